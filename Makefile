@@ -1,0 +1,120 @@
+# faultline — build, test, bench.
+#   make            bin/faultline, bin/faultline-agent (offline; needs the packages of scripts/packages.txt)
+#   make deps       install missing Debian packages (root)
+#   make check      deps + build + sanitizer test build + the test suite
+#   make check-slow the slow checks (kernel builds, multi-arch boots)
+#   make bench      benchmark scripts (print figures; never pass/fail on timing)
+#   make SAN=1      ASan+UBSan build into build/san/
+
+CC      ?= gcc
+SAN     ?=
+ifeq ($(SAN),1)
+BUILD   ?= build/san
+BINDIR  ?= build/san/bin
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT     := -O1
+else
+BUILD   ?= build/release
+BINDIR  ?= bin
+SANFLAGS :=
+OPT     := -O2
+endif
+
+KSRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
+KSRC     := build/ksrc
+LIBPERF  := build/libperf
+LIBPERF_LIBS := $(LIBPERF)/obj/libperf.a $(LIBPERF)/obj/libapi.a
+
+CPPFLAGS += -D_GNU_SOURCE -Icommon -Iworkloads -Irunner -Ianalysis -I$(LIBPERF)/inst/include
+CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread $(SANFLAGS)
+LDFLAGS  += -pthread $(SANFLAGS)
+VERSION  := 0.1.0
+GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CPPFLAGS += -DFL_VERSION='"$(VERSION)"' -DFL_COMMIT='"$(GIT_COMMIT)"'
+
+COMMON_SRC := $(wildcard common/*.c)
+AGENT_SRC  := $(wildcard workloads/*.c workloads/lib/*.c workloads/probes/*.c)
+AGENT_MAIN := workloads/agent_main.c
+HOST_SRC   := $(wildcard runner/*.c analysis/*.c)
+HOST_MAIN  := runner/main.c
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(BUILD)/obj/common/schema_blob.o
+AGENT_OBJ  := $(call obj,$(filter-out $(AGENT_MAIN),$(AGENT_SRC)))
+HOST_OBJ   := $(call obj,$(filter-out $(HOST_MAIN),$(HOST_SRC)))
+
+AGENT_LIBS := $(LIBPERF_LIBS) -ljansson -lhwloc -lpfm -lm
+HOST_LIBS  := -ljansson -lgsl -lgslcblas -lm
+
+TEST_SRC   := $(wildcard tests/unit/test_*.c)
+TEST_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+
+.PHONY: all deps check check-slow bench clean distclean tests
+all: $(BINDIR)/faultline $(BINDIR)/faultline-agent
+
+deps:
+	scripts/deps.sh
+
+# libperf is not packaged by Debian: build it from linux-source-6.12's tools/lib/perf.
+$(LIBPERF)/.built: | scripts/deps.sh
+	@scripts/deps.sh --check
+	@echo "  LIBPERF  from $(KSRC_TAR)"
+	@rm -rf $(KSRC) $(LIBPERF) && mkdir -p $(KSRC) $(LIBPERF)/obj
+	@tar -xJf $(KSRC_TAR) -C $(KSRC) --strip-components=1 \
+		linux-source-6.12/tools/lib linux-source-6.12/tools/include \
+		linux-source-6.12/tools/build linux-source-6.12/tools/scripts \
+		linux-source-6.12/tools/arch
+	@$(MAKE) -s -C $(KSRC)/tools/lib/perf O=$(abspath $(LIBPERF)/obj) \
+		DESTDIR=$(abspath $(LIBPERF)/inst) prefix= install_headers install_lib \
+		> $(LIBPERF)/build.log 2>&1 || { tail -20 $(LIBPERF)/build.log; exit 1; }
+	@touch $@
+
+$(BUILD)/obj/%.o: %.c $(LIBPERF)/.built
+	@mkdir -p $(dir $@)
+	@echo "  CC       $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/common/schema_blob.o: common/schema_blob.S schema/faultline-1.schema.json
+	@mkdir -p $(dir $@)
+	@$(CC) $(SANFLAGS) -c $< -o $@
+
+$(BUILD)/libfl-agent.a: $(AGENT_OBJ) $(COMMON_OBJ)
+	@$(AR) rcs $@ $^
+$(BUILD)/libfl-host.a: $(HOST_OBJ) $(COMMON_OBJ)
+	@$(AR) rcs $@ $^
+
+$(BINDIR)/faultline-agent: $(call obj,$(AGENT_MAIN)) $(BUILD)/libfl-agent.a
+	@mkdir -p $(dir $@)
+	@echo "  LD       $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
+
+$(BINDIR)/faultline: $(call obj,$(HOST_MAIN)) $(BUILD)/libfl-host.a
+	@mkdir -p $(dir $@)
+	@echo "  LD       $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfl-agent.a $(BUILD)/libfl-host.a
+	@mkdir -p $(dir $@)
+	@echo "  TEST     $@"
+	@$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libfl-host.a $(BUILD)/libfl-agent.a $(AGENT_LIBS) $(HOST_LIBS) -lcmocka
+
+tests: $(TEST_BINS)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) SAN=1 all tests
+	tests/run-tests.sh
+
+check-slow: check
+	tests/run-tests.sh --slow
+
+bench: all
+	bench/probe-overhead.sh
+
+clean:
+	rm -rf build/release build/san bin
+distclean: clean
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

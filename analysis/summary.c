@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The end-of-run summary table (text, 80 columns). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fl_json.h"
+#include "fl_util.h"
+#include "runner.h"
+#include "stats.h"
+#include "summary.h"
+
+/* Counters shown per op under each case: JSON path in the case, label. */
+static const struct per_op {
+	const char *section, *name, *field, *label;
+} per_op_counters[] = {
+	{ "counters", "page-faults", "value", "page-faults" },
+	{ "counters", "context-switches", "value", "context-switches" },
+	{ "ipi", "function_call", "total", "function-call IPIs" },
+	{ "ipi", "tlb_shootdown", "total", "TLB-shootdown IPIs" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+struct group {
+	const char *workload;
+	json_t *params;		/* the suite's parameters for this case */
+	json_t *docs;		/* array of measured, ok case documents */
+	size_t warmups, problems;
+};
+
+static struct group *group_of(struct group *g, size_t *ng, json_t *entry)
+{
+	const char *wl = json_string_value(json_object_get(entry, "workload"));
+	json_t *params = json_object_get(entry, "params");
+
+	for (size_t i = 0; i < *ng; i++)
+		if (!strcmp(g[i].workload, wl) && json_equal(g[i].params, params))
+			return &g[i];
+	g[*ng] = (struct group){ .workload = wl, .params = params, .docs = json_array() };
+	return &g[(*ng)++];
+}
+
+static void print_problem(FILE *out, json_t *entry)
+{
+	fprintf(out, "  %s: %s: %s\n", json_string_value(json_object_get(entry, "file")),
+		json_string_value(json_object_get(entry, "status")),
+		json_string_value(json_object_get(entry, "reason")) ?: "");
+}
+
+static size_t collect(const char *dir, json_t *cases, struct group *g, size_t *ng, FILE *out)
+{
+	size_t problems = 0, i;
+	json_t *entry;
+
+	json_array_foreach(cases, i, entry) {
+		const char *st = json_string_value(json_object_get(entry, "status"));
+		struct group *gr = group_of(g, ng, entry);
+		char path[1400];
+		json_t *doc;
+
+		if (json_is_true(json_object_get(entry, "warmup"))) {
+			gr->warmups++;
+			continue;
+		}
+		if (!st || strcmp(st, "ok")) {
+			gr->problems += st && strcmp(st, "pending");
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 json_string_value(json_object_get(entry, "file")));
+		doc = json_load_file(path, 0, NULL);
+		if (doc)
+			json_array_append_new(gr->docs, json_object_get(doc, "case") ?
+					      json_incref(json_object_get(doc, "case")) : json_object());
+		else
+			fprintf(out, "  (cannot read %s)\n", path);
+		json_decref(doc);
+	}
+	json_array_foreach(cases, i, entry) {
+		const char *st = json_string_value(json_object_get(entry, "status"));
+
+		if (st && strcmp(st, "ok") && strcmp(st, "pending") && !problems++)
+			fputs("problems:\n", out);
+		if (st && strcmp(st, "ok") && strcmp(st, "pending"))
+			print_problem(out, entry);
+	}
+	return problems;
+}
+
+/* Values of one number at section.name.field over the group's documents. */
+static size_t values_of(json_t *docs, const char *section, const char *name, const char *field,
+			double *x)
+{
+	size_t n = 0, i;
+	json_t *cs;
+
+	json_array_foreach(docs, i, cs) {
+		json_t *v = json_object_get(json_object_get(json_object_get(cs, section), name),
+					    field);
+
+		if (json_is_number(v))
+			x[n++] = json_number_value(v);
+	}
+	return n;
+}
+
+static void fmt_num(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (fabs(v) >= 1e6 || (fabs(v) < 1e-3 && v != 0))
+		snprintf(buf, len, "%.4g", v);
+	else
+		snprintf(buf, len, "%.2f", v);
+}
+
+static void print_metric(FILE *out, const char *name, const char *unit, const double *x,
+			 size_t n)
+{
+	char m[32], s[32], c[32];
+	struct fl_desc d;
+
+	fl_describe(x, n, &d);
+	fmt_num(m, sizeof(m), d.mean);
+	fmt_num(s, sizeof(s), d.sd);
+	if (isnan(d.cov))
+		snprintf(c, sizeof(c), "-");
+	else
+		snprintf(c, sizeof(c), "%.2f%%", 100 * d.cov);
+	fprintf(out, "  %-26.26s %12s %11s %7s  %-.16s\n", name, m, s, c, unit);
+}
+
+static void print_metrics(FILE *out, json_t *docs, double *x)
+{
+	json_t *first = json_array_get(docs, 0), *m;
+	const char *name;
+
+	fprintf(out, "  %-26s %12s %11s %7s  %s\n", "metric", "mean", "stddev", "CoV", "unit");
+	json_object_foreach(json_object_get(first, "metrics"), name, m) {
+		size_t n = values_of(docs, "metrics", name, "value", x);
+
+		if (n)
+			print_metric(out, name, json_string_value(json_object_get(m, "unit")), x, n);
+	}
+}
+
+/* "per record: page-faults 129.0, context-switches 0.01, ..." ("-" when not counted). */
+static void print_per_op(FILE *out, json_t *docs, double *x, double *ops)
+{
+	const char *unit = json_string_value(json_object_get(
+		json_object_get(json_array_get(docs, 0), "ops"), "unit"));
+	size_t nops = 0, i;
+	json_t *cs;
+
+	json_array_foreach(docs, i, cs)
+		ops[nops++] = json_number_value(json_object_get(json_object_get(cs, "ops"), "count"));
+	fprintf(out, "  per %s (mean over iterations):", unit ? unit : "op");
+	for (const struct per_op *p = per_op_counters; p->section; p++) {
+		size_t n = 0;
+		double sum = 0;
+
+		json_array_foreach(docs, i, cs) {
+			json_t *v = json_object_get(json_object_get(json_object_get(cs, p->section),
+								    p->name), p->field);
+
+			if (json_is_number(v) && ops[i] > 0) {
+				x[n++] = json_number_value(v) / ops[i];
+				sum += x[n - 1];
+			}
+		}
+		if (n)
+			fprintf(out, "\n    %-24s %.4g", p->label, sum / (double)n);
+		else
+			fprintf(out, "\n    %-24s - (not counted)", p->label);
+	}
+	fputc('\n', out);
+}
+
+static void print_group(FILE *out, struct group *g)
+{
+	size_t n = json_array_size(g->docs);
+	double *x = calloc(n + 1, sizeof(double)), *ops = calloc(n + 1, sizeof(double));
+	char label[512];
+
+	fl_params_label(g->params, label, sizeof(label));
+	fprintf(out, "\n%s %s\n  n=%zu measured", g->workload, label, n);
+	if (g->warmups)
+		fprintf(out, ", %zu warm-up excluded", g->warmups);
+	if (g->problems)
+		fprintf(out, ", %zu not ok (see problems)", g->problems);
+	fputc('\n', out);
+	if (n && x && ops) {
+		print_metrics(out, g->docs, x);
+		print_per_op(out, g->docs, x, ops);
+	}
+	free(x);
+	free(ops);
+}
+
+static void print_header(FILE *out, json_t *run, json_t *doc)
+{
+	json_t *k = json_object_get(run, "kernel"), *t = json_object_get(run, "target");
+
+	fprintf(out, "\nrun %s  suite %s  (%s)\n", json_string_value(json_object_get(run, "id")),
+		json_string_value(json_object_get(run, "suite")) ?: "-",
+		json_string_value(json_object_get(doc, "state")));
+	fprintf(out, "kernel %s on %s %s, %lld CPUs\n",
+		json_string_value(json_object_get(k, "release")) ?: "?",
+		json_string_value(json_object_get(t, "kind")) ?: "?",
+		json_string_value(json_object_get(t, "arch")) ?: "?",
+		(long long)json_integer_value(json_object_get(t, "cpus")));
+}
+
+int fl_summary_print(const char *dir, FILE *out)
+{
+	char path[1100], err[FL_ERRLEN];
+	json_t *doc, *cases;
+	struct group *g;
+	size_t ng = 0;
+
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	doc = fl_json_load(path, err, sizeof(err));
+	if (!doc) {
+		fl_err("%s", err);
+		return -1;
+	}
+	cases = json_object_get(doc, "cases");
+	g = calloc(json_array_size(cases) + 1, sizeof(*g));
+	if (!g) {
+		json_decref(doc);
+		return -1;
+	}
+	print_header(out, json_object_get(doc, "run"), doc);
+	collect(dir, cases, g, &ng, out);
+	for (size_t i = 0; i < ng; i++) {
+		print_group(out, &g[i]);
+		json_decref(g[i].docs);
+	}
+	free(g);
+	json_decref(doc);
+	return 0;
+}

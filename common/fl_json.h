@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* JSON files: atomic writes and loads that say where a file is broken. */
+#ifndef FL_JSON_H
+#define FL_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Write doc to path atomically (temp file in the same directory, fsync, rename).
+ * Returns 0, or -1 with a sentence in err naming the file. */
+int fl_json_write_atomic(const char *path, json_t *doc, char *err, size_t errlen);
+/* Load path; on error err says "FILE:LINE:COLUMN: what" and NULL is returned. */
+json_t *fl_json_load(const char *path, char *err, size_t errlen);
+/* Convenience setters that keep call sites short. */
+void fl_json_set_num(json_t *obj, const char *key, double v);
+void fl_json_set_str(json_t *obj, const char *key, const char *s);
+/* An integer when v is whole, else a real. */
+json_t *fl_json_number(double v);
+/* {"value": v, "unit": unit} */
+json_t *fl_json_value(double v, const char *unit);
+/* {"status": status, "reason": reason} — status is "absent" or "unsupported". */
+json_t *fl_json_missing(const char *status, const char *reason);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Exit statuses and one-sentence error reporting shared by faultline and faultline-agent. */
+#ifndef FL_UTIL_H
+#define FL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Exit statuses (DESIGN.md). */
+enum fl_exit {
+	FL_EXIT_OK = 0,		/* all went well */
+	FL_EXIT_FOUND = 1,	/* a regression or verification failure was measured */
+	FL_EXIT_USAGE = 2,	/* usage or input error */
+	FL_EXIT_ENV = 3,	/* environment: privilege, missing kernel feature */
+};
+
+#define FL_ERRLEN 512
+
+/* Print "PROG: message\n" to stderr. */
+void fl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set the program name used by fl_err (default "faultline"). */
+void fl_set_progname(const char *name);
+/* snprintf into an error buffer; returns -1 so callers can "return fl_seterr(...)". */
+int fl_seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Parse "512K", "4M", "1G", "4096" into bytes; -1 on a malformed value. */
+int fl_parse_size(const char *s, unsigned long long *out);
+/* Online CPUs as the scheduler sees them. */
+int fl_online_cpus(void);
+/* Read a whole small file into buf (NUL-terminated); returns length or -1 with errno. */
+long fl_read_file(const char *path, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/* faultline run [--out DIR] [--resume DIR] [--target local] SUITE */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fl_json.h"
+#include "fl_util.h"
+#include "runner.h"
+#include "summary.h"
+
+/* Signals are process-wide: the runner's one piece of global state. */
+static volatile int run_interrupted;
+
+static void on_signal(int sig)
+{
+	run_interrupted = sig;
+}
+
+struct run_opts {
+	const char *out, *resume, *target, *suite;
+};
+
+static void run_usage(FILE *out)
+{
+	fputs("usage: faultline run [--out DIR] [--resume DIR] [--target local] SUITE\n"
+	      "  SUITE            a suite file, e.g. configs/suites/quick.json\n"
+	      "  --out DIR        results directory (default results/<run-id>)\n"
+	      "  --resume DIR     finish an interrupted run (SUITE not needed)\n"
+	      "  --target local   where to run (local: this machine's kernel; qemu, ssh and\n"
+	      "                   lava targets are not built yet)\n", out);
+}
+
+static int parse_run_opts(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option lo[] = {
+		{ "out", required_argument, NULL, 'o' }, { "resume", required_argument, NULL, 'r' },
+		{ "target", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->target = "local";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:r:t:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 'r': o->resume = optarg; break;
+		case 't': o->target = optarg; break;
+		case 'h': run_usage(stdout); return 1;
+		case ':':
+			fl_err("run: option %s needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			fl_err("run: unknown option %s (see faultline run --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		o->suite = argv[optind++];
+	if (optind < argc || (!o->suite && !o->resume)) {
+		fl_err(o->suite ? "run: give one suite file" :
+		       "run: no suite given (e.g. faultline run configs/suites/quick.json)");
+		return -1;
+	}
+	if (strcmp(o->target, "local") != 0) {
+		fl_err("run: target '%s' is not available yet; use --target local", o->target);
+		return -1;
+	}
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to, char *err, size_t errlen)
+{
+	json_t *doc = fl_json_load(from, err, errlen);
+	int ret;
+
+	if (!doc)
+		return -1;
+	ret = fl_json_write_atomic(to, doc, err, errlen);
+	json_decref(doc);
+	return ret;
+}
+
+/* Statuses from an earlier run.json; "interrupted" and "pending" cases run again. */
+static void merge_statuses(struct fl_plan *plan, json_t *runjson)
+{
+	json_t *cases = json_object_get(runjson, "cases"), *c;
+	size_t i;
+
+	json_array_foreach(cases, i, c) {
+		const char *st = json_string_value(json_object_get(c, "status"));
+		const char *rs = json_string_value(json_object_get(c, "reason"));
+
+		if (i >= plan->n || !st || !strcmp(st, "pending") || !strcmp(st, "interrupted"))
+			continue;
+		snprintf(plan->cases[i].status, sizeof(plan->cases[i].status), "%s", st);
+		snprintf(plan->cases[i].reason, sizeof(plan->cases[i].reason), "%s", rs ? rs : "");
+	}
+}
+
+static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
+		     struct fl_rundir *rd, char *err, size_t errlen)
+{
+	char *argv[] = { (char *)agent, "--run-info", NULL };
+	char path[1200];
+	json_t *info;
+
+	if (fl_suite_load(o->suite, agent, plan, err, errlen))
+		return FL_EXIT_USAGE;
+	info = fl_child_json(argv, err, errlen);
+	if (!info)
+		return FL_EXIT_ENV;
+	if (fl_rundir_create(rd, o->out, plan->suite_name, info, err, errlen)) {
+		json_decref(info);
+		return FL_EXIT_ENV;
+	}
+	json_decref(info);
+	snprintf(path, sizeof(path), "%s/suite.json", rd->dir);
+	if (copy_file(o->suite, path, err, errlen) ||
+	    fl_rundir_save(rd, plan, "running", err, errlen))
+		return FL_EXIT_ENV;
+	return 0;
+}
+
+static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
+		      struct fl_rundir *rd, char *err, size_t errlen)
+{
+	char path[1200];
+
+	if (fl_rundir_open(rd, o->resume, err, errlen))
+		return FL_EXIT_USAGE;
+	snprintf(path, sizeof(path), "%s/suite.json", rd->dir);
+	if (fl_suite_load(path, agent, plan, err, errlen))
+		return FL_EXIT_USAGE;
+	if (json_array_size(json_object_get(rd->doc, "cases")) != plan->n)
+		return fl_seterr(err, errlen, "%s/run.json plans %zu cases but its suite.json gives %zu",
+				 rd->dir, json_array_size(json_object_get(rd->doc, "cases")),
+				 plan->n), FL_EXIT_USAGE;
+	merge_statuses(plan, rd->doc);
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int fl_cmd_run(int argc, char **argv)
+{
+	char agent[4096], err[FL_ERRLEN];
+	struct fl_plan plan = { 0 };
+	struct fl_rundir rd = { 0 };
+	struct run_opts o;
+	int ret;
+
+	ret = parse_run_opts(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? FL_EXIT_OK : FL_EXIT_USAGE;
+	if (!fl_agent_path(agent, sizeof(agent)) || access(agent, X_OK)) {
+		fl_err("cannot find the agent at %s (run make, or set FAULTLINE_AGENT)", agent);
+		return FL_EXIT_ENV;
+	}
+	ret = o.resume ? resume_run(&o, agent, &plan, &rd, err, sizeof(err))
+		       : start_run(&o, agent, &plan, &rd, err, sizeof(err));
+	if (ret) {
+		fl_err("%s", err);
+		goto out;
+	}
+	install_signals();
+	ret = fl_run_plan(&rd, &plan, agent, &run_interrupted);
+	if (ret != FL_EXIT_USAGE && ret != FL_EXIT_ENV)
+		fl_summary_print(rd.dir, stdout);
+	printf("results: %s\n", rd.dir);
+	if (run_interrupted)
+		printf("interrupted: finish it with  faultline run --resume %s\n", rd.dir);
+out:
+	fl_plan_free(&plan);
+	fl_rundir_close(&rd);
+	return ret;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The host side of faultline run: suites, plans, the agent as a child process, run dirs. */
+#ifndef FL_RUNNER_H
+#define FL_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+/* One planned case: a workload with fixed parameters, one iteration. */
+struct fl_plan_case {
+	char *workload;
+	json_t *params;		/* object of scalars (one sweep point) */
+	int iteration;		/* 0.. within warm-ups or measured iterations */
+	bool warmup;
+	double timeout_s;
+	char *probes, *events;	/* NULL: agent defaults */
+	char file[256];		/* cases/NNN-workload-....json */
+	char status[16];	/* pending, ok, failed, ... */
+	char reason[512];
+};
+
+struct fl_plan {
+	char *suite_name;
+	size_t n;
+	struct fl_plan_case *cases;
+};
+
+/* suite.c: load a suite file (strict: unknown fields and types are errors naming the file and
+ * field), check each case with the agent, expand sweeps and iterations into a plan. */
+int fl_suite_load(const char *path, const char *agent, struct fl_plan *plan,
+		  char *err, size_t errlen);
+void fl_plan_free(struct fl_plan *plan);
+/* "threads=2 mmap=true" for params (only the given ones, sorted as in the object). */
+void fl_params_label(json_t *params, char *buf, size_t len);
+
+/* agent_exec.c */
+#define FL_MAX_ARGS 64
+/* argv for "AGENT WORKLOAD --name=value ..." (strdup'ed, NULL-terminated); returns argc. */
+int fl_agent_argv(const char *agent, const char *wl, json_t *params, char **argv, int max);
+void fl_argv_free(char **argv);
+/* Path of bin/faultline-agent next to this executable, or $FAULTLINE_AGENT. */
+const char *fl_agent_path(char *buf, size_t len);
+struct fl_child_result {
+	int exited, code, signaled, sig, timed_out;
+	double elapsed_s;
+};
+/* Run argv with stdout/stderr to log_path (appended), killing it after timeout_s
+ * (SIGTERM, then SIGKILL after 5 s). A set *interrupt makes it forward SIGINT. */
+int fl_child_run(char *const argv[], const char *log_path, double timeout_s,
+		 volatile int *interrupt, struct fl_child_result *res, char *err, size_t errlen);
+/* Run argv and capture its stdout as JSON (agent --describe, --run-info). */
+json_t *fl_child_json(char *const argv[], char *err, size_t errlen);
+
+/* rundir.c */
+struct fl_rundir {
+	char dir[1024];
+	char id[128];
+	json_t *run_info;	/* the "run" object (ids, tool, target, kernel, host) */
+	json_t *doc;		/* run.json */
+};
+int fl_rundir_create(struct fl_rundir *rd, const char *out, const char *suite_name,
+		     json_t *run_info, char *err, size_t errlen);
+int fl_rundir_open(struct fl_rundir *rd, const char *dir, char *err, size_t errlen);
+/* Write run.json atomically with the plan's statuses and the given state. */
+int fl_rundir_save(struct fl_rundir *rd, const struct fl_plan *plan, const char *state,
+		   char *err, size_t errlen);
+/* A case document written by the runner when the agent could not write one. */
+int fl_rundir_write_case(struct fl_rundir *rd, const struct fl_plan_case *pc,
+			 const char *status, const char *reason, const char *log_tail,
+			 char *err, size_t errlen);
+void fl_rundir_close(struct fl_rundir *rd);
+
+/* execute.c: run the cases not yet done; returns the exit status of the run. */
+int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, const char *agent,
+		volatile int *interrupted);
+
+/* Commands (each in its own file). */
+int fl_cmd_run(int argc, char **argv);
+int fl_cmd_list(int argc, char **argv);
+int fl_cmd_validate(int argc, char **argv);
+int fl_cmd_report(int argc, char **argv);
+
+#endif

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite files (configs/suites/NAME.json): what to run, sweeps, iterations. Strict: a field this
+ * reader does not know is an error that names it, so a typo never silently changes a run.
+ *
+ *   {"name": "quick", "description": "...", "iterations": 3, "warmup": 1, "timeout_s": 120,
+ *    "probes": "all", "events": "ipi:*,...",
+ *    "cases": [{"workload": "ebizzy", "params": {"threads": [1, 2], "seconds": 3}, ...}]}
+ *
+ * A parameter given as an array is a sweep; several sweeps multiply. Case fields iterations,
+ * warmup, timeout_s, probes, events override the suite's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fl_json.h"
+#include "fl_util.h"
+#include "runner.h"
+
+static const char *const suite_fields[] = {
+	"name", "description", "iterations", "warmup", "timeout_s", "probes", "events", "cases",
+	NULL,
+};
+static const char *const case_fields[] = {
+	"workload", "params", "iterations", "warmup", "timeout_s", "probes", "events", "comment",
+	NULL,
+};
+
+struct suite_defaults {
+	long iterations, warmup;
+	double timeout_s;
+	const char *probes, *events;
+};
+
+static int check_fields(json_t *obj, const char *const *known, const char *where,
+			const char *path, char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+	char list[256] = "";
+
+	json_object_foreach(obj, key, v) {
+		bool ok = false;
+
+		for (int i = 0; known[i]; i++)
+			ok |= strcmp(known[i], key) == 0;
+		if (ok)
+			continue;
+		for (int i = 0; known[i]; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", known[i]);
+		return fl_seterr(err, errlen, "%s: unknown field '%s' in %s (expected one of: %s)",
+				 path, key, where, list);
+	}
+	return 0;
+}
+
+static int get_long(json_t *obj, const char *key, long min, long max, long *out,
+		    const char *where, const char *path, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return fl_seterr(err, errlen, "%s: %s.%s must be a whole number from %ld to %ld",
+				 path, where, key, min, max);
+	*out = (long)json_integer_value(v);
+	return 0;
+}
+
+static int get_str(json_t *obj, const char *key, const char **out, const char *where,
+		   const char *path, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return fl_seterr(err, errlen, "%s: %s.%s must be a string", path, where, key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int get_defaults(json_t *obj, struct suite_defaults *d, const char *where,
+			const char *path, char *err, size_t errlen)
+{
+	json_t *t = json_object_get(obj, "timeout_s");
+
+	if (get_long(obj, "iterations", 1, 100000, &d->iterations, where, path, err, errlen) ||
+	    get_long(obj, "warmup", 0, 1000, &d->warmup, where, path, err, errlen) ||
+	    get_str(obj, "probes", &d->probes, where, path, err, errlen) ||
+	    get_str(obj, "events", &d->events, where, path, err, errlen))
+		return -1;
+	if (t && (!json_is_number(t) || json_number_value(t) <= 0))
+		return fl_seterr(err, errlen, "%s: %s.timeout_s must be a number of seconds > 0",
+				 path, where);
+	if (t)
+		d->timeout_s = json_number_value(t);
+	return 0;
+}
+
+void fl_params_label(json_t *params, char *buf, size_t len)
+{
+	const char *key;
+	json_t *v;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	json_object_foreach(params, key, v) {
+		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+
+		if (s && s[0] == '"') {	/* strings without quotes */
+			s[strlen(s) - 1] = '\0';
+			memmove(s, s + 1, strlen(s));
+		}
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s=%s",
+					off ? " " : "", key, s ? s : "?");
+		free(s);
+	}
+}
+
+/* Expand the sweeps of params into an array of scalar-only objects. */
+static json_t *expand_sweeps(json_t *params)
+{
+	json_t *points = json_array(), *v;
+	const char *key;
+
+	json_array_append_new(points, json_object());
+	json_object_foreach(params, key, v) {
+		json_t *next = json_array(), *pt, *val;
+		size_t i, j;
+
+		json_array_foreach(points, i, pt) {
+			if (!json_is_array(v)) {
+				json_object_set(pt, key, v);
+				json_array_append(next, pt);
+				continue;
+			}
+			json_array_foreach(v, j, val) {
+				json_t *cp = json_copy(pt);
+
+				json_object_set(cp, key, val);
+				json_array_append_new(next, cp);
+			}
+		}
+		json_decref(points);
+		points = next;
+	}
+	return points;
+}
+
+/* Ask the agent whether it accepts this case (unknown workload, parameter, range). */
+static int agent_check(const char *agent, const char *wl, json_t *params, const char *path,
+		       int idx, char *err, size_t errlen)
+{
+	char *argv[FL_MAX_ARGS + 4], log[] = "/tmp/faultline-check-XXXXXX", buf[1024];
+	struct fl_child_result res;
+	int n, fd, ret = 0;
+
+	n = fl_agent_argv(agent, wl, params, argv, FL_MAX_ARGS);
+	argv[n++] = strdup("--check");
+	argv[n] = NULL;
+	fd = mkstemp(log);
+	if (fd >= 0)
+		close(fd);
+	if (fl_child_run(argv, log, 30, NULL, &res, err, errlen)) {
+		ret = -1;
+	} else if (!res.exited || res.code != 0) {
+		long len = fl_read_file(log, buf, sizeof(buf));
+
+		while (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		ret = fl_seterr(err, errlen, "%s: cases[%d]: %s", path, idx,
+				len > 0 ? buf : "the agent refused the case");
+	}
+	unlink(log);
+	fl_argv_free(argv);
+	return ret;
+}
+
+static int plan_point(struct fl_plan *plan, const char *wl, json_t *params,
+		      const struct suite_defaults *d, int iteration, bool warmup)
+{
+	struct fl_plan_case *pc;
+	void *grown = realloc(plan->cases, (plan->n + 1) * sizeof(*plan->cases));
+
+	if (!grown)
+		return -1;
+	plan->cases = grown;
+	pc = &plan->cases[plan->n];
+	memset(pc, 0, sizeof(*pc));
+	pc->workload = strdup(wl);
+	pc->params = json_incref(params);
+	pc->iteration = iteration;
+	pc->warmup = warmup;
+	pc->timeout_s = d->timeout_s;
+	pc->probes = d->probes ? strdup(d->probes) : NULL;
+	pc->events = d->events ? strdup(d->events) : NULL;
+	snprintf(pc->file, sizeof(pc->file), "cases/%04zu-%s-%s%d.json", plan->n, wl,
+		 warmup ? "w" : "i", iteration);
+	strcpy(pc->status, "pending");
+	plan->n++;
+	return 0;
+}
+
+struct suite_entry {
+	const char *workload;
+	json_t *points;
+	struct suite_defaults d;
+};
+
+static int load_entry(json_t *c, int idx, const struct suite_defaults *sd, const char *agent,
+		      const char *path, struct suite_entry *e, char *err, size_t errlen)
+{
+	char where[32];
+	json_t *params, *pt;
+	size_t i;
+
+	snprintf(where, sizeof(where), "cases[%d]", idx);
+	if (!json_is_object(c))
+		return fl_seterr(err, errlen, "%s: %s must be an object", path, where);
+	if (check_fields(c, case_fields, where, path, err, errlen))
+		return -1;
+	e->d = *sd;
+	if (get_str(c, "workload", &e->workload, where, path, err, errlen) ||
+	    get_defaults(c, &e->d, where, path, err, errlen))
+		return -1;
+	if (!e->workload)
+		return fl_seterr(err, errlen, "%s: %s has no \"workload\"", path, where);
+	params = json_object_get(c, "params");
+	if (params && !json_is_object(params))
+		return fl_seterr(err, errlen, "%s: %s.params must be an object", path, where);
+	e->points = expand_sweeps(params ? params : json_object());
+	json_array_foreach(e->points, i, pt)
+		if (agent_check(agent, e->workload, pt, path, idx, err, errlen))
+			return -1;
+	return 0;
+}
+
+/* Iterations interleave across cases (iteration k of every case, then k+1) to spread drift;
+ * each case's warm-ups come before its first measured iteration. */
+static int build_plan(struct fl_plan *plan, struct suite_entry *ents, size_t n)
+{
+	long max_it = 0;
+
+	for (size_t k = 0; k < n; k++)
+		max_it = ents[k].d.iterations > max_it ? ents[k].d.iterations : max_it;
+	for (long it = 0; it < max_it; it++) {
+		for (size_t k = 0; k < n; k++) {
+			json_t *pt;
+			size_t i;
+
+			if (it >= ents[k].d.iterations)
+				continue;
+			json_array_foreach(ents[k].points, i, pt) {
+				for (long w = 0; it == 0 && w < ents[k].d.warmup; w++)
+					if (plan_point(plan, ents[k].workload, pt, &ents[k].d, (int)w, true))
+						return -1;
+				if (plan_point(plan, ents[k].workload, pt, &ents[k].d, (int)it, false))
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int load_entries(json_t *doc, const char *agent, const char *path, struct fl_plan *plan,
+			char *err, size_t errlen)
+{
+	struct suite_defaults sd = { .iterations = 3, .warmup = 0, .timeout_s = 600 };
+	json_t *cases = json_object_get(doc, "cases"), *c;
+	struct suite_entry *ents;
+	size_t i;
+	int ret = -1;
+
+	if (get_defaults(doc, &sd, "the suite", path, err, errlen))
+		return -1;
+	if (!json_is_array(cases) || !json_array_size(cases))
+		return fl_seterr(err, errlen, "%s: \"cases\" must be a non-empty array", path);
+	ents = calloc(json_array_size(cases), sizeof(*ents));
+	if (!ents)
+		return fl_seterr(err, errlen, "out of memory");
+	json_array_foreach(cases, i, c)
+		if (load_entry(c, (int)i, &sd, agent, path, &ents[i], err, errlen))
+			goto out;
+	ret = build_plan(plan, ents, json_array_size(cases));
+out:
+	for (i = 0; i < json_array_size(cases); i++)
+		json_decref(ents[i].points);
+	free(ents);
+	return ret;
+}
+
+int fl_suite_load(const char *path, const char *agent, struct fl_plan *plan,
+		  char *err, size_t errlen)
+{
+	json_t *doc = fl_json_load(path, err, errlen);
+	const char *name = NULL;
+	int ret = -1;
+
+	memset(plan, 0, sizeof(*plan));
+	if (!doc)
+		return -1;
+	if (!json_is_object(doc)) {
+		fl_seterr(err, errlen, "%s: a suite must be a JSON object", path);
+		goto out;
+	}
+	if (check_fields(doc, suite_fields, "the suite", path, err, errlen) ||
+	    get_str(doc, "name", &name, "the suite", path, err, errlen))
+		goto out;
+	plan->suite_name = strdup(name ? name : "unnamed");
+	ret = load_entries(doc, agent, path, plan, err, errlen);
+out:
+	json_decref(doc);
+	return ret;
+}
+
+void fl_plan_free(struct fl_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		free(plan->cases[i].workload);
+		free(plan->cases[i].probes);
+		free(plan->cases[i].events);
+		json_decref(plan->cases[i].params);
+	}
+	free(plan->cases);
+	free(plan->suite_name);
+	memset(plan, 0, sizeof(*plan));
+}

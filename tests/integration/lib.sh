@@ -1,0 +1,24 @@
+# Shared by the integration scripts: TAP output and small checks.
+# shellcheck shell=bash
+FL_ROOT=${FL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+FL_BIN=${FL_BIN:-$FL_ROOT/bin}
+tap_n=0 tap_failed=0
+TMP=$(mktemp -d /tmp/faultline-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+ok()   { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+notok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - # SKIP $*"; }
+# check DESC CMD...: ok when CMD succeeds
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+# expect_exit CODE DESC CMD...: ok when CMD exits with CODE; its stderr is in $TMP/stderr
+expect_exit() {
+	local code=$1 d=$2 rc; shift 2
+	"$@" > "$TMP/stdout" 2> "$TMP/stderr"; rc=$?
+	if [ "$rc" = "$code" ]; then ok "$d"; else notok "$d (exit $rc, expected $code: $(head -c 300 "$TMP/stderr"))"; fi
+}
+# stderr_has TEXT DESC: the last expect_exit's stderr contains TEXT
+stderr_has() { if grep -qF -- "$1" "$TMP/stderr"; then ok "$2"; else notok "$2 (stderr: $(head -c 300 "$TMP/stderr"))"; fi; }
+# jq-like lookups with python3
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$@"; }
+done_testing() { echo "1..$tap_n"; [ "$tap_failed" = 0 ]; }

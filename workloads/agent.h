@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* faultline-agent: one case of one workload, measured and written as a case document. */
+#ifndef FL_AGENT_H
+#define FL_AGENT_H
+
+#include <stdbool.h>
+#include "workload.h"
+
+#define FL_DEFAULT_EVENTS \
+	"pagefault:*,exceptions:page_fault_user,tlb:tlb_flush,ipi:*,huge_memory:*,mmap_lock:*"
+
+struct fl_agent_opts {
+	const struct fl_workload *wl;
+	struct fl_params params;
+	const char *json_path;		/* NULL: print the document on stdout */
+	const char *probes;		/* "all", "none" or a list */
+	char events[1024];		/* tracepoint globs, comma separated */
+	const char *run_id, *suite, *target_kind, *perf_ctl;
+	long iteration;
+	bool warmup, quiet, check_only;
+	struct fl_test_hooks test;
+};
+
+/* Parse argv (after the workload name). Returns 0; 1 when help was printed; -1 on a usage
+ * error (printed). */
+int fl_agent_parse(struct fl_agent_opts *o, const struct fl_workload *wl, int argc, char **argv);
+void fl_agent_workload_help(const struct fl_workload *wl, FILE *out);
+/* Run the case and write its document. Returns the process exit status. */
+int fl_agent_run_case(struct fl_agent_opts *o);
+/* The "run" object of a case document: ids, tool, target, kernel identity, host. */
+json_t *fl_agent_run_info(const struct fl_agent_opts *o);
+
+#endif

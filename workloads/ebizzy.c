@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebizzy: the semantics of ebizzy 0.3 (seed 001, SPF v12: "ebizzy -mTt <nrcpus>").
+ * A record is: pick a chunk at random, allocate a copy buffer, touch it (-T) or copy the chunk
+ * into it and search it for a random key, free it. Fixed against the original: its PRNG state
+ * never left 0 (every thread picked chunk 0) and all threads added to one unlocked counter;
+ * here each thread has its own PRNG stream and its own counter.
+ * Verification: every search must find its key; touched pages are read back before the free;
+ * the source chunks are checked record by record after the run.
+ */
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include "lib/samples.h"
+#include "lib/team.h"
+#include "lib/timing.h"
+#include "workload.h"
+#include "fl_json.h"
+
+typedef unsigned long record_t;
+
+struct ebizzy {
+	unsigned long chunks, chunk_size, nrec;	/* nrec: records per chunk */
+	size_t page;
+	bool mmap_always, mmap_never, touch, random_size, perm_guard, hole_guard;
+	bool byte_loop, linear;
+	long delay_us;
+	record_t **mem;
+	struct fl_team *team;
+	_Atomic uint64_t corrupt;		/* failed searches and bad read-backs */
+	_Atomic uint64_t checked;		/* records searched + pages read back */
+	char first_bad[160];
+	_Atomic int first_bad_set;
+	struct rusage ru0, ru1;
+};
+
+static const struct fl_param ebizzy_params[] = {
+	{ "threads", 't', FL_P_INT, "2*cpus", 1, 4096, NULL, "worker threads (ebizzy -t)" },
+	{ "seconds", 'S', FL_P_DOUBLE, "10", 0.1, 86400, NULL, "length of the measured phase (-S)" },
+	{ "chunks", 'n', FL_P_INT, "10", 1, 1 << 20, NULL, "memory chunks to search (-n)" },
+	{ "chunk_size", 's', FL_P_SIZE, "512K", 64, 1ull << 34, NULL, "bytes per chunk (-s)" },
+	{ "mmap", 'm', FL_P_BOOL, NULL, 0, 0, NULL, "always allocate with mmap (-m)" },
+	{ "never_mmap", 'M', FL_P_BOOL, NULL, 0, 0, NULL, "never allocate with mmap (-M)" },
+	{ "touch_only", 'T', FL_P_BOOL, NULL, 0, 0, NULL, "touch one byte per page instead of copy+search (-T)" },
+	{ "random_size", 'R', FL_P_BOOL, NULL, 0, 0, NULL, "random copy sizes (-R)" },
+	{ "perm_guard", 'p', FL_P_BOOL, NULL, 0, 0, NULL,
+	  "prevent VMA merging: a PROT_NONE page after each mapping (-p)" },
+	{ "hole_guard", 'P', FL_P_BOOL, NULL, 0, 0, NULL,
+	  "prevent VMA merging: a hole after each mapping (-P)" },
+	{ "byte_loop", 'l', FL_P_BOOL, NULL, 0, 0, NULL, "copy with a byte loop, not libc memcpy (-l)" },
+	{ "linear", 'z', FL_P_BOOL, NULL, 0, 0, NULL, "linear search instead of binary search (-z)" },
+	{ "pin", 0, FL_P_ENUM, "none", 0, 0, "none|core|pu", "bind threads with hwloc" },
+	{ NULL },
+};
+
+static const struct fl_metric ebizzy_metrics[] = {
+	{ "records_per_s", "records/s", FL_BETTER_HIGHER, "records per second, all threads" },
+	{ "thread_min_records_per_s", "records/s", FL_BETTER_HIGHER, "slowest thread" },
+	{ "thread_max_records_per_s", "records/s", FL_BETTER_HIGHER, "fastest thread" },
+	{ "faults_per_record", "faults/record", FL_BETTER_NONE,
+	  "page faults (minor+major, getrusage) per record" },
+	{ "user_s", "s", FL_BETTER_LOWER, "user CPU time of the measured phase" },
+	{ "sys_s", "s", FL_BETTER_LOWER, "system CPU time of the measured phase" },
+	{ "samples", "records/s", FL_BETTER_HIGHER, "records per second, each second" },
+	{ NULL },
+};
+
+/* Allocation as ebizzy does it, plus the guard page of -p / -P. */
+static void *alloc_mem(struct ebizzy *e, size_t size)
+{
+	size_t len = size;
+	char *p;
+
+	if (!e->mmap_always)
+		return malloc(size);
+	if (e->perm_guard || e->hole_guard)
+		len += e->page;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (e->perm_guard)
+		mprotect(p + len - e->page, e->page, PROT_NONE);
+	else if (e->hole_guard)
+		munmap(p + len - e->page, e->page);
+	return p;
+}
+
+static void free_mem(struct ebizzy *e, void *p, size_t size)
+{
+	if (!e->mmap_always) {
+		free(p);
+		return;
+	}
+	if (e->perm_guard)
+		size += e->page;
+	munmap(p, size);
+}
+
+static void note_bad(struct ebizzy *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Count a corruption; the first one is described for the reason line. */
+static void note_bad(struct ebizzy *e, const char *fmt, ...)
+{
+	int expect = 0;
+	va_list ap;
+
+	atomic_fetch_add(&e->corrupt, 1);
+	if (!atomic_compare_exchange_strong(&e->first_bad_set, &expect, 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->first_bad, sizeof(e->first_bad), fmt, ap);
+	va_end(ap);
+}
+
+static void byte_copy(char *dst, const char *src, size_t n)
+{
+	volatile char *d = dst;
+
+	while (n--)
+		*d++ = *src++;
+}
+
+static int cmp_record(const void *a, const void *b)
+{
+	record_t x = *(const record_t *)a, y = *(const record_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static record_t *linear_find(record_t key, record_t *v, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		if (v[i] == key)
+			return &v[i];
+	return NULL;
+}
+
+/* Touch one byte per page, then read every touched byte back. */
+static void touch_record(struct ebizzy *e, struct fl_worker *w, char *copy, size_t size)
+{
+	unsigned char tag = (unsigned char)(w->id * 31 + 7);
+	size_t off;
+
+	for (off = 0; off < size; off += e->page)
+		copy[off] = (char)(tag ^ (off / e->page));
+	for (off = 0; off < size; off += e->page)
+		if ((unsigned char)copy[off] != (unsigned char)(tag ^ (off / e->page)))
+			note_bad(e, "thread %d: touched page %zu of a copy read back %#x, expected %#x",
+				 w->id, off / e->page, (unsigned char)copy[off],
+				 (unsigned char)(tag ^ (off / e->page)));
+	atomic_fetch_add_explicit(&e->checked, size / e->page + 1, memory_order_relaxed);
+}
+
+static void search_record(struct ebizzy *e, struct fl_worker *w, record_t *copy,
+			  unsigned long chunk, unsigned long nrec)
+{
+	record_t key = chunk * e->nrec + fl_rng_below(&w->rng, nrec);
+	record_t *found;
+
+	if (e->byte_loop)
+		byte_copy((char *)copy, (const char *)e->mem[chunk], nrec * sizeof(record_t));
+	else
+		memcpy(copy, e->mem[chunk], nrec * sizeof(record_t));
+	if (e->linear)
+		found = linear_find(key, copy, nrec);
+	else
+		found = bsearch(&key, copy, nrec, sizeof(record_t), cmp_record);
+	if (!found || *found != key)
+		note_bad(e, "chunk %lu: key %lu not found in a copy of %lu records",
+			 chunk, key, nrec);
+	atomic_fetch_add_explicit(&e->checked, 1, memory_order_relaxed);
+}
+
+static void ebizzy_worker(struct fl_worker *w)
+{
+	struct ebizzy *e = w->arg;
+
+	while (!fl_team_stopping(w)) {
+		unsigned long chunk = fl_rng_below(&w->rng, e->chunks);
+		unsigned long nrec = e->nrec;
+		size_t size;
+		void *copy;
+
+		if (e->random_size)
+			nrec = fl_rng_below(&w->rng, e->nrec) + 1;
+		size = nrec * sizeof(record_t);
+		copy = alloc_mem(e, size);
+		if (!copy) {
+			w->err = 1;
+			snprintf(w->errmsg, sizeof(w->errmsg), "cannot allocate %zu bytes", size);
+			return;
+		}
+		if (e->touch)
+			touch_record(e, w, copy, size);
+		else
+			search_record(e, w, copy, chunk, nrec);
+		free_mem(e, copy, size);
+		if (e->delay_us)
+			usleep((useconds_t)e->delay_us);
+		atomic_fetch_add_explicit(&w->ops, 1, memory_order_relaxed);
+	}
+}
+
+static int alloc_chunks(struct fl_case *c, struct ebizzy *e)
+{
+	e->mem = calloc(e->chunks, sizeof(*e->mem));
+	if (!e->mem)
+		return fl_case_fail(c, "cannot allocate the chunk table");
+	for (unsigned long i = 0; i < e->chunks; i++) {
+		e->mem[i] = alloc_mem(e, e->chunk_size);
+		if (!e->mem[i])
+			return fl_case_fail(c, "cannot allocate chunk %lu of %lu bytes",
+					    i, e->chunk_size);
+		for (unsigned long r = 0; r < e->nrec; r++)
+			e->mem[i][r] = i * e->nrec + r;
+	}
+	return 0;
+}
+
+static int ebizzy_setup(struct fl_case *c)
+{
+	const struct fl_params *p = &c->params;
+	struct ebizzy *e = calloc(1, sizeof(*e));
+	char err[256];
+	enum fl_pin pin;
+
+	if (!e)
+		return fl_case_fail(c, "out of memory");
+	c->priv = e;
+	e->page = (size_t)sysconf(_SC_PAGESIZE);
+	e->chunks = (unsigned long)fl_param_int(p, "chunks");
+	e->chunk_size = (unsigned long)fl_param_int(p, "chunk_size");
+	e->nrec = e->chunk_size / sizeof(record_t);
+	e->mmap_always = fl_param_bool(p, "mmap");
+	e->mmap_never = fl_param_bool(p, "never_mmap");
+	e->touch = fl_param_bool(p, "touch_only");
+	e->random_size = fl_param_bool(p, "random_size");
+	e->perm_guard = fl_param_bool(p, "perm_guard");
+	e->hole_guard = fl_param_bool(p, "hole_guard");
+	e->byte_loop = fl_param_bool(p, "byte_loop");
+	e->linear = fl_param_bool(p, "linear");
+	e->delay_us = c->test.delay_us;
+	if (e->mmap_always && e->mmap_never)
+		return fl_case_fail(c, "options mmap (-m) and never_mmap (-M) exclude each other");
+	if ((e->perm_guard || e->hole_guard) && !e->mmap_always)
+		return fl_case_fail(c, "perm_guard (-p) and hole_guard (-P) need mmap (-m)");
+	if (e->mmap_never && !mallopt(M_MMAP_MAX, 0))
+		return fl_case_fail(c, "mallopt(M_MMAP_MAX, 0) failed");
+	fl_pin_parse(fl_param_str(p, "pin"), &pin);
+	if (alloc_chunks(c, e))
+		return FL_WL_FAIL;
+	e->team = fl_team_create((int)fl_param_int(p, "threads"), pin, false,
+				 (uint64_t)fl_now_ns(), ebizzy_worker, e, err, sizeof(err));
+	if (!e->team)
+		return fl_case_fail(c, "%s", err);
+	return 0;
+}
+
+static double tv_s(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void thread_rates(struct fl_case *c, struct ebizzy *e, double elapsed)
+{
+	double lo = 0, hi = 0;
+
+	for (int i = 0; i < fl_team_size(e->team); i++) {
+		double r = (double)fl_team_worker(e->team, i)->ops / elapsed;
+
+		if (i == 0 || r < lo)
+			lo = r;
+		if (i == 0 || r > hi)
+			hi = r;
+	}
+	fl_case_metric(c, "thread_min_records_per_s", lo);
+	fl_case_metric(c, "thread_max_records_per_s", hi);
+}
+
+static int ebizzy_run(struct fl_case *c)
+{
+	struct ebizzy *e = c->priv;
+	double elapsed, faults;
+	json_t *samples;
+
+	getrusage(RUSAGE_SELF, &e->ru0);
+	samples = fl_run_team_sampled(e->team, fl_param_double(&c->params, "seconds"), &elapsed);
+	getrusage(RUSAGE_SELF, &e->ru1);
+	for (int i = 0; i < fl_team_size(e->team); i++) {
+		struct fl_worker *w = fl_team_worker(e->team, i);
+
+		if (w->err) {
+			json_decref(samples);
+			return fl_case_fail(c, "thread %d: %s", i, w->errmsg);
+		}
+	}
+	c->ops = (double)fl_team_ops(e->team);
+	fl_case_metric(c, "records_per_s", c->ops / elapsed);
+	thread_rates(c, e, elapsed);
+	faults = (double)(e->ru1.ru_minflt - e->ru0.ru_minflt + e->ru1.ru_majflt - e->ru0.ru_majflt);
+	if (c->ops > 0)
+		fl_case_metric(c, "faults_per_record", faults / c->ops);
+	fl_case_metric(c, "user_s", tv_s(e->ru1.ru_utime) - tv_s(e->ru0.ru_utime));
+	fl_case_metric(c, "sys_s", tv_s(e->ru1.ru_stime) - tv_s(e->ru0.ru_stime));
+	fl_case_samples(c, "samples", "records/s", samples);
+	return 0;
+}
+
+static void check_chunks(struct ebizzy *e)
+{
+	unsigned long per_page = e->page / sizeof(record_t);
+
+	for (unsigned long i = 0; i < e->chunks; i++) {
+		for (unsigned long r = 0; r < e->nrec; r++) {
+			if (e->mem[i][r] == i * e->nrec + r)
+				continue;
+			note_bad(e, "chunk %lu page %lu record %lu: found %lu",
+				 i, r / per_page, r, e->mem[i][r]);
+			break;
+		}
+	}
+	atomic_fetch_add(&e->checked, e->chunks * e->nrec);
+}
+
+/* Test hook: flip a byte in page pg of the chunks (pages counted across chunks). */
+static void inject_corruption(struct ebizzy *e, unsigned long pg)
+{
+	unsigned long per_page = e->page / sizeof(record_t);
+	unsigned long ppc = e->chunk_size / e->page ? e->chunk_size / e->page : 1;
+	unsigned long chunk = pg / ppc, rec = (pg % ppc) * per_page;
+
+	if (chunk < e->chunks && rec < e->nrec)
+		e->mem[chunk][rec] ^= 0x5a;
+}
+
+static int ebizzy_verify(struct fl_case *c)
+{
+	struct ebizzy *e = c->priv;
+
+	if (c->test.corrupt_page >= 0)
+		inject_corruption(e, (unsigned long)c->test.corrupt_page);
+	check_chunks(e);
+	json_object_set_new(c->verify, "records_checked", json_integer((json_int_t)e->checked));
+	json_object_set_new(c->verify, "corrupt", json_integer((json_int_t)e->corrupt));
+	if (e->corrupt) {
+		json_object_set_new(c->verify, "first_corrupt", json_string(e->first_bad));
+		return fl_case_fail(c, "%lu corrupt record(s); first: %s",
+				    (unsigned long)e->corrupt, e->first_bad);
+	}
+	return 0;
+}
+
+static void ebizzy_teardown(struct fl_case *c)
+{
+	struct ebizzy *e = c->priv;
+
+	if (!e)
+		return;
+	if (e->team)
+		fl_team_destroy(e->team);
+	for (unsigned long i = 0; e->mem && i < e->chunks; i++)
+		if (e->mem[i])
+			free_mem(e, e->mem[i], e->chunk_size);
+	free(e->mem);
+	free(e);
+	c->priv = NULL;
+}
+
+const struct fl_workload fl_wl_ebizzy = {
+	.name = "ebizzy",
+	.summary = "allocate, touch or copy+search, free: ebizzy 0.3 records/s (seed 001)",
+	.params = ebizzy_params,
+	.metrics = ebizzy_metrics,
+	.op_unit = "record",
+	.setup = ebizzy_setup,
+	.run = ebizzy_run,
+	.verify = ebizzy_verify,
+	.teardown = ebizzy_teardown,
+};

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/* interrupts probe: /proc/interrupts at start and stop; case["ipi"] = IPI deltas per
+ * class (function_call, tlb_shootdown, reschedule, other) and per CPU, plus raw rows. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fl_json.h"
+#include "probes/probe.h"
+#include "probes/procparse.h"
+
+struct irq_state {
+	char path[PATH_MAX];
+	char machine[64];		/* uname machine: picks the normalization table */
+	char *start, *stop;		/* raw text; parsed after the measured phase */
+	char reason[PATH_MAX + 64];	/* non-empty: unsupported, and why */
+};
+
+static void irq_snap(struct irq_state *st, char **text)
+{
+	free(*text);
+	*text = fl_slurp(st->path, NULL);
+	if (!*text)
+		snprintf(st->reason, sizeof(st->reason), "cannot read %s: %s", st->path,
+			 strerror(errno));
+}
+
+static int irq_open(void **state, const struct fl_probe_ctx *ctx)
+{
+	const char *root = ctx && ctx->proc_root ? ctx->proc_root : "/proc";
+	struct irq_state *st = calloc(1, sizeof(*st));
+	char *probe = NULL;
+
+	if (!st)
+		return -1;
+	snprintf(st->path, sizeof(st->path), "%s/interrupts", root);
+	if (fl_proc_machine(root, st->machine, sizeof(st->machine)))
+		snprintf(st->machine, sizeof(st->machine), "unknown");
+	irq_snap(st, &probe);
+	free(probe);
+	*state = st;
+	return 0;
+}
+
+static int irq_start(void *state)
+{
+	struct irq_state *st = state;
+
+	if (!st->reason[0])
+		irq_snap(st, &st->start);
+	return 0;
+}
+
+static int irq_stop(void *state)
+{
+	struct irq_state *st = state;
+
+	if (!st->reason[0] && st->start)
+		irq_snap(st, &st->stop);
+	return 0;
+}
+
+static void irq_emit_missing(json_t *case_obj, const char *why, const char *path)
+{
+	char reason[PATH_MAX + 64];
+
+	snprintf(reason, sizeof(reason), "%s %s", why, path);
+	json_object_set_new(case_obj, "ipi", fl_json_missing("unsupported", reason));
+}
+
+static void irq_emit(void *state, json_t *case_obj)
+{
+	struct irq_state *st = state;
+	struct fl_irq_table a, b;
+	json_t *ipi;
+
+	if (st->reason[0]) {
+		json_object_set_new(case_obj, "ipi", fl_json_missing("unsupported", st->reason));
+		return;
+	}
+	if (!st->start || !st->stop)
+		return;
+	if (fl_irq_parse(st->start, &a)) {
+		irq_emit_missing(case_obj, "cannot parse", st->path);
+		return;
+	}
+	if (fl_irq_parse(st->stop, &b)) {
+		irq_emit_missing(case_obj, "cannot parse", st->path);
+		goto free_a;
+	}
+	ipi = fl_ipi_delta_json(st->machine, &a, &b);
+	if (ipi && json_object_get(ipi, "status"))
+		json_object_set(case_obj, "ipi", ipi);
+	else if (ipi)
+		json_object_update(fl_probe_section(case_obj, "ipi"), ipi);
+	json_decref(ipi);
+	fl_irq_free(&b);
+free_a:
+	fl_irq_free(&a);
+}
+
+static void irq_close(void *state)
+{
+	struct irq_state *st = state;
+
+	if (!st)
+		return;
+	free(st->start);
+	free(st->stop);
+	free(st);
+}
+
+const struct fl_probe_ops fl_probe_interrupts = {
+	.name	= "interrupts",
+	.help	= "/proc/interrupts IPI deltas per CPU: function_call, tlb_shootdown, "
+		  "reschedule, other, and the raw rows",
+	.open	= irq_open,
+	.start	= irq_start,
+	.stop	= irq_stop,
+	.emit	= irq_emit,
+	.close	= irq_close,
+};

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The one table of workloads: adding a workload is one file and one line here. */
+#include <string.h>
+#include "workload.h"
+
+extern const struct fl_workload fl_wl_ebizzy;
+
+const struct fl_workload *const fl_workloads[] = {
+	&fl_wl_ebizzy,
+	NULL,
+};
+
+const struct fl_workload *fl_workload_find(const char *name)
+{
+	for (int i = 0; fl_workloads[i]; i++)
+		if (strcmp(fl_workloads[i]->name, name) == 0)
+			return fl_workloads[i];
+	return NULL;
+}

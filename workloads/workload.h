@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The workload contract (DESIGN.md): a static descriptor per workload in one registry. */
+#ifndef FL_WORKLOAD_H
+#define FL_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+#include "lib/params.h"
+
+enum fl_better {
+	FL_BETTER_HIGHER,
+	FL_BETTER_LOWER,
+	FL_BETTER_NONE,		/* informational */
+};
+
+struct fl_metric {
+	const char *name;
+	const char *unit;
+	enum fl_better better;
+	const char *help;
+};
+
+/* Case status (schema). */
+enum fl_status {
+	FL_OK,
+	FL_FAILED,	/* verification or workload error */
+	FL_SKIPPED,	/* a requirement is missing (reason says which) */
+};
+
+/* Test-only fault injection, set from hidden agent options. */
+struct fl_test_hooks {
+	long corrupt_page;	/* >= 0: flip a byte in this page before verify */
+	long delay_us;		/* add a fixed delay per op (known slowdown for analysis tests) */
+};
+
+struct fl_case {
+	const struct fl_workload *wl;
+	struct fl_params params;
+	int ncpus;			/* online CPUs */
+	json_t *metrics;		/* "metrics" section, filled by run() */
+	json_t *verify;			/* "verify" section, filled by verify() */
+	json_t *extra;			/* workload-specific section "detail" (may stay empty) */
+	double ops;			/* operations done in the measured phase */
+	const char *op_unit;		/* "record", "fault", "op" ... */
+	double measured_s;		/* set by the agent around run() */
+	enum fl_status status;
+	char reason[512];		/* why failed / skipped */
+	struct fl_test_hooks test;
+	void *priv;			/* the workload's own state */
+};
+
+struct fl_workload {
+	const char *name, *summary;
+	const struct fl_param *params;		/* NULL-name terminated */
+	const struct fl_metric *metrics;	/* NULL-name terminated */
+	const char *op_unit;			/* what one op is: "record" */
+	int (*setup)(struct fl_case *c);	/* allocate, populate, save+set kernel knobs */
+	int (*run)(struct fl_case *c);		/* the measured phase; probes bracket it */
+	int (*verify)(struct fl_case *c);	/* data integrity */
+	void (*teardown)(struct fl_case *c);	/* always runs; restores what setup changed */
+};
+
+/* Return values of setup/run/verify: 0 ok; FL_WL_SKIP (requirement missing, c->reason says);
+ * FL_WL_FAIL (workload error or corruption, c->reason says). */
+#define FL_WL_SKIP 1
+#define FL_WL_FAIL (-1)
+
+/* The registry (workloads/registry.c). */
+extern const struct fl_workload *const fl_workloads[];
+const struct fl_workload *fl_workload_find(const char *name);
+
+/* Record a metric value; the name must be one of the workload's metrics. */
+void fl_case_metric(struct fl_case *c, const char *name, double value);
+/* Attach per-second samples to a metric ("samples": {"unit", "per_second": [...]}). */
+void fl_case_samples(struct fl_case *c, const char *name, const char *unit, json_t *per_second);
+/* Mark the case failed/skipped with a reason; returns FL_WL_FAIL / FL_WL_SKIP. */
+int fl_case_fail(struct fl_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int fl_case_skip(struct fl_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+json_t *fl_metrics_describe(const struct fl_metric *m);
+const char *fl_better_name(enum fl_better b);
+
+#endif
