@@ -47,11 +47,11 @@ for t in build/san/tests/test_*; do
 	[ -x "$t" ] && run "unit/$(basename "$t")" "$t"
 done
 for t in tests/integration/*.sh tests/integration/*.py; do
-	[ -e "$t" ] && run "integration/$(basename "$t")" "$t"
+	[ -x "$t" ] && run "integration/$(basename "$t")" "$t"
 done
 if [ "$slow" = 1 ]; then
 	for t in tests/slow/*.sh; do
-		[ -e "$t" ] && run "slow/$(basename "$t")" "$t"
+		[ -x "$t" ] && run "slow/$(basename "$t")" "$t"
 	done
 fi
 

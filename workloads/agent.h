@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include "workload.h"
 
-#define FL_DEFAULT_EVENTS \
-	"pagefault:*,exceptions:page_fault_user,tlb:tlb_flush,ipi:*,huge_memory:*,mmap_lock:*"
+/* Tracepoints counted when neither the workload nor --events says otherwise. Not in the
+ * default: exceptions:page_fault_user (the page-faults counter already has it, and a
+ * per-fault tracepoint costs ~1% on a fault-bound case; ask with --events). */
+#define FL_DEFAULT_EVENTS "pagefault:*,tlb:tlb_flush,ipi:*,huge_memory:*,mmap_lock:*"
 
 struct fl_agent_opts {
 	const struct fl_workload *wl;

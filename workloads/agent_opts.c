@@ -41,8 +41,9 @@ void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 	      "  --json=FILE          write the case document to FILE (default: stdout)\n"
 	      "  --probes=LIST        all, none, or a comma list of: ", out);
 	fprintf(out, "%s (default all)\n", fl_probes_all_names());
-	fputs("  --events=GLOBS       tracepoints to count, comma separated sys:event globs\n"
-	      "                       (default " FL_DEFAULT_EVENTS ")\n"
+	fprintf(out, "  --events=GLOBS       tracepoints to count, comma separated sys:event globs\n"
+		"                       (default %s)\n", wl->events ? wl->events : FL_DEFAULT_EVENTS);
+	fputs(
 	      "  --iteration=N        iteration number recorded in the document\n"
 	      "  --warmup             mark the case as a warm-up iteration\n"
 	      "  --run-id=ID, --suite=NAME, --target=KIND   recorded in the document (runner use)\n"
@@ -196,7 +197,7 @@ int fl_agent_parse(struct fl_agent_opts *o, const struct fl_workload *wl, int ar
 	o->probes = "all";
 	o->target_kind = "local";
 	o->test.corrupt_page = -1;
-	strcpy(o->events, FL_DEFAULT_EVENTS);
+	snprintf(o->events, sizeof(o->events), "%s", wl->events ? wl->events : FL_DEFAULT_EVENTS);
 	if (fl_params_init(&o->params, wl->params, err, sizeof(err))) {
 		fl_err("%s: %s", wl->name, err);
 		return -1;

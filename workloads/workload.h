@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include "lib/params.h"
 
+struct fl_knobs;
+
 enum fl_better {
 	FL_BETTER_HIGHER,
 	FL_BETTER_LOWER,
@@ -47,6 +49,8 @@ struct fl_case {
 	enum fl_status status;
 	char reason[512];		/* why failed / skipped */
 	struct fl_test_hooks test;
+	struct fl_knobs *knobs;		/* journal of kernel settings changed (lib/knobs.h) */
+	bool force;			/* --force: skip the memory-fit check */
 	void *priv;			/* the workload's own state */
 };
 
@@ -55,6 +59,7 @@ struct fl_workload {
 	const struct fl_param *params;		/* NULL-name terminated */
 	const struct fl_metric *metrics;	/* NULL-name terminated */
 	const char *op_unit;			/* what one op is: "record" */
+	const char *events;			/* default tracepoint globs; NULL: the agent's */
 	int (*setup)(struct fl_case *c);	/* allocate, populate, save+set kernel knobs */
 	int (*run)(struct fl_case *c);		/* the measured phase; probes bracket it */
 	int (*verify)(struct fl_case *c);	/* data integrity */
@@ -77,6 +82,10 @@ void fl_case_samples(struct fl_case *c, const char *name, const char *unit, json
 /* Mark the case failed/skipped with a reason; returns FL_WL_FAIL / FL_WL_SKIP. */
 int fl_case_fail(struct fl_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fl_case_skip(struct fl_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Refuse (FL_WL_FAIL with a reason naming the figures) a size that does not fit in
+ * MemAvailable (plus free swap when with_swap), unless c->force. */
+int fl_case_check_memory(struct fl_case *c, unsigned long long bytes, bool with_swap);
 
 json_t *fl_metrics_describe(const struct fl_metric *m);
 const char *fl_better_name(enum fl_better b);
