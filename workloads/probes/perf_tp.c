@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -123,16 +124,23 @@ static int tp_have_id(const struct tp_state *st, unsigned long long id)
 /* Find (or mount) the events directory; NULL with a reason if there is none. */
 static const char *tp_events_dir(char *why, size_t len)
 {
+	bool denied = false;
 	size_t i;
 
-	for (i = 0; i < sizeof(tp_dirs) / sizeof(tp_dirs[0]); i++)
+	for (i = 0; i < sizeof(tp_dirs) / sizeof(tp_dirs[0]); i++) {
 		if (access(tp_dirs[i], F_OK) == 0)
 			return tp_dirs[i];
-	if (mount("nodev", TP_MOUNTPOINT, "tracefs", 0, NULL) == 0 &&
+		denied |= errno == EACCES;
+	}
+	if (!denied && mount("nodev", TP_MOUNTPOINT, "tracefs", 0, NULL) == 0 &&
 	    access(tp_dirs[0], F_OK) == 0)
 		return tp_dirs[0];
-	snprintf(why, len, "tracefs is not mounted and mounting it on %s failed: %s",
-		 TP_MOUNTPOINT, strerror(errno));
+	if (denied || errno == EPERM || errno == EACCES)
+		snprintf(why, len, "needs root (or CAP_PERFMON with perf_event_paranoid <= 0): "
+			 "tracefs is not readable or mountable by this user");
+	else
+		snprintf(why, len, "tracefs is not mounted and mounting it on %s failed: %s",
+			 TP_MOUNTPOINT, strerror(errno));
 	return NULL;
 }
 
