@@ -1,19 +1,219 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Statistics: descriptive (GSL), Welch's t-test (GSL's t distribution), Mann-Whitney U (exact
+ * by dynamic programming, else GSL's normal distribution), Holm and Benjamini-Hochberg. */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include "stats.h"
 
 void fl_describe(const double *x, size_t n, struct fl_desc *d)
 {
+	double inv = 0;
+
 	d->n = n;
-	d->mean = d->sd = d->cov = d->min = d->max = NAN;
+	d->mean = d->sd = d->cov = d->min = d->max = d->hmean = NAN;
 	if (!n)
 		return;
 	d->mean = gsl_stats_mean(x, 1, n);
 	gsl_stats_minmax(&d->min, &d->max, x, 1, n);
+	if (d->min > 0) {
+		for (size_t i = 0; i < n; i++)
+			inv += 1.0 / x[i];
+		d->hmean = (double)n / inv;
+	}
 	if (n < 2)
 		return;
 	d->sd = gsl_stats_sd_m(x, 1, n, d->mean);
 	if (d->mean != 0)
 		d->cov = d->sd / fabs(d->mean);
+}
+
+int fl_welch(const double *a, size_t na, const double *b, size_t nb, double level,
+	     struct fl_test *t)
+{
+	double ma, mb, va, vb, sa, sb, se, q;
+
+	memset(t, 0, sizeof(*t));
+	if (na < 2 || nb < 2)
+		return -1;
+	ma = gsl_stats_mean(a, 1, na);
+	mb = gsl_stats_mean(b, 1, nb);
+	va = gsl_stats_variance_m(a, 1, na, ma);
+	vb = gsl_stats_variance_m(b, 1, nb, mb);
+	sa = va / (double)na;
+	sb = vb / (double)nb;
+	se = sqrt(sa + sb);
+	t->diff = mb - ma;
+	if (se == 0) {
+		t->stat = t->diff == 0 ? 0 : copysign(INFINITY, t->diff);
+		t->df = (double)(na + nb - 2);
+		t->p = t->diff == 0 ? 1 : 0;
+		t->ci_low = t->ci_high = t->diff;
+		return 0;
+	}
+	t->stat = t->diff / se;
+	t->df = (sa + sb) * (sa + sb) /
+		(sa * sa / (double)(na - 1) + sb * sb / (double)(nb - 1));
+	t->p = 2 * gsl_cdf_tdist_Q(fabs(t->stat), t->df);
+	if (t->p > 1)
+		t->p = 1;
+	q = gsl_cdf_tdist_Qinv((1 - level) / 2, t->df);
+	t->ci_low = t->diff - q * se;
+	t->ci_high = t->diff + q * se;
+	return 0;
+}
+
+struct ranked {
+	double v;
+	int from_b;
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	double a = ((const struct ranked *)x)->v, b = ((const struct ranked *)y)->v;
+
+	return (a > b) - (a < b);
+}
+
+/* P(U <= u) for U of samples of sizes m and n without ties: counts of arrangements by the
+ * recurrence N(u; m, n) = N(u - n; m - 1, n) + N(u; m, n - 1), in doubles. */
+static double mwu_exact_cdf(size_t m, size_t n, double u)
+{
+	size_t umax = m * n, k = (size_t)floor(u);
+	double *f = calloc((m + 1) * (n + 1) * (umax + 1), sizeof(double)), total = 0, below = 0;
+
+#define F(i, j, w) f[((i) * (n + 1) + (j)) * (umax + 1) + (w)]
+	if (!f)
+		return NAN;
+	for (size_t i = 0; i <= m; i++)
+		for (size_t j = 0; j <= n; j++)
+			for (size_t w = 0; w <= i * j; w++) {
+				if (!i || !j) {
+					F(i, j, w) = w == 0;
+					continue;
+				}
+				F(i, j, w) = F(i, j - 1, w) + (w >= j ? F(i - 1, j, w - j) : 0);
+			}
+	for (size_t w = 0; w <= umax; w++) {
+		total += F(m, n, w);
+		if (w <= k)
+			below += F(m, n, w);
+	}
+#undef F
+	free(f);
+	return below / total;
+}
+
+int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
+	   struct fl_test *t)
+{
+	size_t n = na + nb, i, j;
+	struct ranked *r;
+	double rb = 0, ties = 0, mu, sigma, z, u;
+	bool tied = false;
+
+	if (fl_welch(a, na, b, nb, level, t))
+		return -1;
+	r = malloc(n * sizeof(*r));
+	if (!r)
+		return -1;
+	for (i = 0; i < na; i++)
+		r[i] = (struct ranked){ a[i], 0 };
+	for (i = 0; i < nb; i++)
+		r[na + i] = (struct ranked){ b[i], 1 };
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	for (i = 0; i < n; i = j) {
+		double rank, cnt;
+
+		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
+			;
+		cnt = (double)(j - i);
+		rank = (double)(i + 1 + j) / 2;	/* mean of ranks i+1 .. j */
+		for (size_t k = i; k < j; k++)
+			rb += r[k].from_b ? rank : 0;
+		if (cnt > 1) {
+			tied = true;
+			ties += cnt * cnt * cnt - cnt;
+		}
+	}
+	free(r);
+	u = rb - (double)nb * (double)(nb + 1) / 2;
+	t->stat = u;
+	t->df = NAN;
+	mu = (double)na * (double)nb / 2;
+	if (!tied && na * nb <= FL_MWU_EXACT_MAX) {
+		double lo = mwu_exact_cdf(nb, na, u), hi = 1 - mwu_exact_cdf(nb, na, u - 1);
+
+		t->exact = true;
+		t->p = fmin(1, 2 * fmin(lo, hi));
+		return 0;
+	}
+	sigma = sqrt((double)na * (double)nb / 12 *
+		     ((double)(n + 1) - ties / ((double)n * (double)(n - 1))));
+	if (sigma == 0) {
+		t->p = 1;
+		return 0;
+	}
+	z = u - mu;
+	z = (z - copysign(0.5, z)) / sigma;	/* continuity correction */
+	if ((u - mu) == 0)
+		z = 0;
+	t->p = fmin(1, 2 * gsl_cdf_ugaussian_Q(fabs(z)));
+	return 0;
+}
+
+int fl_p_adjust(const double *p, size_t n, enum fl_correction c, double *adj)
+{
+	size_t *idx, m = 0;
+	double *v, run;
+
+	for (size_t i = 0; i < n; i++)
+		adj[i] = p[i];
+	if (c == FL_CORR_NONE || !n)
+		return 0;
+	idx = malloc(n * sizeof(*idx));
+	v = malloc(n * sizeof(*v));
+	if (!idx || !v) {
+		free(idx);
+		free(v);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(p[i]))
+			v[m++] = p[i];
+	gsl_sort_index(idx, v, 1, m);	/* idx[k]: position in v of the k-th smallest */
+	if (c == FL_CORR_HOLM) {
+		run = 0;
+		for (size_t k = 0; k < m; k++) {
+			run = fmax(run, fmin(1, (double)(m - k) * v[idx[k]]));
+			v[idx[k]] = -run - 1;	/* mark as done, keep the value */
+		}
+	} else {
+		run = 1;
+		for (size_t k = m; k-- > 0;) {
+			run = fmin(run, (double)m / (double)(k + 1) * v[idx[k]]);
+			v[idx[k]] = -run - 1;
+		}
+	}
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (!isnan(p[i]))
+			adj[i] = -v[k++] - 1;
+	free(idx);
+	free(v);
+	return 0;
+}
+
+const char *fl_correction_name(enum fl_correction c)
+{
+	switch (c) {
+	case FL_CORR_HOLM:
+		return "Holm-Bonferroni";
+	case FL_CORR_BH:
+		return "Benjamini-Hochberg";
+	default:
+		return "none";
+	}
 }

@@ -1,16 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Descriptive statistics over a sample (GSL underneath). */
+/* Descriptive statistics, two-sample tests and multiple-testing corrections (GSL underneath). */
 #ifndef FL_STATS_H
 #define FL_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct fl_desc {
 	size_t n;
 	double mean, sd, cov, min, max;	/* sd: sample standard deviation (n-1); cov = sd/mean */
+	double hmean;			/* harmonic mean; NaN unless every value is > 0 */
 };
 
 /* Describe x[0..n); sd and cov are NaN when n < 2, cov NaN when mean is 0. */
 void fl_describe(const double *x, size_t n, struct fl_desc *d);
+
+/* A two-sample comparison of b against a (difference = mean(b) - mean(a)). */
+struct fl_test {
+	double diff;		/* mean(b) - mean(a) */
+	double stat;		/* Welch: t; Mann-Whitney: U of sample b */
+	double df;		/* Welch-Satterthwaite degrees of freedom (NaN for Mann-Whitney) */
+	double p;		/* two-sided p-value */
+	double ci_low, ci_high;	/* confidence interval of diff (Welch), at the given level */
+	bool exact;		/* Mann-Whitney: exact distribution (no ties, small samples) */
+};
+
+/* Welch's unequal-variance t-test and the level (e.g. 0.95) CI of the difference of means.
+ * Needs na, nb >= 2; returns -1 otherwise. Zero variance in both: p is 1 if the means are
+ * equal, else 0, and the CI is the difference itself. */
+int fl_welch(const double *a, size_t na, const double *b, size_t nb, double level,
+	     struct fl_test *t);
+
+/* Mann-Whitney U (Wilcoxon rank-sum), two-sided. Exact when there are no ties and
+ * na * nb <= FL_MWU_EXACT_MAX; otherwise the normal approximation with tie and continuity
+ * corrections (as R's wilcox.test). The CI fields are Welch's (same level). */
+#define FL_MWU_EXACT_MAX 2500
+int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
+	   struct fl_test *t);
+
+enum fl_correction { FL_CORR_HOLM, FL_CORR_BH, FL_CORR_NONE };
+/* Adjusted p-values (as R's p.adjust "holm", "BH", "none") of p[0..n) into adj[0..n).
+ * NaN entries are left out of the family and stay NaN. Returns 0, -1 on allocation failure. */
+int fl_p_adjust(const double *p, size_t n, enum fl_correction c, double *adj);
+const char *fl_correction_name(enum fl_correction c);
 
 #endif
