@@ -4,9 +4,11 @@
 #include "workload.h"
 
 extern const struct fl_workload fl_wl_ebizzy;
+extern const struct fl_workload fl_wl_fault_scale;
 
 const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_ebizzy,
+	&fl_wl_fault_scale,
 	NULL,
 };
 

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The memory-fit check every sized workload makes before allocating (issue 4: refuse a size
+ * that does not fit in MemAvailable, plus free swap where the case swaps, unless --force). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "probes/procparse.h"
+#include "workload.h"
+
+/* A "Name:   123 kB" line of /proc/meminfo in bytes; -1 if absent. */
+static long long meminfo_bytes(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, name, n) && l[n] == ':')
+			return strtoll(l + n + 1, NULL, 10) * 1024;
+	return -1;
+}
+
+int fl_case_check_memory(struct fl_case *c, unsigned long long bytes, bool with_swap)
+{
+	char *text = fl_slurp("/proc/meminfo", NULL);
+	long long avail, swap = 0;
+
+	if (!text)
+		return 0;	/* no meminfo: nothing to check against */
+	avail = meminfo_bytes(text, "MemAvailable");
+	if (with_swap)
+		swap = meminfo_bytes(text, "SwapFree");
+	free(text);
+	if (avail < 0 || c->force)
+		return 0;
+	if (swap < 0)
+		swap = 0;
+	if ((long long)bytes <= avail + swap)
+		return 0;
+	return fl_case_fail(c, "%s needs %llu MiB but MemAvailable%s is %lld MiB; use a smaller "
+			    "size or --force", c->wl->name, bytes >> 20,
+			    with_swap ? " + SwapFree" : "", (avail + swap) >> 20);
+}
