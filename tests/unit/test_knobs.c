@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the knobs journal (workloads/lib/knobs.c) on a temp dir of fake knob files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "lib/knobs.h"
+
+struct fx {
+	char dir[64], enabled[128], scan[128], journal[128];
+	char *logbuf;
+	size_t loglen;
+	FILE *log;
+};
+
+static void put(const char *file, const char *text)
+{
+	FILE *f = fopen(file, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *slurp(const char *file)
+{
+	static char buf[4096];
+	FILE *f = fopen(file, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+
+	snprintf(x->dir, sizeof(x->dir), "/tmp/fl-knobs.XXXXXX");
+	if (!x || !mkdtemp(x->dir))
+		return -1;
+	snprintf(x->enabled, sizeof(x->enabled), "%s/enabled", x->dir);
+	snprintf(x->scan, sizeof(x->scan), "%s/scan_sleep_millisecs", x->dir);
+	snprintf(x->journal, sizeof(x->journal), "%s/run/faultline/knobs.journal", x->dir);
+	put(x->enabled, "always [madvise] never\n");
+	put(x->scan, "10000\n");
+	x->log = open_memstream(&x->logbuf, &x->loglen);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+	char cmd[128];
+
+	fclose(x->log);
+	free(x->logbuf);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", x->dir);
+	if (system(cmd))
+		return -1;
+	free(x);
+	return 0;
+}
+
+static const char *logtext(struct fx *x)
+{
+	fflush(x->log);
+	return x->logbuf ? x->logbuf : "";
+}
+
+static void test_get_selected(void **state)
+{
+	struct fx *x = *state;
+	char v[64];
+
+	assert_int_equal(fl_knob_get(x->enabled, v, sizeof(v)), 0);
+	assert_string_equal(v, "madvise");
+	assert_int_equal(fl_knob_get(x->scan, v, sizeof(v)), 0);
+	assert_string_equal(v, "10000");
+	assert_int_equal(fl_knob_get("/nonexistent/knob", v, sizeof(v)), -1);
+}
+
+static void test_set_journal_restore(void **state)
+{
+	struct fx *x = *state;
+	char err[256], v[64], dir[160];
+	struct fl_knobs *k = fl_knobs_open(x->journal, x->log, err, sizeof(err));
+	struct stat st;
+	const char *j;
+
+	assert_non_null(k);
+	snprintf(dir, sizeof(dir), "%s/run/faultline", x->dir);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(fl_knob_set(k, x->enabled, "always", err, sizeof(err)), 0);
+	assert_int_equal(fl_knob_set(k, x->scan, "100", err, sizeof(err)), 0);
+	assert_int_equal(fl_knob_set(k, x->scan, "200", err, sizeof(err)), 0);
+	j = slurp(x->journal);
+	assert_non_null(j);
+	assert_non_null(strstr(j, "\"kind\":\"journal\""));
+	assert_non_null(strstr(j, "\"kind\":\"sysfs\""));
+	assert_non_null(strstr(j, "\"old\":\"madvise\""));
+	assert_non_null(strstr(j, "\"old\":\"10000\""));
+	assert_null(strstr(j, "\"old\":\"100\""));	/* the first original is kept */
+	assert_int_equal(fl_knob_get(x->scan, v, sizeof(v)), 0);
+	assert_string_equal(v, "200");
+	assert_int_equal(fl_knobs_close(k, x->log), 0);
+	assert_int_equal(fl_knob_get(x->enabled, v, sizeof(v)), 0);
+	assert_string_equal(v, "madvise");
+	assert_int_equal(fl_knob_get(x->scan, v, sizeof(v)), 0);
+	assert_string_equal(v, "10000");
+	assert_int_equal(access(x->journal, F_OK), -1);
+	assert_non_null(strstr(logtext(x), "restored"));
+}
+
+static void test_set_missing_file(void **state)
+{
+	struct fx *x = *state;
+	char err[256];
+	struct fl_knobs *k = fl_knobs_open(x->journal, x->log, err, sizeof(err));
+
+	assert_non_null(k);
+	assert_int_equal(fl_knob_set(k, "/nonexistent/knob", "1", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot read /nonexistent/knob"));
+	assert_int_equal(fl_knobs_close(k, x->log), 0);
+	assert_int_equal(access(x->journal, F_OK), -1);	/* nothing journaled, no file */
+}
+
+/* A child changes knobs and dies without closing: its journal is stale. */
+static void die_with_changes(struct fx *x)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[256];
+		struct fl_knobs *k = fl_knobs_open(x->journal, stderr, err, sizeof(err));
+
+		if (!k || fl_knob_set(k, x->enabled, "never", err, sizeof(err)) ||
+		    fl_knob_set(k, x->scan, "1", err, sizeof(err)) ||
+		    fl_knob_swap_added(k, "/nonexistent/fl.swap", true, err, sizeof(err)) ||
+		    fl_knob_cgroup_added(k, "/nonexistent/cg", err, sizeof(err)))
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(access(x->journal, F_OK), 0);
+}
+
+static void test_stale_restore_file(void **state)
+{
+	struct fx *x = *state;
+	char v[64];
+
+	die_with_changes(x);
+	assert_int_equal(fl_knob_get(x->enabled, v, sizeof(v)), 0);
+	assert_string_equal(v, "never");
+	assert_int_equal(fl_knobs_restore_file(x->journal, x->log), 1);
+	assert_int_equal(fl_knob_get(x->enabled, v, sizeof(v)), 0);
+	assert_string_equal(v, "madvise");
+	assert_int_equal(fl_knob_get(x->scan, v, sizeof(v)), 0);
+	assert_string_equal(v, "10000");
+	assert_int_equal(access(x->journal, F_OK), -1);
+	assert_non_null(strstr(logtext(x), "did not finish"));
+	/* Idempotent: nothing left, nothing to do. */
+	assert_int_equal(fl_knobs_restore_file(x->journal, x->log), 0);
+}
+
+static void test_stale_restored_by_open(void **state)
+{
+	struct fx *x = *state;
+	char err[256], v[64];
+	struct fl_knobs *k;
+
+	die_with_changes(x);
+	k = fl_knobs_open(x->journal, x->log, err, sizeof(err));
+	assert_non_null(k);
+	assert_non_null(strstr(logtext(x), "restoring kernel state"));
+	assert_int_equal(fl_knob_get(x->enabled, v, sizeof(v)), 0);
+	assert_string_equal(v, "madvise");
+	assert_int_equal(fl_knobs_close(k, x->log), 0);
+}
+
+/* A journal replayed twice (a crash during restore) and one cut short mid-line. */
+static void test_replay_and_cut_line(void **state)
+{
+	struct fx *x = *state;
+	char text[1024], v[64];
+
+	die_with_changes(x);
+	snprintf(text, sizeof(text), "%s", slurp(x->journal));
+	strcat(text, "{\"kind\":\"sysfs\",\"file\":\"");	/* died while writing */
+	put(x->journal, text);
+	assert_int_equal(fl_knobs_restore_file(x->journal, x->log), 1);
+	assert_non_null(strstr(logtext(x), "cut short"));
+	put(x->journal, text);
+	assert_int_equal(fl_knobs_restore_file(x->journal, x->log), 1);
+	assert_int_equal(fl_knob_get(x->enabled, v, sizeof(v)), 0);
+	assert_string_equal(v, "madvise");
+}
+
+/* A journal held by a live agent is not stale: left alone. */
+static void test_busy_left_alone(void **state)
+{
+	struct fx *x = *state;
+	int go[2], ready[2], st;
+	char c = 0, v[64];
+	pid_t pid;
+
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[256];
+		struct fl_knobs *k = fl_knobs_open(x->journal, stderr, err, sizeof(err));
+
+		if (!k || fl_knob_set(k, x->enabled, "never", err, sizeof(err)))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		_exit(fl_knobs_close(k, stderr) ? 1 : 0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(fl_knobs_restore_file(x->journal, x->log), 0);
+	assert_non_null(strstr(logtext(x), "running agent"));
+	assert_int_equal(fl_knob_get(x->enabled, v, sizeof(v)), 0);
+	assert_string_equal(v, "never");
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(fl_knob_get(x->enabled, v, sizeof(v)), 0);
+	assert_string_equal(v, "madvise");
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+static void test_default_path(void **state)
+{
+	setenv("FAULTLINE_JOURNAL", "/tmp/x.journal", 1);
+	assert_string_equal(fl_knobs_default_path(), "/tmp/x.journal");
+	unsetenv("FAULTLINE_JOURNAL");
+	assert_string_equal(fl_knobs_default_path(), "/run/faultline/knobs.journal");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_get_selected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_journal_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_restore_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_restored_by_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_and_cut_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_left_alone, setup, teardown),
+		cmocka_unit_test(test_default_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
