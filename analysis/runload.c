@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Run directories for analysis. Case documents are ~27 KB, two thirds of it /proc/vmstat;
+ * the vmstat object is read by a small scanner (event counters only, zeros dropped) and
+ * blanked before Jansson parses the rest, which makes loading about four times faster. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "fl_json.h"
+#include "fl_schema.h"
+#include "fl_util.h"
+#include "runload.h"
+
+static char *xstrdup(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* Past the JSON value starting at p (strings, nesting); end if it does not end. */
+static const char *skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	for (; p < end; p++) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			if (!depth)
+				return p + 1;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			if (--depth <= 0)
+				return p + 1;
+		} else if (!depth && (*p == ',' || *p == '\n')) {
+			return p;
+		}
+	}
+	return end;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int add_item(struct fl_case *c, size_t *cap, const struct fl_item *it)
+{
+	if (c->nitems == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		struct fl_item *n = realloc(c->items, ncap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->items = n;
+		*cap = ncap;
+	}
+	c->items[c->nitems++] = *it;
+	return 0;
+}
+
+/* The vmstat object in [p, end): event counters (no "kind": "gauge") with a value != 0, and
+ * absent/unsupported items. Tolerates any whitespace; keys without escapes. */
+static void scan_vmstat(struct fl_case *c, size_t *cap, const char *p, const char *end)
+{
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{')
+		return;
+	c->has_vmstat = true;
+	for (p++;;) {
+		const char *k, *ke, *v, *ve, *f;
+		struct fl_item it = { .kind = FL_ITEM_VMSTAT, .better = 'n' };
+		char name[160];
+
+		p = skip_ws(p, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+		if (p >= end || *p != '"')
+			return;
+		k = p + 1;
+		ke = memchr(k, '"', (size_t)(end - k));
+		if (!ke)
+			return;
+		p = skip_ws(ke + 1, end);
+		if (p >= end || *p != ':')
+			return;
+		v = skip_ws(p + 1, end);
+		ve = skip_value(v, end);
+		p = ve;
+		if (*v != '{' || ke - k > 100)
+			continue;
+		if (memmem(v, (size_t)(ve - v), "\"gauge\"", 7))
+			continue;
+		snprintf(name, sizeof(name), "vmstat.%.*s", (int)(ke - k), k);
+		f = memmem(v, (size_t)(ve - v), "\"value\"", 7);
+		if (f) {
+			f = skip_ws(f + 7, ve);
+			it.value = strtod(f + 1, NULL);
+			if (it.value == 0)
+				continue;
+			it.unit = xstrdup("count");
+		} else if (memmem(v, (size_t)(ve - v), "\"unsupported\"", 13)) {
+			it.status = FL_ITEM_UNSUPPORTED;
+		} else if (memmem(v, (size_t)(ve - v), "\"absent\"", 8)) {
+			it.status = FL_ITEM_ABSENT;
+		} else {
+			continue;
+		}
+		if (it.status != FL_ITEM_OK)
+			it.reason = xstrdup("missing in /proc/vmstat");
+		it.name = xstrdup(name);
+		if (add_item(c, cap, &it))
+			return;
+	}
+}
+
+/* Find "vmstat": VALUE, read it with scan_vmstat, and blank it to null for Jansson. */
+static void take_vmstat(struct fl_case *c, size_t *cap, char *buf, size_t len)
+{
+	char *end = buf + len, *p = buf, *v, *ve;
+
+	while ((p = memmem(p, (size_t)(end - p), "\"vmstat\"", 8))) {
+		v = (char *)skip_ws(p + 8, end);
+		if (v < end && *v == ':')
+			break;
+		p += 8;
+	}
+	if (!p)
+		return;
+	v = (char *)skip_ws(v + 1, end);
+	if (v >= end || *v != '{')
+		return;
+	ve = (char *)skip_value(v, end);
+	scan_vmstat(c, cap, v, ve);
+	memset(v, ' ', (size_t)(ve - v));
+	memcpy(v, "null", 4);
+}
+
+static char better_of(json_t *m)
+{
+	const char *b = json_string_value(json_object_get(m, "better"));
+
+	return b && !strcmp(b, "higher") ? 'h' : b && !strcmp(b, "lower") ? 'l' : 'n';
+}
+
+static void missing_item(struct fl_item *it, json_t *v)
+{
+	const char *st = json_string_value(json_object_get(v, "status"));
+
+	it->status = st && !strcmp(st, "absent") ? FL_ITEM_ABSENT : FL_ITEM_UNSUPPORTED;
+	it->reason = xstrdup(json_string_value(json_object_get(v, "reason")));
+}
+
+static int take_metrics(struct fl_case *c, size_t *cap, json_t *metrics)
+{
+	const char *name;
+	json_t *m;
+
+	json_object_foreach(metrics, name, m) {
+		struct fl_item it = { .kind = FL_ITEM_METRIC, .better = better_of(m) };
+		json_t *v = json_object_get(m, "value");
+		char sub[200];
+
+		it.unit = xstrdup(json_string_value(json_object_get(m, "unit")));
+		if (json_is_number(v)) {
+			it.name = xstrdup(name);
+			it.value = json_number_value(v);
+			if (add_item(c, cap, &it))
+				return -1;
+			continue;
+		}
+		if (!json_is_number(json_object_get(m, "p99"))) {	/* samples: not a case value */
+			free(it.unit);
+			continue;
+		}
+		/* a latency histogram: its mean and p99, lower is better */
+		for (int i = 0; i < 2; i++) {
+			struct fl_item h = it;
+
+			snprintf(sub, sizeof(sub), "%s.%s", name, i ? "p99" : "mean");
+			h.name = xstrdup(sub);
+			h.unit = i ? xstrdup(it.unit) : it.unit;
+			h.better = 'l';
+			h.value = json_number_value(json_object_get(m, i ? "p99" : "mean"));
+			if (add_item(c, cap, &h))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int take_counters(struct fl_case *c, size_t *cap, json_t *counters)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(counters, name, v) {
+		struct fl_item it = { .kind = FL_ITEM_COUNTER, .better = 'n' };
+
+		it.name = xstrdup(name);
+		if (json_is_number(json_object_get(v, "value"))) {
+			it.value = json_number_value(json_object_get(v, "value"));
+			it.unit = xstrdup(json_string_value(json_object_get(v, "unit")));
+		} else {
+			missing_item(&it, v);
+		}
+		if (add_item(c, cap, &it))
+			return -1;
+	}
+	return 0;
+}
+
+static int take_ipi(struct fl_case *c, size_t *cap, json_t *ipi)
+{
+	static const char *const classes[] = { "function_call", "tlb_shootdown", "reschedule",
+					       "other" };
+	bool all_missing = json_is_string(json_object_get(ipi, "status"));
+
+	if (!ipi)
+		return 0;
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		json_t *cl = all_missing ? ipi : json_object_get(ipi, classes[i]), *pc;
+		struct fl_item it = { .kind = FL_ITEM_IPI, .better = 'n' };
+		char name[64];
+		size_t k;
+
+		if (!cl)
+			continue;
+		snprintf(name, sizeof(name), "ipi.%s", classes[i]);
+		it.name = xstrdup(name);
+		if (json_is_number(json_object_get(cl, "total"))) {
+			it.value = json_number_value(json_object_get(cl, "total"));
+			it.unit = xstrdup("count");
+			pc = json_object_get(cl, "per_cpu");
+			it.ncpu = json_array_size(pc);
+			it.per_cpu = it.ncpu ? calloc(it.ncpu, sizeof(double)) : NULL;
+			for (k = 0; it.per_cpu && k < it.ncpu; k++)
+				it.per_cpu[k] = json_number_value(json_array_get(pc, k));
+		} else {
+			missing_item(&it, cl);
+		}
+		if (add_item(c, cap, &it))
+			return -1;
+	}
+	return 0;
+}
+
+static void case_free(struct fl_case *c)
+{
+	for (size_t i = 0; i < c->nitems; i++) {
+		free(c->items[i].name);
+		free(c->items[i].unit);
+		free(c->items[i].reason);
+		free(c->items[i].per_cpu);
+	}
+	free(c->items);
+	free(c->file);
+	free(c->workload);
+	free(c->key);
+	free(c->status);
+	free(c->reason);
+	free(c->ops_unit);
+	json_decref(c->params);
+	memset(c, 0, sizeof(*c));
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	ssize_t got = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && (buf = malloc((size_t)st.st_size + 1))) {
+		while (got < st.st_size) {
+			ssize_t r = read(fd, buf + got, (size_t)(st.st_size - got));
+
+			if (r <= 0)
+				break;
+			got += r;
+		}
+		buf[got] = '\0';
+		*len = (size_t)got;
+	}
+	close(fd);
+	return buf;
+}
+
+/* One case file; 0 ok, 1 skipped (reason in why), -1 fatal (schema major; err). */
+static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json_t **runinfo,
+		     char *why, size_t whylen)
+{
+	char path[2048];
+	size_t len = 0, cap = 0;
+	char *buf;
+	json_t *doc, *cs, *ops;
+	json_error_t jerr;
+	const char *wl, *st;
+	char *pkey;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "%s/cases/%s", r->dir, name);
+	buf = read_all(path, &len);
+	if (!buf)
+		return fl_seterr(why, whylen, "cannot read it: %s", strerror(errno)) ? 1 : 1;
+	take_vmstat(c, &cap, buf, len);
+	doc = json_loadb(buf, len, 0, &jerr);
+	free(buf);
+	if (!doc) {
+		case_free(c);
+		snprintf(why, whylen, "not valid JSON at line %d column %d: %s", jerr.line,
+			 jerr.column, jerr.text);
+		return 1;
+	}
+	if (fl_schema_check_major_file(doc, path, why, whylen)) {
+		json_decref(doc);
+		case_free(c);
+		return -1;
+	}
+	cs = json_object_get(doc, "case");
+	wl = json_string_value(json_object_get(cs, "workload"));
+	st = json_string_value(json_object_get(cs, "status"));
+	if (!wl || !st || !json_is_object(json_object_get(cs, "params"))) {
+		json_decref(doc);
+		case_free(c);
+		snprintf(why, whylen, "not a faultline case document (case.workload, case.status "
+			 "or case.params missing)");
+		return 1;
+	}
+	if (!*runinfo && json_is_object(json_object_get(doc, "run")))
+		*runinfo = json_incref(json_object_get(doc, "run"));
+	c->file = malloc(strlen(name) + 7);
+	if (c->file)
+		sprintf(c->file, "cases/%s", name);
+	c->workload = xstrdup(wl);
+	c->params = json_incref(json_object_get(cs, "params"));
+	pkey = json_dumps(c->params, JSON_SORT_KEYS | JSON_COMPACT);
+	c->key = malloc(strlen(wl) + strlen(pkey ? pkey : "") + 2);
+	if (c->key)
+		sprintf(c->key, "%s %s", wl, pkey ? pkey : "");
+	free(pkey);
+	c->iteration = (long)json_integer_value(json_object_get(cs, "iteration"));
+	c->warmup = json_is_true(json_object_get(cs, "warmup"));
+	c->status = xstrdup(st);
+	c->reason = xstrdup(json_string_value(json_object_get(cs, "reason")));
+	ops = json_object_get(cs, "ops");
+	c->ops = json_number_value(json_object_get(ops, "count"));
+	c->ops_unit = xstrdup(json_string_value(json_object_get(ops, "unit")) ?: "op");
+	if (take_metrics(c, &cap, json_object_get(cs, "metrics")) ||
+	    take_counters(c, &cap, json_object_get(cs, "counters")) ||
+	    take_ipi(c, &cap, json_object_get(cs, "ipi")) || !c->file || !c->key) {
+		json_decref(doc);
+		case_free(c);
+		snprintf(why, whylen, "out of memory");
+		return 1;
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int is_json(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 && !strcmp(d->d_name + n - 5, ".json");
+}
+
+static int load_cases(struct fl_run *r, json_t **runinfo, char *err, size_t errlen)
+{
+	char path[1100], why[FL_ERRLEN];
+	struct dirent **ents;
+	int n, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/cases", r->dir);
+	n = scandir(path, &ents, is_json, alphasort);
+	if (n < 0)
+		return fl_seterr(err, errlen, "%s is not a faultline run directory: no cases/ "
+				 "(%s)", r->dir, strerror(errno));
+	r->cases = calloc((size_t)n + 1, sizeof(*r->cases));
+	for (int i = 0; i < n; i++) {
+		int got = r->cases && !ret ?
+			load_case(r, ents[i]->d_name, &r->cases[r->ncases], runinfo, why,
+				  sizeof(why)) : 0;
+
+		if (got == 0 && r->cases && !ret)
+			r->ncases++;
+		else if (got == 1)
+			json_array_append_new(r->skipped, json_pack("{s:s+, s:s}", "file",
+					      "cases/", ents[i]->d_name, "reason", why));
+		else if (got < 0)
+			ret = fl_seterr(err, errlen, "%s", why);
+		free(ents[i]);
+	}
+	free(ents);
+	if (!ret && !r->cases)
+		ret = fl_seterr(err, errlen, "out of memory loading %s", r->dir);
+	if (!ret && !r->ncases)
+		ret = fl_seterr(err, errlen, "run %s has no usable case documents%s: nothing to "
+				"compare", r->dir, json_array_size(r->skipped) ?
+				" (every file in cases/ was skipped)" : " (cases/ is empty)");
+	return ret;
+}
+
+int fl_run_load(struct fl_run *r, const char *dir, char *err, size_t errlen)
+{
+	char path[1100], lerr[FL_ERRLEN];
+	json_t *doc = NULL, *runinfo = NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->dir = strdup(dir);
+	r->skipped = json_array();
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	if (!access(path, F_OK)) {
+		doc = fl_json_load(path, lerr, sizeof(lerr));
+		if (!doc)
+			return fl_seterr(err, errlen, "%s", lerr);
+		if (fl_schema_check_major_file(doc, path, err, errlen)) {
+			json_decref(doc);
+			return -1;
+		}
+		r->state = xstrdup(json_string_value(json_object_get(doc, "state")) ?: "unknown");
+		if (json_is_object(json_object_get(doc, "run")))
+			runinfo = json_incref(json_object_get(doc, "run"));
+		json_decref(doc);
+	} else {
+		struct stat st;
+
+		if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+			return fl_seterr(err, errlen, "%s is not a directory (give a run directory "
+					 "such as results/<run-id>)", dir);
+		r->state = xstrdup("unknown");
+	}
+	if (load_cases(r, &runinfo, err, errlen)) {
+		json_decref(runinfo);
+		return -1;
+	}
+	r->info = runinfo ? runinfo : json_object();
+	return 0;
+}
+
+int fl_run_absorb(struct fl_run *dst, struct fl_run *src)
+{
+	struct fl_case *n = realloc(dst->cases, (dst->ncases + src->ncases + 1) * sizeof(*n));
+
+	if (!n)
+		return -1;
+	dst->cases = n;
+	memcpy(dst->cases + dst->ncases, src->cases, src->ncases * sizeof(*n));
+	dst->ncases += src->ncases;
+	src->ncases = 0;
+	json_array_extend(dst->skipped, src->skipped);
+	return 0;
+}
+
+void fl_run_free(struct fl_run *r)
+{
+	for (size_t i = 0; i < r->ncases; i++)
+		case_free(&r->cases[i]);
+	free(r->cases);
+	free(r->dir);
+	free(r->state);
+	json_decref(r->info);
+	json_decref(r->skipped);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct fl_item *fl_case_item(const struct fl_case *c, const char *name)
+{
+	for (size_t i = 0; i < c->nitems; i++)
+		if (!strcmp(c->items[i].name, name))
+			return &c->items[i];
+	return NULL;
+}
