@@ -18,8 +18,9 @@ struct fl_agent_opts {
 	const char *probes;		/* "all", "none" or a list */
 	char events[1024];		/* tracepoint globs, comma separated */
 	const char *run_id, *suite, *target_kind, *perf_ctl;
+	const char *journal;		/* knobs journal (lib/knobs.h); default fl_knobs_default_path() */
 	long iteration;
-	bool warmup, quiet, check_only;
+	bool warmup, quiet, check_only, force;
 	struct fl_test_hooks test;
 };
 
@@ -29,6 +30,9 @@ int fl_agent_parse(struct fl_agent_opts *o, const struct fl_workload *wl, int ar
 void fl_agent_workload_help(const struct fl_workload *wl, FILE *out);
 /* Run the case and write its document. Returns the process exit status. */
 int fl_agent_run_case(struct fl_agent_opts *o);
+/* faultline-agent --restore [--journal=PATH]: undo a stale knobs journal, print what was
+ * restored. Returns the exit status: 0 nothing to do or restored, 3 something was not. */
+int fl_agent_restore(int argc, char **argv);
 /* The "run" object of a case document: ids, tool, target, kernel identity, host. */
 json_t *fl_agent_run_info(const struct fl_agent_opts *o);
 

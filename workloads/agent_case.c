@@ -10,6 +10,7 @@
 #include "fl_schema.h"
 #include "fl_util.h"
 #include "lib/interrupt.h"
+#include "lib/knobs.h"
 #include "lib/timing.h"
 #include "probes/perf_ctl.h"
 #include "probes/probe.h"
@@ -138,6 +139,29 @@ static const char *run_workload(struct agent_run *r)
 	return status_names[c->status];
 }
 
+/* The knobs journal brackets the workload: opened (a stale one restored first) before setup,
+ * closed (everything restored) after teardown, whatever the status. */
+static const char *run_with_journal(const struct fl_agent_opts *o, struct agent_run *r)
+{
+	struct fl_case *c = &r->c;
+	char err[FL_ERRLEN];
+	const char *status;
+
+	c->knobs = fl_knobs_open(o->journal, stderr, err, sizeof(err));
+	if (!c->knobs) {
+		fl_case_skip(c, "cannot use the knobs journal: %s", err);
+		return "skipped";
+	}
+	status = run_workload(r);
+	if (fl_knobs_close(c->knobs, stderr) && strcmp(status, "ok") == 0) {
+		fl_case_fail(c, "kernel settings changed by the case could not all be restored "
+			     "from %s (stderr says which)", o->journal);
+		status = "failed";
+	}
+	c->knobs = NULL;
+	return status;
+}
+
 static int exit_status(const char *status)
 {
 	if (strcmp(status, "ok") == 0)
@@ -198,6 +222,7 @@ int fl_agent_run_case(struct fl_agent_opts *o)
 	c->extra = json_object();
 	c->op_unit = o->wl->op_unit;
 	c->test = o->test;
+	c->force = o->force;
 	fl_interrupt_install();
 	doc = json_pack("{s:s, s:o}", "schema", FL_SCHEMA_ID, "run", fl_agent_run_info(o));
 	if (open_probes(o, &r)) {
@@ -206,7 +231,7 @@ int fl_agent_run_case(struct fl_agent_opts *o)
 	}
 	cs = case_skeleton(o, c);
 	json_object_set_new(doc, "case", cs);
-	status = run_workload(&r);
+	status = run_with_journal(o, &r);
 	finish_case(cs, c, r.ran, status);
 	if (r.ran)
 		fl_probes_emit(r.ps, cs);

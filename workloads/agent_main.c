@@ -11,6 +11,8 @@ static void usage(FILE *out)
 	      "       faultline-agent WORKLOAD --help     options and metrics of a workload\n"
 	      "       faultline-agent --list              the workloads\n"
 	      "       faultline-agent --describe          workloads, parameters, metrics as JSON\n"
+	      "       faultline-agent --restore [--journal=PATH]\n"
+	      "                                           undo kernel settings a killed agent left\n"
 	      "       faultline-agent --version\n\nworkloads:\n", out);
 	for (int i = 0; fl_workloads[i]; i++)
 		fprintf(out, "  %-16s %s\n", fl_workloads[i]->name, fl_workloads[i]->summary);
@@ -63,6 +65,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--describe"))
 		return describe();
+	if (!strcmp(argv[1], "--restore"))
+		return fl_agent_restore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--run-info"))
 		return run_info();
 	if (!strcmp(argv[1], "--version")) {

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agent.h"
+#include "lib/knobs.h"
 #include "fl_util.h"
 #include "probes/probe.h"
 
 enum {
 	OPT_JSON = 0x1000, OPT_PROBES, OPT_EVENTS, OPT_ITER, OPT_WARMUP, OPT_RUN_ID, OPT_SUITE,
 	OPT_TARGET, OPT_PERF_CTL, OPT_HELP, OPT_QUIET, OPT_CHECK, OPT_T_CORRUPT, OPT_T_DELAY,
+	OPT_FORCE, OPT_JOURNAL,
 	OPT_PARAM = 0x2000,	/* + 2 * param index (+1 for the dashed spelling) */
 };
 
@@ -29,6 +31,8 @@ static const struct option common_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "test-corrupt-page", required_argument, NULL, OPT_T_CORRUPT },
 	{ "test-delay-us", required_argument, NULL, OPT_T_DELAY },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "journal", required_argument, NULL, OPT_JOURNAL },
 };
 #define N_COMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 
@@ -49,6 +53,10 @@ void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 	      "  --run-id=ID, --suite=NAME, --target=KIND   recorded in the document (runner use)\n"
 	      "  --perf-ctl=CTL,ACK   drive 'perf stat --control fifo:CTL,ACK -D -1' around the\n"
 	      "                       measured phase\n"
+	      "  --force              run a size that does not fit in MemAvailable (+ free swap)\n"
+	      "  --journal=PATH       journal of kernel settings changed, restored at the end and\n"
+	      "                       after a crash (default $FAULTLINE_JOURNAL or\n"
+	      "                       /run/faultline/knobs.journal)\n"
 	      "  --quiet              no summary line on stderr\n"
 	      "  --check              only check the options, run nothing\n\nmetrics:\n", out);
 	for (const struct fl_metric *m = wl->metrics; m->name; m++)
@@ -156,6 +164,14 @@ static int common_opt(struct fl_agent_opts *o, int c, const char *arg)
 	case OPT_CHECK: o->check_only = true; return 0;
 	case OPT_T_CORRUPT: return parse_long("test-corrupt-page", arg, &o->test.corrupt_page);
 	case OPT_T_DELAY: return parse_long("test-delay-us", arg, &o->test.delay_us);
+	case OPT_FORCE: o->force = true; return 0;
+	case OPT_JOURNAL:
+		if (!*arg) {
+			fl_err("option --journal: the path is empty");
+			return -1;
+		}
+		o->journal = arg;
+		return 0;
 	}
 	return -1;
 }
@@ -197,6 +213,7 @@ int fl_agent_parse(struct fl_agent_opts *o, const struct fl_workload *wl, int ar
 	o->probes = "all";
 	o->target_kind = "local";
 	o->test.corrupt_page = -1;
+	o->journal = fl_knobs_default_path();
 	snprintf(o->events, sizeof(o->events), "%s", wl->events ? wl->events : FL_DEFAULT_EVENTS);
 	if (fl_params_init(&o->params, wl->params, err, sizeof(err))) {
 		fl_err("%s: %s", wl->name, err);

@@ -35,7 +35,7 @@ int fl_case_check_memory(struct fl_case *c, unsigned long long bytes, bool with_
 		swap = 0;
 	if ((long long)bytes <= avail + swap)
 		return 0;
-	return fl_case_fail(c, "%s needs %llu MiB but MemAvailable%s is %lld MiB; use a smaller "
-			    "size or --force", c->wl->name, bytes >> 20,
-			    with_swap ? " + SwapFree" : "", (avail + swap) >> 20);
+	return fl_case_fail(c, "size %.1f MiB does not fit in MemAvailable %.1f MiB (+ free swap "
+			    "%.1f MiB); use --force to run anyway", (double)bytes / 1048576,
+			    (double)avail / 1048576, (double)swap / 1048576);
 }
