@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * percore-map (seed 004, VM_LOCAL_CPU for a per-core server): one worker per core, pinned
+ * with hwloc, each looping map -> touch -> unmap of its own window. Mode shared-mm puts all
+ * workers in one process (what the seed calls unpatched: every unmap flushes the TLB of every
+ * CPU the mm runs on); percore-mm forks one process per worker, each with its own mm (the
+ * bound a CPU-local mapping could reach). One op is one map+touch+unmap; its latency goes
+ * into a histogram. TLB-shootdown and function-call IPIs per op come from /proc/interrupts
+ * read right around the loop (system-wide: they include other tasks' IPIs).
+ * Results of both modes go through one MAP_SHARED area: in percore-mm the children write
+ * there and a proxy thread per child mirrors its op count for the per-second samples.
+ * Verification: every touched page is read back before the unmap; each worker's last window
+ * stays mapped and is checked once more when the loop stops.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <hwloc.h>
+#include "lib/hist.h"
+#include "lib/interrupt.h"
+#include "lib/mmstat.h"
+#include "lib/samples.h"
+#include "lib/stamp.h"
+#include "lib/team.h"
+#include "lib/timing.h"
+#include "workload.h"
+
+#define PROXY_POLL_US	10000		/* how often a proxy mirrors its child's op count */
+#define CHILD_WAIT_S	10		/* a child that has not stopped by then is killed */
+
+/* One worker's results, in memory shared with the percore-mm children. */
+struct pc_slot {
+	_Atomic uint64_t ops;
+	atomic_int go, stop, done;
+	int cpu;			/* PU it ran on, -1 if not pinned */
+	uint64_t checked, corrupt;
+	char bad[200];
+	char err[200];
+	struct fl_hist hist;		/* op latency, ns */
+} __attribute__((aligned(64)));
+
+struct percore {
+	bool percore_mm;
+	int n;
+	size_t page, window, npages;
+	long corrupt_page;		/* test hook, -1: none */
+	enum fl_pin pin;
+	struct pc_slot *slots;		/* MAP_SHARED, n entries */
+	size_t slots_len;
+	pid_t *pids;
+	struct fl_team *team;
+	struct fl_mmsnap s0, s1;
+};
+
+static const struct fl_param pc_params[] = {
+	{ "threads", 't', FL_P_INT, "cpus", 1, 4096, NULL,
+	  "workers (one per core; sweep 1..2*cpus as the seed does)" },
+	{ "mode", 'm', FL_P_ENUM, "shared-mm", 0, 0, "shared-mm|percore-mm",
+	  "shared-mm: threads of one process; percore-mm: one process (own mm) per worker" },
+	{ "window", 'w', FL_P_SIZE, "64K", 4096, 1ull << 30, NULL,
+	  "bytes each worker maps, touches and unmaps per op" },
+	{ "seconds", 'S', FL_P_DOUBLE, "5", 0.1, 86400, NULL, "length of the measured phase" },
+	{ "pin", 0, FL_P_ENUM, "core", 0, 0, "none|core|pu", "bind workers with hwloc" },
+	{ NULL },
+};
+
+static const struct fl_metric pc_metrics[] = {
+	{ "ops_per_s", "ops/s", FL_BETTER_HIGHER, "map+touch+unmap ops per second, all workers" },
+	{ "lat_mean_us", "us", FL_BETTER_LOWER, "mean latency of one op" },
+	{ "lat_p50_us", "us", FL_BETTER_LOWER, "median latency of one op" },
+	{ "lat_p99_us", "us", FL_BETTER_LOWER, "99th percentile latency of one op" },
+	{ "tlb_shootdown_ipis_per_op", "IPIs/op", FL_BETTER_LOWER,
+	  "TLB-shootdown IPIs (/proc/interrupts, all CPUs) per op" },
+	{ "function_call_ipis_per_op", "IPIs/op", FL_BETTER_LOWER,
+	  "function-call IPIs (/proc/interrupts, all CPUs) per op" },
+	{ "samples", "ops/s", FL_BETTER_HIGHER, "ops per second, each second" },
+	{ NULL },
+};
+
+static void pc_bad(struct pc_slot *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void pc_bad(struct pc_slot *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->corrupt++)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->bad, sizeof(s->bad), fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t pc_expect(int id, uint64_t it, size_t pg)
+{
+	return fl_stamp_word(((uint64_t)id + 1) << 40 | it, pg, 0);
+}
+
+static void pc_check(struct percore *p, struct pc_slot *s, int id, const char *w, uint64_t it,
+		     const char *when)
+{
+	for (size_t pg = 0; pg < p->npages; pg++) {
+		uint64_t v = *(volatile const uint64_t *)(w + pg * p->page);
+
+		if (v != pc_expect(id, it, pg))
+			pc_bad(s, "worker %d op %lu page %zu (case page %zu) %s: found %#lx, "
+			       "expected %#lx", id, (unsigned long)it, pg,
+			       (size_t)id * p->npages + pg, when, (unsigned long)v,
+			       (unsigned long)pc_expect(id, it, pg));
+	}
+	s->checked += p->npages;
+}
+
+/* Test hook: flip a byte of case page pg when it lies in worker id's window. */
+static void pc_inject(struct percore *p, int id, char *w)
+{
+	long pg = p->corrupt_page;
+
+	if (pg >= 0 && (size_t)pg / p->npages == (size_t)id)
+		w[(size_t)pg % p->npages * p->page] ^= 0x5a;
+}
+
+/* The loop of one worker, thread or process: ops counts, stop() says when to quit. */
+static void pc_loop(struct percore *p, int id, _Atomic uint64_t *ops, bool (*stop)(void *),
+		    void *arg)
+{
+	struct pc_slot *s = &p->slots[id];
+	char *w = NULL;
+	uint64_t it;
+
+	for (it = 0; ; it++) {
+		uint64_t t0 = fl_now_ns();
+
+		w = mmap(NULL, p->window, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (w == MAP_FAILED) {
+			snprintf(s->err, sizeof(s->err), "worker %d: mmap of %zu bytes failed: %s",
+				 id, p->window, strerror(errno));
+			return;
+		}
+		for (size_t pg = 0; pg < p->npages; pg++)
+			*(volatile uint64_t *)(w + pg * p->page) = pc_expect(id, it, pg);
+		pc_check(p, s, id, w, it, "read back before unmap");
+		if (stop(arg) || fl_interrupted())
+			break;
+		munmap(w, p->window);
+		fl_hist_record(&s->hist, fl_now_ns() - t0);
+		atomic_fetch_add_explicit(ops, 1, memory_order_relaxed);
+	}
+	/* The last op's window stays mapped: check it once more, then unmap (not timed). */
+	pc_inject(p, id, w);
+	pc_check(p, s, id, w, it, "after the loop");
+	munmap(w, p->window);
+}
+
+static bool pc_team_stop(void *arg)
+{
+	return fl_team_stopping(arg);
+}
+
+static bool pc_slot_stop(void *arg)
+{
+	struct pc_slot *s = arg;
+
+	return atomic_load_explicit(&s->stop, memory_order_relaxed);
+}
+
+/* shared-mm: the team's workers run the loop themselves. */
+static void pc_thread_worker(struct fl_worker *w)
+{
+	struct percore *p = w->arg;
+	struct pc_slot *s = &p->slots[w->id];
+
+	s->cpu = w->cpu;
+	pc_loop(p, w->id, &w->ops, pc_team_stop, w);
+	if (s->err[0]) {
+		w->err = 1;
+		snprintf(w->errmsg, sizeof(w->errmsg), "%s", s->err);
+	}
+}
+
+/* percore-mm: a proxy starts its child, mirrors its op count, stops it and waits for it. */
+static void pc_proxy_worker(struct fl_worker *w)
+{
+	struct percore *p = w->arg;
+	struct pc_slot *s = &p->slots[w->id];
+	uint64_t deadline;
+
+	atomic_store(&s->go, 1);
+	while (!fl_team_stopping(w)) {
+		atomic_store(&w->ops, atomic_load(&s->ops));
+		usleep(PROXY_POLL_US);
+	}
+	atomic_store(&s->stop, 1);
+	deadline = fl_now_ns() + CHILD_WAIT_S * 1000000000ull;
+	while (!atomic_load(&s->done) && fl_now_ns() < deadline)
+		usleep(1000);
+	atomic_store(&w->ops, atomic_load(&s->ops));
+	if (!atomic_load(&s->done)) {
+		w->err = 1;
+		snprintf(w->errmsg, sizeof(w->errmsg), "child %d did not stop within %d s",
+			 w->id, CHILD_WAIT_S);
+	} else if (s->err[0]) {
+		w->err = 1;
+		snprintf(w->errmsg, sizeof(w->errmsg), "%s", s->err);
+	}
+}
+
+/* Bind this process to core (or PU) i % count with hwloc; -1 if it could not. */
+static int pc_bind_process(enum fl_pin pin, int i)
+{
+	hwloc_obj_type_t type = pin == FL_PIN_CORE ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
+	hwloc_topology_t topo;
+	hwloc_obj_t obj;
+	int nobj, cpu = -1;
+
+	if (pin == FL_PIN_NONE || hwloc_topology_init(&topo))
+		return -1;
+	if (hwloc_topology_load(topo))
+		goto out;
+	nobj = hwloc_get_nbobjs_by_type(topo, type);
+	if (nobj <= 0) {
+		type = HWLOC_OBJ_PU;
+		nobj = hwloc_get_nbobjs_by_type(topo, type);
+	}
+	obj = nobj > 0 ? hwloc_get_obj_by_type(topo, type, (unsigned int)(i % nobj)) : NULL;
+	if (obj && obj->cpuset && !hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_PROCESS))
+		cpu = hwloc_bitmap_first(obj->cpuset);
+out:
+	hwloc_topology_destroy(topo);
+	return cpu;
+}
+
+static void pc_child(struct percore *p, int id, pid_t parent)
+{
+	struct pc_slot *s = &p->slots[id];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+	s->cpu = pc_bind_process(p->pin, id);
+	while (!atomic_load(&s->go) && !atomic_load(&s->stop))
+		usleep(200);
+	if (!atomic_load(&s->stop))
+		pc_loop(p, id, &s->ops, pc_slot_stop, s);
+	atomic_store(&s->done, 1);
+	_exit(0);
+}
+
+static int pc_fork_children(struct fl_case *c, struct percore *p)
+{
+	pid_t parent = getpid();
+
+	p->pids = calloc((size_t)p->n, sizeof(*p->pids));
+	if (!p->pids)
+		return fl_case_fail(c, "out of memory");
+	fflush(NULL);
+	for (int i = 0; i < p->n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return fl_case_fail(c, "cannot fork worker process %d of %d: %s", i, p->n,
+					    strerror(errno));
+		if (pid == 0)
+			pc_child(p, i, parent);
+		p->pids[i] = pid;
+	}
+	return 0;
+}
+
+static int pc_setup(struct fl_case *c)
+{
+	const struct fl_params *prm = &c->params;
+	struct percore *p = calloc(1, sizeof(*p));
+	char err[256];
+
+	if (!p)
+		return fl_case_fail(c, "out of memory");
+	c->priv = p;
+	p->page = (size_t)sysconf(_SC_PAGESIZE);
+	p->n = (int)fl_param_int(prm, "threads");
+	p->window = (size_t)fl_param_int(prm, "window") / p->page * p->page;
+	p->npages = p->window / p->page;
+	p->percore_mm = !strcmp(fl_param_str(prm, "mode"), "percore-mm");
+	p->corrupt_page = c->test.corrupt_page;
+	fl_pin_parse(fl_param_str(prm, "pin"), &p->pin);
+	if (fl_case_check_memory(c, (unsigned long long)p->n * p->window, false))
+		return FL_WL_FAIL;
+	p->slots_len = sizeof(*p->slots) * (size_t)p->n;
+	p->slots = mmap(NULL, p->slots_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			-1, 0);
+	if (p->slots == MAP_FAILED) {
+		p->slots = NULL;
+		return fl_case_fail(c, "cannot map the shared results area: %s", strerror(errno));
+	}
+	for (int i = 0; i < p->n; i++) {
+		fl_hist_init(&p->slots[i].hist);
+		p->slots[i].cpu = -1;
+	}
+	if (p->percore_mm && pc_fork_children(c, p))
+		return FL_WL_FAIL;
+	p->team = fl_team_create(p->n, p->percore_mm ? FL_PIN_NONE : p->pin, false,
+				 (uint64_t)fl_now_ns(),
+				 p->percore_mm ? pc_proxy_worker : pc_thread_worker, p,
+				 err, sizeof(err));
+	if (!p->team)
+		return fl_case_fail(c, "%s", err);
+	return 0;
+}
+
+/* IPIs per op of one class as a metric; when the class has no row here, the reason. */
+static void pc_ipi_metric(struct fl_case *c, struct percore *p, enum fl_ipi_class cls,
+			  const char *metric, json_t *why)
+{
+	unsigned long long total;
+	char reason[512];
+
+	if (!fl_mmsnap_ipi(&p->s0, &p->s1, cls, &total, reason, sizeof(reason))) {
+		if (c->ops > 0)
+			fl_case_metric(c, metric, (double)total / c->ops);
+		return;
+	}
+	json_object_set_new(why, metric, json_string(reason));
+}
+
+static void pc_mechanisms(struct fl_case *c, struct percore *p)
+{
+	json_t *why = json_object();
+	json_t *tlb = fl_mmsnap_vmstat_prefix(&p->s0, &p->s1, "nr_tlb_");
+
+	pc_ipi_metric(c, p, FL_IPI_TLB_SHOOTDOWN, "tlb_shootdown_ipis_per_op", why);
+	pc_ipi_metric(c, p, FL_IPI_FUNCTION_CALL, "function_call_ipis_per_op", why);
+	if (tlb)
+		json_object_set_new(c->extra, "tlb_flush_by_reason", tlb);
+	else
+		json_object_set_new(why, "tlb_flush_by_reason", json_string(
+			"no nr_tlb_* in /proc/vmstat: kernel built without CONFIG_DEBUG_TLBFLUSH "
+			"(the tlb:tlb_flush tracepoint total is in counters)"));
+	json_object_set_new(c->extra, "metrics_absent", why);
+}
+
+static void pc_latency(struct fl_case *c, struct percore *p)
+{
+	struct fl_hist h;
+	json_t *cpus = json_array();
+
+	fl_hist_init(&h);
+	for (int i = 0; i < p->n; i++) {
+		fl_hist_merge(&h, &p->slots[i].hist);
+		json_array_append_new(cpus, json_integer(p->slots[i].cpu));
+	}
+	json_object_set_new(c->extra, "worker_cpus", cpus);
+	if (!h.count)
+		return;
+	fl_case_metric(c, "lat_mean_us", fl_hist_mean(&h) / 1e3);
+	fl_case_metric(c, "lat_p50_us", (double)fl_hist_percentile(&h, 50) / 1e3);
+	fl_case_metric(c, "lat_p99_us", (double)fl_hist_percentile(&h, 99) / 1e3);
+	json_object_set_new(c->extra, "latency", fl_hist_to_json(&h, "ns"));
+}
+
+static int pc_run(struct fl_case *c)
+{
+	struct percore *p = c->priv;
+	double elapsed;
+	json_t *samples;
+
+	fl_mmsnap_take(&p->s0);
+	samples = fl_run_team_sampled(p->team, fl_param_double(&c->params, "seconds"), &elapsed);
+	fl_mmsnap_take(&p->s1);
+	for (int i = 0; i < p->n; i++) {
+		struct fl_worker *w = fl_team_worker(p->team, i);
+
+		if (w->err) {
+			json_decref(samples);
+			return fl_case_fail(c, "%s", w->errmsg);
+		}
+	}
+	c->ops = (double)fl_team_ops(p->team);
+	fl_case_metric(c, "ops_per_s", c->ops / elapsed);
+	pc_latency(c, p);
+	pc_mechanisms(c, p);
+	fl_case_samples(c, "samples", "ops/s", samples);
+	return 0;
+}
+
+static int pc_verify(struct fl_case *c)
+{
+	struct percore *p = c->priv;
+	uint64_t checked = 0, corrupt = 0;
+	const char *first = NULL;
+
+	for (int i = 0; i < p->n; i++) {
+		checked += p->slots[i].checked;
+		corrupt += p->slots[i].corrupt;
+		if (!first && p->slots[i].corrupt)
+			first = p->slots[i].bad;
+	}
+	json_object_set_new(c->verify, "pages_checked", json_integer((json_int_t)checked));
+	json_object_set_new(c->verify, "corrupt", json_integer((json_int_t)corrupt));
+	if (corrupt) {
+		json_object_set_new(c->verify, "first_corrupt", json_string(first));
+		return fl_case_fail(c, "%lu corrupt page(s); first: %s", (unsigned long)corrupt,
+				    first);
+	}
+	return 0;
+}
+
+/* Stop the children (they may still wait at the gate), wait; kill one that hangs. */
+static void pc_reap(struct percore *p)
+{
+	uint64_t deadline = fl_now_ns() + CHILD_WAIT_S * 1000000000ull;
+
+	for (int i = 0; i < p->n; i++)
+		atomic_store(&p->slots[i].stop, 1);
+	for (int i = 0; i < p->n; i++) {
+		if (p->pids[i] <= 0)
+			continue;
+		while (waitpid(p->pids[i], NULL, WNOHANG) == 0) {
+			if (fl_now_ns() > deadline) {
+				kill(p->pids[i], SIGKILL);
+				waitpid(p->pids[i], NULL, 0);
+				break;
+			}
+			usleep(1000);
+		}
+	}
+}
+
+static void pc_teardown(struct fl_case *c)
+{
+	struct percore *p = c->priv;
+
+	if (!p)
+		return;
+	if (p->team)
+		fl_team_destroy(p->team);
+	if (p->pids)
+		pc_reap(p);
+	fl_mmsnap_free(&p->s0);
+	fl_mmsnap_free(&p->s1);
+	if (p->slots)
+		munmap(p->slots, p->slots_len);
+	free(p->pids);
+	free(p);
+	c->priv = NULL;
+}
+
+const struct fl_workload fl_wl_percore_map = {
+	.name = "percore-map",
+	.summary = "per-core map -> touch -> unmap, one mm or one mm per core: Op/s, latency, "
+		   "TLB-shootdown IPIs per op (seed 004)",
+	.params = pc_params,
+	.metrics = pc_metrics,
+	.op_unit = "op",
+	.events = "tlb:tlb_flush,ipi:*,mmap_lock:*",
+	.setup = pc_setup,
+	.run = pc_run,
+	.verify = pc_verify,
+	.teardown = pc_teardown,
+};
