@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Bind the calling thread to the last core or PU (hwloc); restore the old affinity. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <hwloc.h>
+#include "cpubind.h"
+
+int fl_cpubind_last(struct fl_cpubind *b, enum fl_pin pin, char *err, size_t errlen)
+{
+	hwloc_obj_type_t type = pin == FL_PIN_CORE ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
+	hwloc_topology_t topo;
+	hwloc_obj_t obj;
+	int n, ret = -1;
+
+	b->saved = false;
+	b->cpu = -1;
+	if (pin == FL_PIN_NONE)
+		return 0;
+	if (pthread_getaffinity_np(pthread_self(), sizeof(b->old), &b->old) == 0)
+		b->saved = true;
+	if (hwloc_topology_init(&topo) || hwloc_topology_load(topo)) {
+		snprintf(err, errlen, "hwloc cannot read the CPU topology");
+		return -1;
+	}
+	n = hwloc_get_nbobjs_by_type(topo, type);
+	if (n <= 0 && type == HWLOC_OBJ_CORE) {
+		type = HWLOC_OBJ_PU;
+		n = hwloc_get_nbobjs_by_type(topo, type);
+	}
+	obj = n > 0 ? hwloc_get_obj_by_type(topo, type, (unsigned int)(n - 1)) : NULL;
+	if (!obj || !obj->cpuset) {
+		snprintf(err, errlen, "hwloc finds no core or PU to bind to");
+	} else if (hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_THREAD)) {
+		snprintf(err, errlen, "hwloc cannot bind the main thread: %s", strerror(errno));
+	} else {
+		b->cpu = hwloc_bitmap_first(obj->cpuset);
+		ret = 0;
+	}
+	hwloc_topology_destroy(topo);
+	return ret;
+}
+
+void fl_cpubind_restore(struct fl_cpubind *b)
+{
+	if (b->saved)
+		pthread_setaffinity_np(pthread_self(), sizeof(b->old), &b->old);
+	b->saved = false;
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/* THP sysfs: read the settings, change what must change through the knob journal. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "knobs.h"
+#include "probes/procparse.h"
+#include "thp.h"
+
+size_t fl_thp_pmd_size(void)
+{
+	char *text = fl_slurp(FL_THP_SYSFS "/hpage_pmd_size", NULL);
+	unsigned long long v = text ? strtoull(text, NULL, 10) : 0;
+
+	free(text);
+	return v ? (size_t)v : 2u << 20;
+}
+
+int fl_thp_get(const char *rel, char *buf, size_t len)
+{
+	char path[256], *text;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", FL_THP_SYSFS, rel);
+	text = fl_slurp(path, NULL);
+	if (!text)
+		return -1;
+	ret = fl_sysfs_selected(text, buf, len);
+	free(text);
+	return ret;
+}
+
+int fl_thp_set(struct fl_case *c, const char *rel, const char *value)
+{
+	char path[256], err[256];
+
+	snprintf(path, sizeof(path), "%s/%s", FL_THP_SYSFS, rel);
+	if (!c->knobs)
+		return fl_case_skip(c, "%s must be set to %s, and this case has no knob journal "
+				    "to restore it", path, value);
+	if (fl_knob_set(c->knobs, path, value, err, sizeof(err)))
+		return fl_case_skip(c, "%s", err);
+	return 0;
+}
+
+/* Set rel to value when it currently says never. */
+static int not_never(struct fl_case *c, const char *rel, const char *value)
+{
+	char cur[32];
+
+	if (fl_thp_get(rel, cur, sizeof(cur)) || strcmp(cur, "never"))
+		return 0;
+	return fl_thp_set(c, rel, value);
+}
+
+int fl_thp_require_anon(struct fl_case *c)
+{
+	char rel[64];
+	int ret;
+
+	if (access(FL_THP_SYSFS "/enabled", F_OK))
+		return fl_case_skip(c, "this kernel has no transparent hugepages "
+				    "(%s/enabled is missing)", FL_THP_SYSFS);
+	snprintf(rel, sizeof(rel), "hugepages-%zukB/enabled", fl_thp_pmd_size() >> 10);
+	ret = not_never(c, "enabled", "madvise");
+	if (!ret)
+		ret = not_never(c, rel, "madvise");
+	if (!ret)
+		ret = not_never(c, "defrag", "madvise");
+	return ret;
+}

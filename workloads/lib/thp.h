@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Transparent huge pages a workload needs: the PMD size, and the sysfs settings that must
+ * allow them, changed (only when they do not) through the case's knob journal. */
+#ifndef FL_THP_H
+#define FL_THP_H
+
+#include <stddef.h>
+#include "workload.h"
+
+#define FL_THP_SYSFS "/sys/kernel/mm/transparent_hugepage"
+
+/* hpage_pmd_size (2 MiB on x86-64), 2 MiB if the file is missing. */
+size_t fl_thp_pmd_size(void);
+/* The selected word of FL_THP_SYSFS/rel ("madvise" of "always [madvise] never") in buf.
+ * Returns 0, or -1 when the file is missing or has no selection. */
+int fl_thp_get(const char *rel, char *buf, size_t len);
+/* Set FL_THP_SYSFS/rel to value through c->knobs. Returns 0, FL_WL_SKIP (no journal or the
+ * kernel refused, c->reason says) . */
+int fl_thp_set(struct fl_case *c, const char *rel, const char *value);
+/* Anonymous THP for MADV_HUGEPAGE mappings: enabled (and the PMD size's own enabled) must not
+ * be never, defrag not never; what is never becomes madvise. Skips when the kernel has no
+ * THP. Returns 0, FL_WL_SKIP. */
+int fl_thp_require_anon(struct fl_case *c);
+
+#endif
