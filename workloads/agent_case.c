@@ -47,6 +47,13 @@ static json_t *case_skeleton(const struct fl_agent_opts *o, struct fl_case *c)
 	return cs;
 }
 
+/* A workload that scanned the kernel log: "console": {"findings": [...]}. */
+static void set_console(json_t *cs, const struct fl_case *c)
+{
+	if (c->console)
+		json_object_set_new(cs, "console", json_pack("{s:O}", "findings", c->console));
+}
+
 static void finish_case(json_t *cs, struct fl_case *c, bool ran, const char *status)
 {
 	json_object_set_new(cs, "status", json_string(status));
@@ -233,6 +240,7 @@ int fl_agent_run_case(struct fl_agent_opts *o)
 	json_object_set_new(doc, "case", cs);
 	status = run_with_journal(o, &r);
 	finish_case(cs, c, r.ran, status);
+	set_console(cs, c);
 	if (r.ran)
 		fl_probes_emit(r.ps, cs);
 	ret = write_doc(o, doc) ? FL_EXIT_ENV : exit_status(status);
@@ -245,6 +253,7 @@ out:
 	json_decref(c->metrics);
 	json_decref(c->verify);
 	json_decref(c->extra);
+	json_decref(c->console);
 	json_decref(doc);
 	return ret;
 }

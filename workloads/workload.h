@@ -43,6 +43,8 @@ struct fl_case {
 	json_t *metrics;		/* "metrics" section, filled by run() */
 	json_t *verify;			/* "verify" section, filled by verify() */
 	json_t *extra;			/* workload-specific section "detail" (may stay empty) */
+	json_t *console;		/* "console": {"findings": [...]} of a workload that scans
+					 * the kernel log (lib/kmsg.h); NULL: not scanned */
 	double ops;			/* operations done in the measured phase */
 	const char *op_unit;		/* "record", "fault", "op" ... */
 	double measured_s;		/* set by the agent around run() */
