@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Swap areas a case adds: zram (reset afterwards) or a swap file (removed afterwards). The
+ * swap header is written here (the layout of mkswap's version 1 header), so no helper program
+ * is needed inside a guest. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/swap.h>
+#include <unistd.h>
+#include "fl_util.h"
+#include "swapdev.h"
+
+unsigned long long fl_swap_free_bytes(void)
+{
+	char line[256];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SwapFree: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* mkswap's header: version 1, last usable page, no bad pages, "SWAPSPACE2" at the page end. */
+static int write_swap_header(int fd, unsigned long long bytes, char *err, size_t errlen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *hdr = calloc(1, page);
+	uint32_t v[3];
+	int ret = 0;
+
+	if (!hdr)
+		return fl_seterr(err, errlen, "out of memory");
+	v[0] = 1;					/* version */
+	v[1] = (uint32_t)(bytes / page - 1);		/* last_page */
+	v[2] = 0;					/* nr_badpages */
+	memcpy(hdr + 1024, v, sizeof(v));
+	memcpy(hdr + page - 10, "SWAPSPACE2", 10);
+	if (pwrite(fd, hdr, page, 0) != (ssize_t)page || fsync(fd))
+		ret = fl_seterr(err, errlen, "cannot write the swap header: %s", strerror(errno));
+	free(hdr);
+	return ret;
+}
+
+static int enable(struct fl_knobs *k, struct fl_swapdev *sd, bool remove_file,
+		  char *err, size_t errlen)
+{
+	int prio = SWAP_FLAG_PREFER | (32767 & SWAP_FLAG_PRIO_MASK);
+
+	if (fl_knob_swap_added(k, sd->path, remove_file, err, errlen))
+		return -1;
+	if (swapon(sd->path, prio)) {
+		fl_seterr(err, errlen, "swapon %s failed: %s", sd->path, strerror(errno));
+		return errno == EINVAL || errno == EPERM ? 1 : -1;
+	}
+	return 0;
+}
+
+/* An unused zram device: disksize 0 and not a swap area. */
+static int find_zram(char *dev, size_t len)
+{
+	DIR *d = opendir("/sys/block");
+	struct dirent *e;
+	char file[PATH_MAX], size[64];
+	int ret = -1;
+
+	if (!d)
+		return -1;
+	while (ret && (e = readdir(d))) {
+		if (strncmp(e->d_name, "zram", 4))
+			continue;
+		snprintf(file, sizeof(file), "/sys/block/%s/disksize", e->d_name);
+		if (fl_read_file(file, size, sizeof(size)) > 0 && atoll(size) == 0) {
+			snprintf(dev, len, "/dev/%s", e->d_name);
+			ret = 0;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+static int add_zram(struct fl_knobs *k, unsigned long long bytes, struct fl_swapdev *sd,
+		    char *err, size_t errlen)
+{
+	char file[PATH_MAX], val[32];
+	int fd, ret;
+
+	if (find_zram(sd->path, sizeof(sd->path))) {
+		fl_seterr(err, errlen, "no unused zram device (no /sys/block/zram* with disksize 0)");
+		return 1;
+	}
+	if (fl_knob_zram_added(k, sd->path, err, errlen))
+		return -1;
+	snprintf(file, sizeof(file), "/sys/block/%s/disksize", sd->path + 5);
+	snprintf(val, sizeof(val), "%llu", bytes);
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val)) {
+		fl_seterr(err, errlen, "cannot set %s to %s: %s", file, val, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	fd = open(sd->path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fl_seterr(err, errlen, "cannot open %s: %s", sd->path, strerror(errno));
+	ret = write_swap_header(fd, bytes, err, errlen);
+	close(fd);
+	if (ret)
+		return ret;
+	sd->kind = "zram";
+	sd->bytes = bytes;
+	sd->synchronous = true;
+	return enable(k, sd, false, err, errlen);
+}
+
+static int add_file(struct fl_knobs *k, const char *dir, unsigned long long bytes,
+		    struct fl_swapdev *sd, char *err, size_t errlen)
+{
+	int fd, ret;
+
+	snprintf(sd->path, sizeof(sd->path), "%s/faultline-swap.%d", dir, (int)getpid());
+	if (fl_knob_swap_added(k, sd->path, true, err, errlen))
+		return -1;
+	fd = open(sd->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fl_seterr(err, errlen, "cannot create the swap file %s: %s", sd->path,
+				 strerror(errno));
+	ret = posix_fallocate(fd, 0, (off_t)bytes);
+	if (ret) {
+		close(fd);
+		fl_seterr(err, errlen, "cannot allocate %llu MiB for the swap file %s: %s",
+			  bytes >> 20, sd->path, strerror(ret));
+		return ret == ENOSPC ? 1 : -1;
+	}
+	ret = write_swap_header(fd, bytes, err, errlen);
+	close(fd);
+	if (ret)
+		return ret;
+	sd->kind = "file";
+	sd->bytes = bytes;
+	return enable(k, sd, true, err, errlen);
+}
+
+int fl_swap_ensure(struct fl_knobs *k, const char *how, const char *dir,
+		   unsigned long long need, struct fl_swapdev *sd, char *err, size_t errlen)
+{
+	unsigned long long bytes = (need + (64ull << 20)) & ~((1ull << 20) - 1);
+	int ret;
+
+	memset(sd, 0, sizeof(*sd));
+	if (!strcmp(how, "auto") && fl_swap_free_bytes() >= need) {
+		sd->kind = "active";
+		return 0;
+	}
+	if (!strcmp(how, "zram"))
+		return add_zram(k, bytes, sd, err, errlen);
+	if (!strcmp(how, "file"))
+		return add_file(k, dir, bytes, sd, err, errlen);
+	ret = add_zram(k, bytes, sd, err, errlen);
+	return ret == 1 ? add_file(k, dir, bytes, sd, err, errlen) : ret;
+}
