@@ -7,12 +7,14 @@ extern const struct fl_workload fl_wl_ebizzy;
 extern const struct fl_workload fl_wl_fault_scale;
 extern const struct fl_workload fl_wl_percore_map;
 extern const struct fl_workload fl_wl_thp_munmap;
+extern const struct fl_workload fl_wl_swapin_collapse;
 
 const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_ebizzy,
 	&fl_wl_fault_scale,
 	&fl_wl_percore_map,
 	&fl_wl_thp_munmap,
+	&fl_wl_swapin_collapse,
 	NULL,
 };
 
