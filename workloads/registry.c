@@ -6,6 +6,7 @@
 extern const struct fl_workload fl_wl_ebizzy;
 extern const struct fl_workload fl_wl_fault_scale;
 extern const struct fl_workload fl_wl_percore_map;
+extern const struct fl_workload fl_wl_kernbench;
 extern const struct fl_workload fl_wl_thp_munmap;
 extern const struct fl_workload fl_wl_swapin_collapse;
 
@@ -13,6 +14,7 @@ const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_ebizzy,
 	&fl_wl_fault_scale,
 	&fl_wl_percore_map,
+	&fl_wl_kernbench,
 	&fl_wl_thp_munmap,
 	&fl_wl_swapin_collapse,
 	NULL,
