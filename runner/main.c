@@ -15,6 +15,8 @@ static const struct command commands[] = {
 	{ "list", "workloads, their parameters and metrics", fl_cmd_list },
 	{ "report", "print the summary table of a finished run", fl_cmd_report },
 	{ "validate", "check result files against the faultline/1 schema", fl_cmd_validate },
+	{ "compare", "compare runs: tables with spread, delta, CI and significance", fl_cmd_compare },
+	{ "nightly", "run a suite, add it to a history, exit 1 on a regression", fl_cmd_nightly },
 	{ NULL, NULL, NULL },
 };
 

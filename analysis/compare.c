@@ -1,0 +1,703 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Building the comparison document: groups (workload + parameters) across runs, per item
+ * statistics per run, tests against the base, one multiple-testing correction per family
+ * (workload metrics; counters), problems, kernel identities and their differences. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compare.h"
+#include "fl_util.h"
+
+struct grp {
+	const char *workload, *key;
+	json_t *params;
+};
+
+/* An item name seen in a group, in output order. */
+struct col {
+	char *name;		/* the item's name */
+	char *shown;		/* name shown: "page-faults/record" for per-op rows */
+	const char *unit;
+	char kind, better;
+	bool per_op;
+};
+
+struct family {
+	json_t *comps;		/* comparison objects in this family */
+	double *p;
+	size_t n, cap;
+};
+
+double fl_cmp_num(json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+void fl_fmt_num(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (a >= 1e6 || (a < 1e-3 && a != 0))
+		snprintf(buf, len, "%.2e", v);
+	else if (a >= 1000)
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+static size_t groups_add(struct grp *g, size_t *ng, const struct fl_case *c)
+{
+	for (size_t i = 0; i < *ng; i++)
+		if (!strcmp(g[i].key, c->key))
+			return i;
+	g[*ng] = (struct grp){ c->workload, c->key, c->params };
+	return (*ng)++;
+}
+
+/* Parameters of a workload whose value differs between its groups: the label's keys. */
+static json_t *varying_keys(struct grp *g, size_t ng, const char *wl)
+{
+	json_t *keys = json_object(), *first = NULL, *v;
+	const char *k;
+
+	for (size_t i = 0; i < ng; i++) {
+		if (strcmp(g[i].workload, wl))
+			continue;
+		if (!first) {
+			first = g[i].params;
+			continue;
+		}
+		json_object_foreach(g[i].params, k, v)
+			if (!json_equal(v, json_object_get(first, k)))
+				json_object_set_new(keys, k, json_true());
+		json_object_foreach(first, k, v)
+			if (!json_object_get(g[i].params, k))
+				json_object_set_new(keys, k, json_true());
+	}
+	return keys;
+}
+
+static void value_str(json_t *v, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%g", json_real_value(v));
+	else
+		snprintf(buf, len, "%s", json_is_true(v) ? "true" : json_is_false(v) ? "false" :
+			 "null");
+}
+
+/* "threads=2 seconds=3": the params in keys (all of them if keys is empty), skipping skip. */
+static void label_of(json_t *params, json_t *keys, const char *skip, char *buf, size_t len)
+{
+	const char *k;
+	json_t *v;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	json_object_foreach(params, k, v) {
+		char val[128];
+
+		if ((json_object_size(keys) && !json_object_get(keys, k)) ||
+		    (skip && !strcmp(k, skip)))
+			continue;
+		value_str(v, val, sizeof(val));
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", k,
+						val);
+	}
+}
+
+/* The sweep a group belongs to: a varying numeric parameter (threads first) such that
+ * another group differs from this one in that parameter only. */
+static json_t *sweep_of(struct grp *g, size_t ng, size_t gi, json_t *vkeys)
+{
+	const char *pref[] = { "threads", NULL }, *k;
+	json_t *v;
+
+	for (int pass = 0; pass < 2; pass++) {
+		json_object_foreach(vkeys, k, v) {
+			json_t *mine = json_object_get(g[gi].params, k);
+			char fam[512];
+
+			if (!json_is_number(mine) || (!pass && strcmp(k, pref[0])) ||
+			    (pass && !strcmp(k, pref[0])))
+				continue;
+			for (size_t j = 0; j < ng; j++) {
+				json_t *a, *b;
+				bool same;
+
+				if (j == gi || strcmp(g[j].workload, g[gi].workload))
+					continue;
+				a = json_deep_copy(g[gi].params);
+				b = json_deep_copy(g[j].params);
+				json_object_del(a, k);
+				json_object_del(b, k);
+				same = json_equal(a, b);
+				json_decref(a);
+				json_decref(b);
+				if (!same)
+					continue;
+				label_of(g[gi].params, vkeys, k, fam, sizeof(fam));
+				return json_pack("{s:s, s:O, s:s++}", "key", k, "value", mine,
+						 "family", g[gi].workload, fam[0] ? " " : "", fam);
+			}
+		}
+	}
+	return NULL;
+}
+
+static int kind_rank(char k)
+{
+	return k == FL_ITEM_METRIC ? 0 : k == FL_ITEM_COUNTER ? 1 : k == FL_ITEM_IPI ? 2 : 3;
+}
+
+static int cmp_col(const void *a, const void *b)
+{
+	const struct col *x = a, *y = b;
+
+	return kind_rank(x->kind) - kind_rank(y->kind);
+}
+
+/* The columns (items) of one group over all runs, stable-sorted by kind, per-op rows after
+ * their raw row. */
+static struct col *columns_of(struct fl_run *runs, size_t nruns, const char *key, size_t *ncol)
+{
+	struct col *c = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t r = 0; r < nruns; r++)
+		for (size_t i = 0; i < runs[r].ncases; i++) {
+			struct fl_case *cs = &runs[r].cases[i];
+
+			if (strcmp(cs->key, key) || cs->warmup || strcmp(cs->status, "ok"))
+				continue;
+			for (size_t k = 0; k < cs->nitems; k++) {
+				struct fl_item *it = &cs->items[k];
+				size_t j;
+
+				for (j = 0; j < n && strcmp(c[j].name, it->name); j++)
+					;
+				if (j < n) {
+					if (!c[j].unit && it->unit)
+						c[j].unit = it->unit;
+					continue;
+				}
+				if (n + 2 > cap) {
+					struct col *nc;
+
+					cap = cap ? cap * 2 : 64;
+					nc = realloc(c, cap * sizeof(*c));
+					if (!nc)
+						goto out;
+					c = nc;
+				}
+				c[n++] = (struct col){ it->name, it->name, it->unit, it->kind,
+						       it->better, false };
+			}
+		}
+out:
+	/* stable insertion sort by kind: first-seen order stays within a kind */
+	for (size_t j = 1; j < n; j++)
+		for (size_t i = j; i > 0 && cmp_col(&c[i - 1], &c[i]) > 0; i--) {
+			struct col t = c[i];
+
+			c[i] = c[i - 1];
+			c[i - 1] = t;
+		}
+	*ncol = n;
+	return c;
+}
+
+/* Values of one column for one run's measured cases of a group. */
+static const char *values_of(struct fl_run *r, const char *key, const struct col *c, double *x,
+			     size_t *nx, size_t *ncases, const char **reason)
+{
+	size_t absent = 0, unsup = 0;
+
+	*nx = *ncases = 0;
+	*reason = NULL;
+	for (size_t i = 0; i < r->ncases; i++) {
+		struct fl_case *cs = &r->cases[i];
+		const struct fl_item *it;
+		double v;
+
+		if (strcmp(cs->key, key) || cs->warmup || strcmp(cs->status, "ok"))
+			continue;
+		(*ncases)++;
+		it = fl_case_item(cs, c->name);
+		if (!it && c->kind == FL_ITEM_VMSTAT && cs->has_vmstat) {
+			v = 0;
+		} else if (!it) {
+			continue;
+		} else if (it->status != FL_ITEM_OK) {
+			absent += it->status == FL_ITEM_ABSENT;
+			unsup += it->status == FL_ITEM_UNSUPPORTED;
+			*reason = it->reason;
+			continue;
+		} else {
+			v = it->value;
+		}
+		if (c->per_op) {
+			if (cs->ops <= 0)
+				continue;
+			v /= cs->ops;
+		}
+		x[(*nx)++] = v;
+	}
+	if (*nx)
+		return "ok";
+	if (!*ncases)
+		return "no case";
+	if (absent)
+		return "absent";
+	if (unsup)
+		return "unsupported";
+	return "missing";
+}
+
+static json_t *run_stats(const char *status, const char *reason, const double *x, size_t n)
+{
+	struct fl_desc d;
+	json_t *o = json_pack("{s:s, s:I}", "status", status, "n", (json_int_t)n), *vals;
+
+	if (reason)
+		json_object_set_new(o, "reason", json_string(reason));
+	if (strcmp(status, "ok"))
+		return o;
+	fl_describe(x, n, &d);
+	json_object_set_new(o, "mean", num(d.mean));
+	json_object_set_new(o, "sd", num(d.sd));
+	json_object_set_new(o, "cov", num(d.cov));
+	json_object_set_new(o, "min", num(d.min));
+	json_object_set_new(o, "max", num(d.max));
+	json_object_set_new(o, "hmean", num(d.hmean));
+	vals = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(vals, num(x[i]));
+	json_object_set_new(o, "values", vals);
+	return o;
+}
+
+static int family_add(struct family *f, json_t *comp, double p)
+{
+	if (f->n == f->cap) {
+		size_t nc = f->cap ? f->cap * 2 : 64;
+		double *np = realloc(f->p, nc * sizeof(double));
+
+		if (!np)
+			return -1;
+		f->p = np;
+		f->cap = nc;
+	}
+	f->p[f->n++] = p;
+	json_array_append(f->comps, comp);
+	return 0;
+}
+
+static json_t *compare_one(const double *a, size_t na, json_t *sa, const double *b, size_t nb,
+			   json_t *sb, const char *label, const struct col *c,
+			   const struct fl_cmp_opts *o, struct family *fam)
+{
+	json_t *comp = json_pack("{s:s}", "run", label);
+	double ma = fl_cmp_num(json_object_get(sa, "mean"));
+	double mb = fl_cmp_num(json_object_get(sb, "mean"));
+	struct fl_test t;
+	int bad;
+
+	if (strcmp(json_string_value(json_object_get(sa, "status")), "ok") ||
+	    strcmp(json_string_value(json_object_get(sb, "status")), "ok")) {
+		json_object_set_new(comp, "verdict", json_string("n/a"));
+		return comp;
+	}
+	json_object_set_new(comp, "delta_pct", num(ma != 0 ? 100 * (mb - ma) / fabs(ma) : NAN));
+	if (na < 3 || nb < 3) {
+		json_object_set_new(comp, "verdict", json_string("too few samples"));
+		return comp;
+	}
+	bad = o->test == FL_TEST_MWU ? fl_mwu(a, na, b, nb, o->level, &t) :
+				       fl_welch(a, na, b, nb, o->level, &t);
+	if (bad) {
+		json_object_set_new(comp, "verdict", json_string("n/a"));
+		return comp;
+	}
+	json_object_set_new(comp, "statistic", num(t.stat));
+	json_object_set_new(comp, "df", num(t.df));
+	json_object_set_new(comp, "p_value", num(t.p));
+	json_object_set_new(comp, "ci_low", num(t.ci_low));
+	json_object_set_new(comp, "ci_high", num(t.ci_high));
+	json_object_set_new(comp, "ci_low_pct", num(ma != 0 ? 100 * t.ci_low / fabs(ma) : NAN));
+	json_object_set_new(comp, "ci_high_pct", num(ma != 0 ? 100 * t.ci_high / fabs(ma) : NAN));
+	if (o->test == FL_TEST_MWU)
+		json_object_set_new(comp, "method", json_string(t.exact ? "exact" : "normal"));
+	json_object_set_new(comp, "better_dir", json_string(c->better == 'h' ? "higher" :
+							    c->better == 'l' ? "lower" : "none"));
+	family_add(fam, comp, t.p);
+	return comp;
+}
+
+static void family_finish(struct family *f, const struct fl_cmp_opts *o)
+{
+	double *adj = f->n ? malloc(f->n * sizeof(double)) : NULL;
+
+	if (f->n && (!adj || fl_p_adjust(f->p, f->n, o->correction, adj))) {
+		free(adj);
+		return;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		json_t *c = json_array_get(f->comps, i);
+		double d = fl_cmp_num(json_object_get(c, "delta_pct"));
+		const char *b = json_string_value(json_object_get(c, "better_dir"));
+		bool sig = adj[i] < o->alpha;
+		const char *v = "no change";
+
+		if (sig && !strcmp(b, "none"))
+			v = "changed";
+		else if (sig)
+			v = (d > 0) == !strcmp(b, "higher") ? "better" : "worse";
+		json_object_set_new(c, "p_adjusted", num(adj[i]));
+		json_object_set_new(c, "significant", json_boolean(sig));
+		json_object_set_new(c, "verdict", json_string(v));
+		json_object_del(c, "better_dir");
+	}
+	free(adj);
+}
+
+static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json_t *vkeys,
+			  json_t *sweep, const struct fl_cmp_opts *o, struct family fam[2])
+{
+	size_t ncol = 0, maxn = 0;
+	struct col *cols = columns_of(runs, nruns, g->key, &ncol);
+	json_t *gj, *metrics = json_array(), *ns = json_array(), *warm = json_array();
+	const char *ops_unit = NULL;
+	char label[1024];
+	double **x = calloc(nruns, sizeof(double *));
+	size_t *nx = calloc(nruns, sizeof(size_t));
+
+	for (size_t r = 0; r < nruns; r++) {
+		size_t n = 0, w = 0;
+
+		for (size_t i = 0; i < runs[r].ncases; i++) {
+			struct fl_case *cs = &runs[r].cases[i];
+
+			if (strcmp(cs->key, g->key))
+				continue;
+			if (cs->warmup) {
+				w++;
+				continue;
+			}
+			n += !strcmp(cs->status, "ok");
+			if (!ops_unit && cs->ops > 0)
+				ops_unit = cs->ops_unit;
+		}
+		json_array_append_new(ns, json_integer((json_int_t)n));
+		json_array_append_new(warm, json_integer((json_int_t)w));
+		maxn = n > maxn ? n : maxn;
+	}
+	for (size_t r = 0; x && r < nruns; r++)
+		x[r] = malloc((maxn + 1) * sizeof(double));
+	label_of(g->params, vkeys, NULL, label, sizeof(label));
+	gj = json_pack("{s:s, s:O, s:s, s:s, s:o, s:o}", "workload", g->workload, "params",
+		       g->params, "label", label, "ops_unit", ops_unit ? ops_unit : "op", "n", ns,
+		       "warmups_excluded", warm);
+	if (sweep)
+		json_object_set_new(gj, "sweep", sweep);
+	for (size_t k = 0; x && nx && k < ncol; k++) {
+		for (int po = 0; po < 2; po++) {
+			struct col c = cols[k];
+			json_t *m, *rs = json_array(), *comps = json_array(), *base;
+			char shown[300], unit[80];
+
+			if (po && (c.kind == FL_ITEM_METRIC || !ops_unit))
+				break;
+			if (po) {
+				c.per_op = true;
+				snprintf(shown, sizeof(shown), "%s/%s", c.name, ops_unit);
+				snprintf(unit, sizeof(unit), "%s/%s", c.unit && strcmp(c.unit,
+					 "count") ? c.unit : "", ops_unit);
+				if (unit[0] == '/')
+					snprintf(unit, sizeof(unit), "per %s", ops_unit);
+			} else {
+				snprintf(shown, sizeof(shown), "%s", c.name);
+				snprintf(unit, sizeof(unit), "%s", c.unit ? c.unit : "");
+			}
+			for (size_t r = 0; r < nruns; r++) {
+				const char *reason, *st;
+				size_t nc;
+
+				st = values_of(&runs[r], g->key, &c, x[r], &nx[r], &nc, &reason);
+				json_array_append_new(rs, run_stats(st, reason, x[r], nx[r]));
+			}
+			base = json_array_get(rs, 0);
+			for (size_t r = 1; r < nruns; r++)
+				json_array_append_new(comps, compare_one(x[0], nx[0], base, x[r],
+						      nx[r], json_array_get(rs, r), runs[r].label,
+						      &c, o, &fam[c.kind != FL_ITEM_METRIC]));
+			m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "name", shown, "kind",
+				      c.kind == FL_ITEM_METRIC ? "metric" : c.kind == FL_ITEM_IPI ?
+				      "ipi" : c.kind == FL_ITEM_VMSTAT ? "vmstat" : "counter",
+				      "unit", unit, "better", c.better == 'h' ? "higher" :
+				      c.better == 'l' ? "lower" : "none", "per_op", po, "runs", rs,
+				      "comparisons", comps);
+			json_array_append_new(metrics, m);
+		}
+	}
+	json_object_set_new(gj, "metrics", metrics);
+	for (size_t r = 0; x && r < nruns; r++)
+		free(x[r]);
+	free(x);
+	free(nx);
+	free(cols);
+	return gj;
+}
+
+static json_t *problems_of(struct fl_run *runs, size_t nruns, json_t *vkeys_by_wl)
+{
+	json_t *p = json_array();
+
+	for (size_t r = 0; r < nruns; r++) {
+		json_t *sk;
+		size_t i;
+
+		for (i = 0; i < runs[r].ncases; i++) {
+			struct fl_case *c = &runs[r].cases[i];
+			char label[1024];
+
+			if (!strcmp(c->status, "ok"))
+				continue;
+			label_of(c->params, json_object_get(vkeys_by_wl, c->workload), NULL, label,
+				 sizeof(label));
+			json_array_append_new(p, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s, s:s}",
+				"run", runs[r].label, "file", c->file, "workload", c->workload,
+				"label", label, "iteration", (json_int_t)c->iteration, "warmup",
+				c->warmup, "status", c->status, "reason",
+				c->reason[0] ? c->reason : "(no reason given)"));
+		}
+		json_array_foreach(runs[r].skipped, i, sk)
+			json_array_append_new(p, json_pack("{s:s, s:O, s:s, s:s, s:s, s:I, s:b, s:s, s:O}",
+				"run", runs[r].label, "file", json_object_get(sk, "file"),
+				"workload", "-", "label", "", "status", "unreadable", "iteration",
+				(json_int_t)0, "warmup", 0, "kind", "skipped file", "reason",
+				json_object_get(sk, "reason")));
+	}
+	return p;
+}
+
+static json_t *str_or_null(json_t *v)
+{
+	return json_is_string(v) ? json_incref(v) : json_null();
+}
+
+static json_t *identity_of(struct fl_run *r)
+{
+	json_t *k = json_object_get(r->info, "kernel"), *t = json_object_get(r->info, "target");
+	json_t *cfg = json_object_get(json_object_get(k, "config"), "sha256");
+	json_t *ps = json_object_get(k, "patchset");
+
+	if (!json_is_string(cfg))
+		cfg = json_object_get(k, "config_sha256");
+	return json_pack("{s:s, s:s, s:o, s:s, s:I, s:I, s:{s:o, s:o, s:o, s:O, s:o, s:o, s:O}, "
+			 "s:{s:o, s:o, s:O, s:o}}",
+		"label", r->label, "dir", r->dir, "id", str_or_null(json_object_get(r->info, "id")),
+		"state", r->state, "cases", (json_int_t)r->ncases,
+		"skipped", (json_int_t)json_array_size(r->skipped),
+		"kernel", "release", str_or_null(json_object_get(k, "release")),
+		"candidate", str_or_null(json_object_get(k, "candidate")),
+		"base", str_or_null(json_object_get(k, "base")),
+		"patchset", json_is_object(ps) ? ps : json_null(),
+		"config_sha256", str_or_null(cfg),
+		"cmdline", str_or_null(json_object_get(k, "cmdline")),
+		"mechanisms", json_is_object(json_object_get(k, "mechanisms")) ?
+			json_object_get(k, "mechanisms") : json_null(),
+		"target", "kind", str_or_null(json_object_get(t, "kind")),
+		"arch", str_or_null(json_object_get(t, "arch")),
+		"cpus", json_is_integer(json_object_get(t, "cpus")) ? json_object_get(t, "cpus") :
+			json_null(),
+		"accel", str_or_null(json_object_get(t, "accel")));
+}
+
+static void diff_field(json_t *diffs, json_t *runs, const char *what, const char *sect,
+		       const char *field, bool long_value)
+{
+	json_t *first = json_object_get(json_object_get(json_array_get(runs, 0), sect), field);
+	char line[1024], val[128];
+	size_t i, off;
+	json_t *r;
+	bool differ = false;
+
+	json_array_foreach(runs, i, r)
+		differ |= !json_equal(first, json_object_get(json_object_get(r, sect), field));
+	if (!differ)
+		return;
+	if (long_value) {
+		json_array_append_new(diffs, json_pack("s+", what, " differs between the runs"));
+		return;
+	}
+	off = (size_t)snprintf(line, sizeof(line), "%s:", what);
+	json_array_foreach(runs, i, r) {
+		json_t *v = json_object_get(json_object_get(r, sect), field);
+
+		if (json_is_object(v))
+			snprintf(val, sizeof(val), "%s v%lld", json_string_value(json_object_get(v,
+				 "name")) ?: "?", (long long)json_integer_value(json_object_get(v,
+				 "version")));
+		else
+			value_str(v ? v : json_null(), val, sizeof(val));
+		if (!strcmp(field, "config_sha256") && strlen(val) > 12)
+			val[12] = '\0';
+		if (off < sizeof(line))
+			off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %s",
+				json_string_value(json_object_get(r, "label")), val);
+	}
+	json_array_append_new(diffs, json_string(line));
+}
+
+static json_t *differences_of(json_t *ids)
+{
+	json_t *d = json_array(), *mech = json_object(), *r, *v;
+	const char *k;
+	size_t i;
+
+	diff_field(d, ids, "release", "kernel", "release", false);
+	diff_field(d, ids, "candidate", "kernel", "candidate", false);
+	diff_field(d, ids, "base", "kernel", "base", false);
+	diff_field(d, ids, "patchset", "kernel", "patchset", false);
+	diff_field(d, ids, "config sha256", "kernel", "config_sha256", false);
+	diff_field(d, ids, "cmdline", "kernel", "cmdline", true);
+	diff_field(d, ids, "target", "target", "kind", false);
+	diff_field(d, ids, "arch", "target", "arch", false);
+	diff_field(d, ids, "cpus", "target", "cpus", false);
+	diff_field(d, ids, "accel", "target", "accel", false);
+	json_array_foreach(ids, i, r)
+		json_object_foreach(json_object_get(json_object_get(r, "kernel"), "mechanisms"), k, v)
+			json_object_set_new(mech, k, json_true());
+	json_object_foreach(mech, k, v) {
+		char what[160];
+		json_t *tmp = json_array();
+
+		json_array_foreach(ids, i, r) {
+			json_t *m = json_object_get(json_object_get(json_object_get(r, "kernel"),
+						    "mechanisms"), k);
+
+			json_array_append_new(tmp, json_pack("{s:s, s:{s:O}}", "label",
+					      json_string_value(json_object_get(r, "label")), "k",
+					      "v", m ? m : json_null()));
+		}
+		snprintf(what, sizeof(what), "CONFIG_%s", k);
+		diff_field(d, tmp, what, "k", "v", false);
+		json_decref(tmp);
+	}
+	json_decref(mech);
+	return d;
+}
+
+/* Runs that share no group with the base: one sentence naming what differs. */
+static int check_shared(struct fl_run *runs, size_t nruns, char *err, size_t errlen)
+{
+	for (size_t r = 1; r < nruns; r++) {
+		struct fl_case *a = &runs[0].cases[0], *b = &runs[r].cases[0];
+		char diff[512] = "";
+		size_t off = 0;
+		const char *k;
+		json_t *v;
+		bool shared = false;
+
+		for (size_t i = 0; i < runs[r].ncases && !shared; i++)
+			for (size_t j = 0; j < runs[0].ncases && !shared; j++)
+				shared = !strcmp(runs[r].cases[i].key, runs[0].cases[j].key);
+		if (shared)
+			continue;
+		if (strcmp(a->workload, b->workload))
+			return fl_seterr(err, errlen, "runs %s (%s) and %s (%s) share no case: "
+					 "workload %s against %s", runs[0].label, runs[0].dir,
+					 runs[r].label, runs[r].dir, a->workload, b->workload);
+		json_object_foreach(a->params, k, v) {
+			char va[64], vb[64];
+			json_t *w = json_object_get(b->params, k);
+
+			if (json_equal(v, w))
+				continue;
+			value_str(v, va, sizeof(va));
+			value_str(w ? w : json_null(), vb, sizeof(vb));
+			if (off < sizeof(diff))
+				off += (size_t)snprintf(diff + off, sizeof(diff) - off, "%s%s %s vs %s",
+							off ? ", " : "", k, va, vb);
+		}
+		return fl_seterr(err, errlen, "runs %s (%s) and %s (%s) share no case (same workload "
+				 "and parameters); the parameters differ: %s", runs[0].label,
+				 runs[0].dir, runs[r].label, runs[r].dir, diff[0] ? diff :
+				 "(other keys)");
+	}
+	return 0;
+}
+
+json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,
+			 char *err, size_t errlen)
+{
+	size_t total = 0, ng = 0;
+	struct grp *g;
+	struct family fam[2] = { { json_array(), NULL, 0, 0 }, { json_array(), NULL, 0, 0 } };
+	json_t *doc, *ids = json_array(), *groups = json_array(), *vk = json_object();
+	char legend[512];
+
+	if (check_shared(runs, nruns, err, errlen))
+		goto fail;
+	for (size_t r = 0; r < nruns; r++)
+		total += runs[r].ncases;
+	g = calloc(total + 1, sizeof(*g));
+	if (!g) {
+		fl_seterr(err, errlen, "out of memory comparing %zu case documents", total);
+		goto fail;
+	}
+	for (size_t r = 0; r < nruns; r++) {
+		for (size_t i = 0; i < runs[r].ncases; i++)
+			groups_add(g, &ng, &runs[r].cases[i]);
+		json_array_append_new(ids, identity_of(&runs[r]));
+	}
+	for (size_t i = 0; i < ng; i++)
+		if (!json_object_get(vk, g[i].workload))
+			json_object_set_new(vk, g[i].workload, varying_keys(g, ng, g[i].workload));
+	for (size_t i = 0; i < ng; i++) {
+		json_t *keys = json_object_get(vk, g[i].workload);
+
+		json_array_append_new(groups, group_json(runs, nruns, &g[i], keys,
+							 sweep_of(g, ng, i, keys), o, fam));
+	}
+	family_finish(&fam[0], o);
+	family_finish(&fam[1], o);
+	snprintf(legend, sizeof(legend), "%s", fl_correction_name(o->correction));
+	doc = json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
+		"schema", FL_COMPARE_SCHEMA,
+		"test", o->test == FL_TEST_MWU ? "mann-whitney" : "welch",
+		"ci", "Welch-Satterthwaite", "alpha", o->alpha, "confidence", o->level,
+		"correction", legend,
+		"family_metrics", (json_int_t)fam[0].n, "family_counters", (json_int_t)fam[1].n,
+		"runs", ids, "differences", differences_of(ids), "groups", groups,
+		"problems", problems_of(runs, nruns, vk));
+	free(g);
+	json_decref(vk);
+	json_decref(fam[0].comps);
+	json_decref(fam[1].comps);
+	free(fam[0].p);
+	free(fam[1].p);
+	return doc;
+fail:
+	json_decref(ids);
+	json_decref(groups);
+	json_decref(vk);
+	json_decref(fam[0].comps);
+	json_decref(fam[1].comps);
+	return NULL;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* faultline compare: the comparison of runs as one JSON document (schema
+ * schema/compare-1.schema.json, "faultline-compare/1"), which every renderer (text, md, csv),
+ * the plots and nightly read. */
+#ifndef FL_COMPARE_H
+#define FL_COMPARE_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "runload.h"
+#include "stats.h"
+
+#define FL_COMPARE_SCHEMA "faultline-compare/1"
+
+enum fl_cmp_test { FL_TEST_WELCH, FL_TEST_MWU };
+
+struct fl_cmp_opts {
+	enum fl_cmp_test test;
+	enum fl_correction correction;
+	double alpha;		/* significance level after correction (0.05) */
+	double level;		/* confidence level of the intervals (0.95) */
+};
+
+/* Compare runs[1..n) against runs[0] (the base). NULL with one sentence in err when the runs
+ * share no case (naming the parameters that differ). */
+json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,
+			 char *err, size_t errlen);
+
+/* Renderers of that document (render_*.c). */
+void fl_render_text(json_t *cmp, FILE *out);
+void fl_render_md(json_t *cmp, FILE *out);
+void fl_render_csv(json_t *cmp, FILE *out);
+
+/* "9428", "128.0", "1.9e-05": a number in at most 9 characters; "-" for NaN/null. */
+void fl_fmt_num(char *buf, size_t len, double v);
+/* A number of the document (null -> NaN). */
+double fl_cmp_num(json_t *v);
+
+#endif

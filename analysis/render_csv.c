@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The comparison as CSV (RFC 4180): one row per case group, item and run. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "compare.h"
+
+static void field(FILE *out, const char *v, bool last)
+{
+	if (!v)
+		v = "";
+	if (strpbrk(v, ",\"\n\r")) {
+		fputc('"', out);
+		for (; *v; v++) {
+			if (*v == '"')
+				fputc('"', out);
+			fputc(*v, out);
+		}
+		fputc('"', out);
+	} else {
+		fputs(v, out);
+	}
+	fputs(last ? "\r\n" : ",", out);
+}
+
+static void numf(FILE *out, json_t *v, bool last)
+{
+	char buf[40] = "";
+
+	if (json_is_number(v))
+		snprintf(buf, sizeof(buf), "%.10g", json_number_value(v));
+	field(out, buf, last);
+}
+
+void fl_render_csv(json_t *cmp, FILE *out)
+{
+	static const char *const stats[] = { "n", "mean", "sd", "cov", "min", "max", "hmean" };
+	static const char *const tests[] = { "delta_pct", "ci_low_pct", "ci_high_pct", "p_value",
+					     "p_adjusted" };
+	json_t *runs = json_object_get(cmp, "runs"), *g, *m;
+	size_t i, k;
+
+	fputs("workload,params,metric,kind,unit,better,run,status,n,mean,sd,cov,min,max,hmean,"
+	      "delta_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,significant,verdict\r\n", out);
+	json_array_foreach(json_object_get(cmp, "groups"), i, g) {
+		json_array_foreach(json_object_get(g, "metrics"), k, m) {
+			for (size_t r = 0; r < json_array_size(runs); r++) {
+				json_t *st = json_array_get(json_object_get(m, "runs"), r);
+				json_t *cp = r ? json_array_get(json_object_get(m, "comparisons"),
+								r - 1) : NULL;
+				json_t *sig = json_object_get(cp, "significant");
+
+				field(out, json_string_value(json_object_get(g, "workload")), false);
+				field(out, json_string_value(json_object_get(g, "label")), false);
+				field(out, json_string_value(json_object_get(m, "name")), false);
+				field(out, json_string_value(json_object_get(m, "kind")), false);
+				field(out, json_string_value(json_object_get(m, "unit")), false);
+				field(out, json_string_value(json_object_get(m, "better")), false);
+				field(out, json_string_value(json_object_get(json_array_get(runs, r),
+									     "label")), false);
+				field(out, json_string_value(json_object_get(st, "status")), false);
+				for (size_t j = 0; j < sizeof(stats) / sizeof(stats[0]); j++)
+					numf(out, json_object_get(st, stats[j]), false);
+				for (size_t j = 0; j < sizeof(tests) / sizeof(tests[0]); j++)
+					numf(out, json_object_get(cp, tests[j]), false);
+				field(out, json_is_boolean(sig) ? (json_is_true(sig) ? "true" :
+					 "false") : "", false);
+				field(out, json_string_value(json_object_get(cp, "verdict")), true);
+			}
+		}
+	}
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The comparison as Markdown (GitHub tables): identities, sweeps, per-case tables, problems. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "compare.h"
+
+static const char *s(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "-";
+}
+
+static bool is_rate(const char *unit)
+{
+	size_t n = strlen(unit);
+
+	return n > 2 && !strcmp(unit + n - 2, "/s");
+}
+
+static void md_cell(json_t *st, char *buf, size_t len)
+{
+	const char *status = s(st, "status");
+	char m[32], d[32];
+
+	if (!strcmp(status, "absent") || !strcmp(status, "unsupported")) {
+		snprintf(buf, len, "%s¹", !strcmp(status, "absent") ? "-" : "n/a");
+		return;
+	}
+	if (strcmp(status, "ok")) {
+		snprintf(buf, len, "(%s)", status);
+		return;
+	}
+	fl_fmt_num(m, sizeof(m), fl_cmp_num(json_object_get(st, "mean")));
+	fl_fmt_num(d, sizeof(d), fl_cmp_num(json_object_get(st, "sd")));
+	snprintf(buf, len, "%s (%s)", m, d);
+}
+
+static void md_ids(json_t *cmp, FILE *out)
+{
+	json_t *r, *d;
+	size_t i;
+
+	fputs("| run | directory | id | kernel | candidate | base | patchset | config sha256 | "
+	      "target |\n|---|---|---|---|---|---|---|---|---|\n", out);
+	json_array_foreach(json_object_get(cmp, "runs"), i, r) {
+		json_t *k = json_object_get(r, "kernel"), *t = json_object_get(r, "target");
+		json_t *ps = json_object_get(k, "patchset");
+
+		fprintf(out, "| %s%s | %s | %s | %s | %s | %s | %s%s%.0lld | %.12s | %s %s, %lld CPUs |\n",
+			s(r, "label"), i ? "" : " (base)", s(r, "dir"), s(r, "id"),
+			s(k, "release"), s(k, "candidate"), s(k, "base"),
+			json_is_object(ps) ? s(ps, "name") : "-", json_is_object(ps) ? " v" : "",
+			(long long)json_integer_value(json_object_get(ps, "version")),
+			s(k, "config_sha256"), s(t, "kind"), s(t, "arch"),
+			(long long)json_integer_value(json_object_get(t, "cpus")));
+	}
+	if (!json_array_size(json_object_get(cmp, "differences")))
+		fputs("\nKernel identity: no differences between the runs.\n", out);
+	else
+		fputs("\nKernel identity differences:\n\n", out);
+	json_array_foreach(json_object_get(cmp, "differences"), i, d)
+		fprintf(out, "- %s\n", json_string_value(d));
+	fprintf(out, "\nTest: %s; p-values %s-adjusted over the %lld workload metrics (counters: "
+		"a separate family of %lld); significant at p < %g. 95%% CI of the difference "
+		"(Welch-Satterthwaite df), in %% of the base mean. n < 3: too few samples. "
+		"Warm-up iterations excluded.\n",
+		!strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" :
+		"Mann-Whitney U (exact without ties and small n, else normal approximation)",
+		s(cmp, "correction"),
+		(long long)json_integer_value(json_object_get(cmp, "family_metrics")),
+		(long long)json_integer_value(json_object_get(cmp, "family_counters")),
+		fl_cmp_num(json_object_get(cmp, "alpha")));
+}
+
+static void md_group(json_t *cmp, json_t *g, FILE *out)
+{
+	json_t *runs = json_object_get(cmp, "runs"), *m;
+	size_t nr = json_array_size(runs), i;
+
+	fprintf(out, "\n### %s %s\n\n| metric | unit |", s(g, "workload"), s(g, "label"));
+	for (size_t r = 0; r < nr; r++)
+		fprintf(out, " %s mean (sd) | %s n | %s hmean |", s(json_array_get(runs, r), "label"),
+			s(json_array_get(runs, r), "label"), s(json_array_get(runs, r), "label"));
+	for (size_t r = 1; r < nr; r++)
+		fprintf(out, " %s delta %% | %s 95%% CI %% | %s p (adj) | %s verdict |",
+			s(json_array_get(runs, r), "label"), s(json_array_get(runs, r), "label"),
+			s(json_array_get(runs, r), "label"), s(json_array_get(runs, r), "label"));
+	fputs("\n|---|---|", out);
+	for (size_t r = 0; r < nr; r++)
+		fputs("--:|--:|--:|", out);
+	for (size_t r = 1; r < nr; r++)
+		fputs("--:|--:|--:|---|", out);
+	fputc('\n', out);
+	json_array_foreach(json_object_get(g, "metrics"), i, m) {
+		fprintf(out, "| %s | %s |", s(m, "name"), s(m, "unit"));
+		for (size_t r = 0; r < nr; r++) {
+			json_t *st = json_array_get(json_object_get(m, "runs"), r);
+			char c[80], h[32] = "-";
+
+			md_cell(st, c, sizeof(c));
+			if (is_rate(s(m, "unit")))
+				fl_fmt_num(h, sizeof(h), fl_cmp_num(json_object_get(st, "hmean")));
+			fprintf(out, " %s | %lld | %s |", c,
+				(long long)json_integer_value(json_object_get(st, "n")), h);
+		}
+		for (size_t r = 1; r < nr; r++) {
+			json_t *cp = json_array_get(json_object_get(m, "comparisons"), r - 1);
+			double d = fl_cmp_num(json_object_get(cp, "delta_pct"));
+			double lo = fl_cmp_num(json_object_get(cp, "ci_low_pct"));
+			double hi = fl_cmp_num(json_object_get(cp, "ci_high_pct"));
+			double p = fl_cmp_num(json_object_get(cp, "p_adjusted"));
+
+			if (isnan(d))
+				fputs(" - |", out);
+			else
+				fprintf(out, " %+.2f |", d);
+			if (isnan(lo) || isnan(hi))
+				fputs(" - |", out);
+			else
+				fprintf(out, " %+.2f .. %+.2f |", lo, hi);
+			if (isnan(p))
+				fputs(" - |", out);
+			else
+				fprintf(out, " %.4f |", p);
+			fprintf(out, " %s |", s(cp, "verdict"));
+		}
+		fputc('\n', out);
+	}
+}
+
+static void md_sweeps(json_t *cmp, FILE *out)
+{
+	json_t *groups = json_object_get(cmp, "groups"), *runs = json_object_get(cmp, "runs");
+	json_t *seen = json_object(), *g, *m, *h, *x;
+	size_t nr = json_array_size(runs), i, k, j, q;
+
+	json_array_foreach(groups, i, g) {
+		json_t *sw = json_object_get(g, "sweep");
+
+		if (!sw || json_object_get(seen, s(sw, "family")))
+			continue;
+		json_object_set_new(seen, s(sw, "family"), json_true());
+		json_array_foreach(json_object_get(g, "metrics"), k, m) {
+			if (strcmp(s(m, "kind"), "metric") || !strcmp(s(m, "better"), "none"))
+				continue;
+			fprintf(out, "\n### %s: %s (%s) over %s\n\n| %s |", s(sw, "family"),
+				s(m, "name"), s(m, "unit"), s(sw, "key"), s(sw, "key"));
+			for (size_t r = 0; r < nr; r++)
+				fprintf(out, r ? " %s mean (sd) | %s delta %% |" : " %s mean (sd) |",
+					s(json_array_get(runs, r), "label"),
+					s(json_array_get(runs, r), "label"));
+			fputs("\n|--:|", out);
+			for (size_t r = 0; r < nr; r++)
+				fputs(r ? "--:|--:|" : "--:|", out);
+			fputc('\n', out);
+			json_array_foreach(groups, j, h) {
+				json_t *hs = json_object_get(h, "sweep"), *hm = NULL;
+				char v[32];
+
+				if (!hs || strcmp(s(hs, "family"), s(sw, "family")))
+					continue;
+				json_array_foreach(json_object_get(h, "metrics"), q, x)
+					if (!strcmp(s(x, "name"), s(m, "name")))
+						hm = x;
+				if (!hm)
+					continue;
+				snprintf(v, sizeof(v), "%g", fl_cmp_num(json_object_get(hs, "value")));
+				fprintf(out, "| %s |", v);
+				for (size_t r = 0; r < nr; r++) {
+					char c[80];
+					json_t *cp = json_array_get(json_object_get(hm, "comparisons"),
+								    r - 1);
+
+					md_cell(json_array_get(json_object_get(hm, "runs"), r), c,
+						sizeof(c));
+					if (!r)
+						fprintf(out, " %s |", c);
+					else
+						fprintf(out, " %s | %+.2f (%s) |", c,
+							fl_cmp_num(json_object_get(cp, "delta_pct")),
+							s(cp, "verdict"));
+				}
+				fputc('\n', out);
+			}
+		}
+	}
+	json_decref(seen);
+}
+
+void fl_render_md(json_t *cmp, FILE *out)
+{
+	json_t *g, *e;
+	size_t i;
+
+	fprintf(out, "## faultline compare (base %s)\n\n",
+		s(json_array_get(json_object_get(cmp, "runs"), 0), "label"));
+	md_ids(cmp, out);
+	md_sweeps(cmp, out);
+	json_array_foreach(json_object_get(cmp, "groups"), i, g)
+		md_group(cmp, g, out);
+	fputs("\n¹ `-`: absent from this kernel; `n/a`: unsupported on this machine; "
+	      "(missing): not reported by that run. Never 0.\n", out);
+	if (json_array_size(json_object_get(cmp, "problems")))
+		fputs("\n### Problems (not averaged into the numbers)\n\n", out);
+	json_array_foreach(json_object_get(cmp, "problems"), i, e)
+		fprintf(out, "- %s `%s`: %s%s (%s %s): %s\n", s(e, "run"), s(e, "file"),
+			s(e, "status"), json_is_true(json_object_get(e, "warmup")) ? ", warm-up" : "",
+			s(e, "workload"), s(e, "label"), s(e, "reason"));
+}

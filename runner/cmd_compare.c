@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/* faultline compare RUN_A RUN_B [RUN_C...]: the runs against the first, as text, Markdown,
+ * CSV or JSON, and optionally a gnuplot image. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compare.h"
+#include "fl_util.h"
+#include "plot.h"
+#include "runner.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: faultline compare RUN_A RUN_B [RUN_C...] [--format text|md|csv|json]\n"
+	      "                         [--plot FILE.png|FILE.svg] [--test welch|mwu]\n"
+	      "                         [--alpha 0.05] [--correction holm|bh|none]\n"
+	      "  compare runs (results/<run-id> directories) against the first, the base:\n"
+	      "  per workload + parameters, each metric and counter (also per op) with n,\n"
+	      "  mean, stddev, CoV, min, max, harmonic mean of rates, delta %, a 95% CI of\n"
+	      "  the difference and a test corrected for multiple testing (Holm by default).\n"
+	      "  --plot writes FILE and FILE.gp (the gnuplot script) with its data files.\n"
+	      "  Exit: 0 compared, 2 usage or input error.\n", out);
+}
+
+struct cmp_args {
+	const char *format, *plot;
+	struct fl_cmp_opts o;
+	int first;		/* argv index of the first run */
+};
+
+static int parse(int argc, char **argv, struct cmp_args *a)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "plot", required_argument, NULL, 'p' },
+		{ "test", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "correction", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	*a = (struct cmp_args){ .format = "text", .o = { FL_TEST_WELCH, FL_CORR_HOLM, 0.05,
+							  0.95 } };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			a->format = optarg;
+			if (strcmp(optarg, "text") && strcmp(optarg, "md") &&
+			    strcmp(optarg, "csv") && strcmp(optarg, "json")) {
+				fl_err("--format %s: expected text, md, csv or json", optarg);
+				return FL_EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			a->plot = optarg;
+			break;
+		case 't':
+			if (strcmp(optarg, "welch") && strcmp(optarg, "mwu")) {
+				fl_err("--test %s: expected welch or mwu", optarg);
+				return FL_EXIT_USAGE;
+			}
+			a->o.test = strcmp(optarg, "mwu") ? FL_TEST_WELCH : FL_TEST_MWU;
+			break;
+		case 'a':
+			a->o.alpha = strtod(optarg, &end);
+			if (*end || a->o.alpha <= 0 || a->o.alpha >= 1) {
+				fl_err("--alpha %s: expected a number between 0 and 1", optarg);
+				return FL_EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			if (!strcmp(optarg, "holm"))
+				a->o.correction = FL_CORR_HOLM;
+			else if (!strcmp(optarg, "bh"))
+				a->o.correction = FL_CORR_BH;
+			else if (!strcmp(optarg, "none"))
+				a->o.correction = FL_CORR_NONE;
+			else {
+				fl_err("--correction %s: expected holm, bh or none", optarg);
+				return FL_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			usage(stderr);
+			return FL_EXIT_USAGE;
+		}
+	}
+	a->first = optind;
+	if (argc - optind < 2) {
+		fl_err("compare needs at least two run directories (the first is the base)");
+		return FL_EXIT_USAGE;
+	}
+	if (argc - optind > 26) {
+		fl_err("compare takes at most 26 runs");
+		return FL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void render(json_t *cmp, const char *format, FILE *out)
+{
+	if (!strcmp(format, "md"))
+		fl_render_md(cmp, out);
+	else if (!strcmp(format, "csv"))
+		fl_render_csv(cmp, out);
+	else if (!strcmp(format, "json"))
+		json_dumpf(cmp, out, JSON_INDENT(1) | JSON_REAL_PRECISION(10)), fputc('\n', out);
+	else
+		fl_render_text(cmp, out);
+}
+
+int fl_cmd_compare(int argc, char **argv)
+{
+	struct cmp_args a;
+	struct fl_run *runs;
+	char err[FL_ERRLEN];
+	json_t *cmp;
+	int ret = parse(argc, argv, &a), n;
+
+	if (ret)
+		return ret < 0 ? FL_EXIT_OK : ret;
+	n = argc - a.first;
+	runs = calloc((size_t)n, sizeof(*runs));
+	if (!runs)
+		return FL_EXIT_ENV;
+	for (int i = 0; i < n && !ret; i++) {
+		if (fl_run_load(&runs[i], argv[a.first + i], err, sizeof(err))) {
+			fl_err("%s", err);
+			ret = FL_EXIT_USAGE;
+		}
+		snprintf(runs[i].label, sizeof(runs[i].label), "%c", 'A' + i);
+	}
+	for (int i = 0; i < n && !ret; i++) {
+		json_t *sk;
+		size_t k;
+
+		json_array_foreach(runs[i].skipped, k, sk)
+			fl_err("%s/%s: skipped: %s", runs[i].dir,
+			       json_string_value(json_object_get(sk, "file")),
+			       json_string_value(json_object_get(sk, "reason")));
+	}
+	cmp = ret ? NULL : fl_compare_build(runs, (size_t)n, &a.o, err, sizeof(err));
+	if (!ret && !cmp) {
+		fl_err("%s", err);
+		ret = FL_EXIT_USAGE;
+	}
+	if (cmp) {
+		render(cmp, a.format, stdout);
+		if (a.plot && fl_plot_compare(cmp, runs, (size_t)n, a.plot, err, sizeof(err))) {
+			fl_err("%s", err);
+			ret = FL_EXIT_ENV;
+		} else if (a.plot) {
+			fprintf(stderr, "plot: %s (script %s.gp)\n", a.plot, a.plot);
+		}
+	}
+	json_decref(cmp);
+	for (int i = 0; i < n; i++)
+		fl_run_free(&runs[i]);
+	free(runs);
+	return ret;
+}
