@@ -1,56 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Run a plan case by case: the agent as a child with a timeout; its document, or one the
- * runner writes for it (crash, timeout, interrupt); run.json after every case; progress. */
+/* Run a plan case by case on a target: its document, or one the runner writes for it (crash,
+ * timeout, interrupt), with the console findings; run.json after every case; progress. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "fl_json.h"
 #include "fl_util.h"
 #include "runner.h"
+#include "target.h"
 
 struct progress {
 	size_t done, total;
 	double spent_s;
 };
 
-/* The last len-1 bytes of a log file. */
-static void tail_of(const char *path, char *buf, size_t len)
-{
-	char all[16384];
-	long n = fl_read_file(path, all, sizeof(all));
-	size_t from;
-
-	buf[0] = '\0';
-	if (n <= 0)
-		return;
-	from = (size_t)n > len - 1 ? (size_t)n - (len - 1) : 0;
-	memcpy(buf, all + from, (size_t)n - from);
-	buf[(size_t)n - from] = '\0';
-}
-
-static void build_argv(const struct fl_plan_case *pc, const struct fl_rundir *rd,
-		       const char *suite, const char *agent, char **argv)
-{
-	int n = fl_agent_argv(agent, pc->workload, pc->params, argv, FL_MAX_ARGS - 12);
-
-	n += asprintf(&argv[n], "--json=%s/%s", rd->dir, pc->file) > 0;
-	n += asprintf(&argv[n], "--iteration=%d", pc->iteration) > 0;
-	n += asprintf(&argv[n], "--run-id=%s", rd->id) > 0;
-	n += asprintf(&argv[n], "--suite=%s", suite) > 0;
-	argv[n++] = strdup("--quiet");
-	if (pc->warmup)
-		argv[n++] = strdup("--warmup");
-	if (pc->probes)
-		n += asprintf(&argv[n], "--probes=%s", pc->probes) > 0;
-	if (pc->events)
-		n += asprintf(&argv[n], "--events=%s", pc->events) > 0;
-	argv[n] = NULL;
-}
-
-/* The agent's own document, if it wrote a readable one: take its status and reason. */
+/* The document in the run dir, if there is a readable one: take its status and reason. */
 static bool read_case_status(const char *path, struct fl_plan_case *pc, char *first_metric,
 			     size_t len)
 {
@@ -81,14 +47,15 @@ static bool read_case_status(const char *path, struct fl_plan_case *pc, char *fi
 	return true;
 }
 
-static void classify_failure(const struct fl_child_result *res, bool interrupted,
-			     double timeout_s, struct fl_plan_case *pc)
+static void classify_failure(const struct fl_case_result *res, struct fl_plan_case *pc)
 {
 	if (res->timed_out) {
 		strcpy(pc->status, "timeout");
-		snprintf(pc->reason, sizeof(pc->reason),
-			 "the agent did not finish within %.0f s and was killed", timeout_s);
-	} else if (interrupted) {
+		snprintf(pc->reason, sizeof(pc->reason), "%s", res->reason);
+	} else if (res->crashed) {
+		strcpy(pc->status, "crashed");
+		snprintf(pc->reason, sizeof(pc->reason), "%s", res->reason);
+	} else if (res->interrupted) {
 		strcpy(pc->status, "interrupted");
 		snprintf(pc->reason, sizeof(pc->reason), "interrupted before the case was written");
 	} else if (res->signaled) {
@@ -100,6 +67,25 @@ static void classify_failure(const struct fl_child_result *res, bool interrupted
 		snprintf(pc->reason, sizeof(pc->reason),
 			 "the agent exited with status %d without writing its case", res->code);
 	}
+}
+
+/* Add the console findings to a case document the runner wrote. */
+static int add_findings(struct fl_rundir *rd, const struct fl_plan_case *pc, json_t *findings,
+			char *err, size_t errlen)
+{
+	char path[1400];
+	json_t *doc;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", rd->dir, pc->file);
+	doc = fl_json_load(path, err, errlen);
+	if (!doc)
+		return -1;
+	json_object_set_new(json_object_get(doc, "case"), "console",
+			    json_pack("{s:O}", "findings", findings));
+	ret = fl_json_write_atomic(path, doc, err, errlen);
+	json_decref(doc);
+	return ret;
 }
 
 static void progress_begin(struct progress *p, const struct fl_plan_case *pc)
@@ -130,35 +116,38 @@ static void progress_end(struct progress *p, const struct fl_plan_case *pc, cons
 	fflush(stdout);
 }
 
-static int run_one(struct fl_rundir *rd, struct fl_plan *plan, struct fl_plan_case *pc,
-		   const char *agent, volatile int *interrupted, double *elapsed, char *metric,
-		   size_t mlen)
+static int run_one(struct fl_target *t, struct fl_rundir *rd, struct fl_plan *plan,
+		   struct fl_plan_case *pc, volatile int *interrupted, double *elapsed,
+		   char *metric, size_t mlen)
 {
-	char *argv[FL_MAX_ARGS], log[1400], path[1400], tail[2048], err[FL_ERRLEN];
-	struct fl_child_result res;
+	struct fl_case_result res = { 0 };
 	size_t idx = (size_t)(pc - plan->cases);
+	char path[1400], err[FL_ERRLEN];
+	int ret = FL_EXIT_ENV;
 
 	snprintf(path, sizeof(path), "%s/%s", rd->dir, pc->file);
-	snprintf(log, sizeof(log), "%s/logs/%04zu.log", rd->dir, idx);
-	unlink(path);
-	build_argv(pc, rd, plan->suite_name, agent, argv);
-	if (fl_child_run(argv, log, pc->timeout_s, interrupted, &res, err, sizeof(err))) {
-		fl_argv_free(argv);
-		fl_err("%s", err);
-		return FL_EXIT_ENV;
-	}
-	fl_argv_free(argv);
+	if (t->ops->run_case(t, rd, plan->suite_name, pc, idx, interrupted, &res, err,
+			     sizeof(err)) ||
+	    t->ops->collect(t, rd, pc, &res, err, sizeof(err)))
+		goto out;
 	*elapsed = res.elapsed_s;
 	metric[0] = '\0';
-	if (!res.timed_out && read_case_status(path, pc, metric, mlen))
-		return 0;
-	classify_failure(&res, *interrupted, pc->timeout_s, pc);
-	tail_of(log, tail, sizeof(tail));
-	if (fl_rundir_write_case(rd, pc, pc->status, pc->reason, tail, err, sizeof(err))) {
-		fl_err("%s", err);
-		return FL_EXIT_ENV;
+	if (!res.timed_out && !res.crashed && read_case_status(path, pc, metric, mlen)) {
+		ret = 0;
+		goto out;
 	}
-	return 0;
+	classify_failure(&res, pc);
+	if (fl_rundir_write_case(rd, pc, pc->status, pc->reason, res.log_tail, err, sizeof(err)))
+		goto out;
+	if (res.findings && add_findings(rd, pc, res.findings, err, sizeof(err)))
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		fl_err("%s", err);
+	json_decref(res.findings);
+	json_decref(res.doc);
+	return ret;
 }
 
 static bool is_done(const struct fl_plan_case *pc)
@@ -166,7 +155,7 @@ static bool is_done(const struct fl_plan_case *pc)
 	return strcmp(pc->status, "pending") && strcmp(pc->status, "interrupted");
 }
 
-int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, const char *agent,
+int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
 		volatile int *interrupted)
 {
 	struct progress p = { .total = plan->n };
@@ -184,7 +173,7 @@ int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, const char *agent,
 		if (is_done(pc))
 			continue;
 		progress_begin(&p, pc);
-		if (run_one(rd, plan, pc, agent, interrupted, &elapsed, metric, sizeof(metric)))
+		if (run_one(t, rd, plan, pc, interrupted, &elapsed, metric, sizeof(metric)))
 			return FL_EXIT_ENV;
 		progress_end(&p, pc, metric, elapsed);
 		if (fl_rundir_save(rd, plan, "running", err, sizeof(err))) {

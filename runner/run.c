@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* faultline run [--out DIR] [--resume DIR] [--target local] SUITE */
+/* faultline run [--target local|qemu] [--kernel CANDIDATE|IMAGE] [--arch ARCH] [--out DIR]
+ *               [--resume DIR] SUITE */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "fl_util.h"
 #include "runner.h"
 #include "summary.h"
+#include "target.h"
 
 /* Signals are process-wide: the runner's one piece of global state. */
 static volatile int run_interrupted;
@@ -20,17 +22,41 @@ static void on_signal(int sig)
 }
 
 struct run_opts {
-	const char *out, *resume, *target, *suite;
+	const char *out, *resume, *suite;
+	struct fl_target_opts t;
 };
 
 static void run_usage(FILE *out)
 {
-	fputs("usage: faultline run [--out DIR] [--resume DIR] [--target local] SUITE\n"
-	      "  SUITE            a suite file, e.g. configs/suites/quick.json\n"
-	      "  --out DIR        results directory (default results/<run-id>)\n"
-	      "  --resume DIR     finish an interrupted run (SUITE not needed)\n"
-	      "  --target local   where to run (local: this machine's kernel; qemu, ssh and\n"
-	      "                   lava targets are not built yet)\n", out);
+	fputs("usage: faultline run [--target local|qemu] [--kernel CANDIDATE|IMAGE] [--arch ARCH]\n"
+	      "                     [--out DIR] [--resume DIR] SUITE\n"
+	      "  SUITE              a suite file, e.g. configs/suites/quick.json\n"
+	      "  --out DIR          results directory (default results/<run-id>)\n"
+	      "  --resume DIR       finish an interrupted run (SUITE not needed; give the same\n"
+	      "                     --target and --kernel again)\n"
+	      "  --target KIND      local (default): this machine's kernel; qemu: boot --kernel in\n"
+	      "                     QEMU (KVM when /dev/kvm is usable, else TCG) and run inside\n"
+	      "  --kernel K         a candidate (configs/candidates/K.json, faultline kernel list)\n"
+	      "                     or a kernel image file\n"
+	      "  --arch ARCH        guest architecture (kernels/machines.json; default: the host's)\n"
+	      "  --accel A          auto (default: KVM when /dev/kvm works, else TCG), kvm, tcg\n"
+	      "  --cpus N           guest vCPUs (default 4, so cross-CPU IPIs happen)\n"
+	      "  --mem MIB          guest memory in MiB (default 2048)\n"
+	      "  --panic-on-warn    boot the guest with panic_on_warn=1\n"
+	      "  --boot-timeout S   seconds to wait for the guest's agent (default 120)\n"
+	      "  --inject-fault N:panic|N:hang   test only: make the guest panic or hang before\n"
+	      "                     plan case N (0-based), to test crash handling\n", out);
+}
+
+static int parse_num(const char *opt, const char *arg, double min, double max, double *out)
+{
+	char *end;
+
+	*out = strtod(arg, &end);
+	if (*arg && !*end && *out >= min && *out <= max)
+		return 0;
+	fl_err("run: %s wants a number from %g to %g, not '%s'", opt, min, max, arg);
+	return -1;
 }
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
@@ -38,19 +64,46 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	static const struct option lo[] = {
 		{ "out", required_argument, NULL, 'o' }, { "resume", required_argument, NULL, 'r' },
 		{ "target", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "kernel", required_argument, NULL, 'k' }, { "arch", required_argument, NULL, 'a' },
+		{ "cpus", required_argument, NULL, 'c' }, { "mem", required_argument, NULL, 'm' },
+		{ "panic-on-warn", no_argument, NULL, 'w' },
+		{ "boot-timeout", required_argument, NULL, 'b' },
+		{ "inject-fault", required_argument, NULL, 'i' },
+		{ "accel", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
+	double num;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->target = "local";
+	o->t.kind = "local";
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:r:t:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'r': o->resume = optarg; break;
-		case 't': o->target = optarg; break;
+		case 't': o->t.kind = optarg; break;
+		case 'k': o->t.kernel = optarg; break;
+		case 'a': o->t.arch = optarg; break;
+		case 'w': o->t.panic_on_warn = true; break;
+		case 'i': o->t.inject = optarg; break;
+		case 'A': o->t.accel = optarg; break;
+		case 'c':
+			if (parse_num("--cpus", optarg, 1, 64, &num))
+				return -1;
+			o->t.cpus = (int)num;
+			break;
+		case 'm':
+			if (parse_num("--mem", optarg, 128, 1 << 20, &num))
+				return -1;
+			o->t.mem_mib = (long)num;
+			break;
+		case 'b':
+			if (parse_num("--boot-timeout", optarg, 1, 3600, &num))
+				return -1;
+			o->t.boot_timeout_s = num;
+			break;
 		case 'h': run_usage(stdout); return 1;
 		case ':':
 			fl_err("run: option %s needs a value", argv[optind - 1]);
@@ -67,8 +120,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		       "run: no suite given (e.g. faultline run configs/suites/quick.json)");
 		return -1;
 	}
-	if (strcmp(o->target, "local") != 0) {
-		fl_err("run: target '%s' is not available yet; use --target local", o->target);
+	if (!strcmp(o->t.kind, "qemu") && !o->t.kernel) {
+		fl_err("run: --target qemu needs --kernel CANDIDATE|IMAGE (faultline kernel list)");
 		return -1;
 	}
 	return 0;
@@ -104,15 +157,18 @@ static void merge_statuses(struct fl_plan *plan, json_t *runjson)
 }
 
 static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
-		     struct fl_rundir *rd, char *err, size_t errlen)
+		     struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen)
 {
-	char *argv[] = { (char *)agent, "--run-info", NULL };
 	char path[1200];
 	json_t *info;
+	int ret;
 
 	if (fl_suite_load(o->suite, agent, plan, err, errlen))
 		return FL_EXIT_USAGE;
-	info = fl_child_json(argv, err, errlen);
+	ret = t->ops->prepare(t, err, errlen);
+	if (ret)
+		return ret > 0 ? ret : FL_EXIT_ENV;
+	info = t->ops->describe(t, err, errlen);
 	if (!info)
 		return FL_EXIT_ENV;
 	if (fl_rundir_create(rd, o->out, plan->suite_name, info, err, errlen)) {
@@ -122,18 +178,25 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 	json_decref(info);
 	snprintf(path, sizeof(path), "%s/suite.json", rd->dir);
 	if (copy_file(o->suite, path, err, errlen) ||
+	    t->ops->boot(t, rd, err, errlen) ||
 	    fl_rundir_save(rd, plan, "running", err, errlen))
 		return FL_EXIT_ENV;
 	return 0;
 }
 
 static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
-		      struct fl_rundir *rd, char *err, size_t errlen)
+		      struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen)
 {
 	char path[1200];
+	int ret;
 
 	if (fl_rundir_open(rd, o->resume, err, errlen))
 		return FL_EXIT_USAGE;
+	ret = t->ops->prepare(t, err, errlen);
+	if (ret)
+		return ret > 0 ? ret : FL_EXIT_ENV;
+	if (t->ops->boot(t, rd, err, errlen))
+		return FL_EXIT_ENV;
 	snprintf(path, sizeof(path), "%s/suite.json", rd->dir);
 	if (fl_suite_load(path, agent, plan, err, errlen))
 		return FL_EXIT_USAGE;
@@ -162,6 +225,7 @@ int fl_cmd_run(int argc, char **argv)
 	char agent[4096], err[FL_ERRLEN];
 	struct fl_plan plan = { 0 };
 	struct fl_rundir rd = { 0 };
+	struct fl_target t = { 0 };
 	struct run_opts o;
 	int ret;
 
@@ -172,20 +236,26 @@ int fl_cmd_run(int argc, char **argv)
 		fl_err("cannot find the agent at %s (run make, or set FAULTLINE_AGENT)", agent);
 		return FL_EXIT_ENV;
 	}
-	ret = o.resume ? resume_run(&o, agent, &plan, &rd, err, sizeof(err))
-		       : start_run(&o, agent, &plan, &rd, err, sizeof(err));
+	o.t.agent = agent;
+	if (fl_target_init(&t, &o.t, err, sizeof(err))) {
+		fl_err("run: %s", err);
+		return FL_EXIT_USAGE;
+	}
+	install_signals();
+	ret = o.resume ? resume_run(&o, agent, &plan, &t, &rd, err, sizeof(err))
+		       : start_run(&o, agent, &plan, &t, &rd, err, sizeof(err));
 	if (ret) {
 		fl_err("%s", err);
 		goto out;
 	}
-	install_signals();
-	ret = fl_run_plan(&rd, &plan, agent, &run_interrupted);
+	ret = fl_run_plan(&rd, &plan, &t, &run_interrupted);
 	if (ret != FL_EXIT_USAGE && ret != FL_EXIT_ENV)
 		fl_summary_print(rd.dir, stdout);
 	printf("results: %s\n", rd.dir);
 	if (run_interrupted)
 		printf("interrupted: finish it with  faultline run --resume %s\n", rd.dir);
 out:
+	t.ops->shutdown(&t);
 	fl_plan_free(&plan);
 	fl_rundir_close(&rd);
 	return ret;

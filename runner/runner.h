@@ -71,8 +71,9 @@ int fl_rundir_write_case(struct fl_rundir *rd, const struct fl_plan_case *pc,
 			 char *err, size_t errlen);
 void fl_rundir_close(struct fl_rundir *rd);
 
-/* execute.c: run the cases not yet done; returns the exit status of the run. */
-int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, const char *agent,
+/* execute.c: run the cases not yet done on a target (target.h); returns the run's exit status. */
+struct fl_target;
+int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
 		volatile int *interrupted);
 
 /* Commands (each in its own file). */

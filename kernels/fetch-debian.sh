@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Fetch a prebuilt Debian kernel package without installing it: the newest package whose name
+# matches REGEX is fetched with `apt-get download` and unpacked with `dpkg-deb -x` into DEST.
+#   kernels/fetch-debian.sh REGEX DEST
+# On success DEST holds pkg/ (the unpacked package) and prebuilt.env (PACKAGE, VERSION,
+# RELEASE, IMAGE, CONFIG, paths relative to DEST); an existing prebuilt.env is a cache hit.
+set -euo pipefail
+regex=$1 dest=$2
+say() { echo "faultline: $*" >&2; }
+
+if [ -s "$dest/prebuilt.env" ]; then
+	exit 0
+fi
+command -v apt-get > /dev/null || { say "apt-get is not available: cannot fetch $regex"; exit 3; }
+pkg=$(apt-cache search --names-only "$regex" 2>/dev/null | awk '{print $1}' | sort -V | tail -1)
+if [ -z "$pkg" ]; then
+	say "no Debian package matches $regex (try apt-get update)"
+	exit 3
+fi
+mkdir -p "$dest"
+tmp=$(mktemp -d "$dest/.fetch.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+say "fetching $pkg with apt-get download (not installed on this host)"
+if ! (cd "$tmp" && apt-get download -q "$pkg" > download.log 2>&1); then
+	say "apt-get download $pkg failed: $(tail -1 "$tmp/download.log")"
+	exit 3
+fi
+deb=$(ls "$tmp"/*.deb)
+dpkg-deb -x "$deb" "$tmp/pkg"
+image=$(cd "$tmp" && ls pkg/boot/vmlinuz-* 2>/dev/null | head -1)
+config=$(cd "$tmp" && ls pkg/boot/config-* 2>/dev/null | head -1)
+if [ -z "$image" ] || [ -z "$config" ]; then
+	say "$pkg has no boot/vmlinuz-* and boot/config-*: not a kernel image package"
+	exit 3
+fi
+version=$(dpkg-deb -f "$deb" Version)
+rm -rf "$dest/pkg"
+mv "$tmp/pkg" "$dest/pkg"
+sha=$(sha256sum "$deb" | cut -d' ' -f1)
+cat > "$tmp/prebuilt.env" <<ENV
+PACKAGE=$pkg
+VERSION=$version
+DEB_SHA256=$sha
+RELEASE=${image#pkg/boot/vmlinuz-}
+IMAGE=$image
+CONFIG=$config
+ENV
+mv "$tmp/prebuilt.env" "$dest/prebuilt.env"
+say "unpacked $pkg $version into $dest"

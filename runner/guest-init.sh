@@ -1,0 +1,73 @@
+#!/bin/busybox sh
+# faultline guest init (PID 1 of the QEMU target's initramfs). Mounts the kernel file systems,
+# finds the virtio-serial port named "faultline", says READY on it and then serves commands
+# from the host, one per line:
+#   RUN N          the next N lines are one argv; runs it, then sends its output (LOG frame),
+#                  the document it wrote to /tmp/case.json (CASE frame) and "DONE <exit status>"
+#   INFO           sends `faultline-agent --run-info` as an INFO frame
+#   INJECT panic   test hook: echo c > /proc/sysrq-trigger (a real kernel panic)
+#   INJECT hang    test hook: stop answering (the host's case timeout must catch it)
+#   POWEROFF       powers the guest off
+# A frame is "FRAME KIND LENGTH SHA256" on one line followed by exactly LENGTH bytes, so the
+# host detects a truncated or corrupted document instead of parsing it.
+B=/bin/busybox
+$B mount -t proc proc /proc
+$B mount -t sysfs sys /sys
+$B mount -t devtmpfs dev /dev 2>/dev/null
+$B mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null ||
+	$B mount -t debugfs debugfs /sys/kernel/debug
+$B mount -t tmpfs tmp /tmp
+$B mkdir -p /dev/shm && $B mount -t tmpfs shm /dev/shm
+echo 1 > /proc/sys/kernel/sysrq
+
+port=
+for d in /sys/class/virtio-ports/*; do
+	[ "$($B cat "$d/name" 2>/dev/null)" = faultline ] && port=/dev/${d##*/}
+done
+if [ -z "$port" ] || [ ! -e "$port" ]; then
+	echo "faultline-init: no virtio-serial port named faultline; powering off"
+	$B poweroff -f
+fi
+exec 3<> "$port"
+
+frame() {	# KIND FILE
+	set -- "$1" "$2" "$($B wc -c < "$2")" "$($B sha256sum "$2")"
+	echo "FRAME $1 $3 ${4%% *}" >&3
+	$B cat "$2" >&3
+}
+
+echo "faultline-init: ready on $port"
+echo "READY $($B uname -r)" >&3
+while read -r cmd arg <&3; do
+	case "$cmd" in
+	RUN)
+		set --
+		i=0
+		while [ "$i" -lt "$arg" ] && read -r a <&3; do
+			set -- "$@" "$a"
+			i=$((i + 1))
+		done
+		$B rm -f /tmp/case.json
+		"$@" --json=/tmp/case.json > /tmp/case.log 2>&1
+		rc=$?
+		frame LOG /tmp/case.log
+		[ -f /tmp/case.json ] && frame CASE /tmp/case.json
+		echo "DONE $rc" >&3
+		;;
+	INFO)
+		/bin/faultline-agent --run-info > /tmp/info.json 2> /tmp/info.log
+		frame INFO /tmp/info.json
+		;;
+	INJECT)
+		echo "faultline-init: test hook: $arg"
+		case "$arg" in
+		panic) echo c > /proc/sysrq-trigger ;;
+		hang) while :; do $B sleep 1000; done ;;
+		esac
+		;;
+	POWEROFF)
+		break
+		;;
+	esac
+done
+$B poweroff -f

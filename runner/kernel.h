@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Guest machines (kernels/machines.json) and candidate kernels (configs/candidates/NAME.json). */
+#ifndef FL_KERNEL_H
+#define FL_KERNEL_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* One architecture's QEMU recipe. Strings point into the loaded table (json). */
+struct fl_machine {
+	const char *arch, *qemu, *machine, *cpu, *kvm_cpu, *console, *kernel_file;
+	const char *debian_arch, *busybox, *agent;
+	int cpus;
+	long mem_mib;
+	json_t *qemu_args;	/* array of extra strings */
+	json_t *table;		/* owns the strings */
+};
+
+/* Load ARCH's entry from ROOT/kernels/machines.json; -1 with a sentence listing known arches. */
+int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
+		    char *err, size_t errlen);
+void fl_machine_free(struct fl_machine *m);
+
+/* A kernel ready to boot. */
+struct fl_kernel {
+	char name[128];		/* candidate name, or the image file's name */
+	char arch[32];
+	char image[6400], config[6400];	/* config may be empty (a bare image) */
+	char release[128];	/* as the package/build says; the guest's uname -r is the truth */
+	char base[256];		/* e.g. the Debian package and version */
+	int is_candidate;
+};
+
+/* Candidate file for NAME (ROOT/configs/candidates/NAME.json) or NAME as a path. */
+void fl_candidate_path(const char *root, const char *name, char *buf, size_t len);
+/* Load and check a candidate (strict fields); doc is returned for show. */
+json_t *fl_candidate_load(const char *path, char *err, size_t errlen);
+/* Resolve CANDIDATE|IMAGE to a bootable kernel: an image file is used as is; a prebuilt
+ * candidate is fetched into ROOT/build/kernels/NAME/ once (kernels/fetch-debian.sh).
+ * Returns 0 or an exit status (2 input, 3 environment) with err set. */
+int fl_kernel_resolve(const char *root, const char *spec, struct fl_kernel *k,
+		      char *err, size_t errlen);
+
+#endif

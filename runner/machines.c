@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kernels/machines.json: how each guest architecture boots in QEMU, as data. */
+#include <stdio.h>
+#include <string.h>
+#include "fl_json.h"
+#include "fl_util.h"
+#include "kernel.h"
+
+static const char *str(json_t *e, const char *key, const char *path, const char *arch,
+		       char *err, size_t errlen)
+{
+	const char *s = json_string_value(json_object_get(e, key));
+
+	if (!s)
+		fl_seterr(err, errlen, "%s: %s.%s must be a string", path, arch, key);
+	return s;
+}
+
+int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
+		    char *err, size_t errlen)
+{
+	char path[4200], known[256] = "";
+	const char *key;
+	json_t *e, *v;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(path, sizeof(path), "%s/kernels/machines.json", root);
+	m->table = fl_json_load(path, err, errlen);
+	if (!m->table)
+		return -1;
+	e = json_object_get(m->table, arch);
+	if (!json_is_object(e)) {
+		json_object_foreach(m->table, key, v)
+			if (json_is_object(v))
+				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+					 known[0] ? ", " : "", key);
+		fl_machine_free(m);
+		return fl_seterr(err, errlen, "no QEMU machine for arch '%s' in %s (known: %s)",
+				 arch, path, known);
+	}
+	m->arch = arch;
+	if (!(m->qemu = str(e, "qemu", path, arch, err, errlen)) ||
+	    !(m->machine = str(e, "machine", path, arch, err, errlen)) ||
+	    !(m->cpu = str(e, "cpu", path, arch, err, errlen)) ||
+	    !(m->kvm_cpu = str(e, "kvm_cpu", path, arch, err, errlen)) ||
+	    !(m->console = str(e, "console", path, arch, err, errlen)) ||
+	    !(m->kernel_file = str(e, "kernel_file", path, arch, err, errlen)) ||
+	    !(m->debian_arch = str(e, "debian_arch", path, arch, err, errlen)) ||
+	    !(m->busybox = str(e, "busybox", path, arch, err, errlen)) ||
+	    !(m->agent = str(e, "agent", path, arch, err, errlen))) {
+		fl_machine_free(m);
+		return -1;
+	}
+	m->cpus = (int)json_integer_value(json_object_get(e, "cpus"));
+	m->mem_mib = (long)json_integer_value(json_object_get(e, "mem_mib"));
+	m->qemu_args = json_object_get(e, "qemu_args");
+	if (m->cpus < 1 || m->mem_mib < 128 || !json_is_array(m->qemu_args)) {
+		fl_machine_free(m);
+		return fl_seterr(err, errlen, "%s: %s needs cpus >= 1, mem_mib >= 128 and a "
+				 "qemu_args array", path, arch);
+	}
+	return 0;
+}
+
+void fl_machine_free(struct fl_machine *m)
+{
+	json_decref(m->table);
+	memset(m, 0, sizeof(*m));
+}
