@@ -1,11 +1,468 @@
 // SPDX-License-Identifier: GPL-2.0
-/* faultline nightly: placeholder until the history code lands (same commit series). */
+/* faultline nightly SUITE --history DIR: run the suite (or take --run DIR), add the run to the
+ * history, compare it with the pooled iterations of the last N good runs, write summary.md and
+ * index.html with plots, print a verdict and exit 1 on a significant regression. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "compare.h"
 #include "fl_util.h"
+#include "history.h"
+#include "plot.h"
 #include "runner.h"
+
+struct nightly_args {
+	const char *suite, *history, *run;
+	double threshold;
+	long baseline;
+	struct fl_cmp_opts o;
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: faultline nightly SUITE --history DIR [--threshold PCT] [--baseline N]\n"
+	      "                         [--run RUN_DIR] [--alpha 0.05]\n"
+	      "  run SUITE (or take the finished run RUN_DIR), add it to the history in DIR,\n"
+	      "  compare it with the pooled iterations of the last N good runs (default 5)\n"
+	      "  and write DIR/summary.md and DIR/index.html (plots, trends).\n"
+	      "  Exit: 0 no significant regression beyond PCT % (default 2), 1 a regression\n"
+	      "  or failed cases, 2 usage or input error, 3 environment problem.\n", out);
+}
+
+static int parse(int argc, char **argv, struct nightly_args *a)
+{
+	static const struct option opts[] = {
+		{ "history", required_argument, NULL, 'H' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	*a = (struct nightly_args){ .threshold = 2, .baseline = 5,
+				    .o = { FL_TEST_WELCH, FL_CORR_HOLM, 0.05, 0.95 } };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			a->history = optarg;
+			break;
+		case 't':
+			a->threshold = strtod(optarg, &end);
+			if (*end || a->threshold < 0) {
+				fl_err("--threshold %s: expected a percentage >= 0", optarg);
+				return FL_EXIT_USAGE;
+			}
+			break;
+		case 'b':
+			a->baseline = strtol(optarg, &end, 10);
+			if (*end || a->baseline < 1) {
+				fl_err("--baseline %s: expected a number of runs >= 1", optarg);
+				return FL_EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			a->run = optarg;
+			break;
+		case 'a':
+			a->o.alpha = strtod(optarg, &end);
+			if (*end || a->o.alpha <= 0 || a->o.alpha >= 1) {
+				fl_err("--alpha %s: expected a number between 0 and 1", optarg);
+				return FL_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			usage(stderr);
+			return FL_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || !a->history) {
+		fl_err("nightly needs one SUITE and --history DIR (faultline nightly --help)");
+		return FL_EXIT_USAGE;
+	}
+	a->suite = argv[optind];
+	return 0;
+}
+
+/* Run "faultline run --out DIR SUITE" (this same executable); its exit status. */
+static int run_suite(const char *suite, const char *out)
+{
+	char self[1024];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	pid_t pid;
+	int st;
+
+	if (n <= 0)
+		return FL_EXIT_ENV;
+	self[n] = '\0';
+	pid = fork();
+	if (pid < 0)
+		return FL_EXIT_ENV;
+	if (!pid) {
+		dup2(2, 1);	/* progress to stderr: stdout is the verdict */
+		execl(self, "faultline", "run", "--out", out, suite, (char *)NULL);
+		_exit(FL_EXIT_ENV);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return FL_EXIT_ENV;
+	return WEXITSTATUS(st);
+}
+
+/* The new run's id: run.json's, else the directory's name. */
+static void run_id(const char *dir, char *id, size_t len)
+{
+	char tmp[1500], err[FL_ERRLEN];
+	struct fl_run r;
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	snprintf(id, len, "%s", basename(tmp));
+	if (!fl_run_load(&r, dir, err, sizeof(err))) {
+		const char *v = json_string_value(json_object_get(r.info, "id"));
+
+		if (v)
+			snprintf(id, len, "%s", v);
+		fl_run_free(&r);
+	}
+}
+
+/* Regressions: significant, worse, beyond the threshold. */
+static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest)
+{
+	json_t *out = json_array(), *g, *m;
+	double big = -1;
+	size_t i, k;
+
+	*largest = NULL;
+	json_array_foreach(json_object_get(cmp, "groups"), i, g)
+		json_array_foreach(json_object_get(g, "metrics"), k, m) {
+			json_t *c = json_array_get(json_object_get(m, "comparisons"), 0);
+			double d = fl_cmp_num(json_object_get(c, "delta_pct"));
+			const char *v = json_string_value(json_object_get(c, "verdict")) ?: "";
+			json_t *r;
+
+			if (strcmp(json_string_value(json_object_get(m, "kind")), "metric") ||
+			    isnan(d))
+				continue;
+			r = json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:s}", "workload",
+				json_string_value(json_object_get(g, "workload")), "label",
+				json_string_value(json_object_get(g, "label")), "metric",
+				json_string_value(json_object_get(m, "name")), "delta_pct",
+				json_object_get(c, "delta_pct"), "ci_low_pct",
+				json_object_get(c, "ci_low_pct") ?: json_null(), "ci_high_pct",
+				json_object_get(c, "ci_high_pct") ?: json_null(), "p_adjusted",
+				json_object_get(c, "p_adjusted") ?: json_null(), "verdict", v);
+			if (strcmp(json_string_value(json_object_get(m, "better")), "none") &&
+			    fabs(d) > big) {
+				big = fabs(d);
+				json_decref(*largest);
+				*largest = json_incref(r);
+			}
+			if (!strcmp(v, "worse") && fabs(d) >= threshold)
+				json_array_append(out, r);
+			json_decref(r);
+		}
+	return out;
+}
+
+static void describe(json_t *r, char *buf, size_t len)
+{
+	double p = fl_cmp_num(json_object_get(r, "p_adjusted"));
+	double lo = fl_cmp_num(json_object_get(r, "ci_low_pct"));
+	double hi = fl_cmp_num(json_object_get(r, "ci_high_pct"));
+
+	snprintf(buf, len, "%s%s%s: %s %+.2f%% (95%% CI %+.1f..%+.1f%%, adjusted p %.2g)",
+		 json_string_value(json_object_get(r, "workload")),
+		 *json_string_value(json_object_get(r, "label")) ? " " : "",
+		 json_string_value(json_object_get(r, "label")),
+		 json_string_value(json_object_get(r, "metric")),
+		 fl_cmp_num(json_object_get(r, "delta_pct")), lo, hi, p);
+}
+
+static char *verdict_text(const char *id, size_t nbase, size_t baseiters, json_t *regs,
+			  json_t *largest, size_t problems, double threshold, json_t *cmp)
+{
+	size_t len = 8192, off, i;
+	char *v = malloc(len), one[700];
+	json_t *r;
+
+	if (!v)
+		return NULL;
+	if (!cmp) {
+		snprintf(v, len, "nightly: run %s is the first of its history; no baseline to "
+			 "compare with yet, so no verdict%s.", id, problems ?
+			 " (it has failed or crashed cases: see summary.md)" : "");
+		return v;
+	}
+	off = (size_t)snprintf(v, len, "nightly: run %s against the last %zu good run(s) (%zu "
+			       "measured iterations pooled; Welch's t-test, %s, alpha %g): ", id,
+			       nbase, baseiters,
+			       json_string_value(json_object_get(cmp, "correction")),
+			       fl_cmp_num(json_object_get(cmp, "alpha")));
+	if (json_array_size(regs))
+		off += (size_t)snprintf(v + off, len - off, "REGRESSION in %zu metric(s) beyond "
+					"%g%%: ", json_array_size(regs), threshold);
+	json_array_foreach(regs, i, r) {
+		describe(r, one, sizeof(one));
+		if (off < len)
+			off += (size_t)snprintf(v + off, len - off, "%s%s", i ? "; " : "", one);
+	}
+	if (!json_array_size(regs) && off < len) {
+		off += (size_t)snprintf(v + off, len - off, "no significant regression beyond "
+					"%g%%", threshold);
+		if (largest) {
+			describe(largest, one, sizeof(one));
+			off += (size_t)snprintf(v + off, len - off, " (largest change %s)", one);
+		}
+	}
+	if (problems && off < len)
+		off += (size_t)snprintf(v + off, len - off, "; %zu case(s) failed, crashed or "
+					"timed out (see summary.md)", problems);
+	if (off < len)
+		snprintf(v + off, len - off, ".");
+	return v;
+}
+
+static int write_text(const char *dir, const char *name, void (*fn)(FILE *, void *), void *arg,
+		      char *err, size_t errlen)
+{
+	char tmp[1200], path[1200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	f = fopen(tmp, "w");
+	if (!f)
+		return fl_seterr(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+	fn(f, arg);
+	if (fclose(f) || rename(tmp, path))
+		return fl_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+struct report {
+	const char *verdict;
+	json_t *cmp, *index;
+	bool compare_png, trend_png;
+};
+
+static void summary_md(FILE *f, void *arg)
+{
+	struct report *r = arg;
+
+	fprintf(f, "# faultline nightly\n\n%s\n\n", r->verdict);
+	if (r->cmp)
+		fl_render_md(r->cmp, f);
+}
+
+static void html_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else
+			fputc(*s, f);
+}
+
+static void index_html(FILE *f, void *arg)
+{
+	struct report *r = arg;
+	json_t *e;
+	size_t i, n = json_array_size(json_object_get(r->index, "runs"));
+
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>faultline nightly"
+	      "</title>\n<style>body{font-family:sans-serif;max-width:60em;margin:1em auto}"
+	      "pre{white-space:pre-wrap}td,th{padding:0 .6em}.regressed{color:#b00}</style>"
+	      "</head><body>\n<h1>faultline nightly</h1>\n<p>", f);
+	html_escape(f, r->verdict);
+	fputs("</p>\n", f);
+	if (r->trend_png)
+		fputs("<h2>Trend of each main metric</h2>\n<img src=\"trend.png\" alt=\"trend\">\n",
+		      f);
+	if (r->compare_png)
+		fputs("<h2>Latest run against the baseline</h2>\n<img src=\"compare.png\" "
+		      "alt=\"comparison\">\n", f);
+	fputs("<p>Tables: <a href=\"summary.md\">summary.md</a></p>\n<h2>History</h2>\n<table>"
+	      "<tr><th>run</th><th>added</th><th>status</th><th>verdict</th></tr>\n", f);
+	for (i = n; i-- > 0;) {
+		const char *st;
+
+		e = json_array_get(json_object_get(r->index, "runs"), i);
+		st = json_string_value(json_object_get(e, "status")) ?: "?";
+		fprintf(f, "<tr class=\"%s\"><td>", st);
+		html_escape(f, json_string_value(json_object_get(e, "id")));
+		fputs("</td><td>", f);
+		html_escape(f, json_string_value(json_object_get(e, "added")));
+		fprintf(f, "</td><td>%s</td><td>", st);
+		html_escape(f, json_string_value(json_object_get(e, "verdict")));
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n</body></html>\n", f);
+}
+
+/* Load the last N good runs of the index as one pooled baseline run. */
+static int load_baseline(const char *hist, json_t *index, long want, struct fl_run *base,
+			 size_t *nbase, char *err, size_t errlen)
+{
+	json_t *runs = json_object_get(index, "runs");
+	size_t i = json_array_size(runs);
+
+	*nbase = 0;
+	while (i-- > 0 && (long)*nbase < want) {
+		json_t *e = json_array_get(runs, i);
+		struct fl_run r;
+		char dir[1400];
+
+		if (strcmp(json_string_value(json_object_get(e, "status")) ?: "", "good"))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", hist,
+			 json_string_value(json_object_get(e, "dir")) ?: "");
+		if (fl_run_load(*nbase ? &r : base, dir, err, errlen))
+			return -1;
+		if (*nbase) {
+			fl_run_absorb(base, &r);
+			fl_run_free(&r);
+		}
+		(*nbase)++;
+	}
+	return 0;
+}
+
+static int nightly(struct nightly_args *a)
+{
+	char err[FL_ERRLEN], id[256], newdir[1400], tmpout[1400], path[1500], stamp[32];
+	json_t *index, *cmp = NULL, *regs = NULL, *largest = NULL, *entry;
+	struct fl_run base = { 0 }, cur = { 0 }, pair[2];
+	struct report rep = { 0 };
+	size_t nbase = 0, problems = 0, baseiters = 0;
+	time_t now = time(NULL);
+	int ret = FL_EXIT_OK, rc;
+	char *verdict;
+
+	if (mkdir(a->history, 0755) && errno != EEXIST) {
+		fl_err("cannot create the history directory %s: %s", a->history, strerror(errno));
+		return FL_EXIT_ENV;
+	}
+	index = fl_history_load(a->history, err, sizeof(err));
+	if (!index) {
+		fl_err("%s", err);
+		return FL_EXIT_USAGE;
+	}
+	if (!a->run) {
+		snprintf(tmpout, sizeof(tmpout), "%s/runs/.running-%ld", a->history, (long)now);
+		snprintf(path, sizeof(path), "%s/runs", a->history);
+		mkdir(path, 0755);
+		rc = run_suite(a->suite, tmpout);
+		if (rc == FL_EXIT_USAGE || rc == FL_EXIT_ENV || rc > 3) {
+			fl_err("faultline run %s failed (exit %d); the history is unchanged",
+			       a->suite, rc);
+			json_decref(index);
+			return rc == FL_EXIT_USAGE ? FL_EXIT_USAGE : FL_EXIT_ENV;
+		}
+		a->run = tmpout;
+	}
+	run_id(a->run, id, sizeof(id));
+	if (fl_history_import(a->history, a->run, id, newdir, sizeof(newdir), err, sizeof(err)) ||
+	    fl_run_load(&cur, newdir, err, sizeof(err))) {
+		fl_err("%s", err);
+		json_decref(index);
+		return FL_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < cur.ncases; i++)
+		problems += strcmp(cur.cases[i].status, "ok") != 0;
+	if (load_baseline(a->history, index, a->baseline, &base, &nbase, err, sizeof(err))) {
+		fl_err("%s", err);
+		ret = FL_EXIT_USAGE;
+		goto out;
+	}
+	if (nbase) {
+		for (size_t i = 0; i < base.ncases; i++)
+			baseiters += !base.cases[i].warmup && !strcmp(base.cases[i].status, "ok");
+		snprintf(base.label, sizeof(base.label), "A");
+		snprintf(cur.label, sizeof(cur.label), "B");
+		pair[0] = base;
+		pair[1] = cur;
+		cmp = fl_compare_build(pair, 2, &a->o, err, sizeof(err));
+		if (!cmp) {
+			fl_err("%s", err);
+			ret = FL_EXIT_USAGE;
+			goto out;
+		}
+		regs = regressions_of(cmp, a->threshold, &largest);
+	}
+	verdict = verdict_text(id, nbase, baseiters, regs, largest, problems, a->threshold, cmp);
+	if (json_array_size(regs) || problems)
+		ret = FL_EXIT_FOUND;
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	snprintf(path, sizeof(path), "runs/%s", id);
+	entry = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", id, "dir", path, "added",
+			  stamp, "status", ret == FL_EXIT_FOUND ? "regressed" : "good", "verdict",
+			  verdict ? verdict : "", "regressions", regs ? json_incref(regs) :
+			  json_array(), "summary", fl_history_summary(&cur));
+	json_array_append_new(json_object_get(index, "runs"), entry);
+	if (fl_history_save(a->history, index, err, sizeof(err))) {
+		fl_err("%s", err);
+		ret = FL_EXIT_ENV;
+	}
+	rep = (struct report){ verdict ? verdict : "", cmp, index, false, false };
+	snprintf(path, sizeof(path), "%s/compare.png", a->history);
+	if (cmp && !fl_plot_compare(cmp, pair, 2, path, err, sizeof(err)))
+		rep.compare_png = true;
+	else if (cmp)
+		fl_err("%s (continuing without the comparison plot)", err);
+	snprintf(path, sizeof(path), "%s/trend.png", a->history);
+	{
+		json_t *series = fl_history_trend(index, 30);
+
+		if (json_array_size(series) && !fl_plot_trend(series, path, err, sizeof(err)))
+			rep.trend_png = true;
+		else if (json_array_size(series))
+			fl_err("%s (continuing without the trend plot)", err);
+		json_decref(series);
+	}
+	if (write_text(a->history, "summary.md", summary_md, &rep, err, sizeof(err)) ||
+	    write_text(a->history, "index.html", index_html, &rep, err, sizeof(err))) {
+		fl_err("%s", err);
+		ret = FL_EXIT_ENV;
+	}
+	printf("%s\nsummary: %s/summary.md  page: %s/index.html\n", rep.verdict, a->history,
+	       a->history);
+	free(verdict);
+out:
+	json_decref(cmp);
+	json_decref(regs);
+	json_decref(largest);
+	json_decref(index);
+	if (nbase)
+		fl_run_free(&base);
+	fl_run_free(&cur);
+	return ret;
+}
 
 int fl_cmd_nightly(int argc, char **argv)
 {
-	fl_err("nightly is not built yet");
-	return FL_EXIT_USAGE;
+	struct nightly_args a;
+	int ret = parse(argc, argv, &a);
+
+	if (ret)
+		return ret < 0 ? FL_EXIT_OK : ret;
+	return nightly(&a);
 }

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The nightly history: DIR/index.json (faultline-history/1, rewritten atomically) lists the
+ * runs in DIR/runs/<id>/ in the order they were added, with their verdict and the mean of
+ * each main metric (for the trend plots). A run directory is complete before the index names
+ * it, so an interrupted nightly leaves at most an unlisted directory behind. */
+#ifndef FL_HISTORY_H
+#define FL_HISTORY_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "runload.h"
+
+#define FL_HISTORY_SCHEMA "faultline-history/1"
+
+/* DIR/index.json, or an empty index if there is none yet. NULL with err if it is corrupt. */
+json_t *fl_history_load(const char *dir, char *err, size_t errlen);
+int fl_history_save(const char *dir, json_t *index, char *err, size_t errlen);
+/* Copy run.json and cases/ of src into DIR/runs/<id> through a temporary directory and a
+ * rename. The new directory's path goes into dst. */
+int fl_history_import(const char *dir, const char *src, const char *id, char *dst,
+		      size_t dstlen, char *err, size_t errlen);
+/* Main metric (first metric with a better direction) of each case group of r, as
+ * [{"key", "workload", "metric", "unit", "better", "n", "mean", "sd"}]. */
+json_t *fl_history_summary(const struct fl_run *r);
+/* Trend series for fl_plot_trend over the index entries (last max of them). */
+json_t *fl_history_trend(json_t *index, size_t max);
+
+#endif
