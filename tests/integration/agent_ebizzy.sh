@@ -62,4 +62,6 @@ expect_exit 0 "workload --help" "$A" ebizzy --help
 check "help lists the ebizzy options" grep -q -- "-T, --touch_only" "$TMP/stdout"
 expect_exit 0 "--describe prints JSON" "$A" --describe
 check "describe is JSON with ebizzy" python3 -c "import json,sys; assert any(w['name']=='ebizzy' for w in json.load(open(sys.argv[1])))" "$TMP/stdout"
+expect_exit 0 "faultline list" "$F" list
+check "list shows ebizzy with its options and metrics" sh -c "grep -q '^ebizzy' '$TMP/stdout' && grep -q -- '--touch_only' '$TMP/stdout' && grep -q 'records_per_s' '$TMP/stdout'"
 done_testing
