@@ -8,6 +8,7 @@ extern const struct fl_workload fl_wl_fault_scale;
 extern const struct fl_workload fl_wl_percore_map;
 extern const struct fl_workload fl_wl_kernbench;
 extern const struct fl_workload fl_wl_thp_munmap;
+extern const struct fl_workload fl_wl_pt_retract;
 extern const struct fl_workload fl_wl_swapin_collapse;
 
 const struct fl_workload *const fl_workloads[] = {
@@ -16,6 +17,7 @@ const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_percore_map,
 	&fl_wl_kernbench,
 	&fl_wl_thp_munmap,
+	&fl_wl_pt_retract,
 	&fl_wl_swapin_collapse,
 	NULL,
 };
