@@ -417,11 +417,13 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 	for (size_t k = 0; x && nx && k < ncol; k++) {
 		for (int po = 0; po < 2; po++) {
 			struct col c = cols[k];
-			json_t *m, *rs = json_array(), *comps = json_array(), *base;
+			json_t *m, *rs, *comps, *base;
 			char shown[300], unit[80];
 
 			if (po && (c.kind == FL_ITEM_METRIC || !ops_unit))
 				break;
+			rs = json_array();
+			comps = json_array();
 			if (po) {
 				c.per_op = true;
 				snprintf(shown, sizeof(shown), "%s/%s", c.name, ops_unit);
