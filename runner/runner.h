@@ -81,6 +81,7 @@ int fl_cmd_run(int argc, char **argv);
 int fl_cmd_list(int argc, char **argv);
 int fl_cmd_validate(int argc, char **argv);
 int fl_cmd_report(int argc, char **argv);
+int fl_cmd_kernel(int argc, char **argv);
 int fl_cmd_compare(int argc, char **argv);
 int fl_cmd_nightly(int argc, char **argv);
 

@@ -70,7 +70,10 @@ const char *fl_project_root(char *buf, size_t len)
 	dir[n] = '\0';
 	/* bin/faultline, build/san/bin/faultline: walk up to the first dir with kernels/ */
 	for (int up = 0; up < 5 && strcmp(dir, "/"); up++) {
-		snprintf(dir, sizeof(dir), "%s", dirname(dir));
+		char up_dir[4096];
+
+		snprintf(up_dir, sizeof(up_dir), "%s", dir);
+		snprintf(dir, sizeof(dir), "%s", dirname(up_dir));
 		snprintf(probe, sizeof(probe), "%s/kernels/machines.json", dir);
 		if (!access(probe, R_OK)) {
 			snprintf(buf, len, "%s", dir);

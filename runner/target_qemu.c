@@ -27,7 +27,7 @@
 #include "target.h"
 
 #define DEFAULT_BOOT_TIMEOUT_S 120.0
-#define FRAME_SLACK_S 30.0	/* after the case's own timeout: frames, agent start-up */
+#define FRAME_SLACK_S 15.0	/* after the case's own timeout: frames, agent start-up */
 #define KVM_PROBE_BOOT_S 30.0	/* a KVM guest is up in seconds; longer means KVM is broken */
 
 struct qemu {
@@ -553,12 +553,14 @@ static int qemu_run_case(struct fl_target *t, struct fl_rundir *rd, const char *
 		res->timed_out = true;
 		if (!json_array_size(res->findings))
 			json_array_append_new(res->findings, fl_console_finding(
-				file_size(q->console) > off ? "lost connection" : "no output from guest",
-				""));
+				"no output from guest", "the guest stopped answering and its console "
+				"shows no kernel report"));
 	} else {
 		res->crashed = true;
 		if (!json_array_size(res->findings))
-			json_array_append_new(res->findings, fl_console_finding("lost connection", ""));
+			json_array_append_new(res->findings, fl_console_finding(
+				"lost connection", "the guest's channel closed or QEMU exited, and the "
+				"console shows no kernel report"));
 	}
 	snprintf(res->reason, sizeof(res->reason), "%s: %.200s (console: %.200s)",
 		 res->timed_out ? "the guest did not finish the case within its time" :

@@ -838,6 +838,7 @@ static int ptr_verify(struct fl_case *c)
 {
 	struct ptr *t = c->priv;
 	struct fl_stamp_report r;
+	json_t *rep;
 	int ret;
 
 	ret = verify_console(c, t);
@@ -854,7 +855,9 @@ static int ptr_verify(struct fl_case *c)
 	inject(c, t);
 	fl_stamp_report_init(&r);
 	fl_stamp_verify(t->cur.map, t->npages, t->page, t->cur.seed, 0, &r);
-	json_object_update(c->verify, fl_stamp_report_json(&r, t->cur.seed));
+	rep = fl_stamp_report_json(&r, t->cur.seed);
+	json_object_update(c->verify, rep);
+	json_decref(rep);
 	if (!ret && r.corrupt)
 		ret = fl_case_fail(c, "%llu corrupt page(s) in the collapsed file; first: page %llu "
 				   "word %llu", (unsigned long long)r.corrupt,

@@ -491,6 +491,7 @@ static int verify_zero(struct fl_case *c, struct thpm *t)
 static int verify_stamps(struct fl_case *c, struct thpm *t)
 {
 	struct fl_stamp_report r;
+	json_t *rep;
 
 	if (c->test.corrupt_page >= 0 && (size_t)c->test.corrupt_page < t->npages) {
 		mprotect(t->base, t->size, PROT_READ | PROT_WRITE);
@@ -498,7 +499,9 @@ static int verify_stamps(struct fl_case *c, struct thpm *t)
 	}
 	fl_stamp_report_init(&r);
 	fl_stamp_verify(t->base, t->npages, t->page, t->seed, 0, &r);
-	json_object_update(c->verify, fl_stamp_report_json(&r, t->seed));
+	rep = fl_stamp_report_json(&r, t->seed);
+	json_object_update(c->verify, rep);
+	json_decref(rep);
 	if (r.corrupt)
 		return fl_case_fail(c, "%llu corrupt page(s) after %s; first: page %llu word %llu",
 				    (unsigned long long)r.corrupt, op_names[t->op],
