@@ -73,7 +73,7 @@ static void header(struct plot *p, int panels)
 	else
 		fprintf(p->gp, "set terminal svg size 900,%d font 'sans,9'\n", h);
 	fprintf(p->gp, "set output '%s.%s'\nset datafile missing '?'\nset key outside right top\n"
-		"set grid\nset multiplot layout %d,1\n", p->base, p->ext, panels ? panels : 1);
+		"set grid\nset termoption noenhanced\nset multiplot layout %d,1\n", p->base, p->ext, panels ? panels : 1);
 }
 
 static int plot_run(struct plot *p, char *err, size_t errlen)

@@ -58,6 +58,11 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 			break;
 		case 'p':
 			a->plot = optarg;
+			if (strlen(optarg) < 5 || (strcmp(optarg + strlen(optarg) - 4, ".png") &&
+						   strcmp(optarg + strlen(optarg) - 4, ".svg"))) {
+				fl_err("--plot %s: the image name must end in .png or .svg", optarg);
+				return FL_EXIT_USAGE;
+			}
 			break;
 		case 't':
 			if (strcmp(optarg, "welch") && strcmp(optarg, "mwu")) {
@@ -158,7 +163,7 @@ int fl_cmd_compare(int argc, char **argv)
 			fl_err("%s", err);
 			ret = FL_EXIT_ENV;
 		} else if (a.plot) {
-			fprintf(stderr, "plot: %s (script %s.gp)\n", a.plot, a.plot);
+			fprintf(stderr, "plot: %s (its gnuplot script .gp and data .dat beside it)\n", a.plot);
 		}
 	}
 	json_decref(cmp);

@@ -11,7 +11,7 @@ mkrun() {
 		if [ "$i" -lt 0 ]; then f=$dir/cases/$(printf '%04d' $((i + 1)))-ebizzy-w0.json; w=(--warmup); it=0
 		else f=$dir/cases/$(printf '%04d' $((i + 1)))-ebizzy-i$i.json; fi
 		"$FL_BIN/faultline-agent" ebizzy --threads=1 --seconds=0.3 --mmap --touch_only \
-			--chunks=4 --probes=sw,interrupts --quiet --iteration="$it" "${w[@]}" \
+			--chunks=4 --probes=sw,hw,interrupts --quiet --iteration="$it" "${w[@]}" \
 			--run-id="$id" --suite=test --json="$f" "$@" > /dev/null 2>&1 || return 1
 	done
 	python3 - "$dir" <<'PY'

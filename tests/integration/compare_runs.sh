@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# faultline compare on real runs (the agent called directly, ~15 s): A/A flags (almost)
+# nothing, a run slowed by --test-delay-us is flagged worse with the right sign; text fits 80
+# columns, md and csv parse, json validates against schema/compare-1.schema.json; a thread
+# sweep of two candidates plots to a valid PNG and SVG with one series per candidate.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/compare_mkrun.sh"
+FL=$FL_BIN/faultline
+
+mkrun "$TMP/a" 5 && mkrun "$TMP/b" 5 && mkrun "$TMP/slow" 5 --test-delay-us=100 ||
+	{ notok "assemble real runs with the agent"; done_testing; exit; }
+ok "assembled three real runs with the agent (one with --test-delay-us=100)"
+
+expect_exit 0 "compare A A' (same kernel)" "$FL" compare "$TMP/a" "$TMP/b" --format json
+cp "$TMP/stdout" "$TMP/aa.json"
+flagged=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(sum(1 for g in d["groups"] for m in g["metrics"] if m["kind"] == "metric"
+          for c in m["comparisons"] if c.get("significant")))' "$TMP/aa.json")
+check "A/A: at most one workload metric flagged (got $flagged)" [ "$flagged" -le 1 ]
+check "A/A: every metric has n, mean, sd and a delta" python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); ms=[m for g in d["groups"] for m in g["metrics"] if m["kind"]=="metric"]
+assert ms and all(r["n"] == 5 and r["mean"] is not None and r["sd"] is not None for m in ms for r in m["runs"])
+assert all(m["comparisons"][0]["delta_pct"] is not None for m in ms if m["runs"][0]["mean"])' "$TMP/aa.json"
+
+expect_exit 0 "compare A slowed" "$FL" compare "$TMP/a" "$TMP/slow" --format json
+cp "$TMP/stdout" "$TMP/slow.json"
+check "slowed run: records_per_s flagged worse with a negative delta" python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); m=[m for m in d["groups"][0]["metrics"] if m["name"]=="records_per_s"][0]
+c=m["comparisons"][0]; assert c["verdict"]=="worse" and c["significant"] and c["delta_pct"] < -10, c
+assert c["ci_high_pct"] < 0 and c["p_adjusted"] < 0.05' "$TMP/slow.json"
+check "mann-whitney also flags it (exact, n=5, so alpha 0.05 uncorrected)" \
+	sh -c '"$0" compare "$1" "$2" --test mwu --correction none --format json | python3 -c "import json,sys
+d=json.load(sys.stdin); m=[m for m in d[\"groups\"][0][\"metrics\"] if m[\"name\"]==\"records_per_s\"][0]
+c=m[\"comparisons\"][0]; assert c[\"verdict\"]==\"worse\" and c[\"method\"]==\"exact\", c"' "$FL" "$TMP/a" "$TMP/slow"
+
+expect_exit 0 "text format" "$FL" compare "$TMP/a" "$TMP/slow"
+check "text fits 80 columns" awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$TMP/stdout"
+check "text names the test and the correction" grep -q "Welch's t-test, Holm-Bonferroni" "$TMP/stdout"
+check "text marks records_per_s worse" grep -qE '^records_per_s .* -[0-9.]+% .*-$' "$TMP/stdout"
+check "unsupported counters print n/a, never 0" grep -qE '^cycles +n/a +n/a' "$TMP/stdout"
+
+expect_exit 0 "md format" "$FL" compare "$TMP/a" "$TMP/b" "$TMP/slow" --format md
+check "md: every table has one column count" python3 -c 'import sys
+blocks=open(sys.argv[1]).read().split("\n\n"); n=0
+for b in blocks:
+    t=[l for l in b.splitlines() if l.startswith("|")]
+    if t: n+=1; assert len({l.count("|") for l in t}) == 1 and set(t[1]) <= set("|-: "), t[:3]
+assert n >= 2' "$TMP/stdout"
+expect_exit 0 "csv format" "$FL" compare "$TMP/a" "$TMP/slow" --format csv
+check "csv parses, same field count on every row" python3 -c 'import csv,sys
+r=list(csv.reader(open(sys.argv[1], newline=""))); assert len(r) > 10 and len({len(x) for x in r}) == 1
+h=r[0]; row=[x for x in r if x[2]=="records_per_s" and x[6]=="B"][0]
+assert row[h.index("verdict")]=="worse"' "$TMP/stdout"
+check "json validates against schema/compare-1.schema.json" python3 -c 'import json,sys,jsonschema
+s=json.load(open(sys.argv[1]))
+for f in sys.argv[2:]: jsonschema.validate(json.load(open(f)), s)' \
+	"$FL_ROOT/schema/compare-1.schema.json" "$TMP/aa.json" "$TMP/slow.json"
+
+# a thread sweep for two candidates
+for r in sa sb; do
+	mkrun "$TMP/$r.1" 3 && mkrun "$TMP/$r.2" 3 --threads=2 || notok "sweep run $r"
+	mkdir -p "$TMP/$r/cases"
+	cp "$TMP/$r.1/cases/"* "$TMP/$r/cases/"
+	for f in "$TMP/$r.2/cases/"*; do cp "$f" "$TMP/$r/cases/t2-$(basename "$f")"; done
+done
+expect_exit 0 "plot a thread sweep of two candidates (png)" "$FL" compare "$TMP/sa" "$TMP/sb" --plot "$TMP/sweep.png"
+check "the text shows the sweep in seed-004 shape" sh -c '"$0" compare "$1" "$2" | grep -A3 "over threads" | grep -qE "^ +2 "' "$FL" "$TMP/sa" "$TMP/sb"
+check "PNG signature and 900 px wide IHDR" python3 -c 'import struct,sys
+b=open(sys.argv[1],"rb").read(); assert b[:8]==b"\x89PNG\r\n\x1a\n" and b[12:16]==b"IHDR"
+w,h=struct.unpack(">II",b[16:24]); assert w==900 and h>=600, (w,h)' "$TMP/sweep.png"
+check "script beside the image: one series per candidate in the scaling plot" python3 -c 'import re,sys
+t=open(sys.argv[1]).read(); p=[l for l in t.split("plot ")[1:] if "yerrorlines" in l][0]
+assert len(re.findall(r"title .A: ", p))==1 and len(re.findall(r"title .B: ", p))==1, p' "$TMP/sweep.gp"
+expect_exit 0 "plot as SVG" "$FL" compare "$TMP/sa" "$TMP/sb" --plot "$TMP/sweep.svg"
+check "SVG parses as XML" python3 -c 'import sys,xml.etree.ElementTree as E
+assert E.parse(sys.argv[1]).getroot().tag.endswith("svg")' "$TMP/sweep.svg"
+check "the plot re-runs from its script" sh -c 'cd "$0" && rm sweep.svg && gnuplot sweep.gp && test -s sweep.svg' "$TMP"
+expect_exit 2 "--plot with another extension is refused" "$FL" compare "$TMP/sa" "$TMP/sb" --plot "$TMP/x.jpg"
+stderr_has "must end in .png or .svg" "says which extensions"
+done_testing
