@@ -2,8 +2,9 @@
 /*
  * "hw" probe: hardware events of the workload process and its threads (attr.inherit), named
  * as perf names them and encoded by libpfm4 so that the same names work on every PMU libpfm4
- * knows. Same lifecycle as the "sw" probe: open disabled, enable at start, disable and read
- * at stop. In a VM without a virtual PMU every event comes out "unsupported" with the reason.
+ * knows. Same lifecycle as the "sw" probe (perf_task.c): open disabled, enable at start,
+ * disable and read (scaled if multiplexed) at stop. In a VM without a virtual PMU every event
+ * comes out "unsupported" with the reason.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,38 +12,23 @@
 #include <string.h>
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
-#include <perf/core.h>
 #include <perf/cpumap.h>
 #include <perf/threadmap.h>
-#include <perf/evsel.h>
 
 #include "probes/probe.h"
-#include "fl_json.h"
+#include "probes/perf_task.h"
 
 static const char *const hw_events[] = { "cycles", "instructions", "dTLB-load-misses" };
 
 #define HW_NR (sizeof(hw_events) / sizeof(hw_events[0]))
 
-struct hw_counter {
-	struct perf_evsel *evsel;	/* NULL when it could not be encoded or opened */
-	char reason[200];
-	__u64 value;
-	int have_value;
-	int scaled;
-};
-
 struct hw_state {
 	struct perf_cpu_map *cpus;
 	struct perf_thread_map *threads;
-	struct hw_counter c[HW_NR];
+	struct perf_task_counter c[HW_NR];	/* evsel NULL when not encoded or opened */
 	int pfm_ok;
 	int started;
 };
-
-static int hw_silent(enum libperf_print_level level, const char *fmt, va_list ap)
-{
-	return 0;
-}
 
 static void hw_open_reason(char *buf, size_t len, int err)
 {
@@ -64,7 +50,7 @@ static void hw_open_reason(char *buf, size_t len, int err)
 }
 
 /* Fill attr from a perf-style event name; 0, or -1 with the reason in c->reason. */
-static int hw_encode(struct hw_counter *c, const char *name, struct perf_event_attr *attr)
+static int hw_encode(struct perf_task_counter *c, const char *name, struct perf_event_attr *attr)
 {
 	pfm_perf_encode_arg_t arg;
 	int ret;
@@ -87,42 +73,22 @@ static int hw_encode(struct hw_counter *c, const char *name, struct perf_event_a
 static void hw_open_one(struct hw_state *st, size_t i)
 {
 	struct perf_event_attr attr;
-	struct hw_counter *c = &st->c[i];
-	int err;
+	struct perf_task_counter *c = &st->c[i];
 
 	memset(&attr, 0, sizeof(attr));
 	if (hw_encode(c, hw_events[i], &attr))
 		return;
-	attr.size = sizeof(attr);
-	attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-	attr.disabled = 1;
-	attr.inherit = 1;
-	c->evsel = perf_evsel__new(&attr);
-	if (!c->evsel) {
-		snprintf(c->reason, sizeof(c->reason), "out of memory opening the counter");
-		return;
-	}
-	err = perf_evsel__open(c->evsel, st->cpus, st->threads);
-	if (err < 0) {
-		hw_open_reason(c->reason, sizeof(c->reason), -err);
-		perf_evsel__delete(c->evsel);
-		c->evsel = NULL;
-	}
+	perf_task_attr(&attr);
+	perf_task_open(c, &attr, st->cpus, st->threads, hw_open_reason);
 }
 
 static void hw_close(void *state)
 {
 	struct hw_state *st = state;
-	size_t i;
 
 	if (!st)
 		return;
-	for (i = 0; i < HW_NR; i++) {
-		if (!st->c[i].evsel)
-			continue;
-		perf_evsel__close(st->c[i].evsel);
-		perf_evsel__delete(st->c[i].evsel);
-	}
+	perf_task_close(st->c, HW_NR);
 	if (st->pfm_ok)
 		pfm_terminate();
 	perf_thread_map__put(st->threads);
@@ -145,15 +111,15 @@ static int hw_open(void **state, const struct fl_probe_ctx *ctx)
 	size_t i;
 	int ret;
 
-	libperf_init(hw_silent);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -1;
-	st->cpus = perf_cpu_map__new_any_cpu();
-	st->threads = perf_thread_map__new_array(1, NULL);
-	if (!st->cpus || !st->threads)
+	for (i = 0; i < HW_NR; i++) {
+		st->c[i].name = hw_events[i];
+		st->c[i].unit = "count";
+	}
+	if (perf_task_maps(ctx->pid, &st->cpus, &st->threads))
 		goto err;
-	perf_thread_map__set_pid(st->threads, 0, ctx->pid);
 	ret = pfm_initialize();
 	if (ret != PFM_SUCCESS) {
 		hw_all_unsupported(st, "libpfm4 cannot initialize", ret);
@@ -173,85 +139,24 @@ err:
 static int hw_start(void *state)
 {
 	struct hw_state *st = state;
-	size_t i;
-	int ret = 0;
 
-	for (i = 0; i < HW_NR; i++) {
-		struct hw_counter *c = &st->c[i];
-
-		if (c->evsel && perf_evsel__enable(c->evsel)) {
-			snprintf(c->reason, sizeof(c->reason), "enabling the counter failed: %s",
-				 strerror(errno));
-			ret = -1;
-		}
-	}
 	st->started = 1;
-	return ret;
-}
-
-static void hw_read_one(struct hw_counter *c)
-{
-	struct perf_counts_values v;
-	int err;
-
-	err = perf_evsel__read(c->evsel, 0, 0, &v);
-	if (err < 0) {
-		snprintf(c->reason, sizeof(c->reason), "reading the counter failed: %s",
-			 strerror(-err));
-		return;
-	}
-	if (v.ena && !v.run) {
-		snprintf(c->reason, sizeof(c->reason),
-			 "the counter never got a PMU slot (multiplexed out for the whole phase)");
-		return;
-	}
-	if (v.run < v.ena) {
-		perf_counts_values__scale(&v, true, NULL);
-		c->scaled = 1;
-	}
-	c->value = v.val;
-	c->have_value = 1;
+	return perf_task_enable(st->c, HW_NR);
 }
 
 static int hw_stop(void *state)
 {
 	struct hw_state *st = state;
-	size_t i;
 
-	for (i = 0; i < HW_NR; i++)
-		if (st->c[i].evsel)
-			perf_evsel__disable(st->c[i].evsel);
-	if (!st->started)
-		return 0;
-	for (i = 0; i < HW_NR; i++)
-		if (st->c[i].evsel && !st->c[i].reason[0])
-			hw_read_one(&st->c[i]);
+	perf_task_stop(st->c, HW_NR, st->started, PERF_TASK_PMU);
 	return 0;
 }
 
 static void hw_emit(void *state, json_t *case_obj)
 {
 	struct hw_state *st = state;
-	json_t *counters = fl_probe_section(case_obj, "counters");
-	size_t i;
 
-	if (!counters)
-		return;
-	for (i = 0; i < HW_NR; i++) {
-		const struct hw_counter *c = &st->c[i];
-		json_t *v;
-
-		if (c->have_value) {
-			v = json_pack("{s:I, s:s, s:s, s:s}", "value", (json_int_t)c->value,
-				      "unit", "count", "source", "perf", "scope", "task");
-			if (v && c->scaled)
-				json_object_set_new(v, "scaled", json_true());
-		} else {
-			v = fl_json_missing("unsupported", c->reason[0] ? c->reason :
-					    "the counter was not read (probe not started)");
-		}
-		json_object_set_new(counters, hw_events[i], v);
-	}
+	perf_task_emit(st->c, HW_NR, case_obj, "perf", PERF_TASK_PMU);
 }
 
 const struct fl_probe_ops fl_probe_hw = {
