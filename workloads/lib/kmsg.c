@@ -114,7 +114,9 @@ int fl_kmsg_scan(struct fl_kmsg *k, json_t *findings, char *err, size_t errlen)
 			if (open_f)
 				json_object_set_new(open_f, "excerpt", json_string(excerpt));
 			open_f = json_object();
-			json_object_set_new(open_f, "title", json_sprintf("%s: %.160s", title, text));
+			json_object_set_new(open_f, "title", strstr(text, title) ?
+					    json_sprintf("%.160s", text) :
+					    json_sprintf("%s: %.160s", title, text));
 			json_array_append_new(findings, open_f);
 			snprintf(excerpt, sizeof(excerpt), "%s", text);
 			lines = 1;
