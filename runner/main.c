@@ -11,12 +11,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "run", "run a suite on this machine's kernel and write results/<run-id>/", fl_cmd_run },
+	{ "run", "run a suite (this kernel, or --target qemu --kernel K) into results/<run-id>/", fl_cmd_run },
 	{ "list", "workloads, their parameters and metrics", fl_cmd_list },
 	{ "report", "print the summary table of a finished run", fl_cmd_report },
 	{ "validate", "check result files against the faultline/1 schema", fl_cmd_validate },
 	{ "compare", "compare runs: tables with spread, delta, CI and significance", fl_cmd_compare },
 	{ "nightly", "run a suite, add it to a history, exit 1 on a regression", fl_cmd_nightly },
+	{ "kernel", "candidate kernels: list, show (fetches a prebuilt one), build", fl_cmd_kernel },
 	{ NULL, NULL, NULL },
 };
 
@@ -26,7 +27,7 @@ static void usage(FILE *out)
 	      "commands:\n", out);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nnot built yet: compare, nightly, kernel (see the README)\n", out);
+	fputs("\nnot built yet: targets ssh and lava, kernel build from source (see the README)\n", out);
 }
 
 int main(int argc, char **argv)
