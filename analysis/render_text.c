@@ -128,10 +128,33 @@ static void print_ids(json_t *cmp, FILE *out)
 		fprintf(out, "  %.77s\n", json_string_value(d));
 }
 
+/* Print text wrapped at 78 columns, continuation lines indented by indent. */
+static void wrap(FILE *out, const char *p, int indent)
+{
+	bool first = true;
+
+	while (*p) {
+		size_t n = strlen(p), room = first ? 78 : 78 - (size_t)indent;
+
+		if (n > room) {
+			n = room;
+			while (n && p[n] != ' ')
+				n--;
+			if (!n)
+				n = room;
+		}
+		fprintf(out, "%*s%.*s\n", first ? 0 : indent, "", (int)n, p);
+		first = false;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void print_legend(json_t *cmp, FILE *out)
 {
 	char buf[1024];
-	const char *w, *p = buf;
+	const char *p = buf;
 
 	snprintf(buf, sizeof(buf), "delta: (run - %s) / %s. 95%% CI of the difference, in %% of "
 		 "the base mean (Welch-Satterthwaite df). p: %s, %s-adjusted over the %lld "
@@ -148,21 +171,7 @@ static void print_legend(json_t *cmp, FILE *out)
 		 (long long)json_integer_value(json_object_get(cmp, "family_metrics")),
 		 (long long)json_integer_value(json_object_get(cmp, "family_counters")),
 		 fl_cmp_num(json_object_get(cmp, "alpha")));
-	/* wrap at 78 */
-	while (*p) {
-		size_t n = strlen(p);
-
-		if (n > 78) {
-			n = 78;
-			while (n && p[n] != ' ')
-				n--;
-		}
-		fprintf(out, "%.*s\n", (int)n, p);
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	(void)w;
+	wrap(out, p, 0);
 }
 
 static void metric_row(json_t *m, json_t *runs, FILE *out)
@@ -204,16 +213,20 @@ static void print_group(json_t *cmp, json_t *g, FILE *out)
 {
 	json_t *runs = json_object_get(cmp, "runs"), *m;
 	size_t nruns = json_array_size(runs), i;
-	char head[256];
+	char head[1024];
 	size_t off;
 
-	off = (size_t)snprintf(head, sizeof(head), "== %s %s  n:", s(g, "workload"),
-			       s(g, "label"));
+	snprintf(head, sizeof(head), "== %s %s", s(g, "workload"), s(g, "label"));
+	fputc('\n', out);
+	wrap(out, head, 3);
+	off = (size_t)snprintf(head, sizeof(head), "   n:");
 	for (size_t r = 0; r < nruns && off < sizeof(head); r++)
 		off += (size_t)snprintf(head + off, sizeof(head) - off, " %s %lld",
 			s(json_array_get(runs, r), "label"),
 			(long long)json_integer_value(json_array_get(json_object_get(g, "n"), r)));
-	fprintf(out, "\n%.80s\n", head);
+	if (off < sizeof(head))
+		snprintf(head + off, sizeof(head) - off, " measured (warm-ups excluded)");
+	fprintf(out, "%.80s\n", head);
 	if (nruns == 2)
 		fprintf(out, "%-16s %6s mean (sd) %6s mean (sd) %8s %12s %5s\n", "metric",
 			s(json_array_get(runs, 0), "label"), s(json_array_get(runs, 1), "label"),
