@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "fl_util.h"
 #include "qemu_chan.h"
-#include "sha256.h"
+#include "fl_sha256.h"
 
 double fl_now_s(void)
 {

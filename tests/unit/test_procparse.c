@@ -18,6 +18,7 @@
 #include "fl_schema.h"
 #include "probes/probe.h"
 #include "probes/procparse.h"
+#include "fl_sha256.h"
 
 static char fixtures[PATH_MAX + 32];
 
@@ -540,15 +541,15 @@ static void test_sha256(void **state)
 {
 	char hex[65], *big = malloc(1000000);
 
-	fl_sha256_hex("", 0, hex);
+	fl_sha256_buf("", 0, hex);
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	fl_sha256_hex("abc", 3, hex);
+	fl_sha256_buf("abc", 3, hex);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	fl_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+	fl_sha256_buf("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
 	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 	assert_non_null(big);
 	memset(big, 'a', 1000000);
-	fl_sha256_hex(big, 1000000, hex);
+	fl_sha256_buf(big, 1000000, hex);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(big);
 }
@@ -631,7 +632,7 @@ static void test_kernel_identity_tree(void **state)
 			    "#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1~deb12u1 (2026-11-14)");
 	assert_string_equal(jstr(k, "cmdline"), "console=ttyS0 quiet panic=-1");
 	assert_non_null(strstr(jstr(k, "config.source"), "/config.gz"));
-	fl_sha256_hex(test_config, strlen(test_config), hex);
+	fl_sha256_buf(test_config, strlen(test_config), hex);
 	assert_string_equal(jstr(k, "config.sha256"), hex);
 	assert_true(json_is_true(json_object_get(json_object_get(k, "mechanisms"), "ZRAM")));
 	assert_true(json_is_false(json_object_get(json_object_get(k, "mechanisms"), "KASAN")));

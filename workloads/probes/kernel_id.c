@@ -22,6 +22,7 @@
 
 #include "probes/probe.h"
 #include "probes/procparse.h"
+#include "fl_sha256.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 
@@ -158,7 +159,7 @@ static void kid_config(json_t *obj, const char *root, const char *release)
 	json_t *cfg;
 
 	if (text) {
-		fl_sha256_hex(text, len, hex);
+		fl_sha256_buf(text, len, hex);
 		cfg = json_pack("{s:s,s:s}", "source", source, "sha256", hex);
 	} else {
 		cfg = json_pack("{s:n,s:n}", "source", "sha256");

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * "sw" probe: perf software events of the workload process and every thread or child it
- * creates after open() (attr.inherit), opened as one group when the kernel allows it. The
- * lifecycle (enable at start, disable and read at stop, emit, close) is perf_task.c's.
+ * creates after open() (attr.inherit). The lifecycle (enable at start, disable and read at stop, emit, close) is perf_task.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +11,6 @@
 #include <perf/cpumap.h>
 #include <perf/threadmap.h>
 #include <perf/evsel.h>
-#include <perf/evlist.h>
 
 #include "probes/probe.h"
 #include "probes/perf_task.h"
@@ -35,7 +33,6 @@ static const struct sw_event sw_events[] = {
 #define SW_NR (sizeof(sw_events) / sizeof(sw_events[0]))
 
 struct sw_state {
-	struct perf_evlist *group;	/* the events as one group, when that could be opened */
 	struct perf_cpu_map *cpus;
 	struct perf_thread_map *threads;
 	struct perf_task_counter c[SW_NR];
@@ -59,52 +56,12 @@ static void sw_attr(size_t i, struct perf_event_attr *attr)
 	perf_task_attr(attr);
 }
 
-/*
- * All events in one group, as `perf stat -e '{...}'` does: the kernel schedules them in and
- * out as a unit at each context switch and they cover exactly the same time. (Measured on
- * ebizzy -m -T -t 2: per-task software events cost 3-5% of records/s, grouped or not, the
- * same as perf stat with these events; bench/probe-overhead.sh.) Returns 0 when it opened.
- */
-static int sw_open_group(struct sw_state *st)
-{
-	struct perf_event_attr attr;
-	size_t i;
-
-	st->group = perf_evlist__new();
-	if (!st->group)
-		return -1;
-	for (i = 0; i < SW_NR; i++) {
-		sw_attr(i, &attr);
-		st->c[i].evsel = perf_evsel__new(&attr);
-		if (!st->c[i].evsel)
-			goto fail;
-		perf_evlist__add(st->group, st->c[i].evsel);
-	}
-	perf_evlist__set_maps(st->group, st->cpus, st->threads);
-	perf_evlist__set_leader(st->group);
-	if (perf_evlist__open(st->group) == 0)
-		return 0;
-fail:
-	perf_evlist__delete(st->group);	/* deletes the evsels added so far */
-	st->group = NULL;
-	for (i = 0; i < SW_NR; i++)
-		st->c[i].evsel = NULL;
-	return -1;
-}
-
 static void sw_close(void *state)
 {
 	struct sw_state *st = state;
-	size_t i;
 
 	if (!st)
 		return;
-	if (st->group) {
-		perf_evlist__close(st->group);
-		perf_evlist__delete(st->group);
-		for (i = 0; i < SW_NR; i++)
-			st->c[i].evsel = NULL;
-	}
 	perf_task_close(st->c, SW_NR);
 	perf_thread_map__put(st->threads);
 	perf_cpu_map__put(st->cpus);
@@ -126,12 +83,15 @@ static int sw_open(void **state, const struct fl_probe_ctx *ctx)
 	}
 	if (perf_task_maps(ctx->pid, &st->cpus, &st->threads))
 		goto err;
-	/* Without a group, each event alone, so one that cannot be opened says why. */
-	if (sw_open_group(st)) {
-		for (i = 0; i < SW_NR; i++) {
-			sw_attr(i, &attr);
-			perf_task_open(&st->c[i], &attr, st->cpus, st->threads, sw_open_reason);
-		}
+	/*
+	 * Each event alone, so one that cannot be opened says why. (One group, as perf stat
+	 * -e '{...}' opens them, measured no cheaper on ebizzy -m -T -t 2 — per-task software
+	 * events cost 3-5% of records/s either way, as they do under perf stat — and libperf
+	 * 6.12's evlist leaks the maps it hands to grouped events.)
+	 */
+	for (i = 0; i < SW_NR; i++) {
+		sw_attr(i, &attr);
+		perf_task_open(&st->c[i], &attr, st->cpus, st->threads, sw_open_reason);
 	}
 	*state = st;
 	return 0;

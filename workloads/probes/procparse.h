@@ -113,7 +113,5 @@ int fl_sysfs_selected(const char *text, char *out, size_t len);
  * <proc_root>/sys/kernel/arch, so tests can point it at a fixture tree. 0 or -1.
  * (Defined in kernel_id.c; it reads files.) */
 int fl_proc_machine(const char *proc_root, char *out, size_t len);
-/* SHA-256 of data as 64 lowercase hex digits and a NUL. */
-void fl_sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif
