@@ -220,6 +220,21 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* Kernel settings an earlier agent changed and could not restore (it was killed): the agent
+ * puts them back and prints what it restored; nothing is printed when there is nothing. */
+static void restore_stale_journal(const char *agent)
+{
+	char *argv[] = { (char *)agent, "--restore", NULL };
+	struct fl_child_result res;
+	char err[FL_ERRLEN];
+
+	if (fl_child_run(argv, NULL, 120, NULL, &res, err, sizeof(err)))
+		fl_err("%s", err);
+	else if (!res.exited || res.code != 0)
+		fl_err("warning: some kernel settings of an earlier run could not be restored "
+		       "(see above; retry with faultline-agent --restore)");
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	char agent[4096], err[FL_ERRLEN];
@@ -241,6 +256,8 @@ int fl_cmd_run(int argc, char **argv)
 		fl_err("run: %s", err);
 		return FL_EXIT_USAGE;
 	}
+	if (!strcmp(o.t.kind, "local"))
+		restore_stale_journal(agent);
 	install_signals();
 	ret = o.resume ? resume_run(&o, agent, &plan, &t, &rd, err, sizeof(err))
 		       : start_run(&o, agent, &plan, &t, &rd, err, sizeof(err));

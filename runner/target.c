@@ -42,7 +42,7 @@ int fl_case_argv(const struct fl_plan_case *pc, const char *run_id, const char *
 	n += asprintf(&argv[n], "--iteration=%d", pc->iteration) > 0;
 	n += asprintf(&argv[n], "--run-id=%s", run_id) > 0;
 	n += asprintf(&argv[n], "--suite=%s", suite) > 0;
-	n += asprintf(&argv[n], "--target=%s", kind) > 0;
+	n += asprintf(&argv[n], "--target-kind=%s", kind) > 0;
 	argv[n++] = strdup("--quiet");
 	if (pc->warmup)
 		argv[n++] = strdup("--warmup");

@@ -24,7 +24,7 @@ static const struct option common_opts[] = {
 	{ "warmup", no_argument, NULL, OPT_WARMUP },
 	{ "run-id", required_argument, NULL, OPT_RUN_ID },
 	{ "suite", required_argument, NULL, OPT_SUITE },
-	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "target-kind", required_argument, NULL, OPT_TARGET },
 	{ "perf-ctl", required_argument, NULL, OPT_PERF_CTL },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "check", no_argument, NULL, OPT_CHECK },
@@ -50,7 +50,7 @@ void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 	fputs(
 	      "  --iteration=N        iteration number recorded in the document\n"
 	      "  --warmup             mark the case as a warm-up iteration\n"
-	      "  --run-id=ID, --suite=NAME, --target=KIND   recorded in the document (runner use)\n"
+	      "  --run-id=ID, --suite=NAME, --target-kind=KIND   recorded in the document (runner use)\n"
 	      "  --perf-ctl=CTL,ACK   drive 'perf stat --control fifo:CTL,ACK -D -1' around the\n"
 	      "                       measured phase\n"
 	      "  --force              run a size that does not fit in MemAvailable (+ free swap)\n"
@@ -72,6 +72,14 @@ static char *dashed(const char *name)
 		if (*p == '_')
 			*p = '-';
 	return s;
+}
+
+static void free_longopts(struct option *lo)
+{
+	for (struct option *o = lo; o->name; o++)
+		if (o->val >= OPT_PARAM && (o->val - OPT_PARAM) % 2)
+			free((char *)o->name);
+	free(lo);
 }
 
 /* getopt tables from the parameter table: --name and --dashed-name, short letters. */
@@ -98,16 +106,17 @@ static struct option *build_longopts(const struct fl_workload *wl, int n, char *
 	}
 	shortopts[s] = '\0';
 	memcpy(lo + k, common_opts, sizeof(common_opts));
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < N_COMMON; j++)
+			if (!strcmp(lo[i].name, common_opts[j].name)) {
+				fl_err("internal error: %s parameter '%s' hides the common option --%s",
+				       wl->name, lo[i].name, common_opts[j].name);
+				free_longopts(lo);
+				return NULL;
+			}
 	return lo;
 }
 
-static void free_longopts(struct option *lo)
-{
-	for (struct option *o = lo; o->name; o++)
-		if (o->val >= OPT_PARAM && (o->val - OPT_PARAM) % 2)
-			free((char *)o->name);
-	free(lo);
-}
 
 static int param_by_short(const struct fl_workload *wl, int c)
 {
