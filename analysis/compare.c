@@ -181,15 +181,21 @@ static struct col *columns_of(struct fl_run *runs, size_t nruns, const char *key
 	for (size_t r = 0; r < nruns; r++)
 		for (size_t i = 0; i < runs[r].ncases; i++) {
 			struct fl_case *cs = &runs[r].cases[i];
+			size_t hint = 0;
 
 			if (strcmp(cs->key, key) || cs->warmup || strcmp(cs->status, "ok"))
 				continue;
-			for (size_t k = 0; k < cs->nitems; k++) {
+			for (size_t k = 0; k < cs->nitems; k++, hint++) {
 				struct fl_item *it = &cs->items[k];
 				size_t j;
 
-				for (j = 0; j < n && strcmp(c[j].name, it->name); j++)
-					;
+				/* cases list items in the same order: try the next column first */
+				if (hint < n && !strcmp(c[hint].name, it->name))
+					j = hint;
+				else
+					for (j = 0; j < n && strcmp(c[j].name, it->name); j++)
+						;
+				hint = j;
 				if (j < n) {
 					if (!c[j].unit && it->unit)
 						c[j].unit = it->unit;
@@ -225,7 +231,7 @@ out:
 static const char *values_of(struct fl_run *r, const char *key, const struct col *c, double *x,
 			     size_t *nx, size_t *ncases, const char **reason)
 {
-	size_t absent = 0, unsup = 0;
+	size_t absent = 0, unsup = 0, hint = 0;
 
 	*nx = *ncases = 0;
 	*reason = NULL;
@@ -237,7 +243,13 @@ static const char *values_of(struct fl_run *r, const char *key, const struct col
 		if (strcmp(cs->key, key) || cs->warmup || strcmp(cs->status, "ok"))
 			continue;
 		(*ncases)++;
-		it = fl_case_item(cs, c->name);
+		/* cases of a group list their items in the same order: try the last position */
+		if (hint < cs->nitems && !strcmp(cs->items[hint].name, c->name))
+			it = &cs->items[hint];
+		else
+			it = fl_case_item(cs, c->name);
+		if (it)
+			hint = (size_t)(it - cs->items);
 		if (!it && c->kind == FL_ITEM_VMSTAT && cs->has_vmstat) {
 			v = 0;
 		} else if (!it) {

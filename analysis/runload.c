@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +29,15 @@ static const char *skip_value(const char *p, const char *end)
 
 	for (; p < end; p++) {
 		if (*p == '"') {
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\')
-					p++;
+			for (p++; p < end; p++) {
+				const char *q = memchr(p, '"', (size_t)(end - p));
+
+				if (!q)
+					return end;
+				p = q;
+				if (q[-1] != '\\')	/* an escaped quote: go on */
+					break;
+			}
 			if (!depth)
 				return p + 1;
 		} else if (*p == '{' || *p == '[') {
@@ -121,26 +129,49 @@ static void scan_vmstat(struct fl_case *c, size_t *cap, const char *p, const cha
 	}
 }
 
-/* Find "vmstat": VALUE, read it with scan_vmstat, and blank it to null for Jansson. */
-static void take_vmstat(struct fl_case *c, size_t *cap, char *buf, size_t len)
+/* The object value of the first "key": in buf, in [*v, *ve); 0, or -1 if there is none. */
+static int find_object(char *buf, size_t len, const char *key, char **v, char **ve)
 {
-	char *end = buf + len, *p = buf, *v, *ve;
+	char *end = buf + len, *p = buf;
+	size_t kl = strlen(key);
 
-	while ((p = memmem(p, (size_t)(end - p), "\"vmstat\"", 8))) {
-		v = (char *)skip_ws(p + 8, end);
-		if (v < end && *v == ':')
+	while ((p = memmem(p, (size_t)(end - p), key, kl))) {
+		*v = (char *)skip_ws(p + kl, end);
+		if (*v < end && **v == ':')
 			break;
-		p += 8;
+		p += kl;
 	}
 	if (!p)
-		return;
-	v = (char *)skip_ws(v + 1, end);
-	if (v >= end || *v != '{')
-		return;
-	ve = (char *)skip_value(v, end);
-	scan_vmstat(c, cap, v, ve);
-	memset(v, ' ', (size_t)(ve - v));
+		return -1;
+	*v = (char *)skip_ws(*v + 1, end);
+	if (*v >= end || **v != '{')
+		return -1;
+	*ve = (char *)skip_value(*v, end);
+	return 0;
+}
+
+/* Replace [v, ve) by null and close the gap (Jansson reads whitespace a byte at a time). */
+static void blank(char *buf, size_t *len, char *v, char *ve)
+{
 	memcpy(v, "null", 4);
+	memmove(v + 4, ve, (size_t)(buf + *len - ve) + 1);
+	*len -= (size_t)(ve - v) - 4;
+}
+
+/* Read "vmstat" with scan_vmstat and blank it, the bulky parts analysis does not read
+ * ("raw" /proc/interrupts rows) and, unless keep_run, the "run" object, before Jansson. */
+static void take_vmstat(struct fl_case *c, size_t *cap, char *buf, size_t *len, bool keep_run)
+{
+	char *v, *ve;
+
+	if (!find_object(buf, *len, "\"vmstat\"", &v, &ve)) {
+		scan_vmstat(c, cap, v, ve);
+		blank(buf, len, v, ve);
+	}
+	if (!find_object(buf, *len, "\"raw\"", &v, &ve))
+		blank(buf, len, v, ve);
+	if (!keep_run && !find_object(buf, *len, "\"run\"", &v, &ve))
+		blank(buf, len, v, ve);
 }
 
 static char better_of(json_t *m)
@@ -296,6 +327,7 @@ static char *read_all(const char *path, size_t *len)
 }
 
 /* One case file; 0 ok, 1 skipped (reason in why), -1 fatal (schema major; err). */
+/* runinfo NULL: the run object is not wanted (another case file gives it). */
 static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json_t **runinfo,
 		     char *why, size_t whylen)
 {
@@ -312,7 +344,7 @@ static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json
 	buf = read_all(path, &len);
 	if (!buf)
 		return fl_seterr(why, whylen, "cannot read it: %s", strerror(errno)) ? 1 : 1;
-	take_vmstat(c, &cap, buf, len);
+	take_vmstat(c, &cap, buf, &len, !!runinfo);
 	doc = json_loadb(buf, len, 0, &jerr);
 	free(buf);
 	if (!doc) {
@@ -336,7 +368,7 @@ static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json
 			 "or case.params missing)");
 		return 1;
 	}
-	if (!*runinfo && json_is_object(json_object_get(doc, "run")))
+	if (runinfo && !*runinfo && json_is_object(json_object_get(doc, "run")))
 		*runinfo = json_incref(json_object_get(doc, "run"));
 	c->file = malloc(strlen(name) + 7);
 	if (c->file)
@@ -374,34 +406,97 @@ static int is_json(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && !strcmp(d->d_name + n - 5, ".json");
 }
 
+/* Case files are loaded by one thread per online CPU (at most 8), each taking every
+ * nthreads-th file into its own slot; the slots are then gathered in file order. */
+struct slot {
+	struct fl_case c;
+	json_t *runinfo;
+	int got;		/* 0 loaded, 1 skipped (why), -1 fatal (why) */
+	char why[FL_ERRLEN];
+};
+
+struct loader {
+	struct fl_run *r;
+	struct dirent **ents;
+	struct slot *slots;
+	int n, nthreads, first;
+};
+
+static void *load_some(void *arg)
+{
+	struct loader *l = ((struct loader **)arg)[0];
+	int me = (int)(intptr_t)((void **)arg)[1];
+
+	for (int i = me; i < l->n; i += l->nthreads) {
+		struct slot *s = &l->slots[i];
+
+		s->got = load_case(l->r, l->ents[i]->d_name, &s->c, i < 8 ? &s->runinfo : NULL,
+				   s->why, sizeof(s->why));
+	}
+	return NULL;
+}
+
+static void load_parallel(struct loader *l)
+{
+	pthread_t th[8];
+	void *args[8][2];
+	bool started[8] = { false };
+
+	l->nthreads = fl_online_cpus();
+	if (l->nthreads < 1 || l->n < 64)
+		l->nthreads = 1;
+	if (l->nthreads > 8)
+		l->nthreads = 8;
+	for (int t = 0; t < l->nthreads; t++) {
+		args[t][0] = l;
+		args[t][1] = (void *)(intptr_t)t;
+		if (t)
+			started[t] = !pthread_create(&th[t], NULL, load_some, args[t]);
+	}
+	for (int t = 0; t < l->nthreads; t++)	/* this thread's share, and any not started */
+		if (!started[t])
+			load_some(args[t]);
+	for (int t = 1; t < l->nthreads; t++)
+		if (started[t])
+			pthread_join(th[t], NULL);
+}
+
 static int load_cases(struct fl_run *r, json_t **runinfo, char *err, size_t errlen)
 {
-	char path[1100], why[FL_ERRLEN];
-	struct dirent **ents;
-	int n, ret = 0;
+	char path[1100];
+	struct loader l = { .r = r };
+	int ret = 0;
 
 	snprintf(path, sizeof(path), "%s/cases", r->dir);
-	n = scandir(path, &ents, is_json, alphasort);
-	if (n < 0)
+	l.n = scandir(path, &l.ents, is_json, alphasort);
+	if (l.n < 0)
 		return fl_seterr(err, errlen, "%s is not a faultline run directory: no cases/ "
 				 "(%s)", r->dir, strerror(errno));
-	r->cases = calloc((size_t)n + 1, sizeof(*r->cases));
-	for (int i = 0; i < n; i++) {
-		int got = r->cases && !ret ?
-			load_case(r, ents[i]->d_name, &r->cases[r->ncases], runinfo, why,
-				  sizeof(why)) : 0;
+	r->cases = calloc((size_t)l.n + 1, sizeof(*r->cases));
+	l.slots = calloc((size_t)l.n + 1, sizeof(*l.slots));
+	if (r->cases && l.slots)
+		load_parallel(&l);
+	for (int i = 0; i < l.n; i++) {
+		struct slot *s = l.slots ? &l.slots[i] : NULL;
 
-		if (got == 0 && r->cases && !ret)
-			r->ncases++;
-		else if (got == 1)
+		if (s && s->got == 0 && !ret && r->cases)
+			r->cases[r->ncases++] = s->c;
+		else if (s && s->got == 0)
+			case_free(&s->c);
+		else if (s && s->got == 1)
 			json_array_append_new(r->skipped, json_pack("{s:s+, s:s}", "file",
-					      "cases/", ents[i]->d_name, "reason", why));
-		else if (got < 0)
-			ret = fl_seterr(err, errlen, "%s", why);
-		free(ents[i]);
+					      "cases/", l.ents[i]->d_name, "reason", s->why));
+		else if (s && s->got < 0 && !ret)
+			ret = fl_seterr(err, errlen, "%s", s->why);
+		if (s && s->runinfo && !*runinfo)
+			*runinfo = s->runinfo;
+		else if (s)
+			json_decref(s->runinfo);
+		free(l.ents[i]);
 	}
-	free(ents);
-	if (!ret && !r->cases)
+	free(l.ents);
+	free(l.slots);
+	if (!ret && (!r->cases || (l.n && !l.slots)))
 		ret = fl_seterr(err, errlen, "out of memory loading %s", r->dir);
 	if (!ret && !r->ncases)
 		ret = fl_seterr(err, errlen, "run %s has no usable case documents%s: nothing to "
