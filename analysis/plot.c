@@ -91,15 +91,23 @@ static int plot_run(struct plot *p, char *err, size_t errlen)
 	if (pid < 0)
 		return fl_seterr(err, errlen, "cannot start gnuplot: %s", strerror(errno));
 	if (!pid) {
+		char log[300];
+		FILE *lf;
+
 		if (chdir(p->dir))
 			_exit(126);
+		snprintf(log, sizeof(log), "%s.log", p->base);	/* gnuplot's warnings */
+		lf = fopen(log, "w");
+		if (lf)
+			dup2(fileno(lf), 2);
 		execlp("gnuplot", "gnuplot", script, (char *)NULL);
 		_exit(127);
 	}
 	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 		return fl_seterr(err, errlen, WIFEXITED(st) && WEXITSTATUS(st) == 127 ?
 				 "gnuplot is not installed (apt-get install gnuplot-nox); the "
-				 "script is %s/%s.gp" : "gnuplot failed on %s/%s.gp", p->dir,
+				 "script is %s/%s.gp" : "gnuplot failed on %s/%s.gp (its messages are "
+				 "in the .log beside it)", p->dir,
 				 p->base);
 	return 0;
 }
@@ -357,7 +365,7 @@ int fl_plot_trend(json_t *series, const char *path, char *err, size_t errlen)
 				num(json_array_get(pt, 1)), isnan(sd) ? 0 : sd);
 		}
 		fclose(f);
-		fprintf(p.gp, "set title 'trend: %s'\nset xlabel 'run'\nset ylabel '%s'\n"
+		fprintf(p.gp, "set key below\nset title 'trend: %s'\nset xlabel 'run'\nset ylabel '%s'\n"
 			"set autoscale\nset xtics rotate by -30\nset offsets graph 0.05, graph "
 			"0.05, graph 0.1, graph 0.1\nplot '%s' using 1:3:4:xtic(2) with "
 			"yerrorlines title '%s'\n", s(se, "name"), s(se, "unit"), dat, s(se, "name"));

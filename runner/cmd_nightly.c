@@ -167,7 +167,7 @@ static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest)
 				json_object_get(c, "ci_high_pct") ?: json_null(), "p_adjusted",
 				json_object_get(c, "p_adjusted") ?: json_null(), "verdict", v);
 			if (strcmp(json_string_value(json_object_get(m, "better")), "none") &&
-			    fabs(d) > big) {
+			    json_is_number(json_object_get(c, "p_adjusted")) && fabs(d) > big) {
 				big = fabs(d);
 				json_decref(*largest);
 				*largest = json_incref(r);
@@ -380,8 +380,20 @@ static int nightly(struct nightly_args *a)
 		a->run = tmpout;
 	}
 	run_id(a->run, id, sizeof(id));
-	if (fl_history_import(a->history, a->run, id, newdir, sizeof(newdir), err, sizeof(err)) ||
-	    fl_run_load(&cur, newdir, err, sizeof(err))) {
+	if (a->run == tmpout) {		/* our own run: move it into place */
+		snprintf(newdir, sizeof(newdir), "%s/runs/%s", a->history, id);
+		if (rename(tmpout, newdir)) {
+			fl_err("cannot rename %s to %s: %s", tmpout, newdir, strerror(errno));
+			json_decref(index);
+			return FL_EXIT_ENV;
+		}
+	} else if (fl_history_import(a->history, a->run, id, newdir, sizeof(newdir), err,
+				     sizeof(err))) {
+		fl_err("%s", err);
+		json_decref(index);
+		return FL_EXIT_USAGE;
+	}
+	if (fl_run_load(&cur, newdir, err, sizeof(err))) {
 		fl_err("%s", err);
 		json_decref(index);
 		return FL_EXIT_USAGE;
