@@ -111,6 +111,8 @@ check-slow: check
 
 bench: all
 	bench/probe-overhead.sh
+	bench/workload-cov.sh
+	bench/compare-speed.sh
 
 clean:
 	rm -rf build/release build/san bin

@@ -59,7 +59,7 @@ struct fl_case {
 struct fl_workload {
 	const char *name, *summary;
 	const struct fl_param *params;		/* NULL-name terminated */
-	const struct fl_metric *metrics;	/* NULL-name terminated */
+	const struct fl_metric *metrics;	/* NULL-name terminated; the first is the main one */
 	const char *op_unit;			/* what one op is: "record" */
 	const char *events;			/* default tracepoint globs; NULL: the agent's */
 	int (*setup)(struct fl_case *c);	/* allocate, populate, save+set kernel knobs */
