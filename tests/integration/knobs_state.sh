@@ -13,17 +13,8 @@ if [ "$(id -u)" != 0 ] || [ ! -e $KHP/scan_sleep_millisecs ]; then
 	done_testing; exit
 fi
 # Every THP/khugepaged setting (counters left out), the swap areas, zram sizes.
-snapshot() {
-	find /sys/kernel/mm/transparent_hugepage -type f ! -path '*/stats/*' \
-		! -name full_scans ! -name pages_collapsed | sort | while read -r f; do
-		printf '%s: %s\n' "$f" "$(cat "$f" 2>/dev/null)"
-	done
-	swapon --show --noheadings --raw --output NAME,TYPE,SIZE
-	for z in /sys/block/zram*/disksize; do [ -e "$z" ] && echo "$z: $(cat "$z")"; done
-	echo "vm.swappiness: $(cat /proc/sys/vm/swappiness)"
-}
 same_state() {
-	snapshot > "$TMP/after"
+	kernel_state > "$TMP/after"
 	if diff -u "$TMP/before" "$TMP/after" > "$TMP/diff"; then ok "$1"; else notok "$1 ($(head -c 400 "$TMP/diff"))"; fi
 }
 # A case that cannot finish early: nothing to collapse within max_ptes_swap=0.
@@ -39,7 +30,7 @@ long_case() {
 
 # Wait until no other agent holds changed settings (its journal is gone), then snapshot.
 for _ in $(seq 120); do [ -e "$J" ] || break; sleep 0.5; done
-snapshot > "$TMP/before"
+kernel_state > "$TMP/before"
 expect_exit 0 "--restore with no journal: nothing to do" "$A" --restore
 check "and it prints nothing" test ! -s "$TMP/stdout"
 
@@ -61,7 +52,7 @@ check "(b) no journal left" test ! -e "$J"
 long_case
 kill -KILL "$pid"; wait "$pid" 2> /dev/null
 check "(c) the killed agent left its journal" test -s "$J"
-snapshot > "$TMP/killed"
+kernel_state > "$TMP/killed"
 check "(c) and changed state" sh -c "! cmp -s $TMP/before $TMP/killed"
 expect_exit 0 "(c) the next agent run" "$A" ebizzy -S 0.2 -t 1 --probes none --json "$TMP/next.json"
 stderr_has "restoring kernel state from $J" "(c) it says it restores the stale journal"
@@ -75,4 +66,13 @@ check "(c') it lists what it restored" grep -q "$KHP/scan_sleep_millisecs" "$TMP
 check "(c') and the swap it took away" grep -q "swapoff" "$TMP/stdout"
 same_state "(c') state identical after --restore"
 expect_exit 0 "(c') a second --restore has nothing to do" "$A" --restore
+
+# (c'') SIGKILL again; the next `faultline run` restores at start-up, saying so.
+long_case
+kill -KILL "$pid"; wait "$pid" 2> /dev/null
+expect_exit 0 "(c'') the next faultline run" "$FL_BIN/faultline" run --out "$TMP/run" \
+	"$FL_ROOT/tests/fixtures/suites/tiny.json"
+check "(c'') it says what it restored before the first case" \
+	sh -c "grep -q 'scan_sleep_millisecs' '$TMP/stdout' '$TMP/stderr'"
+same_state "(c'') state identical after the next faultline run"
 done_testing

@@ -22,3 +22,14 @@ stderr_has() { if grep -qF -- "$1" "$TMP/stderr"; then ok "$2"; else notok "$2 (
 # jq-like lookups with python3
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$@"; }
 done_testing() { echo "1..$tap_n"; [ "$tap_failed" = 0 ]; }
+# Kernel settings faultline workloads may change (THP, khugepaged, swap, zram, swappiness),
+# as text, to compare before and after a run; statistics and counters are left out.
+kernel_state() {
+	find /sys/kernel/mm/transparent_hugepage -type f ! -path '*/stats/*' \
+		! -name full_scans ! -name pages_collapsed | sort | while read -r f; do
+		printf '%s: %s\n' "$f" "$(cat "$f" 2>/dev/null)"
+	done
+	swapon --show --noheadings --raw --output NAME,TYPE,SIZE
+	for z in /sys/block/zram*/disksize; do [ -e "$z" ] && echo "$z: $(cat "$z")"; done
+	echo "vm.swappiness: $(cat /proc/sys/vm/swappiness)"
+}

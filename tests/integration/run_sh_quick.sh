@@ -2,7 +2,9 @@
 # The newcomer's command: ./run.sh (deps, build, quick suite on this kernel), every file valid.
 . "$(dirname "$0")/lib.sh"
 cd "$FL_ROOT" || exit 1
+kernel_state > "$TMP/state.before"
 ./run.sh > "$TMP/out" 2> "$TMP/err"; rc=$?
+kernel_state > "$TMP/state.after"
 check "./run.sh succeeds" test "$rc" = 0
 dir=$(sed -n 's/^results: //p' "$TMP/out" | tail -1)
 check "it says where the results are" test -d "$dir"
@@ -14,5 +16,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["state"] == "complete" and all(c["status"] == "ok" for c in d["cases"]), d["cases"]
 PY
+check "THP, khugepaged, swap and sysctls are as before the quick suite" \
+	diff "$TMP/state.before" "$TMP/state.after"
 rm -rf "$dir"
 done_testing

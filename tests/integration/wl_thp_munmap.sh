@@ -2,7 +2,6 @@
 # thp-munmap (seed 000): each op's quick case is ok, schema-valid, with a THP share >= 90%
 # and IPIs per GiB; corruption is found and located; bad params exit 2; THP sysfs unchanged.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/thp_snap.sh"
 A=$FL_BIN/faultline-agent
 F=$FL_BIN/faultline
 export FAULTLINE_JOURNAL=$TMP/journal
@@ -14,9 +13,9 @@ m() { jget "$1" "['case']['metrics']['$2']['value']"; }
 # run_case NAME ARGS...: one case, exit 0, schema-valid, THP sysfs identical before/after
 run_case() {
 	local name=$1; shift
-	thp_snapshot > "$TMP/thp.before"
+	kernel_state > "$TMP/thp.before"
 	expect_exit 0 "thp-munmap $*" "$A" thp-munmap "$@" --json "$TMP/$name.json"
-	thp_snapshot > "$TMP/thp.after"
+	kernel_state > "$TMP/thp.after"
 	check "$name: THP sysfs identical before and after" cmp -s "$TMP/thp.before" "$TMP/thp.after"
 	check "$name: schema-valid" "$F" validate "$TMP/$name.json"
 	check "$name: THP share >= 90% before the op" python3 -c \
