@@ -69,6 +69,21 @@ int fl_case_skip(struct fl_case *c, const char *fmt, ...)
 	return ret;
 }
 
+int fl_case_verdict(struct fl_case *c, const char *unit, uint64_t checked, uint64_t corrupt,
+		    const char *first)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%ss_checked", unit);
+	json_object_set_new(c->verify, key, json_integer((json_int_t)checked));
+	json_object_set_new(c->verify, "corrupt", json_integer((json_int_t)corrupt));
+	if (!corrupt)
+		return 0;
+	json_object_set_new(c->verify, "first_corrupt", json_string(first ? first : "?"));
+	return fl_case_fail(c, "%llu corrupt %s(s); first: %s", (unsigned long long)corrupt, unit,
+			    first ? first : "?");
+}
+
 json_t *fl_metrics_describe(const struct fl_metric *m)
 {
 	json_t *arr = json_array();

@@ -345,14 +345,7 @@ static int ebizzy_verify(struct fl_case *c)
 	if (c->test.corrupt_page >= 0)
 		inject_corruption(e, (unsigned long)c->test.corrupt_page);
 	check_chunks(e);
-	json_object_set_new(c->verify, "records_checked", json_integer((json_int_t)e->checked));
-	json_object_set_new(c->verify, "corrupt", json_integer((json_int_t)e->corrupt));
-	if (e->corrupt) {
-		json_object_set_new(c->verify, "first_corrupt", json_string(e->first_bad));
-		return fl_case_fail(c, "%lu corrupt record(s); first: %s",
-				    (unsigned long)e->corrupt, e->first_bad);
-	}
-	return 0;
+	return fl_case_verdict(c, "record", e->checked, e->corrupt, e->first_bad);
 }
 
 static void ebizzy_teardown(struct fl_case *c)

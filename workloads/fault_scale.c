@@ -455,14 +455,7 @@ static int fs_verify(struct fl_case *c)
 		if (!first && f->t[i].corrupt)
 			first = f->t[i].bad;
 	}
-	json_object_set_new(c->verify, "pages_checked", json_integer((json_int_t)checked));
-	json_object_set_new(c->verify, "corrupt", json_integer((json_int_t)corrupt));
-	if (corrupt) {
-		json_object_set_new(c->verify, "first_corrupt", json_string(first));
-		return fl_case_fail(c, "%lu corrupt page(s); first: %s", (unsigned long)corrupt,
-				    first);
-	}
-	return 0;
+	return fl_case_verdict(c, "page", checked, corrupt, first);
 }
 
 static void fs_teardown(struct fl_case *c)

@@ -4,6 +4,7 @@
 #define FL_WORKLOAD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "lib/params.h"
@@ -88,6 +89,11 @@ int fl_case_skip(struct fl_case *c, const char *fmt, ...) __attribute__((format(
 /* Refuse (FL_WL_FAIL with a reason naming the figures) a size that does not fit in
  * MemAvailable (plus free swap when with_swap), unless c->force. */
 int fl_case_check_memory(struct fl_case *c, unsigned long long bytes, bool with_swap);
+
+/* The verify section of a data check: "<unit>s_checked", "corrupt", "first_corrupt"; fails
+ * the case ("3 corrupt page(s); first: ...") when corrupt > 0. unit: "page", "record". */
+int fl_case_verdict(struct fl_case *c, const char *unit, uint64_t checked, uint64_t corrupt,
+		    const char *first);
 
 json_t *fl_metrics_describe(const struct fl_metric *m);
 const char *fl_better_name(enum fl_better b);
