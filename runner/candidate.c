@@ -4,9 +4,11 @@
  *
  *   {"name": "debian-6.12", "description": "...", "arch": "x86_64",
  *    "base": {"debian_package": "REGEX"}            a prebuilt Debian image package, or
- *    "base": {"source": "linux-source-6.12"}        a source build (not done yet), or
- *    "base": {"git": "URL", "ref": "v6.12"}         a source build (not done yet),
- *    "patches": "kernels/patches/NAME", "fragments": ["kernels/fragments/mechanisms.config"]}
+ *    "base": {"source": "linux-source-6.12"}        /usr/src/NAME.tar.xz (or a path), or
+ *    "base": {"git": "URL", "ref": "v6.12"}         a git tree at a ref,
+ *    "patches": "kernels/patches/NAME" | {"path": ..., "name": ..., "version": N},
+ *    "fragments": ["kernels/fragments/mechanisms.config"]}
+ * Source candidates are built by kbuild.c (kernels/build.sh).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -162,9 +164,7 @@ int fl_kernel_resolve(const char *root, const char *spec, struct fl_kernel *k,
 	if (regex)
 		ret = fetch_prebuilt(root, name, regex, k, err, errlen);
 	else
-		ret = (fl_seterr(err, errlen, "candidate %s is built from source, and source builds "
-				 "are not done yet (faultline kernel build); use a prebuilt base "
-				 "(\"debian_package\") or --kernel IMAGE", name), FL_EXIT_USAGE);
+		ret = fl_kernel_build(root, doc, k, err, errlen);
 	json_decref(doc);
 	return ret;
 }

@@ -15,7 +15,9 @@ static void kernel_usage(FILE *out)
 	fputs("usage: faultline kernel list              the candidates in configs/candidates/\n"
 	      "       faultline kernel show CANDIDATE    its definition; fetches a prebuilt one and\n"
 	      "                                          prints its image, config and release\n"
-	      "       faultline kernel build CANDIDATE   build from source (not done yet)\n", out);
+	      "       faultline kernel build CANDIDATE   build a source candidate (base + patches +\n"
+	      "                                          fragments; cached by content hash) or\n"
+	      "                                          fetch a prebuilt one\n", out);
 }
 
 static int kernel_list(const char *root)
@@ -40,17 +42,66 @@ static int kernel_list(const char *root)
 			if (!doc) {
 				printf("%-24s (broken: %s)\n", ents[i]->d_name, err);
 			} else {
+				const char *cname = json_string_value(json_object_get(doc, "name"));
+				char built[300] = "";
+				struct fl_kernel k;
+
 				base = json_object_get(doc, "base");
-				printf("%-24s %-8s %s\n", json_string_value(json_object_get(doc, "name")),
+				if (!json_object_get(base, "debian_package")) {
+					if (fl_kernel_built(root, cname, &k, NULL, err, sizeof(err)))
+						snprintf(built, sizeof(built), ", not built yet");
+					else
+						snprintf(built, sizeof(built), ", last built %s (%s)",
+							 k.build_hash, k.release);
+				}
+				printf("%-24s %-8s %s%s\n", cname,
 				       json_string_value(json_object_get(doc, "arch")),
 				       json_object_get(base, "debian_package") ? "prebuilt Debian package"
-									       : "source build");
+									       : "source build", built);
 				json_decref(doc);
 			}
 		}
 		free(ents[i]);
 	}
 	free(ents);
+	return FL_EXIT_OK;
+}
+
+/* The last build of a source candidate, without building: show must not take 15 minutes. */
+static void show_built(const char *root, const char *name)
+{
+	char err[FL_ERRLEN];
+	struct fl_kernel k;
+	json_t *info;
+
+	if (fl_kernel_built(root, name, &k, &info, err, sizeof(err))) {
+		printf("%s\n", err);
+		return;
+	}
+	printf("image    %s\nconfig   %s\nrelease  %s\nbase     %s\nhash     %s\n"
+	       "patches  %s\nbuilt    %s in %lld s\nbuild    %s\n", k.image, k.config, k.release,
+	       k.base, k.build_hash, k.patchset_sha256[0] ? k.patchset_sha256 : "(none)",
+	       json_string_value(json_object_get(info, "built")),
+	       json_integer_value(json_object_get(info, "duration_s")),
+	       json_string_value(json_object_get(info, "command")));
+	json_decref(info);
+}
+
+static int kernel_build(const char *root, const char *name)
+{
+	char err[FL_ERRLEN];
+	struct fl_kernel k;
+	int ret = fl_kernel_resolve(root, name, &k, err, sizeof(err));
+
+	if (ret) {
+		fl_err("%s", err);
+		return ret;
+	}
+	printf("image    %s\nconfig   %s\nrelease  %s\nbase     %s\n", k.image,
+	       k.config[0] ? k.config : "(none)", k.release, k.base);
+	if (k.patchset_name[0])
+		printf("patchset %s v%d sha256 %s\n", k.patchset_name, k.patchset_version,
+		       k.patchset_sha256);
 	return FL_EXIT_OK;
 }
 
@@ -69,6 +120,11 @@ static int kernel_show(const char *root, const char *name)
 	}
 	json_dumpf(doc, stdout, JSON_INDENT(2));
 	putchar('\n');
+	if (!json_object_get(json_object_get(doc, "base"), "debian_package")) {
+		show_built(root, json_string_value(json_object_get(doc, "name")));
+		json_decref(doc);
+		return FL_EXIT_OK;
+	}
 	json_decref(doc);
 	ret = fl_kernel_resolve(root, name, &k, err, sizeof(err));
 	if (ret) {
@@ -101,11 +157,8 @@ int fl_cmd_kernel(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "show"))
 		return kernel_show(root, argv[2]);
-	if (!strcmp(argv[1], "build")) {
-		fl_err("kernel build: source builds (linux-source-6.12 + patches + fragments) are not "
-		       "done yet; prebuilt candidates are fetched by 'faultline kernel show' or 'run'");
-		return FL_EXIT_USAGE;
-	}
+	if (!strcmp(argv[1], "build"))
+		return kernel_build(root, argv[2]);
 	fl_err("kernel: unknown subcommand '%s' (list, show, build)", argv[1]);
 	return FL_EXIT_USAGE;
 }

@@ -155,22 +155,26 @@ static bool is_done(const struct fl_plan_case *pc)
 	return strcmp(pc->status, "pending") && strcmp(pc->status, "interrupted");
 }
 
-int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
-		volatile int *interrupted)
+int fl_plan_round(const struct fl_plan_case *pc)
+{
+	return pc->warmup ? 0 : pc->iteration;
+}
+
+int fl_run_plan_round(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
+		      volatile int *interrupted, int round)
 {
 	struct progress p = { .total = plan->n };
 	char err[FL_ERRLEN], metric[256];
-	bool problems = false;
 
 	for (size_t i = 0; i < plan->n; i++)
 		p.done += is_done(&plan->cases[i]);
-	if (p.done)
+	if (p.done && round < 0)
 		printf("resuming %s: %zu of %zu cases already done\n", rd->dir, p.done, p.total);
 	for (size_t i = 0; i < plan->n && !*interrupted; i++) {
 		struct fl_plan_case *pc = &plan->cases[i];
 		double elapsed = 0;
 
-		if (is_done(pc))
+		if (is_done(pc) || (round >= 0 && fl_plan_round(pc) != round))
 			continue;
 		progress_begin(&p, pc);
 		if (run_one(t, rd, plan, pc, interrupted, &elapsed, metric, sizeof(metric)))
@@ -181,6 +185,14 @@ int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
 			return FL_EXIT_ENV;
 		}
 	}
+	return 0;
+}
+
+int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile int *interrupted)
+{
+	char err[FL_ERRLEN];
+	bool problems = false;
+
 	for (size_t i = 0; i < plan->n; i++)
 		problems |= !strcmp(plan->cases[i].status, "failed") ||
 			    !strcmp(plan->cases[i].status, "crashed") ||
@@ -192,4 +204,12 @@ int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
 	if (*interrupted)
 		return 128 + SIGINT;
 	return problems ? FL_EXIT_FOUND : FL_EXIT_OK;
+}
+
+int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
+		volatile int *interrupted)
+{
+	int ret = fl_run_plan_round(rd, plan, t, interrupted, -1);
+
+	return ret ? ret : fl_run_plan_finish(rd, plan, interrupted);
 }

@@ -29,6 +29,10 @@ struct fl_kernel {
 	char release[128];	/* as the package/build says; the guest's uname -r is the truth */
 	char base[256];		/* e.g. the Debian package and version */
 	int is_candidate;
+	/* source candidates (kbuild.c): the build's content hash and the patch series */
+	char build_hash[32];
+	char patchset_name[128], patchset_sha256[65];
+	int patchset_version;
 };
 
 /* Candidate file for NAME (ROOT/configs/candidates/NAME.json) or NAME as a path. */
@@ -40,5 +44,15 @@ json_t *fl_candidate_load(const char *path, char *err, size_t errlen);
  * Returns 0 or an exit status (2 input, 3 environment) with err set. */
 int fl_kernel_resolve(const char *root, const char *spec, struct fl_kernel *k,
 		      char *err, size_t errlen);
+
+/* kbuild.c: build a source candidate (DOC as fl_candidate_load returned it) with
+ * kernels/build.sh, or find it built already (a content-hash cache hit takes seconds). */
+int fl_kernel_build(const char *root, json_t *doc, struct fl_kernel *k, char *err, size_t errlen);
+/* The last build of candidate NAME (build/kernels/NAME/build.json); INFO gets the document. */
+int fl_kernel_built(const char *root, const char *name, struct fl_kernel *k, json_t **info,
+		    char *err, size_t errlen);
+/* A candidate's "patches": its path (empty when none), series name and version. */
+int fl_candidate_patchset(const char *root, json_t *doc, char *path, size_t plen,
+			  char *name, size_t nlen, int *version, char *err, size_t errlen);
 
 #endif

@@ -21,9 +21,13 @@ static void on_signal(int sig)
 	run_interrupted = sig;
 }
 
+#define MAX_KERNELS 8
+
 struct run_opts {
 	const char *out, *resume, *suite;
 	struct fl_target_opts t;
+	const char *kernels[MAX_KERNELS];	/* every --kernel, in order */
+	int nkernels;
 };
 
 static void run_usage(FILE *out)
@@ -37,7 +41,8 @@ static void run_usage(FILE *out)
 	      "  --target KIND      local (default): this machine's kernel; qemu: boot --kernel in\n"
 	      "                     QEMU (KVM when /dev/kvm is usable, else TCG) and run inside\n"
 	      "  --kernel K         a candidate (configs/candidates/K.json, faultline kernel list)\n"
-	      "                     or a kernel image file\n"
+	      "                     or a kernel image file; give it several times for an A/B in\n"
+	      "                     one go (rounds interleave the kernels; one run dir each)\n"
 	      "  --arch ARCH        guest architecture (kernels/machines.json; default: the host's)\n"
 	      "  --accel A          auto (default: KVM when /dev/kvm works, else TCG), kvm, tcg\n"
 	      "  --cpus N           guest vCPUs (default 4, so cross-CPU IPIs happen)\n"
@@ -84,7 +89,13 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'r': o->resume = optarg; break;
 		case 't': o->t.kind = optarg; break;
-		case 'k': o->t.kernel = optarg; break;
+		case 'k':
+			if (o->nkernels == MAX_KERNELS) {
+				fl_err("run: at most %d --kernel", MAX_KERNELS);
+				return -1;
+			}
+			o->kernels[o->nkernels++] = o->t.kernel = optarg;
+			break;
 		case 'a': o->t.arch = optarg; break;
 		case 'w': o->t.panic_on_warn = true; break;
 		case 'i': o->t.inject = optarg; break;
@@ -118,6 +129,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	if (optind < argc || (!o->suite && !o->resume)) {
 		fl_err(o->suite ? "run: give one suite file" :
 		       "run: no suite given (e.g. faultline run configs/suites/quick.json)");
+		return -1;
+	}
+	if (o->nkernels > 1 && (o->resume || strcmp(o->t.kind, "qemu"))) {
+		fl_err("run: several --kernel need --target qemu and a new run (not --resume; "
+		       "resume each kernel's run dir on its own)");
 		return -1;
 	}
 	if (!strcmp(o->t.kind, "qemu") && !o->t.kernel) {
@@ -259,6 +275,8 @@ int fl_cmd_run(int argc, char **argv)
 	if (!strcmp(o.t.kind, "local"))
 		restore_stale_journal(agent);
 	install_signals();
+	if (o.nkernels > 1)
+		return fl_run_multi(o.suite, o.out, &o.t, o.kernels, o.nkernels, &run_interrupted);
 	ret = o.resume ? resume_run(&o, agent, &plan, &t, &rd, err, sizeof(err))
 		       : start_run(&o, agent, &plan, &t, &rd, err, sizeof(err));
 	if (ret) {

@@ -75,6 +75,17 @@ void fl_rundir_close(struct fl_rundir *rd);
 struct fl_target;
 int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
 		volatile int *interrupted);
+/* The same in parts, for several kernels in one run (run_multi.c): the pending cases of one
+ * round (fl_plan_round: warm-ups and iteration 0 are round 0; -1 all), 0 or FL_EXIT_ENV;
+ * then the final run.json and the exit status. */
+int fl_plan_round(const struct fl_plan_case *pc);
+int fl_run_plan_round(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
+		      volatile int *interrupted, int round);
+int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile int *interrupted);
+/* run_multi.c: faultline run with several --kernel (opts->kernel is ignored). */
+struct fl_target_opts;
+int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts *opts,
+		 const char *const *kernels, int nkernels, volatile int *interrupted);
 
 /* Commands (each in its own file). */
 int fl_cmd_run(int argc, char **argv);

@@ -183,8 +183,14 @@ static void set_candidate(const struct qemu *q, json_t *kernel)
 	json_object_set_new(kernel, "candidate", q->k.is_candidate ? json_string(q->k.name)
 								   : json_null());
 	json_object_set_new(kernel, "base", json_string(q->k.base));
-	if (!json_object_get(kernel, "patchset"))
+	if (q->k.patchset_name[0])
+		json_object_set_new(kernel, "patchset", json_pack("{s:s, s:i, s:s}", "name",
+			q->k.patchset_name, "version", q->k.patchset_version, "sha256",
+			q->k.patchset_sha256));
+	else if (!json_object_get(kernel, "patchset"))
 		json_object_set_new(kernel, "patchset", json_null());
+	if (q->k.build_hash[0])
+		json_object_set_new(kernel, "build", json_string(q->k.build_hash));
 }
 
 /* Before the guest is up: what the host knows; boot replaces it with the guest's view. */
