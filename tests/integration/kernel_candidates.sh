@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Candidate kernels, bad input (fast): a candidate with an unknown field, a missing base, a patch
+# that does not apply, fragment symbols that cannot be set (a real merge_config + olddefconfig on
+# linux-source-6.12, unpacked once into build/kernels/src-<hash>/), and, in one faultline run
+# with several --kernel, a kernel that does not boot and broken candidates next to Debian's
+# prebuilt 6.12: each a clear sentence, the good kernel's cases run. The real builds are in
+# tests/slow/kernel_ab.sh.
+. "$(dirname "$0")/lib.sh"
+F=$FL_BIN/faultline
+S=$FL_ROOT/tests/fixtures/suites
+C=$FL_ROOT/tests/fixtures/candidates
+TAR=/usr/src/linux-source-6.12.tar.xz
+
+cand() {	# FILE NAME BASE [EXTRA JSON FIELDS]
+	printf '{"name": "%s", "arch": "x86_64", "base": %s%s}\n' "$2" "$3" "${4:-}" > "$1"
+}
+
+cand "$TMP/field.json" badfield '{"source": "linux-source-6.12"}' ', "fragmentz": []'
+expect_exit 2 "a candidate with an unknown field" "$F" kernel build "$TMP/field.json"
+stderr_has "unknown field 'fragmentz' in the candidate" "it names the field"
+
+cand "$TMP/nobase.json" nobase '{"source": "linux-source-9.99"}'
+expect_exit 2 "a candidate whose base is missing" "$F" kernel build "$TMP/nobase.json"
+stderr_has "base source linux-source-9.99 is missing" "it names the base"
+
+cand "$TMP/nofrag.json" nofrag '{"source": "linux-source-6.12"}' ', "fragments": ["kernels/fragments/nosuch.config"]'
+expect_exit 2 "a candidate with a missing fragment" "$F" kernel build "$TMP/nofrag.json"
+stderr_has "fragment $FL_ROOT/kernels/fragments/nosuch.config does not exist" "it names the fragment"
+
+if [ ! -f "$TAR" ]; then
+	skip "$TAR is not installed (linux-source-6.12)"
+else
+	cand "$TMP/patch.json" badpatch '{"source": "linux-source-6.12"}' ", \"patches\": \"$C/badpatch\""
+	expect_exit 2 "a patch that does not apply" "$F" kernel build "$TMP/patch.json"
+	stderr_has "patch $C/badpatch/0001-does-not-apply.patch does not apply" "it names the patch file"
+	stderr_has "Hunk #1 FAILED at 100" "it names the hunk"
+	stderr_has "(file mm/memory.c)" "it names the file"
+	stderr_has "failed at step 'patch'" "it names the step"
+	stderr_has "build.log" "it gives the log path"
+
+	cand "$TMP/frag.json" badfrag '{"source": "linux-source-6.12"}' ", \"fragments\": [\"$C/unsettable.config\"]"
+	expect_exit 2 "fragment symbols that cannot be set" "$F" kernel build "$TMP/frag.json"
+	stderr_has "2 requested config symbol(s) did not stick" "it counts them"
+	stderr_has "CONFIG_KASAN_SW_TAGS=y (got n; unsettable.config): missing dependency (lib/Kconfig.kasan: depends on HAVE_ARCH_KASAN_SW_TAGS" "a missing dependency is named with its depends line"
+	stderr_has "CONFIG_FAULTLINE_NO_SUCH_SYMBOL=y (got n; unsettable.config): unknown to this tree" "an unknown symbol is named"
+	stderr_has "optional symbol not set: CONFIG_FAULTLINE_OPTIONAL_THING" "an optional one is only reported"
+	if grep -q "PER_VMA_LOCK=y (got" "$TMP/stderr"; then notok "a symbol that stuck is not listed"; else ok "a symbol that stuck is not listed"; fi
+	stderr_has "failed at step 'config check'" "it names the step"
+fi
+
+# Several --kernel: a truncated image and two broken candidates do not stop debian-6.12.
+if ! command -v qemu-system-x86_64 > /dev/null || [ "$(uname -m)" != x86_64 ]; then
+	skip "qemu-system-x86_64 is not installed or this host is not x86_64"
+	done_testing
+	exit
+fi
+"$F" kernel show debian-6.12 > "$TMP/show" 2>&1 || true
+img=$(awk '$1 == "image" {print $2}' "$TMP/show")
+head -c 1000000 "$img" > "$TMP/truncated-bzImage"
+expect_exit 3 "a run with a good and three bad kernels exits with the worst status (3: no boot)" "$F" run --target qemu --accel tcg \
+	--boot-timeout 40 --kernel debian-6.12 --kernel "$TMP/truncated-bzImage" \
+	--kernel "$TMP/field.json" --kernel "$TMP/patch.json" --out "$TMP/ab" "$S/qemu-tiny.json"
+stderr_has "kernel truncated-bzImage: the guest did not boot to its agent" "the truncated image is one sentence"
+stderr_has "kernel field: " "the bad candidate is one sentence"
+stderr_has "kernel patch: " "the candidate whose patch fails is one sentence"
+stderr_has "the other kernels go on" "each says the others go on"
+check "the good kernel's run validates" "$F" validate "$TMP/ab/debian-6.12/run.json"
+check "its cases ran" test "$(jget "$TMP/ab/debian-6.12/run.json" "['cases'][1]['status']")" = ok
+check "its cases name the candidate" test "$(jget "$TMP/ab/debian-6.12/cases/0001-ebizzy-i1.json" "['run']['kernel']['candidate']")" = debian-6.12
+check "the image that does not boot has skipped cases" test "$(jget "$TMP/ab/truncated-bzImage/run.json" "['cases'][0]['status']")" = skipped
+statuses() { python3 -c 'import json,sys; print(" ".join(k["status"] for k in json.load(open(sys.argv[1]))["kernels"]))' "$1"; }
+check "runs.json says which kernels failed" test "$(statuses "$TMP/ab/runs.json")" = "ok failed failed failed"
+done_testing
