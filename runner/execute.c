@@ -57,7 +57,8 @@ static void classify_failure(const struct fl_case_result *res, struct fl_plan_ca
 		snprintf(pc->reason, sizeof(pc->reason), "%s", res->reason);
 	} else if (res->interrupted) {
 		strcpy(pc->status, "interrupted");
-		snprintf(pc->reason, sizeof(pc->reason), "interrupted before the case was written");
+		snprintf(pc->reason, sizeof(pc->reason), "%s", res->reason[0] ? res->reason :
+			 "interrupted before the case was written");
 	} else if (res->signaled) {
 		strcpy(pc->status, "failed");
 		snprintf(pc->reason, sizeof(pc->reason), "the agent died of signal %d (%s)",

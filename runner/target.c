@@ -11,24 +11,26 @@
 static const struct fl_target_ops *const fl_targets[] = {
 	&fl_target_local_ops,
 	&fl_target_qemu_ops,
+	&fl_target_ssh_ops,
 	NULL,
 };
 
 const char *fl_target_kinds(void)
 {
-	return "local, qemu";
+	return "local, qemu, ssh:[USER@]HOST[:PORT]";
 }
 
 int fl_target_init(struct fl_target *t, const struct fl_target_opts *o, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
 	t->opts = *o;
-	for (int i = 0; fl_targets[i]; i++)
-		if (!strcmp(fl_targets[i]->kind, o->kind))
+	for (int i = 0; fl_targets[i]; i++)	/* "ssh:HOST" is kind ssh */
+		if (strlen(fl_targets[i]->kind) == strcspn(o->kind, ":") &&
+		    !strncmp(fl_targets[i]->kind, o->kind, strcspn(o->kind, ":")))
 			t->ops = fl_targets[i];
 	if (!t->ops)
-		return fl_seterr(err, errlen, "unknown target '%s' (known: %s; ssh and lava are not "
-				 "built yet)", o->kind, fl_target_kinds());
+		return fl_seterr(err, errlen, "unknown target '%s' (known: %s; LAVA jobs are made "
+				 "with faultline lava render)", o->kind, fl_target_kinds());
 	return 0;
 }
 

@@ -11,6 +11,8 @@
  *   shutdown  stop and release everything; safe to call at any point
  *
  * The table of targets is fl_targets[] in target.c; adding one is a new file and a line there.
+ * A run_case may set *interrupted itself to stop the run resumably (ssh: a host that does not
+ * come back), with res->interrupted and res->reason saying why.
  */
 #ifndef FL_TARGET_H
 #define FL_TARGET_H
@@ -21,7 +23,7 @@
 #include "runner.h"
 
 struct fl_target_opts {
-	const char *kind;	/* local, qemu */
+	const char *kind;	/* local, qemu, ssh:[USER@]HOST[:PORT] */
 	const char *arch;	/* NULL: the host's */
 	const char *kernel;	/* candidate name or image path (qemu) */
 	const char *agent;	/* the host's bin/faultline-agent */
@@ -67,7 +69,7 @@ struct fl_target {
 	void *priv;		/* the implementation's state */
 };
 
-extern const struct fl_target_ops fl_target_local_ops, fl_target_qemu_ops;
+extern const struct fl_target_ops fl_target_local_ops, fl_target_qemu_ops, fl_target_ssh_ops;
 
 /* Look kind up in the table and set t up (no work yet); -1 with a sentence for an unknown one. */
 int fl_target_init(struct fl_target *t, const struct fl_target_opts *o, char *err, size_t errlen);
