@@ -113,6 +113,7 @@ bench: all
 	bench/probe-overhead.sh
 	bench/workload-cov.sh
 	bench/compare-speed.sh
+	bench/qemu-overhead.sh
 
 clean:
 	rm -rf build/release build/san bin

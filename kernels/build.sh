@@ -180,6 +180,34 @@ done
 # src/out, a direct subdirectory, so kbuild uses relative paths (srctree = ..) and ccache hits
 # across candidates whose trees differ only in a few files.
 obj=$src/out
+# Seed: an earlier build of the same base, fragments, arch and toolchain (only the patches
+# differ) lends its object dir, so make recompiles just what the patches touch (timestamps),
+# and ccache covers the rest.
+seed=$(python3 - "$out" "$hash" "$base_sha" "$arch" "$cc_ver" "${fragments[@]}" 2>/dev/null <<'PY'
+import glob, hashlib, json, os, sys
+out, me, base, arch, cc, frags = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
+want = [hashlib.sha256(open(f, 'rb').read()).hexdigest() for f in frags]
+best = None
+for bj in glob.glob(os.path.join(out, '*', 'build.json')):
+    d = os.path.dirname(bj)
+    if os.path.islink(d) or os.path.basename(d) == me or not os.path.isdir(os.path.join(d, 'src', 'out')):
+        continue
+    try:
+        b = json.load(open(bj))
+    except ValueError:
+        continue
+    if (b.get('base', {}).get('sha256') == base and b.get('arch') == arch and
+        b.get('toolchain', {}).get('cc') == cc and [f['sha256'] for f in b.get('fragments', [])] == want):
+        if best is None or b.get('patches', {}).get('count', 0) < best[1]:
+            best = (d, b.get('patches', {}).get('count', 0))
+print(best[0] if best else '')
+PY
+)
+if [ -n "$seed" ]; then
+	step seed "copying the object dir of $(basename "$seed") (same base, fragments, toolchain)"
+	cp -a "$seed/src/out" "$obj" || fail seed "cannot copy $seed/src/out"
+	# Built files the patches may have made stale are judged by make from timestamps.
+fi
 mkdir -p "$obj" "$tmpd/frag"
 mk() { make -C "$src" O="$obj" ARCH="$karch" ${cross:+CROSS_COMPILE="$cross"} "$@"; }
 step config "make $defconfig + ${#fragments[@]} fragment(s) + olddefconfig"
