@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{ "compare", "compare runs: tables with spread, delta, CI and significance", fl_cmd_compare },
 	{ "nightly", "run a suite, add it to a history, exit 1 on a regression", fl_cmd_nightly },
 	{ "kernel", "candidate kernels: list, show (fetches a prebuilt one), build", fl_cmd_kernel },
+	{ "export", "a run as KernelCI KCIDB JSON (export kcidb RUN_DIR)", fl_cmd_export },
+	{ "lava", "LAVA jobs: render, collect job logs into a run, submit", fl_cmd_lava },
 	{ NULL, NULL, NULL },
 };
 
@@ -27,7 +29,6 @@ static void usage(FILE *out)
 	      "commands:\n", out);
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nnot built yet: targets ssh and lava, kernel build from source (see the README)\n", out);
 }
 
 int main(int argc, char **argv)

@@ -95,5 +95,7 @@ int fl_cmd_report(int argc, char **argv);
 int fl_cmd_kernel(int argc, char **argv);
 int fl_cmd_compare(int argc, char **argv);
 int fl_cmd_nightly(int argc, char **argv);
+int fl_cmd_export(int argc, char **argv);
+int fl_cmd_lava(int argc, char **argv);
 
 #endif
