@@ -49,8 +49,15 @@ HOST_LIBS  := -ljansson -lgsl -lgslcblas -lm
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TEST_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps check check-slow bench clean distclean tests
-all: $(BINDIR)/faultline $(BINDIR)/faultline-agent
+.PHONY: all deps deps-cross agents check check-slow bench clean distclean tests
+all: $(BINDIR)/faultline $(BINDIR)/faultline-agent $(if $(ARCHES),agents)
+
+# Cross agents bin/<arch>/faultline-agent for QEMU guests (scripts/cross-agent.sh):
+#   make agents [ARCHES="aarch64 ppc64le s390x"]   or   make ARCHES="..."
+agents:
+	@for a in $(or $(ARCHES),aarch64 ppc64le s390x); do scripts/cross-agent.sh $$a || exit; done
+deps-cross:
+	scripts/deps.sh --cross $(ARCHES)
 
 deps:
 	scripts/deps.sh
@@ -65,7 +72,7 @@ $(LIBPERF)/.built: | scripts/deps.sh
 		linux-source-6.12/tools/build linux-source-6.12/tools/scripts \
 		linux-source-6.12/tools/arch
 	@$(MAKE) -s -C $(KSRC)/tools/lib/perf O=$(abspath $(LIBPERF)/obj) \
-		DESTDIR=$(abspath $(LIBPERF)/inst) prefix= install_headers install_lib \
+		DESTDIR=$(abspath $(LIBPERF)/inst) prefix= $(LIBPERF_MAKEFLAGS) install_headers install_lib \
 		> $(LIBPERF)/build.log 2>&1 || { tail -20 $(LIBPERF)/build.log; exit 1; }
 	@touch $@
 
@@ -116,7 +123,7 @@ bench: all
 	bench/qemu-overhead.sh
 
 clean:
-	rm -rf build/release build/san bin
+	rm -rf build/release build/san build/cross bin
 distclean: clean
 	rm -rf build
 

@@ -107,8 +107,16 @@ static int fetch_prebuilt(const char *root, const char *name, const char *regex,
 			  struct fl_kernel *k, char *err, size_t errlen)
 {
 	char script[4200], dest[4200], envf[4300], text[4096], rel[2048], pkg[128], ver[96];
-	char *argv[] = { script, (char *)regex, dest, NULL };
+	char debarch[32] = "";
+	char *argv[] = { script, (char *)regex, dest, debarch, NULL };
 	struct fl_child_result res;
+	struct fl_machine m;
+
+	/* The package lists of the candidate's arch (kernels/fetch-debian.sh DEBARCH). */
+	if (!fl_machine_load(root, k->arch, &m, err, errlen)) {
+		snprintf(debarch, sizeof(debarch), "%s", m.debian_arch);
+		fl_machine_free(&m);
+	}
 
 	snprintf(script, sizeof(script), "%s/kernels/fetch-debian.sh", root);
 	snprintf(dest, sizeof(dest), "%s/build/kernels/%s", root, name);
@@ -125,6 +133,8 @@ static int fetch_prebuilt(const char *root, const char *name, const char *regex,
 	if (!env_get(text, "CONFIG", rel, sizeof(rel)))
 		snprintf(k->config, sizeof(k->config), "%s/%s", dest, rel);
 	env_get(text, "RELEASE", k->release, sizeof(k->release));
+	if (!env_get(text, "MODULES", rel, sizeof(rel)) && rel[0])
+		snprintf(k->modules, sizeof(k->modules), "%s/%s", dest, rel);
 	if (!env_get(text, "PACKAGE", pkg, sizeof(pkg)) && !env_get(text, "VERSION", ver, sizeof(ver)))
 		snprintf(k->base, sizeof(k->base), "%s %s", pkg, ver);
 	return 0;

@@ -19,10 +19,18 @@ $B mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null ||
 $B mount -t tmpfs tmp /tmp
 $B mkdir -p /dev/shm && $B mount -t tmpfs shm /dev/shm
 echo 1 > /proc/sys/kernel/sysrq
+# Modules the result channel needs on this image (mkinitramfs.sh lists them in load order).
+[ -f /etc/faultline-modules ] && while read -r m; do
+	$B insmod "/lib/modules/$m.ko" || echo "faultline-init: cannot load module $m"
+done < /etc/faultline-modules
 
 port=
-for d in /sys/class/virtio-ports/*; do
-	[ "$($B cat "$d/name" 2>/dev/null)" = faultline ] && port=/dev/${d##*/}
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	for d in /sys/class/virtio-ports/*; do
+		[ "$($B cat "$d/name" 2>/dev/null)" = faultline ] && port=/dev/${d##*/}
+	done
+	[ -n "$port" ] && [ -e "$port" ] && break
+	$B sleep 0.5
 done
 if [ -z "$port" ] || [ ! -e "$port" ]; then
 	echo "faultline-init: no virtio-serial port named faultline; powering off"

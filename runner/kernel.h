@@ -10,16 +10,28 @@
 struct fl_machine {
 	const char *arch, *qemu, *machine, *cpu, *kvm_cpu, *console, *kernel_file;
 	const char *debian_arch, *busybox, *agent;
+	const char *uname;		/* the guest kernel's machine name (aarch64 for arm64) */
+	const char *qemu_package;	/* the Debian package holding qemu */
+	const char *debian_candidate;	/* what --kernel debian means for this arch */
+	const char *sysroot;		/* the arch's unpacked Debian packages; "" for the host's */
+	const char *serial_device;	/* virtio-serial-pci, virtio-serial-ccw */
+	const char *append;		/* extra kernel command line */
 	int cpus;
 	long mem_mib;
 	json_t *qemu_args;	/* array of extra strings */
+	json_t *image_magic;	/* array of "OFFSET:HEX ..." alternatives */
+	json_t *modules;	/* array of module names the guest init loads if they are modules */
 	json_t *table;		/* owns the strings */
 };
 
-/* Load ARCH's entry from ROOT/kernels/machines.json; -1 with a sentence listing known arches. */
+/* Load ARCH's entry from ROOT/kernels/machines.json, by name or by its uname; m->arch is the
+ * entry's name. -1 with a sentence listing known arches. */
 int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
 		    char *err, size_t errlen);
 void fl_machine_free(struct fl_machine *m);
+/* 0 when IMAGE carries one of m's image_magic signatures (or m has none); else -1 with a
+ * sentence naming what the image looks like, from the other entries of the table. */
+int fl_image_check(const struct fl_machine *m, const char *image, char *err, size_t errlen);
 
 /* A kernel ready to boot. */
 struct fl_kernel {
@@ -27,6 +39,7 @@ struct fl_kernel {
 	char arch[32];
 	char image[6400], config[6400];	/* config may be empty (a bare image) */
 	char release[128];	/* as the package/build says; the guest's uname -r is the truth */
+	char modules[6400];	/* the image's /lib/modules/RELEASE tree, or empty */
 	char base[256];		/* e.g. the Debian package and version */
 	int is_candidate;
 	/* source candidates (kbuild.c): the build's content hash and the patch series */

@@ -29,6 +29,13 @@ int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
 	if (!m->table)
 		return -1;
 	e = json_object_get(m->table, arch);
+	if (!json_is_object(e))
+		json_object_foreach(m->table, key, v)
+			if (json_is_object(v) && !e &&
+			    !strcmp(json_string_value(json_object_get(v, "uname")) ?: "", arch)) {
+				e = v;
+				arch = key;
+			}
 	if (!json_is_object(e)) {
 		json_object_foreach(m->table, key, v)
 			if (json_is_object(v))
@@ -38,7 +45,7 @@ int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
 		return fl_seterr(err, errlen, "no QEMU machine for arch '%s' in %s (known: %s)",
 				 arch, path, known);
 	}
-	m->arch = arch;
+	m->arch = json_object_iter_key(json_object_iter_at(m->table, arch));	/* owned */
 	if (!(m->qemu = str(e, "qemu", path, arch, err, errlen)) ||
 	    !(m->machine = str(e, "machine", path, arch, err, errlen)) ||
 	    !(m->cpu = str(e, "cpu", path, arch, err, errlen)) ||
@@ -47,17 +54,26 @@ int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
 	    !(m->kernel_file = str(e, "kernel_file", path, arch, err, errlen)) ||
 	    !(m->debian_arch = str(e, "debian_arch", path, arch, err, errlen)) ||
 	    !(m->busybox = str(e, "busybox", path, arch, err, errlen)) ||
-	    !(m->agent = str(e, "agent", path, arch, err, errlen))) {
+	    !(m->agent = str(e, "agent", path, arch, err, errlen)) ||
+	    !(m->uname = str(e, "uname", path, arch, err, errlen)) ||
+	    !(m->qemu_package = str(e, "qemu_package", path, arch, err, errlen)) ||
+	    !(m->debian_candidate = str(e, "debian_candidate", path, arch, err, errlen)) ||
+	    !(m->sysroot = str(e, "sysroot", path, arch, err, errlen)) ||
+	    !(m->serial_device = str(e, "serial_device", path, arch, err, errlen)) ||
+	    !(m->append = str(e, "append", path, arch, err, errlen))) {
 		fl_machine_free(m);
 		return -1;
 	}
 	m->cpus = (int)json_integer_value(json_object_get(e, "cpus"));
 	m->mem_mib = (long)json_integer_value(json_object_get(e, "mem_mib"));
 	m->qemu_args = json_object_get(e, "qemu_args");
-	if (m->cpus < 1 || m->mem_mib < 128 || !json_is_array(m->qemu_args)) {
+	m->image_magic = json_object_get(e, "image_magic");
+	m->modules = json_object_get(e, "modules");
+	if (m->cpus < 1 || m->mem_mib < 128 || !json_is_array(m->qemu_args) ||
+	    !json_is_array(m->image_magic) || !json_is_array(m->modules)) {
 		fl_machine_free(m);
-		return fl_seterr(err, errlen, "%s: %s needs cpus >= 1, mem_mib >= 128 and a "
-				 "qemu_args array", path, arch);
+		return fl_seterr(err, errlen, "%s: %s needs cpus >= 1, mem_mib >= 128 and "
+				 "qemu_args, image_magic and modules arrays", path, arch);
 	}
 	return 0;
 }

@@ -59,6 +59,9 @@ head -c 2000000 /dev/urandom > "$TMP/garbage.img"
 expect_exit 2 "an arch without a machine" "$F" run --target qemu --arch sparc --kernel "$TMP/garbage.img" "$S/qemu-tiny.json"
 stderr_has "no QEMU machine for arch 'sparc'" "it names the arch"
 expect_exit 2 "--kernel on the local target" "$F" run --kernel debian-6.12 "$S/qemu-tiny.json"
+expect_exit 2 "a file that is no kernel image is refused before boot" "$F" run "${Q[@]/debian-6.12/$TMP/garbage.img}" --out "$TMP/g0" "$S/qemu-tiny.json"
+stderr_has "is not a kernel image for x86_64" "it says the image is not for the arch"
+printf 'HdrS' | dd of="$TMP/garbage.img" bs=1 seek=514 conv=notrunc status=none
 expect_exit 3 "a kernel that does not boot" "$F" run "${Q[@]/debian-6.12/$TMP/garbage.img}" --boot-timeout 30 --out "$TMP/g" "$S/qemu-tiny.json"
 stderr_has "did not boot to its agent" "it says the guest did not boot"
 expect_exit 2 "kernel build says source builds are not done" "$F" kernel build debian-6.12
