@@ -6,20 +6,22 @@
 #   kernels/build.sh --name NAME --arch ARCH --kbuild-arch x86 --defconfig x86_64_defconfig \
 #       --target bzImage --image arch/x86/boot/bzImage \
 #       (--source TARBALL | --git URL --ref REF) [--patches DIR|MBOX] [--fragment FILE]... \
-#       [--cross PREFIX] [--out ROOT/build/kernels] [--jobs N]
+#       [--cross PREFIX] [--out ROOT/build/kernels] [--jobs N] [--reason-file FILE]
 #
 # Result: OUT/<hash>/{bzImage (the image, named as the arch's target), .config, build.json,
 # build.log}; its last stdout line is "dir OUT/<hash>". Exit 0 built or cache hit, 1 the build
-# failed (a patch, the config check or make: the message names it), 2 bad input, 3 environment.
+# failed (a patch, the config check or make: the message names it), 2 bad input, 3 environment;
+# on failure, --reason-file gets that message as one line.
 set -uo pipefail
 export LC_ALL=C
 
 KBUILD_VERSION=fl-kbuild-1	# bump when the steps below change what a build produces
-name= arch= karch= defconfig= target= image= source= git= ref= patches= out= jobs= cross=
+name= arch= karch= defconfig= target= image= source= git= ref= patches= out= jobs= cross= reason_file=
 fragments=()
 orig_args=("$@")
 say() { echo "faultline: $*" >&2; }
-die() { local code=$1; shift; say "$*"; exit "$code"; }
+note() { [ -z "$reason_file" ] || printf '%s\n' "$*" > "$reason_file"; }
+die() { local code=$1; shift; say "$*"; note "$*"; exit "$code"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -37,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2 ;;
 	--jobs) jobs=$2 ;;
 	--cross) cross=$2 ;;
+	--reason-file) reason_file=$2 ;;
 	*) die 2 "build.sh: unknown option $1" ;;
 	esac
 	shift 2 || die 2 "build.sh: option $1 needs a value"
@@ -134,6 +137,7 @@ fail() {	# STEP SENTENCE
 	say "last lines of $log:"
 	tail -n 25 "$log" | sed 's/^/    /' >&2
 	say "build of $name failed at step '$1'; the whole log is $log"
+	note "$2 (step $1; log $log)"
 	exit 1
 }
 
@@ -170,6 +174,7 @@ for p in "${plist[@]}"; do
 		say "patch $p does not apply to $base_id${file:+ (file $file)}:"
 		echo "$hunks" >&2
 		say "build of $name failed at step 'patch' ($pname); the whole log is $log"
+		note "patch $pname does not apply${file:+ to $file}: $(echo "$hunks" | head -1 | sed 's/^ *//') (log $log)"
 		exit 1
 	fi
 	cat "$tmpd/patch.out" >> "$log"
@@ -270,6 +275,7 @@ if [ ${#bad[@]} -gt 0 ]; then
 	for m in "${bad[@]}"; do echo "    $m" >&2; done
 	echo "config check failed: ${bad[*]}" >> "$log"
 	say "build of $name failed at step 'config check'; the merged .config is $obj/.config"
+	note "${#bad[@]} config symbol(s) did not stick: $(printf '%s; ' "${bad[@]}" | sed 's/; $//')"
 	exit 1
 fi
 

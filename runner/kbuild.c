@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include "fl_json.h"
 #include "fl_util.h"
 #include "kernel.h"
@@ -255,8 +256,9 @@ int fl_kernel_build(const char *root, json_t *doc, struct fl_kernel *k, char *er
 {
 	const char *cname = json_string_value(json_object_get(doc, "name"));
 	const char *arch = json_string_value(json_object_get(doc, "arch"));
-	char patches[4200];
+	char patches[4200], reason_file[64] = "/tmp/faultline-build-XXXXXX", why[600] = "";
 	struct fl_child_result res;
+	int fd;
 	struct argv_buf a = { .n = 0 };
 	json_t *table = NULL, *recipe;
 	int ret = FL_EXIT_USAGE;
@@ -264,6 +266,13 @@ int fl_kernel_build(const char *root, json_t *doc, struct fl_kernel *k, char *er
 	recipe = recipe_for(root, cname, arch, &table, err, errlen);
 	if (!recipe || build_argv(root, doc, recipe, &a, err, errlen))
 		goto out;
+	fd = mkstemp(reason_file);
+	if (fd < 0 || push(&a, "--reason-file", NULL) || push(&a, "%s", reason_file)) {
+		fl_seterr(err, errlen, "cannot create a temporary file in /tmp");
+		ret = FL_EXIT_ENV;
+		goto out;
+	}
+	close(fd);
 	fflush(stdout);
 	if (fl_child_run(a.argv, NULL, BUILD_TIMEOUT_S, NULL, &res, err, errlen)) {
 		ret = FL_EXIT_ENV;
@@ -271,9 +280,11 @@ int fl_kernel_build(const char *root, json_t *doc, struct fl_kernel *k, char *er
 	}
 	if (!res.exited || res.code) {
 		ret = res.exited && res.code == 3 ? FL_EXIT_ENV : FL_EXIT_USAGE;
-		fl_seterr(err, errlen, "candidate %s did not build (%s; the lines above name the "
-			  "step)", cname, res.timed_out ? "timed out" : res.exited ?
-			  "kernels/build.sh failed" : "kernels/build.sh was killed");
+		if (fl_read_file(reason_file, why, sizeof(why)) > 0)
+			why[strcspn(why, "\n")] = '\0';
+		fl_seterr(err, errlen, "candidate %s did not build: %s", cname,
+			  why[0] ? why : res.timed_out ? "kernels/build.sh timed out" :
+			  res.exited ? "kernels/build.sh failed" : "kernels/build.sh was killed");
 		goto out;
 	}
 	if (fl_kernel_built(root, cname, k, NULL, err, errlen))
@@ -284,6 +295,8 @@ int fl_kernel_build(const char *root, json_t *doc, struct fl_kernel *k, char *er
 		k->patchset_name[0] = '\0';
 	ret = 0;
 out:
+	if (strcmp(reason_file + strlen(reason_file) - 6, "XXXXXX"))
+		unlink(reason_file);
 	for (int i = 0; i < a.n; i++)
 		free(a.argv[i]);
 	json_decref(table);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "fl_json.h"
 #include "fl_util.h"
@@ -169,6 +170,16 @@ static int write_index(const char *out, const char *suite, struct slot *slots, i
 			slots[i].reason));
 	doc = json_pack("{s:s, s:s, s:o, s:O}", "schema", "faultline-multi/1", "suite", suite,
 			"kernels", arr, "rounds", rounds);
+	/* Every kernel may have failed before its run dir was made: make OUT itself. */
+	snprintf(path, sizeof(path), "%s", out);
+	for (char *p = path + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	}
+	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/runs.json", out);
 	ret = fl_json_write_atomic(path, doc, err, errlen);
 	json_decref(doc);
