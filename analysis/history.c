@@ -111,6 +111,56 @@ int fl_history_import(const char *dir, const char *src, const char *id, char *ds
 	return ret;
 }
 
+/* Remove the files of a flat directory, then the directory. */
+static int rm_flat(const char *path, char *err, size_t errlen)
+{
+	char f[2400];
+	struct dirent *e;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return errno == ENOENT ? 0 : fl_seterr(err, errlen, "cannot open %s: %s", path,
+						       strerror(errno));
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(f, sizeof(f), "%s/%s", path, e->d_name);
+		if (unlink(f) && errno != ENOENT) {
+			closedir(d);
+			return fl_seterr(err, errlen, "cannot remove %s: %s", f, strerror(errno));
+		}
+	}
+	closedir(d);
+	if (rmdir(path) && errno != ENOENT)
+		return fl_seterr(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+	return 0;
+}
+
+int fl_history_prune(const char *dir, json_t *index, size_t keep, char *err, size_t errlen)
+{
+	json_t *runs = json_object_get(index, "runs"), *e;
+	size_t n = json_array_size(runs), i;
+	char path[1400];
+	int pruned = 0;
+
+	for (i = 0; i + keep < n; i++) {
+		e = json_array_get(runs, i);
+		if (json_is_true(json_object_get(e, "pruned")))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/cases", dir,
+			 json_string_value(json_object_get(e, "dir")) ?: "");
+		if (rm_flat(path, err, errlen))
+			return -1;
+		snprintf(path, sizeof(path), "%s/%s/logs", dir,
+			 json_string_value(json_object_get(e, "dir")) ?: "");
+		if (rm_flat(path, err, errlen))
+			return -1;
+		json_object_set_new(e, "pruned", json_true());
+		pruned++;
+	}
+	return pruned;
+}
+
 json_t *fl_history_summary(const struct fl_run *r)
 {
 	json_t *out = json_array(), *seen = json_object();

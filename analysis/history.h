@@ -22,6 +22,10 @@ int fl_history_import(const char *dir, const char *src, const char *id, char *ds
 /* Main metric (first metric with a better direction) of each case group of r, as
  * [{"key", "workload", "metric", "unit", "better", "n", "mean", "sd"}]. */
 json_t *fl_history_summary(const struct fl_run *r);
+/* Rotation: delete the case files and logs of every run but the last keep ones (their
+ * run.json and the index entry with its summary stay; the entry gets "pruned": true and is no
+ * longer used as a baseline). Returns how many runs were pruned now, or -1 with err. */
+int fl_history_prune(const char *dir, json_t *index, size_t keep, char *err, size_t errlen);
 /* Trend series for fl_plot_trend over the index entries (last max of them). */
 json_t *fl_history_trend(json_t *index, size_t max);
 

@@ -15,24 +15,31 @@
 #include <unistd.h>
 #include "compare.h"
 #include "fl_util.h"
+#include "fl_json.h"
 #include "history.h"
+#include "nightly_lock.h"
 #include "plot.h"
 #include "runner.h"
 
 struct nightly_args {
 	const char *suite, *history, *run;
-	double threshold;
-	long baseline;
+	double threshold, wait_s;
+	long baseline, keep;
 	struct fl_cmp_opts o;
 };
 
 static void usage(FILE *out)
 {
 	fputs("usage: faultline nightly SUITE --history DIR [--threshold PCT] [--baseline N]\n"
-	      "                         [--run RUN_DIR] [--alpha 0.05]\n"
+	      "                         [--run RUN_DIR] [--alpha 0.05] [--wait S] [--keep N]\n"
 	      "  run SUITE (or take the finished run RUN_DIR), add it to the history in DIR,\n"
 	      "  compare it with the pooled iterations of the last N good runs (default 5)\n"
-	      "  and write DIR/summary.md and DIR/index.html (plots, trends).\n"
+	      "  and write DIR/summary.md, DIR/index.html (plots, trends), DIR/summary.txt (plain\n"
+	      "  text for mail) and DIR/verdict.json (schema/verdict-1.schema.json, for CI).\n"
+	      "  --wait S   another nightly holds DIR/.nightly.lock: wait up to S seconds\n"
+	      "             (default 0), then exit 3 naming its pid and start time\n"
+	      "  --keep N   keep the case files of the last N runs only (the index keeps every\n"
+	      "             run's summary and verdict; default: keep all)\n"
 	      "  Exit: 0 no significant regression beyond PCT % (default 2), 1 a regression\n"
 	      "  or failed cases, 2 usage or input error, 3 environment problem.\n", out);
 }
@@ -45,6 +52,8 @@ static int parse(int argc, char **argv, struct nightly_args *a)
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "run", required_argument, NULL, 'r' },
 		{ "alpha", required_argument, NULL, 'a' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "keep", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -80,6 +89,20 @@ static int parse(int argc, char **argv, struct nightly_args *a)
 			a->o.alpha = strtod(optarg, &end);
 			if (*end || a->o.alpha <= 0 || a->o.alpha >= 1) {
 				fl_err("--alpha %s: expected a number between 0 and 1", optarg);
+				return FL_EXIT_USAGE;
+			}
+			break;
+		case 'w':
+			a->wait_s = strtod(optarg, &end);
+			if (*end || a->wait_s < 0) {
+				fl_err("--wait %s: expected seconds >= 0", optarg);
+				return FL_EXIT_USAGE;
+			}
+			break;
+		case 'k':
+			a->keep = strtol(optarg, &end, 10);
+			if (*end || a->keep < 1) {
+				fl_err("--keep %s: expected a number of runs >= 1", optarg);
 				return FL_EXIT_USAGE;
 			}
 			break;
@@ -258,7 +281,56 @@ struct report {
 	const char *verdict;
 	json_t *cmp, *index;
 	bool compare_png, trend_png;
+	const char *id, *suite, *history, *status;
 };
+
+/* Plain text for a mail body; the first line is a Subject: header. */
+static void summary_txt(FILE *f, void *arg)
+{
+	struct report *r = arg;
+	static const char *const subject[][2] = {
+		{ "ok", "ok" }, { "regression", "REGRESSION" },
+		{ "failed_cases", "FAILED CASES" }, { "first_run", "first run, no baseline" },
+	};
+	const char *s = r->status;
+
+	for (size_t i = 0; i < sizeof(subject) / sizeof(subject[0]); i++)
+		if (!strcmp(r->status, subject[i][0]))
+			s = subject[i][1];
+	fprintf(f, "Subject: faultline nightly %s: %s (run %s)\n\n%s\n\n", r->suite, s, r->id,
+		r->verdict);
+	if (r->cmp)
+		fl_render_text(r->cmp, f);
+	fprintf(f, "\nhistory: %s (%zu runs); page: %s/index.html; tables: %s/summary.md\n",
+		r->history, json_array_size(json_object_get(r->index, "runs")), r->history,
+		r->history);
+}
+
+/* DIR/verdict.json (faultline-verdict/1) for CI systems. */
+static int write_verdict(const char *hist, const struct report *r, int exit_status,
+			 double threshold, size_t nbase, size_t baseiters, json_t *regs,
+			 size_t problems, char *err, size_t errlen)
+{
+	char path[1200], stamp[32];
+	time_t now = time(NULL);
+	json_t *v;
+	int ret;
+
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:{s:i, s:i}, s:O, s:i, s:s, "
+		      "s:{s:s, s:s, s:s}}", "schema", "faultline-verdict/1", "run", r->id,
+		      "suite", r->suite, "generated", stamp, "status", r->status, "exit_status",
+		      exit_status, "threshold_pct", threshold, "baseline", "runs", (int)nbase,
+		      "iterations", (int)baseiters, "regressions", regs ? regs : json_array(),
+		      "problem_cases", (int)problems, "verdict", r->verdict, "files", "summary_txt",
+		      "summary.txt", "summary_md", "summary.md", "index_html", "index.html");
+	if (!regs)
+		json_decref(json_object_get(v, "regressions"));
+	snprintf(path, sizeof(path), "%s/verdict.json", hist);
+	ret = fl_json_write_atomic(path, v, err, errlen);
+	json_decref(v);
+	return ret;
+}
 
 static void summary_md(FILE *f, void *arg)
 {
@@ -331,7 +403,8 @@ static int load_baseline(const char *hist, json_t *index, long want, struct fl_r
 		struct fl_run r;
 		char dir[1400];
 
-		if (strcmp(json_string_value(json_object_get(e, "status")) ?: "", "good"))
+		if (strcmp(json_string_value(json_object_get(e, "status")) ?: "", "good") ||
+		    json_is_true(json_object_get(e, "pruned")))
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", hist,
 			 json_string_value(json_object_get(e, "dir")) ?: "");
@@ -353,14 +426,20 @@ static int nightly(struct nightly_args *a)
 	struct fl_run base = { 0 }, cur = { 0 }, pair[2];
 	struct report rep = { 0 };
 	size_t nbase = 0, problems = 0, baseiters = 0;
-	time_t now = time(NULL);
-	int ret = FL_EXIT_OK, rc;
-	char *verdict;
+	time_t now;
+	int ret = FL_EXIT_OK, rc, lock;
+	char *verdict, suite[256];
 
 	if (mkdir(a->history, 0755) && errno != EEXIST) {
 		fl_err("cannot create the history directory %s: %s", a->history, strerror(errno));
 		return FL_EXIT_ENV;
 	}
+	lock = fl_nightly_lock(a->history, a->wait_s, err, sizeof(err));
+	if (lock < 0) {
+		fl_err("%s", err);
+		return FL_EXIT_ENV;
+	}
+	now = time(NULL);	/* after the wait: the run's own time */
 	index = fl_history_load(a->history, err, sizeof(err));
 	if (!index) {
 		fl_err("%s", err);
@@ -434,7 +513,18 @@ static int nightly(struct nightly_args *a)
 		fl_err("%s", err);
 		ret = FL_EXIT_ENV;
 	}
-	rep = (struct report){ verdict ? verdict : "", cmp, index, false, false };
+	if (a->keep > 0) {	/* rotation: the index is saved before any files go */
+		rc = fl_history_prune(a->history, index, (size_t)a->keep, err, sizeof(err));
+		if (rc < 0 || (rc > 0 && fl_history_save(a->history, index, err, sizeof(err)))) {
+			fl_err("%s (history rotation)", err);
+			ret = FL_EXIT_ENV;
+		}
+	}
+	snprintf(suite, sizeof(suite), "%s",
+		 json_string_value(json_object_get(cur.info, "suite")) ?: a->suite);
+	rep = (struct report){ verdict ? verdict : "", cmp, index, false, false, id, suite,
+			       a->history, json_array_size(regs) ? "regression" : problems ?
+			       "failed_cases" : !cmp ? "first_run" : "ok" };
 	snprintf(path, sizeof(path), "%s/compare.png", a->history);
 	if (cmp && !fl_plot_compare(cmp, pair, 2, path, err, sizeof(err)))
 		rep.compare_png = true;
@@ -451,7 +541,13 @@ static int nightly(struct nightly_args *a)
 		json_decref(series);
 	}
 	if (write_text(a->history, "summary.md", summary_md, &rep, err, sizeof(err)) ||
-	    write_text(a->history, "index.html", index_html, &rep, err, sizeof(err))) {
+	    write_text(a->history, "index.html", index_html, &rep, err, sizeof(err)) ||
+	    write_text(a->history, "summary.txt", summary_txt, &rep, err, sizeof(err))) {
+		fl_err("%s", err);
+		ret = FL_EXIT_ENV;
+	}
+	if (write_verdict(a->history, &rep, ret, a->threshold, nbase, baseiters, regs, problems,
+			  err, sizeof(err))) {
 		fl_err("%s", err);
 		ret = FL_EXIT_ENV;
 	}
