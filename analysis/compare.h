@@ -30,6 +30,7 @@ json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_
 void fl_render_text(json_t *cmp, FILE *out);
 void fl_render_md(json_t *cmp, FILE *out);
 void fl_render_csv(json_t *cmp, FILE *out);
+void fl_render_matrix(json_t *cmp, FILE *out);
 
 /* "9428", "128.0", "1.9e-05": a number in at most 9 characters; "-" for NaN/null. */
 void fl_fmt_num(char *buf, size_t len, double v);

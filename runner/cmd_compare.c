@@ -12,7 +12,7 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: faultline compare RUN_A RUN_B [RUN_C...] [--format text|md|csv|json]\n"
+	fputs("usage: faultline compare RUN_A RUN_B [RUN_C...] [--format text|md|csv|json|matrix]\n"
 	      "                         [--plot FILE.png|FILE.svg] [--test welch|mwu]\n"
 	      "                         [--alpha 0.05] [--correction holm|bh|none]\n"
 	      "  compare runs (results/<run-id> directories) against the first, the base:\n"
@@ -20,6 +20,7 @@ static void usage(FILE *out)
 	      "  mean, stddev, CoV, min, max, harmonic mean of rates, delta %, a 95% CI of\n"
 	      "  the difference and a test corrected for multiple testing (Holm by default).\n"
 	      "  --plot writes FILE and FILE.gp (the gnuplot script) with its data files.\n"
+	      "  --format matrix: means only, one column per run headed by its arch.\n"
 	      "  Exit: 0 compared, 2 usage or input error.\n", out);
 }
 
@@ -51,8 +52,9 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 		case 'f':
 			a->format = optarg;
 			if (strcmp(optarg, "text") && strcmp(optarg, "md") &&
-			    strcmp(optarg, "csv") && strcmp(optarg, "json")) {
-				fl_err("--format %s: expected text, md, csv or json", optarg);
+			    strcmp(optarg, "csv") && strcmp(optarg, "json") &&
+			    strcmp(optarg, "matrix")) {
+				fl_err("--format %s: expected text, md, csv, json or matrix", optarg);
 				return FL_EXIT_USAGE;
 			}
 			break;
@@ -116,6 +118,8 @@ static void render(json_t *cmp, const char *format, FILE *out)
 		fl_render_md(cmp, out);
 	else if (!strcmp(format, "csv"))
 		fl_render_csv(cmp, out);
+	else if (!strcmp(format, "matrix"))
+		fl_render_matrix(cmp, out);
 	else if (!strcmp(format, "json"))
 		json_dumpf(cmp, out, JSON_INDENT(1) | JSON_REAL_PRECISION(10)), fputc('\n', out);
 	else

@@ -12,7 +12,7 @@ for a in "$@"; do
 	case "$a" in
 	--cross) cross=1 ;;
 	--check) mode=--check ;;
-	*) arches+=("$("$here/machine-field" "$a" name)") ;;
+	*) n=$("$here/machine-field" "$a" name) || exit 2; arches+=("$n") ;;
 	esac
 done
 

@@ -85,6 +85,11 @@ static const struct fl_metric thpm_metrics[] = {
 	  "function-call IPIs (all CPUs, /proc/interrupts) during the operation, per GiB" },
 	{ "tlb_ipis_per_gib", "IPIs/GiB", FL_BETTER_LOWER,
 	  "TLB-shootdown IPIs (all CPUs) during the operation, per GiB" },
+	{ "other_ipis_per_gib", "IPIs/GiB", FL_BETTER_LOWER,
+	  "IPIs of class other per GiB: on powerpc and s390 the muxed IPI rows that carry the "
+	  "function calls (probes/README.md)" },
+	{ "ipis_per_gib", "IPIs/GiB", FL_BETTER_LOWER,
+	  "every IPI class counted on this arch, per GiB: the figure comparable across arches" },
 	{ "split_ms", "ms", FL_BETTER_LOWER, "op split: the PMD splits (one-page mprotects)" },
 	{ "collapse_ms", "ms", FL_BETTER_LOWER, "op split: MADV_COLLAPSE of the range back" },
 	{ "thp_share_after", "%", FL_BETTER_HIGHER, "op split: THP share after the collapse" },
@@ -385,6 +390,26 @@ static void ipi_class(struct fl_case *c, json_t *ipi, const char *cls, const cha
 				(double)json_integer_value(tot) / gib, "per_cpu", arr));
 }
 
+/* The sum of the classes this arch counts (absent and unsupported ones add nothing). */
+static void ipi_total(struct fl_case *c, json_t *ipi, double gib)
+{
+	static const char *const classes[] = { "function_call", "tlb_shootdown", "reschedule",
+						"other" };
+	long long sum = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		json_t *tot = json_object_get(json_object_get(ipi, classes[i]), "total");
+
+		if (json_is_integer(tot)) {
+			sum += json_integer_value(tot);
+			any = true;
+		}
+	}
+	if (any)
+		fl_case_metric(c, "ipis_per_gib", (double)sum / gib);
+}
+
 static void ipi_metrics(struct fl_case *c, struct thpm *t)
 {
 	struct fl_irq_table a = { 0 }, b = { 0 };
@@ -402,6 +427,8 @@ static void ipi_metrics(struct fl_case *c, struct thpm *t)
 	per_gib = json_object();
 	ipi_class(c, ipi, "function_call", "function_call_ipis_per_gib", gib, per_gib);
 	ipi_class(c, ipi, "tlb_shootdown", "tlb_ipis_per_gib", gib, per_gib);
+	ipi_class(c, ipi, "other", "other_ipis_per_gib", gib, per_gib);
+	ipi_total(c, ipi, gib);
 	json_object_set_new(per_gib, "cpus", json_incref(json_object_get(ipi, "cpus")));
 	json_object_set_new(c->extra, "ipi_per_gib", per_gib);
 	json_object_set_new(c->extra, "ipi_op", ipi);
