@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# faultline lava: a rendered job passes lava-common's own schema validator; its test steps,
+# run here with the local agent and a stand-in lava-test-case, printed as lava-dispatcher's
+# YAML log, are collected into a run directory that validates and that faultline compare
+# accepts (a tampered case document is refused by its sha256); submit posts to a mock LAVA
+# REST API on 127.0.0.1 the headers and body LAVA expects. (lava-run itself: see runner/README.)
+. "$(dirname "$0")/lib.sh"
+F=$FL_BIN/faultline
+S=$FL_ROOT/tests/fixtures/suites/tiny.json
+PY=/usr/bin/python3	# Debian's python: lava_common lives there
+
+expect_exit 0 "lava render writes a job" "$F" lava render --kernel debian-6.12 --arch x86_64 --out "$TMP/jobs" "$S"
+JOB=$(cat "$TMP/stdout")
+check "the job file exists" test -s "$JOB"
+if $PY -c 'import lava_common.schemas' 2> /dev/null; then
+	check "lava-common's validator accepts the job (strict)" $PY -c 'import sys, yaml
+from lava_common.schemas import validate
+validate(yaml.safe_load(open(sys.argv[1])), strict=True)' "$JOB"
+else
+	skip "lava-common is not installed (apt-get install lava-common)"
+fi
+# Run the job's test steps here: the agent path mapped to ours, lava-test-case printing
+# LAVA's marker; every output line wrapped as a lava-dispatcher log entry.
+$PY - "$JOB" "$FL_BIN/faultline-agent" > "$TMP/steps.sh" <<'PY'
+import sys, yaml
+job = yaml.safe_load(open(sys.argv[1]))
+test = [a["test"] for a in job["actions"] if "test" in a][0]
+for s in test["definitions"][0]["repository"]["run"]["steps"]:
+    print(s.replace("/bin/faultline-agent", sys.argv[2]))
+PY
+mkdir "$TMP/bin" && printf '#!/bin/sh\necho "<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=$1 RESULT=$3>"\n' > "$TMP/bin/lava-test-case"
+chmod +x "$TMP/bin/lava-test-case"
+PATH=$TMP/bin:$PATH sh "$TMP/steps.sh" 2>&1 | $PY -c 'import sys, json, datetime
+for line in sys.stdin:
+    print("- " + json.dumps({"dt": datetime.datetime.now().isoformat(), "lvl": "target", "msg": line.rstrip("\n")}))' > "$TMP/log.yaml"
+check "the steps printed a LAVA test-case marker per case" test "$(grep -c 'LAVA_SIGNAL_TESTCASE.*RESULT=pass' "$TMP/log.yaml")" = 6
+expect_exit 0 "lava collect turns the log into a run" "$F" lava collect "$TMP/log.yaml" --out "$TMP/run"
+check "run.json and every case validate" sh -c '"$0" validate "$1"/run.json "$1"/cases/*.json > /dev/null' "$F" "$TMP/run"
+check "the run says target lava and is complete" $PY -c 'import json,sys
+d=json.load(open(sys.argv[1])); assert d["state"]=="complete" and d["run"]["target"]["kind"]=="lava" and len(d["cases"])==6' "$TMP/run/run.json"
+expect_exit 0 "a local run of the suite" "$F" run --out "$TMP/local" "$S"
+expect_exit 0 "faultline compare accepts the collected run" "$F" compare "$TMP/local" "$TMP/run"
+check "the comparison names records_per_s" grep -q records_per_s "$TMP/stdout"
+# tamper with one case document inside the log: its sha256 no longer matches
+$PY - "$TMP/log.yaml" > "$TMP/bad.yaml" <<'PY'
+import sys
+done = False
+for line in open(sys.argv[1]):
+    if not done and "FAULTLINE-CASE 1 " in line:
+        line = line[:-20] + "AAAA" + line[-16:]
+        done = True
+    sys.stdout.write(line)
+PY
+expect_exit 0 "a log with a damaged case document still collects" "$F" lava collect "$TMP/bad.yaml" --out "$TMP/run2"
+stderr_has "failed their sha256 or schema check" "and says one was not used"
+check "that case is failed with a reason, the run interrupted" $PY -c 'import json,sys
+d=json.load(open(sys.argv[1])); c=d["cases"][1]; assert d["state"]=="interrupted" and c["status"]=="failed" and "no case document" in c["reason"]' "$TMP/run2/run.json"
+echo 'nothing here' > "$TMP/empty.log"
+expect_exit 2 "a log without markers is refused" "$F" lava collect "$TMP/empty.log" --out "$TMP/run3"
+stderr_has "no faultline case in $TMP/empty.log" "naming the log"
+
+# submit against a mock LAVA REST API that checks what we send
+cat > "$TMP/mock.py" <<'PY'
+import http.server, json, sys
+job = open(sys.argv[2]).read()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        ok = (self.path == "/api/v0.2/jobs/" and self.headers["Authorization"] == "Token s3cret"
+              and self.headers["Content-Type"] == "application/json"
+              and json.loads(body) == {"definition": job})
+        self.send_response(201 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps({"job_ids": [42]} if ok else {"detail": "Invalid token."}).encode())
+        open(sys.argv[3], "a").write(("ok" if ok else "bad") + "\n")
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+$PY "$TMP/mock.py" "$TMP/port" "$JOB" "$TMP/hits" &
+mock=$!
+for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+URL=http://127.0.0.1:$(cat "$TMP/port")
+expect_exit 0 "lava submit posts the job" "$F" lava submit --url "$URL" --token s3cret "$JOB"
+check "the server saw the right path, token, content type and body, and answered a job id" sh -c 'grep -qx ok "$0" && grep -q "\"job_ids\": \[42\]" "$1"' "$TMP/hits" "$TMP/stdout"
+check "the token is not on curl's command line" sh -c '! grep -q s3cret "$0"/faultline-lava-h-* 2>/dev/null'  /tmp
+expect_exit 3 "a refused token is an environment error" "$F" lava submit --url "$URL/" --token wrong "$JOB"
+stderr_has "was refused or not reachable" "saying so"
+expect_exit 2 "submit without --token is a usage error" "$F" lava submit --url "$URL" "$JOB"
+kill $mock
+done_testing
