@@ -36,7 +36,12 @@ for a in x86_64 arm64 ppc64le s390x; do
 	check "$a: the guest had 4 CPUs" test "$(jget "$TMP/$a/run.json" "['run']['target']['cpus']")" = 4
 	check "$a: the guest kernel is $a's" test "$(jget "$c" "['run']['kernel']['candidate']")" = \
 		"$("$FL_ROOT/scripts/machine-field" "$a" debian_candidate)"
-	check "$a: per-CPU IPI columns for 4 CPUs" test "$(jget "$c" "['case']['ipi']['cpus'].__len__()")" = 4
+	if [ "$(jget "$c" "['case']['status']")" = ok ]; then
+		check "$a: per-CPU IPI columns for 4 CPUs" test "$(jget "$c" "['case']['ipi']['cpus'].__len__()")" = 4
+	else	# s390x under TCG: no THP, so thp-munmap is skipped with the reason
+		check "$a: a case that cannot run is skipped with its reason" \
+			grep -q '"reason": "this kernel has no transparent hugepages' "$c"
+	fi
 	dirs+=("$TMP/$a")
 done
 if [ -d "$TMP/ppc64le" ]; then
