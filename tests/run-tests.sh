@@ -19,7 +19,7 @@ passed=0 failed=0 skipped=0 failures=()
 logdir=build/test-logs
 mkdir -p "$logdir"
 
-count() {	# $1 name, $2 log, $3 exit status
+count() {	# $1 name, $2 log, $3 exit status, $4 seconds
 	local p f s
 	p=$(grep -cE '^ok ' "$2" | tr -d ' ')
 	s=$(grep -ciE '^ok .*# skip' "$2" | tr -d ' ')
@@ -31,7 +31,7 @@ count() {	# $1 name, $2 log, $3 exit status
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	[ "$f" = 0 ] || failures+=("$1 (log: $2)")
-	printf '%-44s %3d passed %3d failed %3d skipped\n' "$1" "$p" "$f" "$s"
+	printf '%-40s %3d passed %3d failed %3d skipped %4ds\n' "$1" "$p" "$f" "$s" "$4"
 }
 
 run() {		# $1 name, rest: command
@@ -39,8 +39,9 @@ run() {		# $1 name, rest: command
 	shift
 	[ -n "$pattern" ] && [[ "$name" != *$pattern* ]] && return
 	log="$logdir/$(basename "$name").log"
+	t0=$SECONDS
 	"$@" > "$log" 2>&1
-	count "$name" "$log" $?
+	count "$name" "$log" $? $((SECONDS - t0))
 }
 
 for t in build/san/tests/test_*; do
