@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +107,27 @@ json_t *fl_json_value(double v, const char *unit)
 json_t *fl_json_missing(const char *status, const char *reason)
 {
 	return json_pack("{s:s, s:s}", "status", status, "reason", reason);
+}
+
+int fl_json_check_fields(json_t *obj, const char *const *known, const char *where,
+			 const char *path, char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		char list[256] = "";
+		bool ok = false;
+
+		for (int i = 0; known[i]; i++)
+			ok |= strcmp(known[i], key) == 0;
+		if (ok)
+			continue;
+		for (int i = 0; known[i]; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", known[i]);
+		return fl_seterr(err, errlen, "%s: unknown field '%s' in %s (expected one of: %s)",
+				 path, key, where, list);
+	}
+	return 0;
 }

@@ -11,6 +11,10 @@
 int fl_json_write_atomic(const char *path, json_t *doc, char *err, size_t errlen);
 /* Load path; on error err says "FILE:LINE:COLUMN: what" and NULL is returned. */
 json_t *fl_json_load(const char *path, char *err, size_t errlen);
+/* Strict readers: 0 if every key of obj is in known (NULL-terminated), else -1 with
+ * "PATH: unknown field 'KEY' in WHERE (expected one of: a, b, c)". */
+int fl_json_check_fields(json_t *obj, const char *const *known, const char *where,
+			 const char *path, char *err, size_t errlen);
 /* Convenience setters that keep call sites short. */
 void fl_json_set_num(json_t *obj, const char *key, double v);
 void fl_json_set_str(json_t *obj, const char *key, const char *s);

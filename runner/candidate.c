@@ -25,28 +25,6 @@ static const char *const cand_fields[] = {
 };
 static const char *const base_fields[] = { "debian_package", "source", "git", "ref", NULL };
 
-static int check_fields(json_t *obj, const char *const *known, const char *where,
-			const char *path, char *err, size_t errlen)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(obj, key, v) {
-		bool ok = false;
-		char list[160] = "";
-
-		for (int i = 0; known[i]; i++)
-			ok |= !strcmp(known[i], key);
-		if (ok)
-			continue;
-		for (int i = 0; known[i]; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 i ? ", " : "", known[i]);
-		return fl_seterr(err, errlen, "%s: unknown field '%s' in %s (expected one of: %s)",
-				 path, key, where, list);
-	}
-	return 0;
-}
 
 void fl_candidate_path(const char *root, const char *name, char *buf, size_t len)
 {
@@ -66,7 +44,7 @@ json_t *fl_candidate_load(const char *path, char *err, size_t errlen)
 		fl_seterr(err, errlen, "%s: a candidate must be a JSON object", path);
 		goto bad;
 	}
-	if (check_fields(doc, cand_fields, "the candidate", path, err, errlen))
+	if (fl_json_check_fields(doc, cand_fields, "the candidate", path, err, errlen))
 		goto bad;
 	if (!json_is_string(json_object_get(doc, "name")) ||
 	    !json_is_string(json_object_get(doc, "arch"))) {
@@ -79,7 +57,7 @@ json_t *fl_candidate_load(const char *path, char *err, size_t errlen)
 			  "source, or git and ref)", path);
 		goto bad;
 	}
-	if (check_fields(base, base_fields, "base", path, err, errlen))
+	if (fl_json_check_fields(base, base_fields, "base", path, err, errlen))
 		goto bad;
 	return doc;
 bad:

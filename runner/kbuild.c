@@ -62,15 +62,12 @@ int fl_candidate_patchset(const char *root, json_t *doc, char *path, size_t plen
 	if (!p)
 		return 0;
 	if (json_is_object(p)) {
-		const char *key;
-		json_t *v;
+		static const char *const patch_fields[] = { "path", "name", "version", NULL };
+		char where[300];
 
-		json_object_foreach(p, key, v) {
-			if (strcmp(key, "path") && strcmp(key, "name") && strcmp(key, "version"))
-				return fl_seterr(err, errlen, "candidate %s: unknown field '%s' in "
-						 "patches (expected one of: path, name, version)",
-						 cname, key);
-		}
+		snprintf(where, sizeof(where), "candidate %s", cname);
+		if (fl_json_check_fields(p, patch_fields, "patches", where, err, errlen))
+			return -1;
 		rel = json_string_value(json_object_get(p, "path"));
 		if (json_object_get(p, "version") && !json_is_integer(json_object_get(p, "version")))
 			return fl_seterr(err, errlen, "candidate %s: patches.version must be an "

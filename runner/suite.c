@@ -33,28 +33,6 @@ struct suite_defaults {
 	const char *probes, *events;
 };
 
-static int check_fields(json_t *obj, const char *const *known, const char *where,
-			const char *path, char *err, size_t errlen)
-{
-	const char *key;
-	json_t *v;
-	char list[256] = "";
-
-	json_object_foreach(obj, key, v) {
-		bool ok = false;
-
-		for (int i = 0; known[i]; i++)
-			ok |= strcmp(known[i], key) == 0;
-		if (ok)
-			continue;
-		for (int i = 0; known[i]; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 i ? ", " : "", known[i]);
-		return fl_seterr(err, errlen, "%s: unknown field '%s' in %s (expected one of: %s)",
-				 path, key, where, list);
-	}
-	return 0;
-}
 
 static int get_long(json_t *obj, const char *key, long min, long max, long *out,
 		    const char *where, const char *path, char *err, size_t errlen)
@@ -221,7 +199,7 @@ static int load_entry(json_t *c, int idx, const struct suite_defaults *sd, const
 	snprintf(where, sizeof(where), "cases[%d]", idx);
 	if (!json_is_object(c))
 		return fl_seterr(err, errlen, "%s: %s must be an object", path, where);
-	if (check_fields(c, case_fields, where, path, err, errlen))
+	if (fl_json_check_fields(c, case_fields, where, path, err, errlen))
 		return -1;
 	e->d = *sd;
 	if (get_str(c, "workload", &e->workload, where, path, err, errlen) ||
@@ -307,7 +285,7 @@ int fl_suite_load(const char *path, const char *agent, struct fl_plan *plan,
 		fl_seterr(err, errlen, "%s: a suite must be a JSON object", path);
 		goto out;
 	}
-	if (check_fields(doc, suite_fields, "the suite", path, err, errlen) ||
+	if (fl_json_check_fields(doc, suite_fields, "the suite", path, err, errlen) ||
 	    get_str(doc, "name", &name, "the suite", path, err, errlen))
 		goto out;
 	plan->suite_name = strdup(name ? name : "unnamed");
