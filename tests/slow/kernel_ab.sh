@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Source candidates end to end (make check-slow): build src-6.12 (linux-source-6.12 +
 # mechanisms.config) and src-6.12-novmalock (the same + kernels/patches/novmalock) — cold
-# ~15-40 min each on 2 busy cores, the second mostly ccache hits — then build both again (a
-# content-hash cache hit, seconds), and boot both in one faultline run with two --kernel: the
+# 15-32 min on 2 busy cores for the first, under a minute for the second, which starts from
+# the first's object dir — then build both again (a content-hash cache hit, seconds), and boot both in one faultline run with two --kernel: the
 # per-VMA lock is on and counted in A, and the series' effect shows in B (vma_lock_success 0).
 . "$(dirname "$0")/../integration/lib.sh"
 F=$FL_BIN/faultline
