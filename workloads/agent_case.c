@@ -54,8 +54,23 @@ static void set_console(json_t *cs, const struct fl_case *c)
 		json_object_set_new(cs, "console", json_pack("{s:O}", "findings", c->console));
 }
 
+/* Metrics in the order of the workload's table, so the main (first) one leads. */
+static json_t *ordered_metrics(const struct fl_case *c)
+{
+	json_t *o = json_object();
+
+	for (const struct fl_metric *m = c->wl->metrics; m->name; m++) {
+		json_t *v = json_object_get(c->metrics, m->name);
+
+		if (v)
+			json_object_set(o, m->name, v);
+	}
+	return o;
+}
+
 static void finish_case(json_t *cs, struct fl_case *c, bool ran, const char *status)
 {
+	json_object_set_new(cs, "metrics", ordered_metrics(c));
 	json_object_set_new(cs, "status", json_string(status));
 	if (strcmp(status, "ok") != 0)
 		json_object_set_new(cs, "reason", json_string(c->reason[0] ? c->reason : status));
