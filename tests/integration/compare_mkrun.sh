@@ -1,19 +1,35 @@
 # Sourced by the compare_*/nightly_* tests: assemble a real run directory by calling the agent
 # directly (cases/ + run.json), so a run can carry agent-only options such as --test-delay-us.
 # shellcheck shell=bash
-# mkrun DIR ITERATIONS [AGENT OPTIONS...]: ebizzy -mT, 1 thread, 0.3 s, one warm-up
-mkrun() {
-	local dir=$1 iters=$2 i id; shift 2
-	id="test-$(basename "$dir")-$$"
+# mkcase DIR I [AGENT OPTIONS...]: case I of a run (I = -1: its warm-up); ebizzy -mT, 1 thread,
+# 0.3 s
+mkcase() {
+	local dir=$1 i=$2 f w=() it=$2; shift 2
 	mkdir -p "$dir/cases" || return 1
+	if [ "$i" -lt 0 ]; then f=$dir/cases/$(printf '%04d' $((i + 1)))-ebizzy-w0.json; w=(--warmup); it=0
+	else f=$dir/cases/$(printf '%04d' $((i + 1)))-ebizzy-i$i.json; fi
+	"$FL_BIN/faultline-agent" ebizzy --threads=1 --seconds=0.3 --mmap --touch_only \
+		--chunks=4 --probes=sw,hw,interrupts --quiet --iteration="$it" "${w[@]}" \
+		--run-id="test-$(basename "$dir")-$$" --suite=test --json="$f" "$@" > /dev/null 2>&1
+}
+# mkrun DIR ITERATIONS [AGENT OPTIONS...]: a run of one warm-up and ITERATIONS cases
+mkrun() {
+	local dir=$1 iters=$2 i; shift 2
+	for ((i = -1; i < iters; i++)); do mkcase "$dir" "$i" "$@" || return 1; done
+	mkrunjson "$dir"
+}
+# mkpair DIR_A DIR_B ITERATIONS: two runs of the same kernel, cases alternating between them so
+# that drift of a loaded machine falls on both alike (an A/A pair)
+mkpair() {
+	local a=$1 b=$2 iters=$3 i
 	for ((i = -1; i < iters; i++)); do
-		local f w=() it=$i
-		if [ "$i" -lt 0 ]; then f=$dir/cases/$(printf '%04d' $((i + 1)))-ebizzy-w0.json; w=(--warmup); it=0
-		else f=$dir/cases/$(printf '%04d' $((i + 1)))-ebizzy-i$i.json; fi
-		"$FL_BIN/faultline-agent" ebizzy --threads=1 --seconds=0.3 --mmap --touch_only \
-			--chunks=4 --probes=sw,hw,interrupts --quiet --iteration="$it" "${w[@]}" \
-			--run-id="$id" --suite=test --json="$f" "$@" > /dev/null 2>&1 || return 1
+		mkcase "$a" "$i" && mkcase "$b" "$i" || return 1
 	done
+	mkrunjson "$a" && mkrunjson "$b"
+}
+# mkrunjson DIR: run.json for the case files in DIR/cases
+mkrunjson() {
+	local dir=$1
 	python3 - "$dir" <<'PY'
 import json, os, sys
 d = sys.argv[1]

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/compare_mkrun.sh"
 FL=$FL_BIN/faultline
 
-mkrun "$TMP/a" 5 && mkrun "$TMP/b" 5 && mkrun "$TMP/slow" 5 --test-delay-us=100 ||
+mkpair "$TMP/a" "$TMP/b" 5 && mkrun "$TMP/slow" 5 --test-delay-us=100 ||
 	{ notok "assemble real runs with the agent"; done_testing; exit; }
 ok "assembled three real runs with the agent (one with --test-delay-us=100)"
 
