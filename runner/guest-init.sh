@@ -17,12 +17,35 @@ $B mount -t devtmpfs dev /dev 2>/dev/null
 $B mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null ||
 	$B mount -t debugfs debugfs /sys/kernel/debug
 $B mount -t tmpfs tmp /tmp
-$B mkdir -p /dev/shm && $B mount -t tmpfs shm /dev/shm
+$B mkdir -p /dev/shm /var/tmp && $B mount -t tmpfs shm /dev/shm
 echo 1 > /proc/sys/kernel/sysrq
 # Modules the result channel needs on this image (mkinitramfs.sh lists them in load order).
 [ -f /etc/faultline-modules ] && while read -r m; do
 	$B insmod "/lib/modules/$m.ko" || echo "faultline-init: cannot load module $m"
 done < /etc/faultline-modules
+
+# LAVA mode (faultline.lava on the kernel command line: jobs from faultline lava render): no
+# result channel; a shell on the console for lava-dispatcher, which attaches its test overlay
+# as an ext2 virtio disk and mounts it by /dev/disk/by-uuid (made here: no udev), and whose
+# test scripts need the usual commands (busybox's applets as links).
+if $B grep -qw faultline.lava /proc/cmdline; then
+	[ -f /etc/faultline-lava-modules ] && while read -r m; do
+		$B insmod "/lib/modules/$m.ko" 2>/dev/null
+	done < /etc/faultline-lava-modules
+	$B mkdir -p /usr/bin /usr/sbin /sbin /dev/disk/by-uuid
+	$B --install -s 2>/dev/null
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		[ -e /dev/vda ] && break
+		$B sleep 0.5
+	done
+	for d in /dev/vd? /dev/sd?; do
+		u=$($B blkid "$d" 2>/dev/null | $B sed -n 's/.* UUID="\([^"]*\)".*/\1/p')
+		[ -n "$u" ] && $B ln -sf "$d" "/dev/disk/by-uuid/$u"
+	done
+	echo "faultline-init: LAVA mode, shell on the console"
+	cd /
+	exec $B setsid $B cttyhack $B sh
+fi
 
 port=
 for try in 1 2 3 4 5 6 7 8 9 10; do

@@ -166,5 +166,11 @@ int fl_swap_ensure(struct fl_knobs *k, const char *how, const char *dir,
 	if (!strcmp(how, "file"))
 		return add_file(k, dir, bytes, sd, err, errlen);
 	ret = add_zram(k, bytes, sd, err, errlen);
-	return ret == 1 ? add_file(k, dir, bytes, sd, err, errlen) : ret;
+	if (ret != 1)
+		return ret;
+	/* auto: no zram either; a swap file this machine cannot have (no such directory, a
+	 * filesystem without swap files, as a guest's initramfs) means no swap: a skip. */
+	if (add_file(k, dir, bytes, sd, err, errlen) == 0)
+		return 0;
+	return 1;
 }
