@@ -145,8 +145,7 @@ static int render(int argc, char **argv)
 	url_of(base, k.image, kurl, sizeof(kurl));
 	url_of(base, initrd, rurl, sizeof(rurl));
 	{
-		const char *extra[] = { "-smp 4", "-append 'console=ttyS0 rdinit=/bin/sh "
-					"loglevel=5'", NULL };
+		const char *extra[] = { "-smp 4", NULL };
 		struct fl_lava_job j = { name, run_id, k.name, m.debian_arch, kurl, rurl, extra,
 					 (int)(plan.n * (plan.cases[0].timeout_s + 30) / 60) + 10 };
 

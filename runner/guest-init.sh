@@ -38,9 +38,11 @@ if $B grep -qw faultline.lava /proc/cmdline; then
 		[ -e /dev/vda ] && break
 		$B sleep 0.5
 	done
-	for d in /dev/vd? /dev/sd?; do
-		u=$($B blkid "$d" 2>/dev/null | $B sed -n 's/.* UUID="\([^"]*\)".*/\1/p')
-		[ -n "$u" ] && $B ln -sf "$d" "/dev/disk/by-uuid/$u"
+	for d in /dev/vd? /dev/sd?; do	# Debian's busybox has no blkid: the ext2 superblock's
+		[ -b "$d" ] || continue	# s_uuid (16 bytes at 1024 + 104) as 8-4-4-4-12
+		u=$($B od -An -tx1 -j1128 -N16 "$d" | $B tr -d ' \n' |
+		    $B sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/')
+		[ "${#u}" = 36 ] && $B ln -sf "$d" "/dev/disk/by-uuid/$u"
 	done
 	echo "faultline-init: LAVA mode, shell on the console"
 	cd /

@@ -88,12 +88,13 @@ int fl_lava_render(FILE *f, const struct fl_lava_job *j, const struct fl_plan *p
 	fputs("\n  faultline.candidate: ", f);
 	yq(f, j->candidate);
 	fputs("\nactions:\n- deploy:\n    to: tmpfs\n    timeout:\n      minutes: 5\n"
-	      "    images:\n      kernel:\n        image_arg: '-kernel {kernel}'\n        url: ", f);
+	      "    images:\n      kernel:\n        image_arg: '-kernel {kernel} -append \"console=ttyS0 loglevel=5 faultline.lava\"'\n        url: ", f);
 	yq(f, j->kernel_url);
 	fputs("\n      ramdisk:\n        image_arg: '-initrd {ramdisk}'\n        url: ", f);
 	yq(f, j->ramdisk_url);
 	fputs("\n        compression: gz\n"
 	      "- boot:\n    method: qemu\n    media: tmpfs\n    timeout:\n      minutes: 5\n"
+	      "    parameters:\n      kernel-start-message: \"faultline-init: LAVA mode\"\n"
 	      "    prompts:\n    - '/ # '\n"
 	      "- test:\n    timeout:\n      minutes: ", f);
 	fprintf(f, "%d\n", j->job_minutes);

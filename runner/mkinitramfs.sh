@@ -62,23 +62,26 @@ done
 # Modules the image has as modules (built-in ones have no .ko): dependencies first, each
 # uncompressed (busybox insmod reads plain .ko), their order in /etc/faultline-modules.
 modfile() { find "$moddir" -name "$1.ko" -o -name "$1.ko.xz" -o -name "$1.ko.zst" | head -1; }
-add_module() {	# NAME
-	local f dep
+add_module() {	# NAME [LIST]: LIST is the file in /etc the guest loads it from
+	local f dep list=${2:-faultline-modules}
 	f=$(modfile "$1")
 	[ -n "$f" ] || f=$(modfile "$(echo "$1" | tr _ -)")
 	[ -n "$f" ] || return 0
-	grep -qx "$1" "$root/etc/faultline-modules" 2>/dev/null && return 0
-	for dep in $(modinfo -F depends "$f" | tr , ' '); do add_module "$dep"; done
+	grep -qx "$1" "$root"/etc/faultline-*modules 2>/dev/null && return 0
+	for dep in $(modinfo -F depends "$f" | tr , ' '); do add_module "$dep" "$list"; done
 	mkdir -p "$root/lib/modules"
 	case "$f" in
 	*.xz) xz -dc "$f" > "$root/lib/modules/$1.ko" ;;
 	*.zst) zstd -qdc "$f" > "$root/lib/modules/$1.ko" ;;
 	*) cp "$f" "$root/lib/modules/$1.ko" ;;
 	esac
-	echo "$1" >> "$root/etc/faultline-modules"
+	echo "$1" >> "$root/etc/$list"
 }
 if [ -n "$moddir" ]; then
 	for m in $modules; do add_module "$m"; done
+	# LAVA mode only (faultline.lava on the command line, lava render's jobs): the disk
+	# lava-dispatcher attaches with its test overlay is virtio and ext2
+	for m in virtio_blk ext4; do add_module "$m" faultline-lava-modules; done
 fi
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --quiet --reproducible 2>/dev/null | gzip -n -1) > "$out.tmp"
