@@ -80,8 +80,9 @@ add_module() {	# NAME [LIST]: LIST is the file in /etc the guest loads it from
 if [ -n "$moddir" ]; then
 	for m in $modules; do add_module "$m"; done
 	# LAVA mode only (faultline.lava on the command line, lava render's jobs): the disk
-	# lava-dispatcher attaches with its test overlay is virtio and ext2
-	for m in virtio_blk ext4; do add_module "$m" faultline-lava-modules; done
+	# lava-dispatcher attaches with its test overlay is virtio and ext2 (mounted by ext4, which
+	# asks the crypto API for crc32c at mount time: not a module dependency, so listed here)
+	for m in virtio_blk crc32c_generic ext4; do add_module "$m" faultline-lava-modules; done
 fi
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --quiet --reproducible 2>/dev/null | gzip -n -1) > "$out.tmp"
