@@ -33,6 +33,20 @@ double fl_cmp_num(json_t *v)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+json_t *fl_cmp_sweep_metric(json_t *group, const char *family, const char *name)
+{
+	json_t *sw = json_object_get(group, "sweep"), *m, *found = NULL;
+	const char *fam = json_string_value(json_object_get(sw, "family")) ?: "-";
+	size_t i;
+
+	if (!sw || strcmp(fam, family))
+		return NULL;
+	json_array_foreach(json_object_get(group, "metrics"), i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")) ?: "-", name))
+			found = m;
+	return found;
+}
+
 static json_t *num(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();

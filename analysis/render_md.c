@@ -133,8 +133,8 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 static void md_sweeps(json_t *cmp, FILE *out)
 {
 	json_t *groups = json_object_get(cmp, "groups"), *runs = json_object_get(cmp, "runs");
-	json_t *seen = json_object(), *g, *m, *h, *x;
-	size_t nr = json_array_size(runs), i, k, j, q;
+	json_t *seen = json_object(), *g, *m, *h;
+	size_t nr = json_array_size(runs), i, k, j;
 
 	json_array_foreach(groups, i, g) {
 		json_t *sw = json_object_get(g, "sweep");
@@ -156,14 +156,10 @@ static void md_sweeps(json_t *cmp, FILE *out)
 				fputs(r ? "--:|--:|" : "--:|", out);
 			fputc('\n', out);
 			json_array_foreach(groups, j, h) {
-				json_t *hs = json_object_get(h, "sweep"), *hm = NULL;
+				json_t *hs = json_object_get(h, "sweep");
+				json_t *hm = fl_cmp_sweep_metric(h, s(sw, "family"), s(m, "name"));
 				char v[32];
 
-				if (!hs || strcmp(s(hs, "family"), s(sw, "family")))
-					continue;
-				json_array_foreach(json_object_get(h, "metrics"), q, x)
-					if (!strcmp(s(x, "name"), s(m, "name")))
-						hm = x;
 				if (!hm)
 					continue;
 				snprintf(v, sizeof(v), "%g", fl_cmp_num(json_object_get(hs, "value")));

@@ -265,15 +265,10 @@ static void print_sweeps(json_t *cmp, FILE *out)
 					"delta");
 			fputc('\n', out);
 			json_array_foreach(groups, j, h) {
-				json_t *hs = json_object_get(h, "sweep"), *hm = NULL, *x;
+				json_t *hs = json_object_get(h, "sweep");
+				json_t *hm = fl_cmp_sweep_metric(h, fam, s(m, "name"));
 				char v[32];
-				size_t q;
 
-				if (!hs || strcmp(s(hs, "family"), fam))
-					continue;
-				json_array_foreach(json_object_get(h, "metrics"), q, x)
-					if (!strcmp(s(x, "name"), s(m, "name")))
-						hm = x;
 				if (!hm)
 					continue;
 				snprintf(v, sizeof(v), "%g", fl_cmp_num(json_object_get(hs, "value")));
