@@ -5,7 +5,9 @@
  * the other CPUs, then time one operation over the whole range: munmap, MADV_DONTNEED,
  * mprotect(PROT_READ), or a split (a one-page mprotect inside every PMD splits its mapping)
  * followed by MADV_COLLAPSE back. IPIs are read from /proc/interrupts right around the
- * operation, so the per-GiB figures cover the operation alone.
+ * operation, so the per-GiB figures cover the operation alone. Where the arch folds function
+ * calls into one multiplexed IPI row (powerpc, s390), the function-call figure comes from the
+ * cross-CPU calls each CPU received (probes/csd_calls.h), counted around the same operation.
  *
  * Walkers are GUP-fast users: vmsplice() of 16 pages of the range into a pipe (the kernel takes
  * the pages with get_user_pages_fast, interrupts off and no mmap lock), then the pipe is
@@ -29,6 +31,7 @@
 #include "lib/team.h"
 #include "lib/thp.h"
 #include "lib/timing.h"
+#include "probes/csd_calls.h"
 #include "probes/procparse.h"
 #include "workload.h"
 
@@ -61,6 +64,7 @@ struct thpm {
 	char first_bad[200];
 	struct fl_stamp_report pre;	/* munmap: the stamps checked before the op */
 	char *irq0, *irq1;
+	struct fl_csd_calls *csd;	/* cross-CPU calls received, around the op */
 };
 
 static const struct fl_param thpm_params[] = {
@@ -82,7 +86,9 @@ static const struct fl_metric thpm_metrics[] = {
 	{ "thp_share", "%", FL_BETTER_HIGHER,
 	  "AnonHugePages / Rss of the range before the operation" },
 	{ "function_call_ipis_per_gib", "IPIs/GiB", FL_BETTER_LOWER,
-	  "function-call IPIs (all CPUs, /proc/interrupts) during the operation, per GiB" },
+	  "function-call IPIs (all CPUs, /proc/interrupts) during the operation, per GiB; on "
+	  "powerpc and s390 the cross-CPU calls received (csd:csd_function_entry), whose IPIs "
+	  "/proc/interrupts folds into one row" },
 	{ "tlb_ipis_per_gib", "IPIs/GiB", FL_BETTER_LOWER,
 	  "TLB-shootdown IPIs (all CPUs) during the operation, per GiB" },
 	{ "other_ipis_per_gib", "IPIs/GiB", FL_BETTER_LOWER,
@@ -388,9 +394,13 @@ static void ipi_class(struct fl_case *c, json_t *ipi, const char *cls, const cha
 		json_array_append_new(arr, json_real((double)json_integer_value(x) / gib));
 	json_object_set_new(per_gib, cls, json_pack("{s:f, s:o}", "total",
 				(double)json_integer_value(tot) / gib, "per_cpu", arr));
+	if (json_object_get(v, "source"))
+		json_object_set(json_object_get(per_gib, cls), "source",
+				json_object_get(v, "source"));
 }
 
-/* The sum of the classes this arch counts (absent and unsupported ones add nothing). */
+/* The sum of the classes this arch counts (absent and unsupported ones add nothing; a class
+ * taken from a tracepoint is already inside a muxed row). */
 static void ipi_total(struct fl_case *c, json_t *ipi, double gib)
 {
 	static const char *const classes[] = { "function_call", "tlb_shootdown", "reschedule",
@@ -399,9 +409,9 @@ static void ipi_total(struct fl_case *c, json_t *ipi, double gib)
 	bool any = false;
 
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
-		json_t *tot = json_object_get(json_object_get(ipi, classes[i]), "total");
+		json_t *v = json_object_get(ipi, classes[i]), *tot = json_object_get(v, "total");
 
-		if (json_is_integer(tot)) {
+		if (json_is_integer(tot) && !json_object_get(v, "source")) {
 			sum += json_integer_value(tot);
 			any = true;
 		}
@@ -410,12 +420,28 @@ static void ipi_total(struct fl_case *c, json_t *ipi, double gib)
 		fl_case_metric(c, "ipis_per_gib", (double)sum / gib);
 }
 
+/*
+ * No function-call row in /proc/interrupts (muxed IPIs): the cross-CPU calls received take
+ * its place, with their source and the reason the row could not be used.
+ */
+static void ipi_function_calls(json_t *ipi, json_t *calls)
+{
+	json_t *fc = json_object_get(ipi, "function_call"), *v;
+
+	if (json_is_integer(json_object_get(fc, "total")) ||
+	    !json_is_integer(json_object_get(calls, "total")))
+		return;
+	v = json_deep_copy(calls);
+	json_object_set(v, "muxed_row", json_object_get(fc, "reason"));
+	json_object_set_new(ipi, "function_call", v);
+}
+
 static void ipi_metrics(struct fl_case *c, struct thpm *t)
 {
 	struct fl_irq_table a = { 0 }, b = { 0 };
 	double gib = (double)t->size / GIB;
 	struct utsname u;
-	json_t *ipi, *per_gib;
+	json_t *ipi, *per_gib, *calls;
 
 	if (!t->irq0 || !t->irq1 || uname(&u) || fl_irq_parse(t->irq0, &a) ||
 	    fl_irq_parse(t->irq1, &b)) {
@@ -424,6 +450,8 @@ static void ipi_metrics(struct fl_case *c, struct thpm *t)
 		goto out;
 	}
 	ipi = fl_ipi_delta_json(u.machine, &a, &b);
+	calls = t->csd ? fl_csd_calls_json(t->csd) : NULL;
+	ipi_function_calls(ipi, calls);
 	per_gib = json_object();
 	ipi_class(c, ipi, "function_call", "function_call_ipis_per_gib", gib, per_gib);
 	ipi_class(c, ipi, "tlb_shootdown", "tlb_ipis_per_gib", gib, per_gib);
@@ -432,6 +460,8 @@ static void ipi_metrics(struct fl_case *c, struct thpm *t)
 	json_object_set_new(per_gib, "cpus", json_incref(json_object_get(ipi, "cpus")));
 	json_object_set_new(c->extra, "ipi_per_gib", per_gib);
 	json_object_set_new(c->extra, "ipi_op", ipi);
+	if (calls)	/* where the row exists too: the two sources side by side */
+		json_object_set_new(c->extra, "csd_calls_op", calls);
 out:
 	fl_irq_free(&a);
 	fl_irq_free(&b);
@@ -443,6 +473,9 @@ static int thpm_run(struct fl_case *c)
 	uint64_t t0, t1 = 0, calls0;
 	int ret;
 
+	t->csd = fl_csd_calls_open();
+	if (t->csd)
+		fl_csd_calls_start(t->csd);
 	t->irq0 = fl_slurp("/proc/interrupts", NULL);
 	calls0 = atomic_load(&t->walk_calls);
 	atomic_store(&t->phase, 1);
@@ -451,6 +484,8 @@ static int thpm_run(struct fl_case *c)
 	if (!t1)
 		t1 = fl_now_ns();
 	t->irq1 = fl_slurp("/proc/interrupts", NULL);
+	if (t->csd)
+		fl_csd_calls_stop(t->csd);
 	if (ret)
 		return ret;
 	fl_case_metric(c, "op_ms", (double)(t1 - t0) / 1e6);
@@ -582,6 +617,7 @@ static void thpm_teardown(struct fl_case *c)
 	fl_cpubind_restore(&t->bind);
 	free(t->irq0);
 	free(t->irq1);
+	fl_csd_calls_close(t->csd);
 	free(t);
 	c->priv = NULL;
 }

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -25,6 +27,7 @@
 
 #include "probes/probe.h"
 #include "probes/perf_ctl.h"
+#include "probes/csd_calls.h"
 #include "fl_util.h"
 
 #define TOUCH_PAGES	4096
@@ -279,6 +282,59 @@ static void test_tp_counts_syscalls(void **state)
 	json_decref(r.case_obj);
 }
 
+/* Reading a counter that is active on another CPU makes that CPU read it for us
+ * (perf_event_read -> smp_call_function_single): from CPU 0, n reads of a CPU 1 software
+ * counter are n calls received by CPU 1, whatever else runs there. */
+static void test_csd_calls_remote_reads(void **state)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE, .size = sizeof(attr), .config = PERF_COUNT_SW_CPU_CLOCK,
+	};
+	const int n = 1000;
+	struct fl_csd_calls *csd;
+	json_t *j, *per_cpu, *cpus, *x;
+	long long on1 = -1, sum = 0;
+	uint64_t v;
+	cpu_set_t set;
+	size_t i;
+	int k, fd;
+
+	skip_unless_root();
+	if (!have_tracepoint("csd", "csd_function_entry") || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+	fd = (int)syscall(SYS_perf_event_open, &attr, -1, 1, -1, 0);
+	assert_true(fd >= 0);
+	csd = fl_csd_calls_open();
+	assert_non_null(csd);
+	fl_csd_calls_start(csd);
+	for (k = 0; k < n; k++)
+		assert_int_equal(read(fd, &v, sizeof(v)), sizeof(v));
+	fl_csd_calls_stop(csd);
+	close(fd);
+	j = fl_csd_calls_json(csd);
+	per_cpu = json_object_get(j, "per_cpu");
+	cpus = json_object_get(j, "cpus");
+	assert_non_null(per_cpu);
+	assert_int_equal(json_array_size(per_cpu), json_array_size(cpus));
+	json_array_foreach(per_cpu, i, x) {
+		sum += json_integer_value(x);
+		if (json_integer_value(json_array_get(cpus, i)) == 1)
+			on1 = json_integer_value(x);
+	}
+	print_message("%d remote counter reads: CPU 1 received %lld cross-CPU calls, all %lld\n",
+		      n, on1, sum);
+	assert_int_equal(sum, json_integer_value(json_object_get(j, "total")));
+	assert_true(on1 >= n && on1 <= n + n / 10);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "source")), "csd != 0"));
+	json_decref(j);
+	fl_csd_calls_close(csd);
+	CPU_SET(1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* More events than the cap: the rest is reported under the glob, never silently dropped. */
 static void test_tp_cap(void **state)
 {
@@ -435,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_tp_absent),
 		cmocka_unit_test(test_tp_counts_syscalls),
 		cmocka_unit_test(test_tp_cap),
+		cmocka_unit_test(test_csd_calls_remote_reads),
 		cmocka_unit_test(test_hw_value_or_unsupported),
 		cmocka_unit_test(test_set_unknown_name),
 		cmocka_unit_test(test_set_none),

@@ -472,7 +472,7 @@ static const char test_config[] =
 
 static void test_config_lookup(void **state)
 {
-	json_t *m = fl_config_mechanisms(test_config), *v;
+	json_t *m = fl_config_mechanisms(test_config, "x86_64"), *v;
 	const char *const *sym;
 
 	assert_int_equal(fl_config_lookup(test_config, "ZRAM"), 'm');
@@ -486,13 +486,23 @@ static void test_config_lookup(void **state)
 	assert_true(json_is_false(json_object_get(m, "DEBUG_VM")));
 	assert_true(json_is_false(json_object_get(m, "KASAN")));
 	json_decref(m);
-	m = fl_config_mechanisms(NULL);
+	assert_null(json_object_get(m, "PPC_RADIX_MMU"));
+	json_decref(m);
+	m = fl_config_mechanisms(NULL, NULL);
 	for (sym = fl_mechanism_symbols; *sym; sym++) {
 		v = json_object_get(m, *sym);
 		assert_non_null(v);
 		assert_true(json_is_null(v));
 	}
 	assert_int_equal(json_object_size(m), 13);
+	json_decref(m);
+	/* powerpc adds its MMU and page-table fragment symbols. */
+	m = fl_config_mechanisms("CONFIG_PPC_RADIX_MMU=y\n# CONFIG_PPC_64S_HASH_MMU is not set\n",
+				 "ppc64le");
+	assert_true(json_is_true(json_object_get(m, "PPC_RADIX_MMU")));
+	assert_true(json_is_false(json_object_get(m, "PPC_64S_HASH_MMU")));
+	assert_true(json_is_false(json_object_get(m, "PPC_64K_PAGES")));
+	assert_int_equal(json_object_size(m), 16);
 	json_decref(m);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel identity: release, version, machine, cmdline, config source and sha256,
- * mechanism flags, THP mode and page size. With proc_root "/proc" the running kernel is
+ * mechanism flags (common and per arch), THP mode, page size and MMU (powerpc: radix or hash). With proc_root "/proc" the running kernel is
  * asked (uname, /boot, /sys); any other proc_root is a captured tree, where release,
  * version and machine come from <proc_root>/sys/kernel/{osrelease,version,arch} and the
  * host-only fields (/boot config, THP mode, page size) are left out. A string that cannot
@@ -165,7 +165,8 @@ static void kid_config(json_t *obj, const char *root, const char *release)
 		cfg = json_pack("{s:n,s:n}", "source", "sha256");
 	}
 	json_object_set_new(obj, "config", cfg);
-	json_object_set_new(obj, "mechanisms", fl_config_mechanisms(text));
+	json_object_set_new(obj, "mechanisms",
+			    fl_config_mechanisms(text, json_string_value(json_object_get(obj, "machine"))));
 	free(text);
 }
 
@@ -180,6 +181,26 @@ static json_t *thp_mode(const char *name)
 	return v;
 }
 
+/* The MMU line of /proc/cpuinfo ("Radix" or "Hash" on powerpc book3s64); NULL elsewhere. */
+static char *cpuinfo_mmu(void)
+{
+	char line[256], *v = NULL, *p;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return NULL;
+	while (!v && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "MMU", 3) || !(p = strchr(line, ':')))
+			continue;
+		p += strspn(p + 1, " \t") + 1;
+		p[strcspn(p, "\n")] = '\0';
+		if (*p)
+			v = strdup(p);
+	}
+	fclose(f);
+	return v;
+}
+
 static void kid_host(json_t *obj, const char *root)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -190,6 +211,7 @@ static void kid_host(json_t *obj, const char *root)
 						  "defrag", thp_mode("defrag")));
 	if (page > 0)
 		json_object_set_new(obj, "page_size", json_integer(page));
+	set_str(obj, "mmu", cpuinfo_mmu());
 }
 
 json_t *fl_kernel_identity(const char *proc_root)

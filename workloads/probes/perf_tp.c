@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,18 +30,13 @@
 #include <perf/evsel.h>
 
 #include "probes/probe.h"
+#include "probes/tracefs.h"
 #include "fl_json.h"
 #include "fl_util.h"
 
 #define TP_MAX_EVENTS	256
 #define TP_REASON_LEN	224
 
-static const char *const tp_dirs[] = {
-	"/sys/kernel/tracing/events",
-	"/sys/kernel/debug/tracing/events",
-};
-
-#define TP_MOUNTPOINT	"/sys/kernel/tracing"
 #define TP_PERM_REASON	"needs root (CAP_PERFMON) or perf_event_paranoid <= 0 to count " \
 			"tracepoints system-wide"
 
@@ -121,52 +115,9 @@ static int tp_have_id(const struct tp_state *st, unsigned long long id)
 	return 0;
 }
 
-/* Find (or mount) the events directory; NULL with a reason if there is none. */
-static const char *tp_events_dir(char *why, size_t len)
-{
-	bool denied = false;
-	size_t i;
-
-	for (i = 0; i < sizeof(tp_dirs) / sizeof(tp_dirs[0]); i++) {
-		if (access(tp_dirs[i], F_OK) == 0)
-			return tp_dirs[i];
-		denied |= errno == EACCES;
-	}
-	if (!denied && mount("nodev", TP_MOUNTPOINT, "tracefs", 0, NULL) == 0 &&
-	    access(tp_dirs[0], F_OK) == 0)
-		return tp_dirs[0];
-	if (denied || errno == EPERM || errno == EACCES)
-		snprintf(why, len, "needs root (or CAP_PERFMON with perf_event_paranoid <= 0): "
-			 "tracefs is not readable or mountable by this user");
-	else
-		snprintf(why, len, "tracefs is not mounted and mounting it on %s failed: %s",
-			 TP_MOUNTPOINT, strerror(errno));
-	return NULL;
-}
-
 static int tp_skip_dot(const struct dirent *d)
 {
 	return d->d_name[0] != '.';
-}
-
-/* Read events/<sys>/<ev>/id; 0, or -1 with errno (ENOENT/ENOTDIR: not an event). */
-static int tp_read_id(const char *dir, const char *sys, const char *ev, unsigned long long *id)
-{
-	char path[PATH_MAX], buf[32], *end;
-
-	if (snprintf(path, sizeof(path), "%s/%s/%s/id", dir, sys, ev) >= (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (fl_read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
-	errno = 0;
-	*id = strtoull(buf, &end, 10);
-	if (errno || end == buf) {
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
 }
 
 struct tp_glob {
@@ -217,7 +168,7 @@ static int tp_scan_system(struct tp_state *st, struct tp_glob *g, const char *di
 	for (i = 0; i < n; i++) {
 		if (ret || fnmatch(g->ev, ev[i]->d_name, 0))
 			goto next;
-		if (tp_read_id(dir, sys, ev[i]->d_name, &id)) {
+		if (fl_tracefs_event_id(dir, sys, ev[i]->d_name, &id)) {
 			if (errno != ENOENT && errno != ENOTDIR && !g->err)
 				g->err = errno;
 			goto next;
@@ -362,7 +313,7 @@ static int tp_open_all(struct tp_state *st, const struct fl_probe_ctx *ctx)
 
 	if (!ctx->tracepoints)
 		return 0;
-	dir = tp_events_dir(why, sizeof(why));
+	dir = fl_tracefs_events_dir(why, sizeof(why));
 	for (i = 0; ctx->tracepoints[i]; i++) {
 		int ret;
 

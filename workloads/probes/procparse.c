@@ -750,21 +750,44 @@ char fl_config_lookup(const char *config_text, const char *sym)
 	return 0;
 }
 
-json_t *fl_config_mechanisms(const char *config_text)
+/*
+ * Per-arch symbols, reported only on that arch: the page-table mechanisms the seed threads
+ * turn on there. powerpc book3s64 builds both MMUs (radix, hash) and allocates page tables
+ * as fragments of a 64K page; arm64 and s390 free page tables through RCU (in the common
+ * list) and have no arch symbol to add.
+ */
+static const char *const mechanism_symbols_ppc64[] = {
+	"PPC_RADIX_MMU", "PPC_64S_HASH_MMU", "PPC_64K_PAGES", NULL,
+};
+
+const char *const *fl_mechanism_arch_symbols(const char *machine)
 {
-	json_t *obj = json_object(), *v;
-	const char *const *sym;
+	static const char *const none[] = { NULL };
+
+	if (machine && !strncmp(machine, "ppc64", 5))
+		return mechanism_symbols_ppc64;
+	return none;
+}
+
+static void config_flags(json_t *obj, const char *config_text, const char *const *sym)
+{
 	char c;
 
-	for (sym = fl_mechanism_symbols; obj && *sym; sym++) {
-		if (!config_text) {
-			v = json_null();
-		} else {
-			c = fl_config_lookup(config_text, *sym);
-			v = json_boolean(c == 'y' || c == 'm');
-		}
-		json_object_set_new(obj, *sym, v);
+	for (; *sym; sym++) {
+		c = config_text ? fl_config_lookup(config_text, *sym) : 0;
+		json_object_set_new(obj, *sym, config_text ? json_boolean(c == 'y' || c == 'm') :
+				    json_null());
 	}
+}
+
+json_t *fl_config_mechanisms(const char *config_text, const char *machine)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	config_flags(obj, config_text, fl_mechanism_symbols);
+	config_flags(obj, config_text, fl_mechanism_arch_symbols(machine));
 	return obj;
 }
 

@@ -100,9 +100,12 @@ extern const char *const fl_mechanism_symbols[];
 /* Value of CONFIG_<sym> in config text: 'y', 'm', 'n' ("is not set"), 'v' (another
  * value), or 0 when the symbol does not appear. */
 char fl_config_lookup(const char *config_text, const char *sym);
-/* {"PER_VMA_LOCK": true/false/null, ...}: true for =y/=m, false for "is not set" or
- * absent; every flag null when config_text is NULL (no config could be read). */
-json_t *fl_config_mechanisms(const char *config_text);
+/* NULL-terminated extra symbols reported on one arch (uname machine; none if unknown). */
+const char *const *fl_mechanism_arch_symbols(const char *machine);
+/* {"PER_VMA_LOCK": true/false/null, ...} over the common and machine's own symbols: true
+ * for =y/=m, false for "is not set" or absent; every flag null when config_text is NULL
+ * (no config could be read). */
+json_t *fl_config_mechanisms(const char *config_text, const char *machine);
 /* Split one "uname -a" line into release, version and machine. Returns 0 or -1. */
 int fl_parse_uname_a(const char *line, char *release, size_t rlen, char *version, size_t vlen,
 		     char *machine, size_t mlen);
