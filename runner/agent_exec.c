@@ -64,7 +64,7 @@ static void fill_result(struct fl_child_result *res, int status)
 }
 
 /* Poll the child every 20 ms: timeout escalates TERM -> KILL, an interrupt is forwarded. */
-static int wait_child(pid_t pid, double timeout_s, volatile int *interrupt,
+static int wait_child(pid_t pid, double timeout_s, volatile sig_atomic_t *interrupt,
 		      struct fl_child_result *res)
 {
 	double t0 = now_s(), term_at = 0;
@@ -98,7 +98,7 @@ static int wait_child(pid_t pid, double timeout_s, volatile int *interrupt,
 }
 
 int fl_child_run(char *const argv[], const char *log_path, double timeout_s,
-		 volatile int *interrupt, struct fl_child_result *res, char *err, size_t errlen)
+		 volatile sig_atomic_t *interrupt, struct fl_child_result *res, char *err, size_t errlen)
 {
 	int fd = -1;
 	pid_t pid;

@@ -118,7 +118,7 @@ static void progress_end(struct progress *p, const struct fl_plan_case *pc, cons
 }
 
 static int run_one(struct fl_target *t, struct fl_rundir *rd, struct fl_plan *plan,
-		   struct fl_plan_case *pc, volatile int *interrupted, double *elapsed,
+		   struct fl_plan_case *pc, volatile sig_atomic_t *interrupted, double *elapsed,
 		   char *metric, size_t mlen)
 {
 	struct fl_case_result res = { 0 };
@@ -162,7 +162,7 @@ int fl_plan_round(const struct fl_plan_case *pc)
 }
 
 int fl_run_plan_round(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
-		      volatile int *interrupted, int round)
+		      volatile sig_atomic_t *interrupted, int round)
 {
 	struct progress p = { .total = plan->n };
 	char err[FL_ERRLEN], metric[256];
@@ -189,7 +189,7 @@ int fl_run_plan_round(struct fl_rundir *rd, struct fl_plan *plan, struct fl_targ
 	return 0;
 }
 
-int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile int *interrupted)
+int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile sig_atomic_t *interrupted)
 {
 	char err[FL_ERRLEN];
 	bool problems = false;
@@ -208,7 +208,7 @@ int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile int 
 }
 
 int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
-		volatile int *interrupted)
+		volatile sig_atomic_t *interrupted)
 {
 	int ret = fl_run_plan_round(rd, plan, t, interrupted, -1);
 

@@ -7,19 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fl_interrupt.h"
 #include "fl_json.h"
 #include "fl_util.h"
 #include "runner.h"
 #include "summary.h"
 #include "target.h"
-
-/* Signals are process-wide: the runner's one piece of global state. */
-static volatile int run_interrupted;
-
-static void on_signal(int sig)
-{
-	run_interrupted = sig;
-}
 
 #define MAX_KERNELS 8
 
@@ -224,18 +217,6 @@ static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *pla
 	return 0;
 }
 
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 /* Kernel settings an earlier agent changed and could not restore (it was killed): the agent
  * puts them back and prints what it restored; nothing is printed when there is nothing. */
 static void restore_stale_journal(const char *agent)
@@ -274,20 +255,20 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	if (!strcmp(o.t.kind, "local"))
 		restore_stale_journal(agent);
-	install_signals();
+	fl_interrupt_install();
 	if (o.nkernels > 1)
-		return fl_run_multi(o.suite, o.out, &o.t, o.kernels, o.nkernels, &run_interrupted);
+		return fl_run_multi(o.suite, o.out, &o.t, o.kernels, o.nkernels, fl_interrupt_flag());
 	ret = o.resume ? resume_run(&o, agent, &plan, &t, &rd, err, sizeof(err))
 		       : start_run(&o, agent, &plan, &t, &rd, err, sizeof(err));
 	if (ret) {
 		fl_err("%s", err);
 		goto out;
 	}
-	ret = fl_run_plan(&rd, &plan, &t, &run_interrupted);
+	ret = fl_run_plan(&rd, &plan, &t, fl_interrupt_flag());
 	if (ret != FL_EXIT_USAGE && ret != FL_EXIT_ENV)
 		fl_summary_print(rd.dir, stdout);
 	printf("results: %s\n", rd.dir);
-	if (run_interrupted)
+	if (fl_interrupted())
 		printf("interrupted: finish it with  faultline run --resume %s\n", rd.dir);
 out:
 	t.ops->shutdown(&t);

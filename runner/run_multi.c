@@ -112,7 +112,7 @@ static void slot_prepare(struct slot *s, const char *suite, const char *out, cha
 }
 
 /* One kernel's share of round r: boot, its cases of the round, power off. */
-static void slot_round(struct slot *s, int r, volatile int *interrupted, char *err,
+static void slot_round(struct slot *s, int r, volatile sig_atomic_t *interrupted, char *err,
 		       size_t errlen)
 {
 	struct fl_target t;
@@ -187,7 +187,7 @@ static int write_index(const char *out, const char *suite, struct slot *slots, i
 }
 
 int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts *opts,
-		 const char *const *kernels, int nkernels, volatile int *interrupted)
+		 const char *const *kernels, int nkernels, volatile sig_atomic_t *interrupted)
 {
 	struct slot *slots = calloc((size_t)nkernels, sizeof(*slots));
 	char dir[1024], stamp[32], err[FL_ERRLEN];

@@ -3,6 +3,7 @@
 #ifndef FL_RUNNER_H
 #define FL_RUNNER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
@@ -48,7 +49,7 @@ struct fl_child_result {
 /* Run argv with stdout/stderr to log_path (appended), killing it after timeout_s
  * (SIGTERM, then SIGKILL after 5 s). A set *interrupt makes it forward SIGINT. */
 int fl_child_run(char *const argv[], const char *log_path, double timeout_s,
-		 volatile int *interrupt, struct fl_child_result *res, char *err, size_t errlen);
+		 volatile sig_atomic_t *interrupt, struct fl_child_result *res, char *err, size_t errlen);
 /* Run argv and capture its stdout as JSON (agent --describe, --run-info). */
 json_t *fl_child_json(char *const argv[], char *err, size_t errlen);
 
@@ -74,18 +75,18 @@ void fl_rundir_close(struct fl_rundir *rd);
 /* execute.c: run the cases not yet done on a target (target.h); returns the run's exit status. */
 struct fl_target;
 int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
-		volatile int *interrupted);
+		volatile sig_atomic_t *interrupted);
 /* The same in parts, for several kernels in one run (run_multi.c): the pending cases of one
  * round (fl_plan_round: warm-ups and iteration 0 are round 0; -1 all), 0 or FL_EXIT_ENV;
  * then the final run.json and the exit status. */
 int fl_plan_round(const struct fl_plan_case *pc);
 int fl_run_plan_round(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
-		      volatile int *interrupted, int round);
-int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile int *interrupted);
+		      volatile sig_atomic_t *interrupted, int round);
+int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile sig_atomic_t *interrupted);
 /* run_multi.c: faultline run with several --kernel (opts->kernel is ignored). */
 struct fl_target_opts;
 int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts *opts,
-		 const char *const *kernels, int nkernels, volatile int *interrupted);
+		 const char *const *kernels, int nkernels, volatile sig_atomic_t *interrupted);
 
 /* Commands (each in its own file). */
 int fl_cmd_run(int argc, char **argv);

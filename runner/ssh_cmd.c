@@ -195,7 +195,7 @@ static char *remote_arg(const struct fl_ssh *s, const char *path)
 }
 
 int fl_ssh_run(const struct fl_ssh *s, const char *cmd, const char *log, double timeout_s,
-	       volatile int *interrupt, struct fl_child_result *res, char *err, size_t errlen)
+	       volatile sig_atomic_t *interrupt, struct fl_child_result *res, char *err, size_t errlen)
 {
 	char *argv[FL_MAX_ARGS];
 	int ret;
@@ -320,7 +320,7 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int fl_ssh_wait_host(const struct fl_ssh *s, volatile int *interrupt)
+int fl_ssh_wait_host(const struct fl_ssh *s, volatile sig_atomic_t *interrupt)
 {
 	double t0 = mono_s(), delay = 1;
 	char out[64], msg[FL_ERRLEN];

@@ -7,6 +7,7 @@
 #ifndef FL_SSH_CMD_H
 #define FL_SSH_CMD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "runner.h"
@@ -36,7 +37,7 @@ void fl_ssh_master_stop(struct fl_ssh *s);
 /* Run the shell command cmd on the host; its output goes to log (appended; NULL: ours).
  * res->code is FL_SSH_LOST when the connection failed or dropped. */
 int fl_ssh_run(const struct fl_ssh *s, const char *cmd, const char *log, double timeout_s,
-	       volatile int *interrupt, struct fl_child_result *res, char *err, size_t errlen);
+	       volatile sig_atomic_t *interrupt, struct fl_child_result *res, char *err, size_t errlen);
 /* Run cmd and capture its standard output (at most len-1 bytes, trailing newline cut).
  * Returns the exit status (FL_SSH_LOST: no connection), or -1 with err set. */
 int fl_ssh_output(const struct fl_ssh *s, const char *cmd, char *out, size_t len,
@@ -48,7 +49,7 @@ int fl_ssh_get(const struct fl_ssh *s, const char *rpath, const char *local,
 	       char *err, size_t errlen);
 /* Wait for the host to answer again, retrying with backoff (1, 2, 4 ... 30 s) for at most
  * s->reconnect_s; 0 when it is back, -1 when not (or when *interrupt is set). */
-int fl_ssh_wait_host(const struct fl_ssh *s, volatile int *interrupt);
+int fl_ssh_wait_host(const struct fl_ssh *s, volatile sig_atomic_t *interrupt);
 /* Append arg to the shell command buf, single-quoted. */
 void fl_sh_quote(char *buf, size_t len, const char *arg);
 

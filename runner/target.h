@@ -17,6 +17,7 @@
 #ifndef FL_TARGET_H
 #define FL_TARGET_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
@@ -56,7 +57,7 @@ struct fl_target_ops {
 	json_t *(*describe)(struct fl_target *t, char *err, size_t errlen);
 	int (*boot)(struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen);
 	int (*run_case)(struct fl_target *t, struct fl_rundir *rd, const char *suite,
-			struct fl_plan_case *pc, size_t idx, volatile int *interrupted,
+			struct fl_plan_case *pc, size_t idx, volatile sig_atomic_t *interrupted,
 			struct fl_case_result *res, char *err, size_t errlen);
 	int (*collect)(struct fl_target *t, struct fl_rundir *rd, struct fl_plan_case *pc,
 		       struct fl_case_result *res, char *err, size_t errlen);

@@ -51,7 +51,7 @@ static void tail_of(const char *path, char *buf, size_t len)
 }
 
 static int local_run_case(struct fl_target *t, struct fl_rundir *rd, const char *suite,
-			  struct fl_plan_case *pc, size_t idx, volatile int *interrupted,
+			  struct fl_plan_case *pc, size_t idx, volatile sig_atomic_t *interrupted,
 			  struct fl_case_result *res, char *err, size_t errlen)
 {
 	char *argv[FL_MAX_ARGS], log[1400], path[1400];

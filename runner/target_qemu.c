@@ -590,7 +590,7 @@ static int receive(struct qemu *q, const char *log, double deadline,
 }
 
 static int qemu_run_case(struct fl_target *t, struct fl_rundir *rd, const char *suite,
-			 struct fl_plan_case *pc, size_t idx, volatile int *interrupted,
+			 struct fl_plan_case *pc, size_t idx, volatile sig_atomic_t *interrupted,
 			 struct fl_case_result *res, char *err, size_t errlen)
 {
 	struct qemu *q = t->priv;

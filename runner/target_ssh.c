@@ -303,7 +303,7 @@ static void remote_doc(const struct sshx *x, const struct fl_rundir *rd, size_t 
 }
 
 /* The host went away: wait for it, then clean up after the lost attempt. */
-static int reconnect(struct fl_target *t, struct sshx *x, volatile int *interrupted,
+static int reconnect(struct fl_target *t, struct sshx *x, volatile sig_atomic_t *interrupted,
 		     char *err, size_t errlen)
 {
 	double t0 = fl_now_s();
@@ -335,7 +335,7 @@ static void log_line(const char *log, const char *fmt, const char *a)
 }
 
 static int ssh_run_case(struct fl_target *t, struct fl_rundir *rd, const char *suite,
-			struct fl_plan_case *pc, size_t idx, volatile int *interrupted,
+			struct fl_plan_case *pc, size_t idx, volatile sig_atomic_t *interrupted,
 			struct fl_case_result *res, char *err, size_t errlen)
 {
 	struct sshx *x = t->priv;

@@ -9,7 +9,7 @@
 #include "fl_json.h"
 #include "fl_schema.h"
 #include "fl_util.h"
-#include "lib/interrupt.h"
+#include "fl_interrupt.h"
 #include "lib/knobs.h"
 #include "lib/timing.h"
 #include "probes/perf_ctl.h"

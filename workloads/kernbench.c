@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <dirent.h>
 #include <unistd.h>
-#include "lib/interrupt.h"
+#include "fl_interrupt.h"
 #include "lib/timing.h"
 #include "workload.h"
 

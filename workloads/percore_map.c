@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <hwloc.h>
 #include "lib/hist.h"
-#include "lib/interrupt.h"
+#include "fl_interrupt.h"
 #include "lib/mmstat.h"
 #include "lib/samples.h"
 #include "lib/stamp.h"

@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include "lib/gup.h"
 #include "lib/hist.h"
-#include "lib/interrupt.h"
+#include "fl_interrupt.h"
 #include "lib/kmsg.h"
 #include "lib/smaps.h"
 #include "lib/stamp.h"

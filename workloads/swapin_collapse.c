@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include "fl_json.h"
 #include "fl_util.h"
-#include "lib/interrupt.h"
+#include "fl_interrupt.h"
 #include "lib/knobs.h"
 #include "lib/memcg.h"
 #include "lib/mmstat.h"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <signal.h>
 #include <string.h>
-#include "interrupt.h"
+#include "fl_interrupt.h"
 
-/* Signals are process-wide, so this flag is the one process-wide state of the agent. */
+/* Signals are process-wide, so this flag is the one process-wide state of the program. */
 static volatile sig_atomic_t fl_signal_seen;
 
 static void on_signal(int sig)
@@ -31,4 +31,9 @@ bool fl_interrupted(void)
 int fl_interrupt_signal(void)
 {
 	return fl_signal_seen;
+}
+
+volatile sig_atomic_t *fl_interrupt_flag(void)
+{
+	return &fl_signal_seen;
 }
