@@ -277,39 +277,42 @@ int fl_ssh_output(const struct fl_ssh *s, const char *cmd, char *out, size_t len
 	return ret;
 }
 
-int fl_ssh_put(const struct fl_ssh *s, const char *const *files, const char *rdir,
-	       char *err, size_t errlen)
+/* scp the already-built argv[0..n) (options and sources) to dst; what failed goes to err. */
+static int scp_run(char **argv, int n, char *dst, char *err, size_t errlen, const char *what,
+		   const char *dest, const char *path)
 {
-	char *argv[FL_MAX_ARGS], out[256], msg[FL_ERRLEN];
-	int n = common_opts(s, argv, 0, true, 10), ret;
+	char out[256], msg[FL_ERRLEN];
+	int ret;
 
-	for (; *files && n < FL_MAX_ARGS - 2; files++)
-		argv[n++] = strdup(*files);
-	argv[n++] = remote_arg(s, rdir);
+	argv[n++] = dst;
 	argv[n] = NULL;
 	ret = capture(argv, out, sizeof(out), msg, sizeof(msg));
 	fl_argv_free(argv);
 	if (ret)
-		return fl_seterr(err, errlen, "cannot copy to %s:%s (scp: %s)", s->dest, rdir,
+		return fl_seterr(err, errlen, "cannot copy %s %s:%s (scp: %s)", what, dest, path,
 				 msg[0] ? msg : "failed"), ret;
 	return 0;
+}
+
+int fl_ssh_put(const struct fl_ssh *s, const char *const *files, const char *rdir,
+	       char *err, size_t errlen)
+{
+	char *argv[FL_MAX_ARGS];
+	int n = common_opts(s, argv, 0, true, 10);
+
+	for (; *files && n < FL_MAX_ARGS - 2; files++)
+		argv[n++] = strdup(*files);
+	return scp_run(argv, n, remote_arg(s, rdir), err, errlen, "to", s->dest, rdir);
 }
 
 int fl_ssh_get(const struct fl_ssh *s, const char *rpath, const char *local,
 	       char *err, size_t errlen)
 {
-	char *argv[FL_MAX_ARGS], out[256], msg[FL_ERRLEN];
-	int n = common_opts(s, argv, 0, true, 10), ret;
+	char *argv[FL_MAX_ARGS];
+	int n = common_opts(s, argv, 0, true, 10);
 
 	argv[n++] = remote_arg(s, rpath);
-	argv[n++] = strdup(local);
-	argv[n] = NULL;
-	ret = capture(argv, out, sizeof(out), msg, sizeof(msg));
-	fl_argv_free(argv);
-	if (ret)
-		return fl_seterr(err, errlen, "cannot copy %s:%s (scp: %s)", s->dest, rpath,
-				 msg[0] ? msg : "failed"), ret;
-	return 0;
+	return scp_run(argv, n, strdup(local), err, errlen, "from", s->dest, rpath);
 }
 
 static double mono_s(void)
