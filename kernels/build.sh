@@ -60,7 +60,13 @@ for f in "${fragments[@]}"; do
 	[ -f "$f" ] || die 2 "candidate $name: fragment $f does not exist"
 done
 for tool in ccache "${cross}gcc" make patch sha256sum; do
-	command -v $tool > /dev/null || die 3 "$tool is not installed (make deps installs it)"
+	command -v $tool > /dev/null && continue
+	if [ "$tool" = "${cross}gcc" ] && [ -n "$cross" ]; then
+		pkgs=$(awk -v a="$arch" '$2 == "cross" && $3 == a {printf "%s%s", s, $1; s = " "}' \
+			"$(dirname "$0")/../scripts/packages.txt")
+		die 3 "${cross}gcc is not installed: 'make deps-cross' (scripts/deps.sh --cross $arch) installs ${pkgs:-the $arch cross compiler}"
+	fi
+	die 3 "$tool is not installed (make deps installs it)"
 done
 
 # The patch list, in order: a directory of git format-patch files (*.patch, sorted by name) or

@@ -70,4 +70,12 @@ check "its cases name the candidate" test "$(jget "$TMP/ab/debian-6.12/cases/000
 check "the image that does not boot has skipped cases" test "$(jget "$TMP/ab/truncated-bzImage/run.json" "['cases'][0]['status']")" = skipped
 statuses() { python3 -c 'import json,sys; print(" ".join(k["status"] for k in json.load(open(sys.argv[1]))["kernels"]))' "$1"; }
 check "runs.json says which kernels failed" test "$(statuses "$TMP/ab/runs.json")" = "ok failed failed failed"
+
+# A foreign arch's source candidate without its cross compiler: the packages to install.
+expect_exit 3 "a cross build without the cross compiler" "$FL_ROOT/kernels/build.sh" --name t \
+	--arch arm64 --kbuild-arch arm64 --defconfig defconfig --target Image \
+	--image arch/arm64/boot/Image --source "$TAR" \
+	--cross nosuch-linux-gnu- --out "$TMP/kb"
+stderr_has "nosuch-linux-gnu-gcc is not installed: 'make deps-cross' (scripts/deps.sh --cross arm64) installs gcc-aarch64-linux-gnu" \
+	"it names the packages make deps-cross installs"
 done_testing
