@@ -33,6 +33,15 @@ double fl_cmp_num(json_t *v)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+const char *fl_cmp_ci_of(json_t *cmp)
+{
+	const char *ci = json_string_value(json_object_get(cmp, "ci"));
+
+	return ci && !strcmp(ci, "Hodges-Lehmann") ?
+	       "the Hodges-Lehmann shift (median of the pairwise differences)" :
+	       "the difference of means (Welch-Satterthwaite df)";
+}
+
 json_t *fl_cmp_sweep_metric(json_t *group, const char *family, const char *name)
 {
 	json_t *sw = json_object_get(group, "sweep"), *m, *found = NULL;
@@ -366,8 +375,12 @@ static json_t *compare_one(const double *a, size_t na, json_t *sa, const double 
 	json_object_set_new(comp, "ci_high", num(t.ci_high));
 	json_object_set_new(comp, "ci_low_pct", num(ma != 0 ? 100 * t.ci_low / fabs(ma) : NAN));
 	json_object_set_new(comp, "ci_high_pct", num(ma != 0 ? 100 * t.ci_high / fabs(ma) : NAN));
-	if (o->test == FL_TEST_MWU)
+	if (o->test == FL_TEST_MWU) {
 		json_object_set_new(comp, "method", json_string(t.exact ? "exact" : "normal"));
+		json_object_set_new(comp, "shift", num(t.estimate));
+		json_object_set_new(comp, "shift_pct", num(ma != 0 ? 100 * t.estimate / fabs(ma) :
+							   NAN));
+	}
 	json_object_set_new(comp, "better_dir", json_string(c->better == 'h' ? "higher" :
 							    c->better == 'l' ? "lower" : "none"));
 	family_add(fam, comp, t.p);
@@ -709,7 +722,7 @@ json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_
 	doc = json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
 		"schema", FL_COMPARE_SCHEMA,
 		"test", o->test == FL_TEST_MWU ? "mann-whitney" : "welch",
-		"ci", "Welch-Satterthwaite", "alpha", o->alpha, "confidence", o->level,
+		"ci", o->test == FL_TEST_MWU ? "Hodges-Lehmann" : "Welch-Satterthwaite", "alpha", o->alpha, "confidence", o->level,
 		"correction", legend,
 		"family_metrics", (json_int_t)fam[0].n, "family_counters", (json_int_t)fam[1].n,
 		"runs", ids, "differences", differences_of(ids), "groups", groups,

@@ -36,6 +36,8 @@ void fl_render_matrix(json_t *cmp, FILE *out);
 void fl_fmt_num(char *buf, size_t len, double v);
 /* A number of the document (null -> NaN). */
 double fl_cmp_num(json_t *v);
+/* What the CI of a compare document is of, for the legends ("the difference of means ..."). */
+const char *fl_cmp_ci_of(json_t *cmp);
 /* The metric named name of group, if group is a point of the sweep family; else NULL (the
  * last match, as the renderers took it). */
 json_t *fl_cmp_sweep_metric(json_t *group, const char *family, const char *name);

@@ -63,15 +63,14 @@ static void md_ids(json_t *cmp, FILE *out)
 	json_array_foreach(json_object_get(cmp, "differences"), i, d)
 		fprintf(out, "- %s\n", json_string_value(d));
 	fprintf(out, "\nTest: %s; p-values %s-adjusted over the %lld workload metrics (counters: "
-		"a separate family of %lld); significant at p < %g. 95%% CI of the difference "
-		"(Welch-Satterthwaite df), in %% of the base mean. n < 3: too few samples. "
-		"Warm-up iterations excluded.\n",
+		"a separate family of %lld); significant at p < %g. 95%% CI of %s, in %% of the "
+		"base mean. n < 3: too few samples. Warm-up iterations excluded.\n",
 		!strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" :
 		"Mann-Whitney U (exact without ties and small n, else normal approximation)",
 		s(cmp, "correction"),
 		(long long)json_integer_value(json_object_get(cmp, "family_metrics")),
 		(long long)json_integer_value(json_object_get(cmp, "family_counters")),
-		fl_cmp_num(json_object_get(cmp, "alpha")));
+		fl_cmp_num(json_object_get(cmp, "alpha")), fl_cmp_ci_of(cmp));
 }
 
 static void md_group(json_t *cmp, json_t *g, FILE *out)

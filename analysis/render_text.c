@@ -156,15 +156,15 @@ static void print_legend(json_t *cmp, FILE *out)
 	char buf[1024];
 	const char *p = buf;
 
-	snprintf(buf, sizeof(buf), "delta: (run - %s) / %s. 95%% CI of the difference, in %% of "
-		 "the base mean (Welch-Satterthwaite df). p: %s, %s-adjusted over the %lld "
+	snprintf(buf, sizeof(buf), "delta: (run - %s) / %s. 95%% CI of %s, in %% of "
+		 "the base mean. p: %s, %s-adjusted over the %lld "
 		 "workload metrics (counters: a separate family of %lld). Marks (p < %g after "
 		 "correction): + better, - worse, * changed (no better direction); none: no "
 		 "significant change. n < 3: too few samples. Values: \"-\" absent from this "
 		 "kernel, \"n/a\" unsupported on this machine, (missing) not reported by that "
 		 "run, never 0. Warm-ups excluded. Harmonic means of rates: --format md/csv/json.",
 		 s(json_array_get(json_object_get(cmp, "runs"), 0), "label"),
-		 s(json_array_get(json_object_get(cmp, "runs"), 0), "label"),
+		 s(json_array_get(json_object_get(cmp, "runs"), 0), "label"), fl_cmp_ci_of(cmp),
 		 !strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" :
 		 "Mann-Whitney U (exact without ties and small n, else normal approximation)",
 		 s(cmp, "correction"),

@@ -47,6 +47,7 @@ int fl_welch(const double *a, size_t na, const double *b, size_t nb, double leve
 	sb = vb / (double)nb;
 	se = sqrt(sa + sb);
 	t->diff = mb - ma;
+	t->estimate = t->diff;
 	if (se == 0) {
 		t->stat = t->diff == 0 ? 0 : copysign(INFINITY, t->diff);
 		t->df = (double)(na + nb - 2);
@@ -78,16 +79,20 @@ static int cmp_ranked(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* P(U <= u) for U of samples of sizes m and n without ties: counts of arrangements by the
- * recurrence N(u; m, n) = N(u - n; m - 1, n) + N(u; m, n - 1), in doubles. */
-static double mwu_exact_cdf(size_t m, size_t n, double u)
+/* The distribution of U for samples of sizes m and n without ties: pmf[0..m*n], from the
+ * counts of arrangements N(u; m, n) = N(u - n; m - 1, n) + N(u; m, n - 1), in doubles. */
+static double *mwu_exact_pmf(size_t m, size_t n)
 {
-	size_t umax = m * n, k = (size_t)floor(u);
-	double *f = calloc((m + 1) * (n + 1) * (umax + 1), sizeof(double)), total = 0, below = 0;
+	size_t umax = m * n;
+	double *f = calloc((m + 1) * (n + 1) * (umax + 1), sizeof(double)), *pmf, total = 0;
 
 #define F(i, j, w) f[((i) * (n + 1) + (j)) * (umax + 1) + (w)]
-	if (!f)
-		return NAN;
+	pmf = malloc((umax + 1) * sizeof(double));
+	if (!f || !pmf) {
+		free(f);
+		free(pmf);
+		return NULL;
+	}
 	for (size_t i = 0; i <= m; i++)
 		for (size_t j = 0; j <= n; j++)
 			for (size_t w = 0; w <= i * j; w++) {
@@ -97,14 +102,70 @@ static double mwu_exact_cdf(size_t m, size_t n, double u)
 				}
 				F(i, j, w) = F(i, j - 1, w) + (w >= j ? F(i - 1, j, w - j) : 0);
 			}
-	for (size_t w = 0; w <= umax; w++) {
+	for (size_t w = 0; w <= umax; w++)
 		total += F(m, n, w);
-		if (w <= k)
-			below += F(m, n, w);
-	}
+	for (size_t w = 0; w <= umax; w++)
+		pmf[w] = F(m, n, w) / total;
 #undef F
 	free(f);
-	return below / total;
+	return pmf;
+}
+
+/* P(U <= u) from the pmf of U in 0..umax. */
+static double pmf_cdf(const double *pmf, size_t umax, double u)
+{
+	double below = 0;
+
+	for (size_t w = 0; w <= umax && (double)w <= u; w++)
+		below += pmf[w];
+	return below;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * Hodges-Lehmann: the shift b - a is estimated by the median of the na*nb differences
+ * b[j] - a[i], and its CI is a pair of order statistics of them, d(k) and d(N + 1 - k)
+ * (1-based). Exact: k is R's qwilcox(alpha/2, na, nb) (at least 1), as wilcox.test(b, a,
+ * conf.int = TRUE). Otherwise the large-sample k = floor(N/2 - z sigma) (Hollander & Wolfe),
+ * sigma with the tie correction of the test; R iterates on the statistic instead, so the two
+ * can differ by one order statistic.
+ */
+static int hodges_lehmann(const double *a, size_t na, const double *b, size_t nb, double level,
+			  const double *pmf, double sigma, struct fl_test *t)
+{
+	size_t nd = na * nb, k = 0, i, j;
+	double *d = malloc(nd * sizeof(*d)), cum = 0, alpha = 1 - level;
+
+	if (!d)
+		return -1;
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			d[i * nb + j] = b[j] - a[i];
+	qsort(d, nd, sizeof(*d), cmp_double);
+	t->estimate = nd % 2 ? d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2;
+	if (pmf) {
+		while (k < nd && cum + pmf[k] < alpha / 2 - 1e-12)
+			cum += pmf[k++];
+	} else {
+		double c = floor((double)nd / 2 - gsl_cdf_ugaussian_Qinv(alpha / 2) * sigma);
+
+		k = c > 0 ? (size_t)c : 0;
+	}
+	if (k < 1)
+		k = 1;
+	if (k > (nd + 1) / 2)
+		k = (nd + 1) / 2;
+	t->ci_low = d[k - 1];
+	t->ci_high = d[nd - k];
+	t->ci_hl = true;
+	free(d);
+	return 0;
 }
 
 int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
@@ -144,25 +205,32 @@ int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
 	t->stat = u;
 	t->df = NAN;
 	mu = (double)na * (double)nb / 2;
-	if (!tied && na * nb <= FL_MWU_EXACT_MAX) {
-		double lo = mwu_exact_cdf(nb, na, u), hi = 1 - mwu_exact_cdf(nb, na, u - 1);
-
-		t->exact = true;
-		t->p = fmin(1, 2 * fmin(lo, hi));
-		return 0;
-	}
 	sigma = sqrt((double)na * (double)nb / 12 *
 		     ((double)(n + 1) - ties / ((double)n * (double)(n - 1))));
+	if (!tied && na * nb <= FL_MWU_EXACT_MAX) {
+		double *pmf = mwu_exact_pmf(nb, na), lo, hi;
+		int ret;
+
+		if (!pmf)
+			return -1;
+		lo = pmf_cdf(pmf, na * nb, u);
+		hi = 1 - pmf_cdf(pmf, na * nb, u - 1);
+		t->exact = true;
+		t->p = fmin(1, 2 * fmin(lo, hi));
+		ret = hodges_lehmann(a, na, b, nb, level, pmf, sigma, t);
+		free(pmf);
+		return ret;
+	}
 	if (sigma == 0) {
 		t->p = 1;
-		return 0;
+	} else {
+		z = u - mu;
+		z = (z - copysign(0.5, z)) / sigma;	/* continuity correction */
+		if ((u - mu) == 0)
+			z = 0;
+		t->p = fmin(1, 2 * gsl_cdf_ugaussian_Q(fabs(z)));
 	}
-	z = u - mu;
-	z = (z - copysign(0.5, z)) / sigma;	/* continuity correction */
-	if ((u - mu) == 0)
-		z = 0;
-	t->p = fmin(1, 2 * gsl_cdf_ugaussian_Q(fabs(z)));
-	return 0;
+	return hodges_lehmann(a, na, b, nb, level, NULL, sigma, t);
 }
 
 int fl_p_adjust(const double *p, size_t n, enum fl_correction c, double *adj)

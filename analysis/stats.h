@@ -21,8 +21,11 @@ struct fl_test {
 	double stat;		/* Welch: t; Mann-Whitney: U of sample b */
 	double df;		/* Welch-Satterthwaite degrees of freedom (NaN for Mann-Whitney) */
 	double p;		/* two-sided p-value */
-	double ci_low, ci_high;	/* confidence interval of diff (Welch), at the given level */
+	double estimate;	/* Welch: diff; Mann-Whitney: the Hodges-Lehmann shift of b vs a */
+	double ci_low, ci_high;	/* at the given level: Welch's CI of diff, or (ci_hl) the
+				 * Hodges-Lehmann CI of the shift */
 	bool exact;		/* Mann-Whitney: exact distribution (no ties, small samples) */
+	bool ci_hl;		/* the CI is Hodges-Lehmann's (Mann-Whitney) */
 };
 
 /* Welch's unequal-variance t-test and the level (e.g. 0.95) CI of the difference of means.
@@ -33,7 +36,10 @@ int fl_welch(const double *a, size_t na, const double *b, size_t nb, double leve
 
 /* Mann-Whitney U (Wilcoxon rank-sum), two-sided. Exact when there are no ties and
  * na * nb <= FL_MWU_EXACT_MAX; otherwise the normal approximation with tie and continuity
- * corrections (as R's wilcox.test). The CI fields are Welch's (same level). */
+ * corrections (as R's wilcox.test). estimate and the CI are Hodges-Lehmann's: the median
+ * of the differences b[j] - a[i] and a pair of their order statistics (exact quantiles of U
+ * when the test is exact, as wilcox.test(b, a, conf.int = TRUE); else the large-sample
+ * approximation). */
 #define FL_MWU_EXACT_MAX 2500
 int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
 	   struct fl_test *t);

@@ -31,7 +31,8 @@ assert c["ci_high_pct"] < 0 and c["p_adjusted"] < 0.05' "$TMP/slow.json"
 check "mann-whitney also flags it (exact, n=5, so alpha 0.05 uncorrected)" \
 	sh -c '"$0" compare "$1" "$2" --test mwu --correction none --format json | python3 -c "import json,sys
 d=json.load(sys.stdin); m=[m for m in d[\"groups\"][0][\"metrics\"] if m[\"name\"]==\"records_per_s\"][0]
-c=m[\"comparisons\"][0]; assert c[\"verdict\"]==\"worse\" and c[\"method\"]==\"exact\", c"' "$FL" "$TMP/a" "$TMP/slow"
+c=m[\"comparisons\"][0]; assert c[\"verdict\"]==\"worse\" and c[\"method\"]==\"exact\", c
+assert d[\"ci\"]==\"Hodges-Lehmann\" and c[\"ci_low\"] <= c[\"shift\"] <= c[\"ci_high\"] < 0, c"' "$FL" "$TMP/a" "$TMP/slow"
 
 expect_exit 0 "text format" "$FL" compare "$TMP/a" "$TMP/slow"
 check "text fits 80 columns" awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$TMP/stdout"

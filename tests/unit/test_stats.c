@@ -70,10 +70,24 @@ static void test_mwu(void **state)
 	assert_float_equal(t.stat, 25.5, 0);
 	assert_false(t.exact);
 	assert_float_equal(t.p, 0.06933, 5e-6);
+	/* R 4.2: wilcox.test(sleep1, sleep2, conf.int = TRUE) (ties, normal): CI -3.59995
+	 * 0.09995, estimate -1.34639 (R solves for the root; the median of differences is -1.35) */
+	assert_true(t.ci_hl);
+	assert_float_equal(t.ci_low, -3.59995, 1e-3);
+	assert_float_equal(t.ci_high, 0.09995, 1e-3);
+	assert_float_equal(t.estimate, -1.35, 1e-9);
 	assert_int_equal(fl_mwu(y, 5, x, 10, 0.95, &t), 0);	/* U of x = R's W */
 	assert_float_equal(t.stat, 35, 0);
 	assert_true(t.exact);
 	assert_float_equal(t.p, 2 * 0.1272, 1e-4);
+	/* R 4.2: wilcox.test(x, y, conf.int = TRUE) (exact): CI -0.15 0.76, estimate 0.305 */
+	assert_float_equal(t.ci_low, -0.15, 1e-9);
+	assert_float_equal(t.ci_high, 0.76, 1e-9);
+	assert_float_equal(t.estimate, 0.305, 1e-9);
+	/* Welch: the CI is of the difference of means, and the estimate is that difference. */
+	assert_int_equal(fl_welch(y, 5, x, 10, 0.95, &t), 0);
+	assert_false(t.ci_hl);
+	assert_float_equal(t.estimate, t.diff, 0);
 }
 
 static void test_p_adjust(void **state)
