@@ -235,13 +235,49 @@ static void print_group(json_t *cmp, json_t *g, FILE *out)
 		metric_row(m, runs, out);
 }
 
+/* One sweep table: a row per sweep value; the base run's column, then runs [first, last). */
+static void sweep_table(json_t *cmp, json_t *sw, json_t *m, size_t first, size_t last, bool sd,
+			FILE *out)
+{
+	json_t *groups = json_object_get(cmp, "groups"), *runs = json_object_get(cmp, "runs"), *h;
+	const char *fam = s(sw, "family");
+	int w = sd ? 16 : 9;
+	size_t j;
+
+	fprintf(out, "%8.8s %*s", s(sw, "key"), w, s(json_array_get(runs, 0), "label"));
+	for (size_t r = first; r < last; r++)
+		fprintf(out, " %*s %8s", w, s(json_array_get(runs, r), "label"), "delta");
+	fputc('\n', out);
+	json_array_foreach(groups, j, h) {
+		json_t *hm = fl_cmp_sweep_metric(h, fam, s(m, "name")), *hr, *cp;
+		char v[32], c[80], d[16];
+
+		if (!hm)
+			continue;
+		hr = json_object_get(hm, "runs");
+		snprintf(v, sizeof(v), "%g", fl_cmp_num(json_object_get(json_object_get(h, "sweep"),
+								      "value")));
+		cell(json_array_get(hr, 0), c, sizeof(c), sd);
+		fprintf(out, "%8.8s %*s", v, w, c);
+		for (size_t r = first; r < last; r++) {
+			cp = json_array_get(json_object_get(hm, "comparisons"), r - 1);
+			cell(json_array_get(hr, r), c, sizeof(c), sd);
+			pct(d, sizeof(d), fl_cmp_num(json_object_get(cp, "delta_pct")));
+			fprintf(out, " %*s %7s%c", w, c, d, mark(cp));
+		}
+		fputc('\n', out);
+	}
+}
+
 /* Seed 004: for each sweep family and each workload metric with a direction, one row per
- * sweep value and one column group per run. */
+ * sweep value and one column group per run; more runs than 80 columns hold go on to further
+ * tables, each with the base column again. */
 static void print_sweeps(json_t *cmp, FILE *out)
 {
 	json_t *groups = json_object_get(cmp, "groups"), *seen = json_object(), *g, *m;
 	size_t nruns = json_array_size(json_object_get(cmp, "runs")), i, k;
 	bool sd = nruns <= 3;
+	size_t per = sd ? 2 : 3;	/* 8 + 17 + 2 * 26 and 8 + 10 + 3 * 18 <= 80 */
 
 	json_array_foreach(groups, i, g) {
 		json_t *sw = json_object_get(g, "sweep");
@@ -251,44 +287,15 @@ static void print_sweeps(json_t *cmp, FILE *out)
 			continue;
 		json_object_set_new(seen, fam, json_true());
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
-			size_t j;
-			json_t *h;
-
 			if (strcmp(s(m, "kind"), "metric") || !strcmp(s(m, "better"), "none"))
 				continue;
 			fprintf(out, "\n%.79s:\n  %.40s [%.20s] over %s\n", fam, s(m, "name"),
 				s(m, "unit"), s(sw, "key"));
-			fprintf(out, "%8.8s", s(sw, "key"));
-			for (size_t r = 0; r < nruns; r++)
-				fprintf(out, r ? " %*s %8s" : " %*s", sd ? 16 : 9,
-					s(json_array_get(json_object_get(cmp, "runs"), r), "label"),
-					"delta");
-			fputc('\n', out);
-			json_array_foreach(groups, j, h) {
-				json_t *hs = json_object_get(h, "sweep");
-				json_t *hm = fl_cmp_sweep_metric(h, fam, s(m, "name"));
-				char v[32];
-
-				if (!hm)
-					continue;
-				snprintf(v, sizeof(v), "%g", fl_cmp_num(json_object_get(hs, "value")));
-				fprintf(out, "%8.8s", v);
-				for (size_t r = 0; r < nruns; r++) {
-					char c[80], d[16];
-					json_t *cp = json_array_get(json_object_get(hm, "comparisons"),
-								    r - 1);
-
-					cell(json_array_get(json_object_get(hm, "runs"), r), c,
-					     sizeof(c), sd);
-					if (!r) {
-						fprintf(out, " %*s", sd ? 16 : 9, c);
-						continue;
-					}
-					pct(d, sizeof(d), fl_cmp_num(json_object_get(cp,
-								     "delta_pct")));
-					fprintf(out, " %*s %7s%c", sd ? 16 : 9, c, d, mark(cp));
-				}
-				fputc('\n', out);
+			for (size_t first = 1; first < nruns || first == 1; first += per) {
+				if (first > 1)
+					fputc('\n', out);
+				sweep_table(cmp, sw, m, first, first + per < nruns ? first + per :
+					    nruns, sd, out);
 			}
 		}
 	}

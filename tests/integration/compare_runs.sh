@@ -64,6 +64,11 @@ for r in sa sb; do
 	cp "$TMP/$r.1/cases/"* "$TMP/$r/cases/"
 	for f in "$TMP/$r.2/cases/"*; do cp "$f" "$TMP/$r/cases/t2-$(basename "$f")"; done
 done
+for r in sc sd se; do cp -r "$TMP/sa" "$TMP/$r"; done
+expect_exit 0 "compare five sweep runs as text" "$FL" compare "$TMP/sa" "$TMP/sb" "$TMP/sc" "$TMP/sd" "$TMP/se"
+check "five runs still fit 80 columns" awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$TMP/stdout"
+check "the fifth run goes on to a second sweep table with the base column again" \
+	grep -qE '^ +threads +A +E +delta$' "$TMP/stdout"
 expect_exit 0 "plot a thread sweep of two candidates (png)" "$FL" compare "$TMP/sa" "$TMP/sb" --plot "$TMP/sweep.png"
 check "the text shows the sweep in seed-004 shape" sh -c '"$0" compare "$1" "$2" | grep -A3 "over threads" | grep -qE "^ +2 "' "$FL" "$TMP/sa" "$TMP/sb"
 check "PNG signature and 900 px wide IHDR" python3 -c 'import struct,sys
