@@ -126,7 +126,16 @@ hash=$(sha256sum < "$tmpd/key" | cut -c1-16)
 patches_sha=$(for p in "${plist[@]}"; do sha256sum < "$p"; done | sha256sum | cut -d' ' -f1)
 dir=$out/$hash
 imgname=$(basename "$image")
+say "build $hash: $dir"
 
+# One build of a hash at a time: a second faultline (another run, a nightly) waits for the
+# first and then finds the cache hit.
+mkdir -p "$out"
+exec 9> "$out/$hash.lock"
+if ! flock -n 9; then
+	say "another build of this kernel ($hash) is running; waiting for it"
+	flock 9
+fi
 if [ -s "$dir/build.json" ] && [ -s "$dir/$imgname" ]; then
 	step cache "hit: $name is already built in $dir"
 	ln -sfn "$hash" "$out/$name"

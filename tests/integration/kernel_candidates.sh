@@ -78,4 +78,21 @@ expect_exit 3 "a cross build without the cross compiler" "$FL_ROOT/kernels/build
 	--cross nosuch-linux-gnu- --out "$TMP/kb"
 stderr_has "nosuch-linux-gnu-gcc is not installed: 'make deps-cross' (scripts/deps.sh --cross arm64) installs gcc-aarch64-linux-gnu" \
 	"it names the packages make deps-cross installs"
+
+# Two builds of one kernel at a time: the second waits for the first (a tiny tarball whose
+# build fails at its defconfig, so each attempt takes a second).
+mkdir -p "$TMP/tiny/linux" && tar -C "$TMP/tiny" -cJf "$TMP/tiny.tar.xz" linux
+tb() { "$FL_ROOT/kernels/build.sh" --name tiny --arch x86_64 --kbuild-arch x86 \
+	--defconfig x86_64_defconfig --target bzImage --image arch/x86/boot/bzImage \
+	--source "$TMP/tiny.tar.xz" --out "$TMP/kb"; }
+expect_exit 1 "a build that fails at its defconfig" tb
+h=$(sed -n 's/^faultline: build \([0-9a-f]*\): .*/\1/p' "$TMP/stderr")
+check "the build names its hash and directory" test -n "$h"
+flock "$TMP/kb/$h.lock" sleep 3 &
+sleep 0.5
+t0=$SECONDS
+expect_exit 1 "the same build while another holds its lock" tb
+stderr_has "another build of this kernel ($h) is running; waiting for it" "it says it waits"
+check "it waited for the holder ($((SECONDS - t0)) s)" test $((SECONDS - t0)) -ge 2
+wait
 done_testing
