@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* faultline kernel list|show|build: candidate kernels (configs/candidates/NAME.json). */
+/* faultline kernel list|show|build|prune: candidate kernels (configs/candidates/NAME.json). */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "fl_json.h"
 #include "fl_util.h"
 #include "kernel.h"
@@ -17,7 +19,9 @@ static void kernel_usage(FILE *out)
 	      "                                          prints its image, config and release\n"
 	      "       faultline kernel build CANDIDATE   build a source candidate (base + patches +\n"
 	      "                                          fragments; cached by content hash) or\n"
-	      "                                          fetch a prebuilt one\n", out);
+	      "                                          fetch a prebuilt one\n"
+	      "       faultline kernel prune [--dry-run] remove build trees no candidate uses any\n"
+	      "                                          more (failed or superseded builds)\n", out);
 }
 
 static int kernel_list(const char *root)
@@ -136,6 +140,18 @@ static int kernel_show(const char *root, const char *name)
 	return FL_EXIT_OK;
 }
 
+/* kernels/prune.sh does the work (it takes the builds' locks as build.sh does). */
+static int kernel_prune(const char *root, char **argv)
+{
+	char script[4200];
+
+	snprintf(script, sizeof(script), "%s/kernels/prune.sh", root);
+	argv[0] = script;
+	execv(script, argv);
+	fl_err("cannot run %s: %s", script, strerror(errno));
+	return FL_EXIT_ENV;
+}
+
 int fl_cmd_kernel(int argc, char **argv)
 {
 	char root[4096];
@@ -151,6 +167,8 @@ int fl_cmd_kernel(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "list"))
 		return kernel_list(root);
+	if (!strcmp(argv[1], "prune"))
+		return kernel_prune(root, argv + 1);
 	if (argc != 3) {
 		fl_err("kernel %s: give one candidate (faultline kernel list)", argv[1]);
 		return FL_EXIT_USAGE;
@@ -159,6 +177,6 @@ int fl_cmd_kernel(int argc, char **argv)
 		return kernel_show(root, argv[2]);
 	if (!strcmp(argv[1], "build"))
 		return kernel_build(root, argv[2]);
-	fl_err("kernel: unknown subcommand '%s' (list, show, build)", argv[1]);
+	fl_err("kernel: unknown subcommand '%s' (list, show, build, prune)", argv[1]);
 	return FL_EXIT_USAGE;
 }

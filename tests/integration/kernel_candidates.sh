@@ -95,4 +95,17 @@ expect_exit 1 "the same build while another holds its lock" tb
 stderr_has "another build of this kernel ($h) is running; waiting for it" "it says it waits"
 check "it waited for the holder ($((SECONDS - t0)) s)" test $((SECONDS - t0)) -ge 2
 wait
+
+# Pruning: the failed tiny build is no candidate's; while its lock is held it is kept.
+P=$FL_ROOT/kernels/prune.sh
+expect_exit 0 "kernel prune --dry-run" "$P" --dry-run --out "$TMP/kb"
+check "it would remove the failed build" grep -q "would remove $h (unfinished or failed build" "$TMP/stdout"
+flock "$TMP/kb/$h.lock" sleep 2 &
+sleep 0.5
+expect_exit 0 "kernel prune while the build holds its lock" "$P" --out "$TMP/kb"
+check "a build in progress is kept" grep -q "kept $h: it is being built" "$TMP/stdout"
+wait
+expect_exit 0 "kernel prune" "$P" --out "$TMP/kb"
+check "the failed build is gone" test ! -e "$TMP/kb/$h"
+check "the unpacked base stays" test -n "$(ls -d "$TMP"/kb/src-* 2>/dev/null)"
 done_testing
