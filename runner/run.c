@@ -21,12 +21,13 @@ struct run_opts {
 	struct fl_target_opts t;
 	const char *kernels[MAX_KERNELS];	/* every --kernel, in order */
 	int nkernels;
+	bool dry_run;
 };
 
 static void run_usage(FILE *out)
 {
 	fputs("usage: faultline run [--target local|qemu] [--kernel CANDIDATE|IMAGE] [--arch ARCH]\n"
-	      "                     [--out DIR] [--resume DIR] SUITE\n"
+	      "                     [--out DIR] [--resume DIR] [--dry-run] SUITE\n"
 	      "  SUITE              a suite file, e.g. configs/suites/quick.json\n"
 	      "  --out DIR          results directory (default results/<run-id>)\n"
 	      "  --resume DIR       finish an interrupted run (SUITE not needed; give the same\n"
@@ -42,6 +43,8 @@ static void run_usage(FILE *out)
 	      "  --mem MIB          guest memory in MiB (default 2048)\n"
 	      "  --panic-on-warn    boot the guest with panic_on_warn=1\n"
 	      "  --boot-timeout S   seconds to wait for the guest's agent (default 120)\n"
+	      "  --dry-run          check the suite and print its plan (cases, sweeps,\n"
+	      "                     iterations, timeouts); nothing runs, nothing is written\n"
 	      "  --inject-fault N:panic|N:hang   test only: make the guest panic or hang before\n"
 	      "                     plan case N (0-based), to test crash handling\n", out);
 }
@@ -68,6 +71,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "boot-timeout", required_argument, NULL, 'b' },
 		{ "inject-fault", required_argument, NULL, 'i' },
 		{ "accel", required_argument, NULL, 'A' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	double num;
@@ -93,6 +97,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'w': o->t.panic_on_warn = true; break;
 		case 'i': o->t.inject = optarg; break;
 		case 'A': o->t.accel = optarg; break;
+		case 'n': o->dry_run = true; break;
 		case 'c':
 			if (parse_num("--cpus", optarg, 1, 64, &num))
 				return -1;
@@ -122,6 +127,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	if (optind < argc || (!o->suite && !o->resume)) {
 		fl_err(o->suite ? "run: give one suite file" :
 		       "run: no suite given (e.g. faultline run configs/suites/quick.json)");
+		return -1;
+	}
+	if (o->dry_run && !o->suite) {
+		fl_err("run: --dry-run shows a suite's plan; give the suite file, not --resume");
 		return -1;
 	}
 	if (o->nkernels > 1 && (o->resume || strcmp(o->t.kind, "qemu"))) {
@@ -217,6 +226,34 @@ static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *pla
 	return 0;
 }
 
+/* --dry-run: the plan as the run would go through it, and the worst-case time. */
+static int print_plan(const char *suite, const char *agent)
+{
+	struct fl_plan plan = { 0 };
+	char err[FL_ERRLEN], label[512];
+	double worst = 0;
+	size_t warm = 0;
+
+	if (fl_suite_load(suite, agent, &plan, err, sizeof(err))) {
+		fl_err("%s", err);
+		return FL_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct fl_plan_case *pc = &plan.cases[i];
+
+		fl_params_label(pc->params, label, sizeof(label));
+		printf("[%zu/%zu] %s %s (%s %d), timeout %g s\n", i + 1, plan.n, pc->workload,
+		       label, pc->warmup ? "warm-up" : "iteration", pc->iteration, pc->timeout_s);
+		warm += pc->warmup;
+		worst += pc->timeout_s;
+	}
+	printf("suite %s: %zu cases (%zu measured, %zu warm-up); at most %dm%02ds if every case "
+	       "ran to its timeout\n", plan.suite_name, plan.n, plan.n - warm, warm,
+	       (int)worst / 60, (int)worst % 60);
+	fl_plan_free(&plan);
+	return FL_EXIT_OK;
+}
+
 /* Kernel settings an earlier agent changed and could not restore (it was killed): the agent
  * puts them back and prints what it restored; nothing is printed when there is nothing. */
 static void restore_stale_journal(const char *agent)
@@ -249,6 +286,8 @@ int fl_cmd_run(int argc, char **argv)
 		return FL_EXIT_ENV;
 	}
 	o.t.agent = agent;
+	if (o.dry_run)
+		return print_plan(o.suite, agent);
 	if (fl_target_init(&t, &o.t, err, sizeof(err))) {
 		fl_err("run: %s", err);
 		return FL_EXIT_USAGE;

@@ -80,4 +80,12 @@ check "the reason names the signal" grep -q "signal 11" "$TMP/crash/run.json"
 check "the agent's output is kept" grep -q "about to crash" "$TMP/crash/cases/0000-ebizzy-w0.json"
 check "crashed cases validate" valid_all "$TMP/crash"
 check "the run went on to the last case" test "$(jget "$TMP/crash/run.json" "['state']")" = complete
+
+# --dry-run: the plan, checked by the agent, and nothing run or written.
+expect_exit 0 "run --dry-run prints the plan" "$F" run --dry-run --out "$TMP/dry" "$FL_ROOT/configs/suites/quick.json"
+check "one line per planned case, then the total" test "$(grep -c '^\[[0-9]*/56\] ' "$TMP/stdout")" = 56
+check "the total counts measured and warm-up cases" grep -q '^suite quick: 56 cases (53 measured, 3 warm-up)' "$TMP/stdout"
+check "nothing is written" test ! -e "$TMP/dry"
+expect_exit 2 "run --dry-run of a suite with a bad parameter" "$F" run --dry-run "$S/bad-param.json"
+stderr_has "ebizzy parameter 'threads': 0 is out of range" "it names the parameter"
 done_testing
