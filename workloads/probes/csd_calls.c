@@ -18,15 +18,18 @@
 int perf_evsel__apply_filter(struct perf_evsel *evsel, const char *filter);
 
 #define CSD_FILTER	"csd != 0"
-#define CSD_SOURCE	"csd:csd_function_entry, filter \"" CSD_FILTER "\": calls other CPUs " \
-			"sent, counted on the CPU that ran them (TLB-flush calls included; a " \
-			"polling idle CPU runs them without an interrupt)"
+#define CSD_SOURCE	"csd:csd_function_entry with csd != 0: calls other CPUs sent, counted " \
+			"on the CPU that ran them (TLB-flush calls included; a polling idle CPU " \
+			"runs them without an interrupt)"
+#define TTWU_SYM	"sched_ttwu_pending"
 
 struct fl_csd_calls {
 	struct perf_cpu_map *cpus;
 	struct perf_thread_map *threads;
 	struct perf_evsel *evsel;
 	__u64 *counts;
+	char filter[96];
+	int ttwu_hidden;		/* remote wakeups could not be filtered out */
 	const char *status;		/* NULL while usable */
 	char reason[256];
 	int counted;
@@ -37,6 +40,37 @@ static void csd_missing(struct fl_csd_calls *c, const char *status, const char *
 {
 	c->status = status;
 	snprintf(c->reason, sizeof(c->reason), fmt, arg);
+}
+
+/*
+ * Remote wakeups queued on a CPU's list run as one call of sched_ttwu_pending with a csd:
+ * reschedule work, not a function call. Its address from /proc/kallsyms (0 when hidden by
+ * kptr_restrict) lets the filter leave them out.
+ */
+static unsigned long long ttwu_address(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	unsigned long long addr = 0, a;
+	char line[512], type, name[256];
+
+	if (!f)
+		return 0;
+	while (!addr && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &a, &type, name) == 3 && !strcmp(name, TTWU_SYM))
+			addr = a;
+	fclose(f);
+	return addr;
+}
+
+static void csd_filter(struct fl_csd_calls *c)
+{
+	unsigned long long ttwu = ttwu_address();
+
+	c->ttwu_hidden = !ttwu;
+	if (ttwu)
+		snprintf(c->filter, sizeof(c->filter), CSD_FILTER " && func != 0x%llx", ttwu);
+	else
+		snprintf(c->filter, sizeof(c->filter), CSD_FILTER);
 }
 
 static void csd_open_evsel(struct fl_csd_calls *c, unsigned long long id)
@@ -63,9 +97,10 @@ static void csd_open_evsel(struct fl_csd_calls *c, unsigned long long id)
 		return;
 	}
 	/* perf_evsel__apply_filter returns ioctl()'s -1; the reason is in errno. */
-	if (perf_evsel__apply_filter(c->evsel, CSD_FILTER))
-		csd_missing(c, "unsupported", "the filter \"" CSD_FILTER "\" on "
-			    "csd:csd_function_entry was refused (%s)", strerror(errno));
+	csd_filter(c);
+	if (perf_evsel__apply_filter(c->evsel, c->filter))
+		csd_missing(c, "unsupported", "the filter on csd:csd_function_entry was refused "
+			    "(%s)", strerror(errno));
 }
 
 struct fl_csd_calls *fl_csd_calls_open(void)
@@ -139,8 +174,10 @@ json_t *fl_csd_calls_json(const struct fl_csd_calls *c)
 		json_array_append_new(cpus, json_integer(perf_cpu_map__cpu(c->cpus, idx).cpu));
 		total += (long long)c->counts[idx];
 	}
-	return json_pack("{s:I, s:o, s:o, s:s}", "total", (json_int_t)total, "per_cpu", per_cpu,
-			 "cpus", cpus, "source", CSD_SOURCE);
+	return json_pack("{s:I, s:o, s:o, s:s, s:s}", "total", (json_int_t)total,
+			 "per_cpu", per_cpu, "cpus", cpus, "source", c->ttwu_hidden ?
+			 CSD_SOURCE "; remote wakeups included (" TTWU_SYM "'s address is hidden)" :
+			 CSD_SOURCE "; remote wakeups (" TTWU_SYM ") left out", "filter", c->filter);
 }
 
 void fl_csd_calls_close(struct fl_csd_calls *c)

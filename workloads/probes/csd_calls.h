@@ -3,7 +3,8 @@
  * Cross-CPU function calls received per CPU, from the csd:csd_function_entry tracepoint
  * (6.3+) filtered to "csd != 0": the kernel passes a NULL csd when a CPU runs its own part of
  * an smp_call_function*(), so what is left are the calls another CPU sent it through the
- * call-function IPI. Where /proc/interrupts folds that IPI into one multiplexed row
+ * call-function IPI; and to func != sched_ttwu_pending (its address from /proc/kallsyms),
+ * which runs a CPU's queued remote wakeups, reschedule work. Where /proc/interrupts folds that IPI into one multiplexed row
  * (powerpc, s390) this is the function-call count; elsewhere it sits beside the rows. It
  * counts calls, not interrupts: x86 counts its TLB-flush calls in the TLB row, one IPI can
  * carry several queued calls, and a polling idle CPU is woken without one.
@@ -22,7 +23,8 @@ struct fl_csd_calls;
 struct fl_csd_calls *fl_csd_calls_open(void);
 void fl_csd_calls_start(struct fl_csd_calls *c);
 void fl_csd_calls_stop(struct fl_csd_calls *c);
-/* {"total", "per_cpu" (in the order of "cpus"), "cpus", "source"}, or {"status", "reason"}. */
+/* {"total", "per_cpu" (in the order of "cpus"), "cpus", "source", "filter"}, or {"status",
+ * "reason"}. */
 json_t *fl_csd_calls_json(const struct fl_csd_calls *c);
 void fl_csd_calls_close(struct fl_csd_calls *c);
 
