@@ -15,6 +15,11 @@
 set -uo pipefail
 export LC_ALL=C
 
+# The whole script is one { ... } block: bash reads it all before running any of it, so a
+# build that takes half an hour is not derailed when the checkout changes under it (git pull
+# in a nightly, an edit).
+{
+
 KBUILD_VERSION=fl-kbuild-1	# bump when the steps below change what a build produces
 name= arch= karch= defconfig= target= image= source= git= ref= patches= out= jobs= cross= reason_file=
 fragments=()
@@ -359,3 +364,5 @@ mv "$dir/build.json.tmp" "$dir/build.json"
 ln -sfn "$hash" "$out/$name"
 step done "$name built in $((end - start)) s: $dir/$imgname ($release)"
 echo "dir $dir"
+exit 0
+}
