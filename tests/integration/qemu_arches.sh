@@ -62,6 +62,16 @@ d = json.load(open(sys.argv[1]))["case"]
 sys.exit(0 if d["metrics"]["function_call_ipis_per_gib"]["value"] > 0 else 1)' "$c"
 	fi
 fi
+if [ -d "$TMP/ppc64le" ]; then	# seed 000: the same image with the hash MMU
+	check "ppc64le: the guest ran the radix MMU" test "$(jget "$(case_of "$TMP/ppc64le")" "['run']['kernel'].get('mmu')")" = Radix
+	expect_exit 0 "ppc64le-hash: the same kernel boots with the hash MMU" "$F" run --target qemu \
+		--accel tcg --arch ppc64le-hash --kernel debian --out "$TMP/ppc64le-hash" "$S/qemu-arch-tiny.json"
+	c=$(case_of "$TMP/ppc64le-hash")
+	check "ppc64le-hash: the guest ran the hash MMU" test "$(jget "$c" "['run']['kernel'].get('mmu')")" = Hash
+	check "ppc64le-hash: THP under hash (16M pages allowed in the HPT), thp-munmap ran" \
+		test "$(jget "$c" "['case']['status']") $(jget "$c" "['case']['metrics']['thp_share']['value']")" = "ok 100"
+	echo "# ppc64le radix IPIs/GiB: $(jget "$(case_of "$TMP/ppc64le")" "['case']['detail']['ipi_per_gib']['other']['total']"), hash: $(jget "$c" "['case']['detail']['ipi_per_gib']['other']['total']")"
+fi
 if [ -d "$TMP/arm64" ]; then
 	c=$(case_of "$TMP/arm64")
 	check "arm64: function-call IPIs per GiB" python3 -c '
