@@ -181,7 +181,8 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 	json_t *info;
 	int ret;
 
-	if (fl_suite_load(o->suite, agent, plan, err, errlen))
+	if (fl_suite_load(o->suite, agent, plan, err, errlen) ||
+	    fl_rundir_check_new(o->out, err, errlen))
 		return FL_EXIT_USAGE;
 	ret = t->ops->prepare(t, err, errlen);
 	if (ret)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include "fl_json.h"
@@ -190,7 +191,7 @@ int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts
 		 const char *const *kernels, int nkernels, volatile sig_atomic_t *interrupted)
 {
 	struct slot *slots = calloc((size_t)nkernels, sizeof(*slots));
-	char dir[1024], stamp[32], err[FL_ERRLEN];
+	char dir[1024], stamp[32], err[FL_ERRLEN], index[1100];
 	json_t *rounds = json_array();
 	int rmax = -1, status = FL_EXIT_OK;
 	time_t now = time(NULL);
@@ -207,6 +208,14 @@ int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts
 
 		slot_name(suite, sname, sizeof(sname));
 		snprintf(dir, sizeof(dir), "results/%s-%s-ab", stamp, sname);
+	}
+	snprintf(index, sizeof(index), "%s/runs.json", dir);
+	if (access(index, F_OK) == 0) {
+		fl_err("results directory %s already holds a run of several kernels (runs.json): "
+		       "give a new --out", dir);
+		free(slots);
+		json_decref(rounds);
+		return FL_EXIT_USAGE;
 	}
 	for (int i = 0; i < nkernels; i++) {
 		slots[i].spec = kernels[i];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* results/<run-id>/: run.json (the plan and each case's status, rewritten atomically after
  * every case), cases/NNNN-*.json (one per case, atomic), logs/ (the agent's output per case). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,12 +51,41 @@ static void make_id(char *id, size_t len, const char *suite)
 	snprintf(id, len, "%s-%s-%04x", stamp, suite, rnd);
 }
 
+int fl_rundir_check_new(const char *out, char *err, size_t errlen)
+{
+	char path[1100];
+	struct dirent **ents;
+	int n, cases = 0;
+
+	if (!out)
+		return 0;
+	snprintf(path, sizeof(path), "%s/run.json", out);
+	if (access(path, F_OK) == 0)
+		return fl_seterr(err, errlen, "results directory %s already holds a run (run.json): "
+				 "give a new --out, or finish that run with --resume %s", out, out);
+	snprintf(path, sizeof(path), "%s/cases", out);
+	n = scandir(path, &ents, NULL, NULL);
+	for (int i = 0; i < n; i++) {
+		cases += ents[i]->d_name[0] != '.';
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	if (cases)
+		return fl_seterr(err, errlen, "results directory %s already has %d case file(s) in "
+				 "cases/: give a new --out (a run's cases must not mix with "
+				 "another's)", out, cases);
+	return 0;
+}
+
 int fl_rundir_create(struct fl_rundir *rd, const char *out, const char *suite_name,
 		     json_t *run_info, char *err, size_t errlen)
 {
 	char sub[1100];
 
 	memset(rd, 0, sizeof(*rd));
+	if (fl_rundir_check_new(out, err, errlen))
+		return -1;
 	make_id(rd->id, sizeof(rd->id), suite_name);
 	if (out)
 		snprintf(rd->dir, sizeof(rd->dir), "%s", out);

@@ -60,6 +60,8 @@ struct fl_rundir {
 	json_t *run_info;	/* the "run" object (ids, tool, target, kernel, host) */
 	json_t *doc;		/* run.json */
 };
+/* 0 if OUT (NULL: a fresh results/<id>) can take a new run: no run.json, no case files. */
+int fl_rundir_check_new(const char *out, char *err, size_t errlen);
 int fl_rundir_create(struct fl_rundir *rd, const char *out, const char *suite_name,
 		     json_t *run_info, char *err, size_t errlen);
 int fl_rundir_open(struct fl_rundir *rd, const char *dir, char *err, size_t errlen);

@@ -88,4 +88,13 @@ check "the total counts measured and warm-up cases" grep -q '^suite quick: 56 ca
 check "nothing is written" test ! -e "$TMP/dry"
 expect_exit 2 "run --dry-run of a suite with a bad parameter" "$F" run --dry-run "$S/bad-param.json"
 stderr_has "ebizzy parameter 'threads': 0 is out of range" "it names the parameter"
+
+# A results directory that holds a run is not reused: its cases would mix with the new ones.
+before=$(ls "$TMP/tiny/cases" | wc -l)
+expect_exit 2 "a new run into a directory that holds a run" "$F" run --out "$TMP/tiny" "$S/tiny.json"
+stderr_has "results directory $TMP/tiny already holds a run (run.json): give a new --out, or finish that run with --resume $TMP/tiny" "it says why and what to do"
+check "the earlier run's cases are untouched" test "$(ls "$TMP/tiny/cases" | wc -l)" = "$before"
+mkdir -p "$TMP/stale/cases" && cp "$TMP/tiny/cases/$(ls "$TMP/tiny/cases" | head -1)" "$TMP/stale/cases/"
+expect_exit 2 "a new run into a directory with stray case files" "$F" run --out "$TMP/stale" "$S/tiny.json"
+stderr_has "already has 1 case file(s) in cases/" "it counts the stray case files"
 done_testing
