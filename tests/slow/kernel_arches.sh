@@ -51,6 +51,8 @@ for a in arm64 ppc64le s390x; do
 	for sym in PER_VMA_LOCK PER_VMA_LOCK_STATS TRANSPARENT_HUGEPAGE MMU_GATHER_RCU_TABLE_FREE; do
 		check "$a: the guest reports $sym on" test "$(mech "$fs" $sym)" = True
 	done
+	check "$a: a benchmark kernel: DEBUG_VM and PROVE_LOCKING off" \
+		test "$(mech "$fs" DEBUG_VM) $(mech "$fs" PROVE_LOCKING)" = "False False"
 	v=$(jget "$fs" "['case']['vmstat']['vma_lock_success']['value']")
 	echo "# $a: fault-scale $(jget "$fs" "['case']['metrics']['faults_per_s']['value']") faults/s, vma_lock_success $v"
 	check "$a: faults are handled under the per-VMA lock (vma_lock_success $v)" test "$v" -gt 100
