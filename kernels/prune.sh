@@ -26,10 +26,14 @@ for d in "$out"/*/; do
 	h=$(basename "$d")
 	[[ $h =~ ^[0-9a-f]{16}$ ]] || continue
 	[ -n "${linked[$h]:-}" ] && continue
-	exec 9> "$out/$h.lock"
-	if ! flock -n 9; then
-		echo "kept $h: it is being built"
-		continue
+	# build.sh creates <hash>.lock before it takes the lock: no file, no build in progress.
+	if [ -e "$out/$h.lock" ]; then
+		exec 9< "$out/$h.lock"
+		if ! flock -n 9; then
+			echo "kept $h: it is being built"
+			exec 9<&-
+			continue
+		fi
 	fi
 	size=$(du -sk "$d" | cut -f1)
 	what=$( [ -s "$d/build.json" ] && echo "superseded build" || echo "unfinished or failed build")
@@ -38,7 +42,7 @@ for d in "$out"/*/; do
 	else
 		rm -rf "$d" "$out/$h.lock" && echo "removed $h ($what, $((size / 1024)) MiB)"
 	fi
-	exec 9>&-
+	exec 9<&-
 	n=$((n + 1)) kb=$((kb + size))
 done
 echo "$([ $dry = 1 ] && echo would free || echo freed) $((kb / 1024)) MiB in $n build tree(s); kept ${#linked[@]} linked build(s)"
