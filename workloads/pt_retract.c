@@ -584,9 +584,9 @@ static int ptr_setup(struct fl_case *c)
 	ret = ptr_params_read(c, t);
 	if (ret)
 		return ret;
-	if (access(FL_THP_SYSFS "/enabled", F_OK))
-		return fl_case_skip(c, "this kernel has no transparent hugepages (%s/enabled "
-				    "is missing)", FL_THP_SYSFS);
+	ret = fl_thp_require_present(c);
+	if (ret)
+		return ret;
 	if (fl_case_check_memory(c, 3ull * t->size, false))
 		return FL_WL_FAIL;
 	t->buf = malloc(t->hpage);

@@ -20,6 +20,7 @@
 #include "lib/mmstat.h"
 #include "lib/stamp.h"
 #include "lib/swapdev.h"
+#include "lib/thp.h"
 #include "lib/timing.h"
 #include "workload.h"
 
@@ -143,9 +144,9 @@ static int thp_settings(struct fl_case *c)
 	char v[64], pmdfile[128];
 	int ret = 0;
 
-	if (fl_knob_get(THP "/enabled", v, sizeof(v)))
-		return fl_case_skip(c, "this kernel has no transparent huge pages (%s)",
-				    THP "/enabled");
+	ret = fl_thp_require_present(c);
+	if (ret || fl_knob_get(THP "/enabled", v, sizeof(v)))
+		return ret ? ret : fl_case_skip(c, "cannot read %s", THP "/enabled");
 	if (!strcmp(v, "never"))
 		ret = set_knob(c, THP "/enabled", "madvise");
 	snprintf(pmdfile, sizeof(pmdfile), THP "/hugepages-%zukB/enabled",
@@ -263,9 +264,8 @@ static int sc_setup(struct fl_case *c)
 	s->seed = fl_now_ns();
 	if (geteuid() != 0)
 		return fl_case_skip(c, "swapin-collapse needs root: it sets up swap and THP settings");
-	if (access(THP "/enabled", F_OK))
-		return fl_case_skip(c, "this kernel has no transparent huge pages (%s)",
-				    THP "/enabled");
+	if (fl_thp_require_present(c))
+		return FL_WL_SKIP;
 	if (fl_case_check_memory(c, size + size / 8, memcg))
 		return FL_WL_FAIL;
 	ret = thp_settings(c);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* THP sysfs: read the settings, change what must change through the knob journal. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,14 +55,35 @@ static int not_never(struct fl_case *c, const char *rel, const char *value)
 	return fl_thp_set(c, rel, value);
 }
 
+int fl_thp_require_present(struct fl_case *c)
+{
+	char *meminfo;
+	bool built;
+
+	if (access(FL_THP_SYSFS "/enabled", F_OK) == 0)
+		return 0;
+	/* /proc/meminfo prints AnonHugePages whenever THP is built in; the sysfs directory
+	 * exists only when the machine can map PMD-size pages (has_transparent_hugepage()). */
+	meminfo = fl_slurp("/proc/meminfo", NULL);
+	built = meminfo && strstr(meminfo, "\nAnonHugePages:");
+	free(meminfo);
+	if (built)
+		return fl_case_skip(c, "transparent hugepages are built in but off: this machine "
+				    "cannot map PMD-size pages (%s is missing; e.g. s390 without "
+				    "EDAT-1 under QEMU TCG, powerpc hash MMU without 16M pages)",
+				    FL_THP_SYSFS);
+	return fl_case_skip(c, "this kernel is built without transparent hugepages "
+			    "(CONFIG_TRANSPARENT_HUGEPAGE; %s is missing)", FL_THP_SYSFS);
+}
+
 int fl_thp_require_anon(struct fl_case *c)
 {
 	char rel[64];
 	int ret;
 
-	if (access(FL_THP_SYSFS "/enabled", F_OK))
-		return fl_case_skip(c, "this kernel has no transparent hugepages "
-				    "(%s/enabled is missing)", FL_THP_SYSFS);
+	ret = fl_thp_require_present(c);
+	if (ret)
+		return ret;
 	snprintf(rel, sizeof(rel), "hugepages-%zukB/enabled", fl_thp_pmd_size() >> 10);
 	ret = not_never(c, "enabled", "madvise");
 	if (!ret)

@@ -17,6 +17,9 @@ int fl_thp_get(const char *rel, char *buf, size_t len);
 /* Set FL_THP_SYSFS/rel to value through c->knobs. Returns 0, FL_WL_SKIP (no journal or the
  * kernel refused, c->reason says) . */
 int fl_thp_set(struct fl_case *c, const char *rel, const char *value);
+/* 0 if the kernel offers THP (its sysfs directory); else the case is skipped with why: not
+ * built in, or built in but turned off at boot because the machine cannot map PMD-size pages. */
+int fl_thp_require_present(struct fl_case *c);
 /* Anonymous THP for MADV_HUGEPAGE mappings: enabled (and the PMD size's own enabled) must not
  * be never, defrag not never; what is never becomes madvise. Skips when the kernel has no
  * THP. Returns 0, FL_WL_SKIP. */
