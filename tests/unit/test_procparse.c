@@ -485,7 +485,6 @@ static void test_config_lookup(void **state)
 	assert_true(json_is_false(json_object_get(m, "SPECULATIVE_PAGE_FAULT")));
 	assert_true(json_is_false(json_object_get(m, "DEBUG_VM")));
 	assert_true(json_is_false(json_object_get(m, "KASAN")));
-	json_decref(m);
 	assert_null(json_object_get(m, "PPC_RADIX_MMU"));
 	json_decref(m);
 	m = fl_config_mechanisms(NULL, NULL);

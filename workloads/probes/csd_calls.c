@@ -19,8 +19,8 @@ int perf_evsel__apply_filter(struct perf_evsel *evsel, const char *filter);
 
 #define CSD_FILTER	"csd != 0"
 #define CSD_SOURCE	"csd:csd_function_entry with csd != 0: calls other CPUs sent, counted " \
-			"on the CPU that ran them (TLB-flush calls included; a polling idle CPU " \
-			"runs them without an interrupt)"
+			"on the CPU that ran them (TLB-flush calls included; calls a polling " \
+			"idle CPU picks up without an interrupt may be missed)"
 #define TTWU_SYM	"sched_ttwu_pending"
 
 struct fl_csd_calls {
