@@ -8,8 +8,13 @@ FL=$FL_BIN/faultline
 H=$TMP/history
 SUITE=$FL_ROOT/tests/fixtures/suites/tiny.json
 
-for i in 1 2 3 4 5 6; do mkrun "$TMP/r$i" 3 || notok "assemble run $i"; done
-mkrun "$TMP/slow" 3 --test-delay-us=100 || notok "assemble the slowed run"
+# The runs' cases alternate (iteration i of every run, then i + 1), so the drift of a loaded
+# machine falls on the history and on the clean run alike, as in compare_runs.sh.
+for i in -1 0 1 2; do
+	for r in 1 2 3 4 5 6; do mkcase "$TMP/r$r" $i || notok "assemble run $r"; done
+	mkcase "$TMP/slow" $i --test-delay-us=100 || notok "assemble the slowed run"
+done
+for r in r1 r2 r3 r4 r5 r6 slow; do mkrunjson "$TMP/$r"; done
 
 expect_exit 0 "the first run starts the history (no baseline yet)" \
 	"$FL" nightly "$SUITE" --history "$H" --run "$TMP/r1"
