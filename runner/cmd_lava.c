@@ -37,33 +37,6 @@ static void usage(FILE *out)
 	      "  submit   post jobs to a LAVA server's REST API (URL/api/v0.2/jobs/) with curl\n", out);
 }
 
-/* The newest ROOT/build/initramfs/ARCH-*.cpio.gz (what the qemu target just built). */
-static int newest_initramfs(const char *root, const char *arch, char *out, size_t len)
-{
-	char dir[4200], p[4500];
-	time_t best = 0;
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/build/initramfs", root);
-	d = opendir(dir);
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, arch, strlen(arch)) || e->d_name[strlen(arch)] != '-' ||
-		    !strstr(e->d_name, ".cpio.gz"))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (!stat(p, &st) && st.st_mtime >= best) {
-			best = st.st_mtime;
-			snprintf(out, len, "%s", p);
-		}
-	}
-	closedir(d);
-	return best ? 0 : -1;
-}
-
 static void url_of(const char *base, const char *path, char *out, size_t len)
 {
 	char abs[4096];
@@ -126,12 +99,14 @@ static int render(int argc, char **argv)
 		ret = fl_target_init(&t, &o, err, sizeof(err));
 		if (!ret)
 			ret = t.ops->prepare(&t, err, sizeof(err));
-		t.ops->shutdown(&t);
-		if (!ret && newest_initramfs(root, arch, ird, sizeof(ird))) {
-			fl_seterr(err, sizeof(err), "no initramfs for %s in %s/build/initramfs", arch,
-				  root);
+		/* The one this kernel's guest boots (its modules), not the newest on disk. */
+		if (!ret && fl_qemu_initrd(&t))
+			snprintf(ird, sizeof(ird), "%s", fl_qemu_initrd(&t));
+		else if (!ret) {
+			fl_seterr(err, sizeof(err), "the qemu target made no initramfs for %s", arch);
 			ret = FL_EXIT_ENV;
 		}
+		t.ops->shutdown(&t);
 		initrd = ird;
 	}
 	if (ret) {

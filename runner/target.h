@@ -74,6 +74,9 @@ extern const struct fl_target_ops fl_target_local_ops, fl_target_qemu_ops, fl_ta
 
 /* Look kind up in the table and set t up (no work yet); -1 with a sentence for an unknown one. */
 int fl_target_init(struct fl_target *t, const struct fl_target_opts *o, char *err, size_t errlen);
+/* The initramfs a prepared qemu target boots (ROOT/build/initramfs/ARCH-HASH.cpio.gz), or
+ * NULL before prepare or for another kind. */
+const char *fl_qemu_initrd(const struct fl_target *t);
 /* "local, qemu" for messages. */
 const char *fl_target_kinds(void);
 

@@ -122,6 +122,13 @@ static int initramfs(struct qemu *q, char *err, size_t errlen)
 	return 0;
 }
 
+const char *fl_qemu_initrd(const struct fl_target *t)
+{
+	const struct qemu *q = t->ops == &fl_target_qemu_ops ? t->priv : NULL;
+
+	return q && q->initrd[0] ? q->initrd : NULL;
+}
+
 /* --kernel debian: the Debian candidate the machine table names for the arch. */
 static const char *kernel_spec(struct qemu *q, const struct fl_target_opts *o,
 			       const char *host, char *buf, size_t len)
