@@ -4,7 +4,15 @@ FL_ROOT=${FL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 FL_BIN=${FL_BIN:-$FL_ROOT/bin}
 tap_n=0 tap_failed=0
 TMP=$(mktemp -d /tmp/faultline-test.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# On a failure, the guests' consoles are kept in the test's log (the temp dir goes).
+keep_consoles() {
+	[ "$tap_failed" = 0 ] && return
+	find "$TMP" -name console.log 2>/dev/null | while read -r f; do
+		echo "# --- last 60 lines of $f"
+		tail -n 60 "$f" | sed 's/^/# /'
+	done
+}
+trap 'keep_consoles; rm -rf "$TMP"' EXIT
 
 ok()   { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 notok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
