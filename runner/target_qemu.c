@@ -502,7 +502,7 @@ static int boot_once(struct qemu *q, struct fl_rundir *rd, double timeout_s, boo
 /*
  * Under TCG an x86 guest can oops while it boots with nothing wrong in the kernel: QEMU's
  * multi-threaded TCG lets a vCPU run an int3 that text_poke_bp() is replacing on another
- * ("Oops: int3" in a patched function, seen here about once in ten runs under load). A TCG
+ * ("Oops: int3" in a patched function: 2 of 7 qemu_target runs here). A TCG
  * boot that ends in a kernel report is tried once more, said on stderr; the console keeps
  * both boots, and a kernel that panics again is reported as before.
  */
