@@ -23,7 +23,10 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 expect_exit() {
 	local code=$1 d=$2 rc; shift 2
 	"$@" > "$TMP/stdout" 2> "$TMP/stderr"; rc=$?
-	if [ "$rc" = "$code" ]; then ok "$d"; else notok "$d (exit $rc, expected $code: $(head -c 300 "$TMP/stderr"))"; fi
+	if [ "$rc" = "$code" ]; then ok "$d"; else
+		notok "$d (exit $rc, expected $code: $(head -c 300 "$TMP/stderr"))"
+		tail -c 600 "$TMP/stdout" | sed 's/^/# stdout: /'
+	fi
 }
 # stderr_has TEXT DESC: the last expect_exit's stderr contains TEXT
 stderr_has() { if grep -qF -- "$1" "$TMP/stderr"; then ok "$2"; else notok "$2 (stderr: $(head -c 300 "$TMP/stderr"))"; fi; }
