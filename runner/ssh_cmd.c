@@ -344,22 +344,3 @@ int fl_ssh_wait_host(const struct fl_ssh *s, volatile sig_atomic_t *interrupt)
 	}
 	return -1;
 }
-
-void fl_sh_quote(char *buf, size_t len, const char *arg)
-{
-	size_t off = strlen(buf);
-
-	if (off + 3 >= len)
-		return;
-	buf[off++] = '\'';
-	for (; *arg && off + 5 < len; arg++) {
-		if (*arg == '\'') {
-			memcpy(buf + off, "'\\''", 4);
-			off += 4;
-		} else {
-			buf[off++] = *arg;
-		}
-	}
-	buf[off++] = '\'';
-	buf[off] = '\0';
-}

@@ -7,6 +7,7 @@
 #ifndef FL_SSH_CMD_H
 #define FL_SSH_CMD_H
 
+#include "fl_safe.h"
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,7 +51,5 @@ int fl_ssh_get(const struct fl_ssh *s, const char *rpath, const char *local,
 /* Wait for the host to answer again, retrying with backoff (1, 2, 4 ... 30 s) for at most
  * s->reconnect_s; 0 when it is back, -1 when not (or when *interrupt is set). */
 int fl_ssh_wait_host(const struct fl_ssh *s, volatile sig_atomic_t *interrupt);
-/* Append arg to the shell command buf, single-quoted. */
-void fl_sh_quote(char *buf, size_t len, const char *arg);
 
 #endif
