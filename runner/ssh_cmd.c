@@ -30,6 +30,17 @@ static int find_prog(const char *prog, char *out, size_t len)
 	return -1;
 }
 
+/* A user or host name that ssh and scp take as such, never as an option or a path. */
+static bool dest_ok(const char *v, bool colon)
+{
+	if (v[0] == '-' || (!colon && strchr(v, ':')))
+		return false;
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+		if (*c <= ' ' || *c == 0x7f || strchr("'\"\\`$;&|<>()@/!*?[]{}", *c))
+			return false;
+	return true;
+}
+
 int fl_ssh_init(struct fl_ssh *s, const char *spec, char *err, size_t errlen)
 {
 	const char *at = strrchr(spec, '@'), *host = at ? at + 1 : spec, *colon, *env;
@@ -62,6 +73,10 @@ int fl_ssh_init(struct fl_ssh *s, const char *spec, char *err, size_t errlen)
 	if (!s->host[0] || (at && !s->user[0]))
 		return fl_seterr(err, errlen, "ssh target '%s': expected ssh:[USER@]HOST[:PORT]",
 				 spec), FL_EXIT_USAGE;
+	if (!dest_ok(s->host, true) || (s->user[0] && !dest_ok(s->user, false)))
+		return fl_seterr(err, errlen, "ssh target '%s': the user and host may not start "
+				 "with '-' or contain spaces, control or shell characters, '@' or "
+				 "'/'", spec), FL_EXIT_USAGE;
 	snprintf(s->dest, sizeof(s->dest), "%s%s%s%s%s", s->user, at ? "@" : "", s->host,
 		 s->port[0] ? ":" : "", s->port);
 	if (find_prog("ssh", s->ssh, sizeof(s->ssh)) || find_prog("scp", s->scp, sizeof(s->scp)))
@@ -172,6 +187,7 @@ void fl_ssh_master_stop(struct fl_ssh *s)
 	if (!access(path, F_OK)) {
 		n = common_opts(s, argv, 0, false, 5);
 		argv[n++] = strdup("-Oexit");
+		argv[n++] = strdup("--");
 		argv[n++] = strdup(s->host);
 		argv[n] = NULL;
 		fl_child_run(argv, "/dev/null", 10, NULL, &res, err, sizeof(err));
@@ -300,6 +316,7 @@ int fl_ssh_put(const struct fl_ssh *s, const char *const *files, const char *rdi
 	char *argv[FL_MAX_ARGS];
 	int n = common_opts(s, argv, 0, true, 10);
 
+	argv[n++] = strdup("--");	/* no operand is ever an option */
 	for (; *files && n < FL_MAX_ARGS - 2; files++)
 		argv[n++] = strdup(*files);
 	return scp_run(argv, n, remote_arg(s, rdir), err, errlen, "to", s->dest, rdir);
@@ -311,6 +328,7 @@ int fl_ssh_get(const struct fl_ssh *s, const char *rpath, const char *local,
 	char *argv[FL_MAX_ARGS];
 	int n = common_opts(s, argv, 0, true, 10);
 
+	argv[n++] = strdup("--");	/* no operand is ever an option */
 	argv[n++] = remote_arg(s, rpath);
 	return scp_run(argv, n, strdup(local), err, errlen, "from", s->dest, rpath);
 }

@@ -7,68 +7,14 @@
 . "$(dirname "$0")/lib.sh"
 F=$FL_BIN/faultline
 S=$FL_ROOT/tests/fixtures/suites
-SSHD=/usr/sbin/sshd
+. "$(dirname "$0")/ssh_lib.sh"
 
-if [ ! -x "$SSHD" ] || ! command -v ssh > /dev/null || ! command -v scp > /dev/null; then
+if ! ssh_available; then
 	skip "openssh-server or openssh-client is not installed (scripts/packages.txt)"
 	done_testing
 	exit
 fi
-
-made_run_sshd=
-cleanup() {
-	[ -f "$TMP/sshd.pid" ] && kill "$(cat "$TMP/sshd.pid")" 2> /dev/null
-	[ -n "$made_run_sshd" ] && rmdir /run/sshd 2> /dev/null
-	[ -f "$TMP/agentdir" ] && rm -rf "$(cat "$TMP/agentdir")"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-# sshd insists on its privilege-separation directory; make it only for this test.
-if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd && made_run_sshd=1; fi
-
-PORT=$((20000 + RANDOM % 20000)) FPORT=$((PORT + 1))
-ssh-keygen -q -t ed25519 -N '' -f "$TMP/host_key" && ssh-keygen -q -t ed25519 -N '' -f "$TMP/user_key"
-cp "$TMP/user_key.pub" "$TMP/authorized_keys"
-mkdir "$TMP/fakebin" && printf '#!/bin/sh\necho riscv64\n' > "$TMP/fakebin/uname"
-# the second port answers uname -m with riscv64: a host we have no agent for
-printf '#!/bin/sh\nPATH=%s:$PATH; export PATH; eval "$SSH_ORIGINAL_COMMAND"\n' "$TMP/fakebin" > "$TMP/force.sh"
-chmod +x "$TMP/fakebin/uname" "$TMP/force.sh"
-cat > "$TMP/sshd_config" <<EOF
-Port $PORT
-Port $FPORT
-ListenAddress 127.0.0.1
-HostKey $TMP/host_key
-PidFile $TMP/sshd.pid
-AuthorizedKeysFile $TMP/authorized_keys
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-UsePAM no
-Subsystem sftp /usr/lib/openssh/sftp-server
-Match LocalPort $FPORT
-	ForceCommand $TMP/force.sh
-EOF
-{ echo "[127.0.0.1]:$PORT $(cat "$TMP/host_key.pub")"; echo "[127.0.0.1]:$FPORT $(cat "$TMP/host_key.pub")"; } > "$TMP/known_hosts"
-cat > "$TMP/ssh_config" <<EOF
-Host *
-	IdentityFile $TMP/user_key
-	IdentitiesOnly yes
-	UserKnownHostsFile $TMP/known_hosts
-	StrictHostKeyChecking yes
-	LogLevel ERROR
-EOF
-export FAULTLINE_SSH_CONFIG=$TMP/ssh_config
-T=ssh:root@127.0.0.1:$PORT
-
-start_sshd() {
-	"$SSHD" -f "$TMP/sshd_config" -E "$TMP/sshd.log" || return 1
-	for _ in $(seq 50); do
-		ssh -F "$TMP/ssh_config" -p "$PORT" root@127.0.0.1 true 2> /dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+ssh_setup
 # Kill the per-connection sshd processes (children of the listener) once a case is running.
 kill_connections() {
 	local l
