@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Case documents as compare, report and nightly load them (analysis/runload.c fl_run_load):
+ * the input is the only file in a run directory's cases/, with no run.json. */
+#include "fuzz_util.h"
+#include "runload.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char dir[300], path[400];
+	struct fl_run r;
+	char err[1024];
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "%s/run", fuzz_scratch());
+		snprintf(path, sizeof(path), "%s/cases", dir);
+		if (mkdir(dir, 0700) || mkdir(path, 0700))
+			abort();
+		snprintf(path, sizeof(path), "%s/cases/0000-fuzz-i0.json", dir);
+	}
+	fuzz_write(path, data, size);
+	if (!fl_run_load(&r, dir, err, sizeof(err))) {
+		for (size_t i = 0; i < r.ncases; i++)
+			for (size_t k = 0; k < r.cases[i].nitems; k++)
+				fl_case_item(&r.cases[i], r.cases[i].items[k].name);
+	}
+	fl_run_free(&r);
+	return 0;
+}
