@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "console_classify.h"
+#include "fl_safe.h"
 
 #define EXCERPT_LINES 24
 #define FUNC_SEARCH_LINES 60
@@ -106,7 +107,8 @@ static bool func_rip(const struct lines *L, size_t from, char *out, size_t len)
 			return true;
 		if (!strncmp(s, "pc : ", 5) && symbol_at(s + 5, out, len))
 			return true;
-		if (!strncmp(s, "NIP [", 5) && (p = strchr(s, ']')) && symbol_at(p + 2, out, len))
+		if (!strncmp(s, "NIP [", 5) && (p = strchr(s, ']')) && p[1] == ' ' &&
+		    symbol_at(p + 2, out, len))
 			return true;
 	}
 	return false;
@@ -173,6 +175,47 @@ json_t *fl_console_finding(const char *title, const char *text)
 	return json_pack("{s:s, s:s}", "title", title, "excerpt", text ? text : "");
 }
 
+/* Length of the valid UTF-8 sequence at s (as Jansson checks it: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), or 0. s[0] is not ASCII; s is NUL-terminated. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	unsigned int cp = s[0] & (0x7f >> n);
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A console carries line noise: NUL bytes (which would end the text early) and bytes that
+ * are not UTF-8 (which Jansson refuses, losing the finding) become '?'. */
+static void clean_console(char *text, size_t len)
+{
+	unsigned char *s = (unsigned char *)text;
+
+	for (size_t i = 0; i < len; i++) {
+		size_t n;
+
+		if (!s[i]) {
+			s[i] = '?';
+		} else if (s[i] >= 0x80) {
+			n = utf8_len(s + i);
+			if (n)
+				i += n - 1;
+			else
+				s[i] = '?';
+		}
+	}
+}
+
 static bool rule_matches(const struct rule *r, const char *s)
 {
 	return r->contains ? strstr(s, r->match) != NULL : !strncmp(s, r->match, strlen(r->match));
@@ -202,6 +245,9 @@ static void classify_line(const struct lines *L, size_t i, json_t *out)
 			snprintf(title, sizeof(title), r->title, func);
 		else
 			snprintf(title, sizeof(title), "%s", r->title_nofunc ? r->title_nofunc : s);
+		/* A cut may split a UTF-8 sequence; the title reaches terminals. */
+		clean_console(title, strlen(title));
+		fl_text_clean(title, sizeof(title), title);
 		json_array_append_new(out, json_pack("{s:s, s:i, s:o}", "title", title,
 						     "line", (json_int_t)i + 1,
 						     "excerpt", excerpt(L, i)));
@@ -220,6 +266,7 @@ json_t *fl_console_classify(const char *text, size_t len)
 		return out;
 	memcpy(copy, text, len);
 	copy[len] = '\0';
+	clean_console(copy, len);
 	for (p = copy; p && *p; p = nl ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
 		if (nl)

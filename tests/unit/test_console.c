@@ -93,6 +93,63 @@ static void test_clean_console(void **state)
 	json_decref(f);
 }
 
+/* The fuzzer's finding (tests/fuzz/fuzz_console.c): line noise on a console lost findings.
+ * A NUL byte ended the text (the panic after it was not seen), a byte that is not UTF-8 in a
+ * title made Jansson refuse the finding, and one in an excerpt made the findings
+ * unserializable (json_dumps NULL); an escape sequence in a title reached the terminal. */
+static void test_console_noise(void **state)
+{
+	static const char text[] =
+		"BUG: KASAN: use-\xff-after-free in \x1b[2Jfoo\n"
+		"BUG: Bad page state in process x  pfn:\xc3\0\0\n"
+		"[    9.9] Kernel panic - not syncing: \xed\xa0\x80 Fatal exception\n";
+	static const char *const titles[] = {
+		"BUG: KASAN: use-?-after-free in ?[2Jfoo", "BUG: Bad page state", "kernel panic",
+	};
+	json_t *f = fl_console_classify(text, sizeof(text) - 1);
+	char *dump = json_dumps(f, 0);
+
+	assert_non_null(dump);
+	free(dump);
+	assert_int_equal(json_array_size(f), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(json_string_value(json_object_get(json_array_get(f, i),
+								      "title")), titles[i]);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(f, 2), "line")), 3);
+	json_decref(f);
+}
+
+/* The fuzzer's first crash: a "NIP [" line ending at its ']' made func_rip() read a byte past
+ * the end of the console copy (ASan: heap-buffer-overflow in symbol_at). */
+static void test_console_nip_at_end(void **state)
+{
+	static const char text[] = "BUG: soft lockup - CPU#0 stuck for 22s!\nNIP [c000]";
+	json_t *f = fl_console_classify(text, sizeof(text) - 1);
+
+	assert_int_equal(json_array_size(f), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(f, 0), "title")),
+			    "BUG: soft lockup");
+	json_decref(f);
+}
+
+/* A title cut to its buffer (255 bytes) in the middle of a UTF-8 sequence is valid UTF-8. */
+static void test_console_title_cut(void **state)
+{
+	char text[600] = "BUG: KASAN: ", *dump;
+	json_t *f;
+
+	for (size_t i = strlen(text); i + 3 < 590; i += 2)
+		memcpy(text + i, "\xc3\xa9", 2);	/* e-acute; byte 254 starts one */
+	strcat(text, "\n");
+	f = fl_console_classify(text, strlen(text));
+	assert_int_equal(json_array_size(f), 1);
+	assert_non_null(json_string_value(json_object_get(json_array_get(f, 0), "title")));
+	dump = json_dumps(f, 0);
+	assert_non_null(dump);
+	free(dump);
+	json_decref(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +160,9 @@ int main(void)
 		cmocka_unit_test(test_sysrq_panic),
 		cmocka_unit_test(test_synthetic_lines),
 		cmocka_unit_test(test_clean_console),
+		cmocka_unit_test(test_console_noise),
+		cmocka_unit_test(test_console_nip_at_end),
+		cmocka_unit_test(test_console_title_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
