@@ -154,9 +154,32 @@ json_t *fl_child_json(char *const argv[], char *err, size_t errlen)
 	return doc;
 }
 
-/* Build the agent's command line for a case: WORKLOAD --name=value ... */
+/* A param name as the agent sees it: [A-Za-z0-9_-] kept, anything else (an '=' that would
+ * move the split, a control character) '?', which no declared parameter has. */
+static void param_key(char *dst, size_t len, const char *key)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < len; i++) {
+		unsigned char ch = (unsigned char)key[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+
+		dst[i] = ok ? (char)ch : '?';
+	}
+	dst[i] = '\0';
+}
+
+/*
+ * Build the agent's command line for a case: WORKLOAD --param=NAME=VALUE ... Suite params
+ * go only through --param, which the agent matches against the workload's declared
+ * parameters and nothing else: a param called "journal" or "json" is refused (at the suite's
+ * --check, so the run never starts), never read as the agent's own option. More params than
+ * fit end in one the agent refuses, never silently dropped.
+ */
 int fl_agent_argv(const char *agent, const char *wl, json_t *params, char **argv, int max)
 {
+	char name[128];
 	const char *key;
 	json_t *v;
 	int n = 0;
@@ -164,14 +187,19 @@ int fl_agent_argv(const char *agent, const char *wl, json_t *params, char **argv
 	argv[n++] = strdup(agent);
 	argv[n++] = strdup(wl);
 	json_object_foreach(params, key, v) {
-		char *val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+		char *val;
 
-		if (n >= max - 2)
+		if (n >= max - 2) {
+			n += asprintf(&argv[n], "--param=?(more than %d parameters)=", max - 4) > 0;
 			break;
-		if (json_is_string(v))
-			n += asprintf(&argv[n], "--%s=%s", key, json_string_value(v)) > 0;
-		else
-			n += asprintf(&argv[n], "--%s=%s", key, val) > 0;
+		}
+		param_key(name, sizeof(name), key);
+		if (json_is_string(v)) {
+			n += asprintf(&argv[n], "--param=%s=%s", name, json_string_value(v)) > 0;
+			continue;
+		}
+		val = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+		n += asprintf(&argv[n], "--param=%s=%s", name, val ? val : "?") > 0;
 		free(val);
 	}
 	argv[n] = NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fl_hostlock.h"
 #include "fl_interrupt.h"
 #include "fl_json.h"
 #include "fl_util.h"
@@ -21,13 +22,13 @@ struct run_opts {
 	struct fl_target_opts t;
 	const char *kernels[MAX_KERNELS];	/* every --kernel, in order */
 	int nkernels;
-	bool dry_run;
+	bool dry_run, no_wait;
 };
 
 static void run_usage(FILE *out)
 {
 	fputs("usage: faultline run [--target local|qemu] [--kernel CANDIDATE|IMAGE] [--arch ARCH]\n"
-	      "                     [--out DIR] [--resume DIR] [--dry-run] SUITE\n"
+	      "                     [--out DIR] [--resume DIR] [--dry-run] [--no-wait] SUITE\n"
 	      "  SUITE              a suite file, e.g. configs/suites/quick.json\n"
 	      "  --out DIR          results directory (default results/<run-id>)\n"
 	      "  --resume DIR       finish an interrupted run (SUITE not needed; give the same\n"
@@ -45,6 +46,10 @@ static void run_usage(FILE *out)
 	      "  --boot-timeout S   seconds to wait for the guest's agent (default 120)\n"
 	      "  --dry-run          check the suite and print its plan (cases, sweeps,\n"
 	      "                     iterations, timeouts); nothing runs, nothing is written\n"
+	      "  --no-wait          --target local holds the host lock (" FL_HOSTLOCK_PATH ")\n"
+	      "                     for the whole run, as every agent does from setup to\n"
+	      "                     teardown: kernel settings are host-wide. When another run\n"
+	      "                     holds it, say so and exit 3 instead of waiting\n"
 	      "  --inject-fault N:panic|N:hang   test only: make the guest panic or hang before\n"
 	      "                     plan case N (0-based), to test crash handling\n", out);
 }
@@ -72,6 +77,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "inject-fault", required_argument, NULL, 'i' },
 		{ "accel", required_argument, NULL, 'A' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-wait", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	double num;
@@ -98,6 +104,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'i': o->t.inject = optarg; break;
 		case 'A': o->t.accel = optarg; break;
 		case 'n': o->dry_run = true; break;
+		case 'W': o->no_wait = true; break;
 		case 'c':
 			if (parse_num("--cpus", optarg, 1, 64, &num))
 				return -1;
@@ -270,12 +277,34 @@ static void restore_stale_journal(const char *agent)
 		       "(see above; retry with faultline-agent --restore)");
 }
 
+/* The local target changes this machine's kernel settings and measures on it: the host lock
+ * for the whole run, shared with the agents it starts (fl_hostlock.h). A guest or an ssh host
+ * is another kernel; its agent takes that machine's lock itself. */
+static int take_host_lock(const struct run_opts *o, struct fl_hostlock *hl)
+{
+	char err[FL_ERRLEN];
+	int ret;
+
+	hl->fd = -1;
+	if (strcmp(o->t.kind, "local"))
+		return 0;
+	ret = fl_hostlock_take(hl, FL_HOSTLOCK_PATH, !o->no_wait, err, sizeof(err));
+	if (ret == 0)
+		ret = fl_hostlock_pass(hl, err, sizeof(err));
+	if (ret == 0)
+		return 0;
+	fl_err("run: %s", err);
+	fl_hostlock_release(hl);
+	return fl_interrupted() ? 128 + fl_interrupt_signal() : FL_EXIT_ENV;
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	char agent[4096], err[FL_ERRLEN];
 	struct fl_plan plan = { 0 };
 	struct fl_rundir rd = { 0 };
 	struct fl_target t = { 0 };
+	struct fl_hostlock hl;
 	struct run_opts o;
 	int ret;
 
@@ -293,9 +322,12 @@ int fl_cmd_run(int argc, char **argv)
 		fl_err("run: %s", err);
 		return FL_EXIT_USAGE;
 	}
+	fl_interrupt_install();
+	ret = take_host_lock(&o, &hl);
+	if (ret)
+		return ret;
 	if (!strcmp(o.t.kind, "local"))
 		restore_stale_journal(agent);
-	fl_interrupt_install();
 	if (o.nkernels > 1)
 		return fl_run_multi(o.suite, o.out, &o.t, o.kernels, o.nkernels, fl_interrupt_flag());
 	ret = o.resume ? resume_run(&o, agent, &plan, &t, &rd, err, sizeof(err))
@@ -312,6 +344,7 @@ int fl_cmd_run(int argc, char **argv)
 		printf("interrupted: finish it with  faultline run --resume %s\n", rd.dir);
 out:
 	t.ops->shutdown(&t);
+	fl_hostlock_release(&hl);
 	fl_plan_free(&plan);
 	fl_rundir_close(&rd);
 	return ret;

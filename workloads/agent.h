@@ -21,6 +21,7 @@ struct fl_agent_opts {
 	const char *journal;		/* knobs journal (lib/knobs.h); default fl_knobs_default_path() */
 	long iteration;
 	bool warmup, quiet, check_only, force;
+	bool no_wait;			/* --no-wait: exit 3 when the host lock is busy */
 	struct fl_test_hooks test;
 };
 
@@ -30,8 +31,9 @@ int fl_agent_parse(struct fl_agent_opts *o, const struct fl_workload *wl, int ar
 void fl_agent_workload_help(const struct fl_workload *wl, FILE *out);
 /* Run the case and write its document. Returns the process exit status. */
 int fl_agent_run_case(struct fl_agent_opts *o);
-/* faultline-agent --restore [--journal=PATH]: undo a stale knobs journal, print what was
- * restored. Returns the exit status: 0 nothing to do or restored, 3 something was not. */
+/* faultline-agent --restore [--journal=PATH] [--no-wait]: undo a stale knobs journal under
+ * the host lock, print what was restored. Returns the exit status: 0 nothing to do or
+ * restored, 3 something was not (or was refused), or the lock is busy with --no-wait. */
 int fl_agent_restore(int argc, char **argv);
 /* The "run" object of a case document: ids, tool, target, kernel identity, host. */
 json_t *fl_agent_run_info(const struct fl_agent_opts *o);

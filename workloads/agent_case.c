@@ -10,6 +10,7 @@
 #include "fl_schema.h"
 #include "fl_util.h"
 #include "fl_interrupt.h"
+#include "fl_hostlock.h"
 #include "lib/knobs.h"
 #include "lib/timing.h"
 #include "probes/perf_ctl.h"
@@ -169,7 +170,7 @@ static const char *run_with_journal(const struct fl_agent_opts *o, struct agent_
 	char err[FL_ERRLEN];
 	const char *status;
 
-	c->knobs = fl_knobs_open(o->journal, stderr, err, sizeof(err));
+	c->knobs = fl_knobs_open(o->journal, NULL, stderr, err, sizeof(err));
 	if (!c->knobs) {
 		fl_case_skip(c, "cannot use the knobs journal: %s", err);
 		return "skipped";
@@ -181,6 +182,29 @@ static const char *run_with_journal(const struct fl_agent_opts *o, struct agent_
 		status = "failed";
 	}
 	c->knobs = NULL;
+	return status;
+}
+
+/* The host lock brackets the journal, so no other faultline changes kernel settings or
+ * measures on this machine meanwhile, whatever journal it uses (fl_hostlock.h). An agent the
+ * runner started shares the runner's lock. Busy with --no-wait: skipped, exit 3. */
+static const char *run_locked(const struct fl_agent_opts *o, struct agent_run *r)
+{
+	struct fl_hostlock hl;
+	char err[FL_ERRLEN];
+	const char *status;
+
+	if (fl_hostlock_take(&hl, FL_HOSTLOCK_PATH, !o->no_wait, err, sizeof(err))) {
+		snprintf(r->c.reason, sizeof(r->c.reason), "%s", err);
+		if (fl_interrupted())
+			return "interrupted";
+		if (o->quiet)
+			fl_err("%s", err);
+		fl_case_skip(&r->c, "%s", err);
+		return "skipped";
+	}
+	status = run_with_journal(o, r);
+	fl_hostlock_release(&hl);
 	return status;
 }
 
@@ -253,7 +277,7 @@ int fl_agent_run_case(struct fl_agent_opts *o)
 	}
 	cs = case_skeleton(o, c);
 	json_object_set_new(doc, "case", cs);
-	status = run_with_journal(o, &r);
+	status = run_locked(o, &r);
 	finish_case(cs, c, r.ran, status);
 	set_console(cs, c);
 	if (r.ran)

@@ -3,17 +3,20 @@
 #include <stdio.h>
 #include <string.h>
 #include "agent.h"
+#include "fl_hostlock.h"
 #include "fl_util.h"
 
 static void usage(FILE *out)
 {
-	fputs("usage: faultline-agent WORKLOAD [options] [--probes LIST] [--json FILE]\n"
+	fputs("usage: faultline-agent WORKLOAD [options] [--probes LIST] [--json FILE] [--no-wait]\n"
 	      "       faultline-agent WORKLOAD --help     options and metrics of a workload\n"
 	      "       faultline-agent --list              the workloads\n"
 	      "       faultline-agent --describe          workloads, parameters, metrics as JSON\n"
-	      "       faultline-agent --restore [--journal=PATH]\n"
+	      "       faultline-agent --restore [--journal=PATH] [--no-wait]\n"
 	      "                                           undo kernel settings a killed agent left\n"
-	      "       faultline-agent --version\n\nworkloads:\n", out);
+	      "       faultline-agent --version\n\n"
+	      "A case and --restore hold the host lock " FL_HOSTLOCK_PATH " (they wait\n"
+	      "for another faultline holding it, or with --no-wait exit 3).\n\nworkloads:\n", out);
 	for (int i = 0; fl_workloads[i]; i++)
 		fprintf(out, "  %-16s %s\n", fl_workloads[i]->name, fl_workloads[i]->summary);
 }

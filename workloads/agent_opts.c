@@ -6,13 +6,15 @@
 #include <string.h>
 #include "agent.h"
 #include "lib/knobs.h"
+#include "fl_hostlock.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "probes/probe.h"
 
 enum {
 	OPT_JSON = 0x1000, OPT_PROBES, OPT_EVENTS, OPT_ITER, OPT_WARMUP, OPT_RUN_ID, OPT_SUITE,
 	OPT_TARGET, OPT_PERF_CTL, OPT_HELP, OPT_QUIET, OPT_CHECK, OPT_T_CORRUPT, OPT_T_DELAY,
-	OPT_FORCE, OPT_JOURNAL,
+	OPT_FORCE, OPT_JOURNAL, OPT_PARAM_KV, OPT_NO_WAIT,
 	OPT_PARAM = 0x2000,	/* + 2 * param index (+1 for the dashed spelling) */
 };
 
@@ -33,8 +35,11 @@ static const struct option common_opts[] = {
 	{ "test-delay-us", required_argument, NULL, OPT_T_DELAY },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "journal", required_argument, NULL, OPT_JOURNAL },
+	{ "param", required_argument, NULL, OPT_PARAM_KV },
+	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 };
 #define N_COMMON (sizeof(common_opts) / sizeof(common_opts[0]))
+#define FL_MAX_NAME_SHOWN 80
 
 void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 {
@@ -42,6 +47,9 @@ void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 		wl->name, wl->summary);
 	fl_params_usage(wl->params, out);
 	fputs("\ncommon options:\n"
+	      "  --param=NAME=VALUE   set the workload parameter NAME (as --NAME=VALUE; the\n"
+	      "                       runner passes suite params only this way, so a param can\n"
+	      "                       never be read as one of the options below)\n"
 	      "  --json=FILE          write the case document to FILE (default: stdout)\n"
 	      "  --probes=LIST        all, none, or a comma list of: ", out);
 	fprintf(out, "%s (default all)\n", fl_probes_all_names());
@@ -57,6 +65,8 @@ void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 	      "  --journal=PATH       journal of kernel settings changed, restored at the end and\n"
 	      "                       after a crash (default $FAULTLINE_JOURNAL or\n"
 	      "                       /run/faultline/knobs.journal)\n"
+	      "  --no-wait            exit 3 instead of waiting when another faultline holds the\n"
+	      "                       host lock (" FL_HOSTLOCK_PATH ")\n"
 	      "  --quiet              no summary line on stderr\n"
 	      "  --check              only check the options, run nothing\n\nmetrics:\n", out);
 	for (const struct fl_metric *m = wl->metrics; m->name; m++)
@@ -128,16 +138,52 @@ static int param_by_short(const struct fl_workload *wl, int c)
 
 static int set_param(struct fl_agent_opts *o, int i, const char *arg)
 {
-	char err[FL_ERRLEN];
+	char err[FL_ERRLEN], shown[FL_ERRLEN];
 	const struct fl_param *d = &o->wl->params[i];
 
 	if (!arg)
 		arg = d->type == FL_P_BOOL ? "true" : "";
 	if (fl_params_set(&o->params, d->name, arg, err, sizeof(err))) {
-		fl_err("%s %s", o->wl->name, err);
+		fl_err("%s %s", o->wl->name, fl_text_clean(shown, sizeof(shown), err));
 		return -1;
 	}
 	return 0;
+}
+
+/* "threads, seconds, mmap" for messages. */
+static void param_names(const struct fl_workload *wl, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; wl->params[i].name && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", wl->params[i].name);
+}
+
+/* --param=NAME=VALUE: only a parameter the workload declares, never an agent option. */
+static int set_param_kv(struct fl_agent_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char name[FL_MAX_NAME_SHOWN], names[512];
+	int i;
+
+	if (!eq || eq == arg) {
+		fl_err("%s: option --param wants NAME=VALUE, not '%s'", o->wl->name,
+		       fl_text_clean(names, sizeof(names), arg));
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	i = eq - arg < (long)sizeof(name) ? fl_params_find(&o->params, name) : -1;
+	if (i < 0) {
+		char shown[FL_MAX_NAME_SHOWN];
+
+		param_names(o->wl, names, sizeof(names));
+		fl_err("%s has no parameter \"%s\" (its parameters: %s; agent options such as "
+		       "--journal or --json cannot be set as parameters)", o->wl->name,
+		       fl_text_clean(shown, sizeof(shown), name), names[0] ? names : "none");
+		return -1;
+	}
+	return set_param(o, i, eq + 1);
 }
 
 static int parse_long(const char *opt, const char *arg, long *out)
@@ -174,6 +220,8 @@ static int common_opt(struct fl_agent_opts *o, int c, const char *arg)
 	case OPT_T_CORRUPT: return parse_long("test-corrupt-page", arg, &o->test.corrupt_page);
 	case OPT_T_DELAY: return parse_long("test-delay-us", arg, &o->test.delay_us);
 	case OPT_FORCE: o->force = true; return 0;
+	case OPT_NO_WAIT: o->no_wait = true; return 0;
+	case OPT_PARAM_KV: return set_param_kv(o, arg);
 	case OPT_JOURNAL:
 		if (!*arg) {
 			fl_err("option --journal: the path is empty");

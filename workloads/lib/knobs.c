@@ -21,6 +21,7 @@
 
 struct fl_knobs {
 	char path[PATH_MAX];
+	char sysroot[PATH_MAX];		/* "" on a machine; a unit test's stand-in for / */
 	int fd;				/* the locked journal; -1 before the first change */
 	FILE *log;
 	int nfiles;
@@ -107,12 +108,57 @@ static char *read_fd(int fd)
 	return buf;
 }
 
-/* Undo a journal we hold the lock of. 0 nothing there, 1 restored, -1 something failed. */
-static int undo_locked(int fd, const char *path, FILE *log, const char *why)
+/* The journal file itself: a regular file of ours that no one else can write, one link,
+ * and when not empty a journal (its first line the header). Anything else is not ours: it
+ * is never replayed, truncated or removed. */
+static int check_journal_fd(int fd, const char *path, char *err, size_t errlen)
 {
-	char *text = read_fd(fd);
+	char head[256];
+	struct stat st;
+	json_t *h;
+	ssize_t n;
+	bool ok;
+
+	if (fstat(fd, &st))
+		return fl_seterr(err, errlen, "cannot stat the journal %s: %s", path,
+				 strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) ||
+	    st.st_nlink != 1)
+		return fl_seterr(err, errlen, "the journal %s is not a regular file owned by "
+				 "uid %d, writable by it alone and with one link: refused, left "
+				 "alone", path, (int)geteuid());
+	if (st.st_size == 0)
+		return 0;
+	n = pread(fd, head, sizeof(head) - 1, 0);
+	head[n > 0 ? n : 0] = '\0';
+	head[strcspn(head, "\n")] = '\0';
+	h = json_loads(head, 0, NULL);
+	ok = h && !strcmp(json_string_value(json_object_get(h, "kind")) ?: "", "journal");
+	json_decref(h);
+	if (!ok)
+		return fl_seterr(err, errlen, "%s does not start with a faultline journal header "
+				 "line, so it is not a journal: refused, left alone", path);
+	return 0;
+}
+
+/* Open an existing journal without following a symlink; -1 with errno (ELOOP: a symlink). */
+static int open_journal(const char *path, int flags)
+{
+	return open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | flags, 0600);
+}
+
+/* Undo a journal we hold the lock of. 0 nothing there, 1 restored, -1 something failed. */
+static int undo_locked(int fd, const char *path, const char *sysroot, FILE *log,
+		       const char *why)
+{
+	char *text, err[FL_ERRLEN];
 	int ret;
 
+	if (check_journal_fd(fd, path, err, sizeof(err))) {
+		fprintf(log, "faultline-agent: %s\n", err);
+		return -1;
+	}
+	text = read_fd(fd);
 	if (!text)
 		return -1;
 	if (fl_knobs_entries(text) == 0) {
@@ -121,22 +167,29 @@ static int undo_locked(int fd, const char *path, FILE *log, const char *why)
 	}
 	fprintf(log, "faultline-agent: restoring kernel state from %s (%s, pid %ld):\n",
 		path, why, fl_knobs_journal_pid(text));
-	ret = fl_knobs_undo_text(text, path, log) ? -1 : 1;
+	ret = fl_knobs_undo_text(text, path, sysroot, log) ? -1 : 1;
 	free(text);
 	if (ret < 0)
-		fprintf(log, "faultline-agent: some settings could not be restored; the journal "
-			"stays at %s and 'faultline-agent --restore' retries\n", path);
+		fprintf(log, "faultline-agent: some settings could not be restored or were "
+			"refused; the journal stays at %s and 'faultline-agent --restore' retries "
+			"(remove it by hand if its refused entries are not faultline's)\n", path);
 	return ret;
 }
 
-/* Lock path if nobody holds it. Returns the fd, -1 if absent or busy (*busy says which). */
-static int try_lock_existing(const char *path, bool *busy)
+/* Lock path if nobody holds it. Returns the fd, -1 if absent or busy (*busy says which),
+ * -2 if it cannot be opened (log says why: a symlink is refused). */
+static int try_lock_existing(const char *path, bool *busy, FILE *log)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = open_journal(path, 0);
 
 	*busy = false;
-	if (fd < 0)
+	if (fd < 0 && errno == ENOENT)
 		return -1;
+	if (fd < 0) {
+		fprintf(log, "faultline-agent: cannot open the journal %s: %s%s\n", path,
+			strerror(errno), errno == ELOOP ? " (a symlink: refused, left alone)" : "");
+		return -2;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
 	*busy = errno == EWOULDBLOCK;
@@ -153,34 +206,37 @@ static void note_busy(const char *path, FILE *log, const char *what)
 		path, n > 0 ? fl_knobs_journal_pid(text) : 0L, what);
 }
 
-int fl_knobs_restore_file(const char *path, FILE *log)
+int fl_knobs_restore_file(const char *path, const char *sysroot, FILE *log)
 {
 	bool busy;
-	int fd = try_lock_existing(path, &busy), ret;
+	int fd = try_lock_existing(path, &busy, log), ret;
 
+	if (fd == -2)
+		return -1;
 	if (fd < 0) {
 		if (busy)
 			note_busy(path, log, "left alone");
 		return 0;
 	}
-	ret = undo_locked(fd, path, log, "left by an agent that did not finish");
+	ret = undo_locked(fd, path, sysroot, log, "left by an agent that did not finish");
 	if (ret >= 0)
 		unlink(path);
 	close(fd);
 	return ret;
 }
 
-struct fl_knobs *fl_knobs_open(const char *path, FILE *log, char *err, size_t errlen)
+struct fl_knobs *fl_knobs_open(const char *path, const char *sysroot, FILE *log, char *err,
+			       size_t errlen)
 {
 	struct fl_knobs *k;
 
-	if (strlen(path) >= PATH_MAX) {
+	if (strlen(path) >= PATH_MAX || (sysroot && strlen(sysroot) >= PATH_MAX)) {
 		fl_seterr(err, errlen, "journal path too long: %s", path);
 		return NULL;
 	}
 	if (make_parent(path, err, errlen))
 		return NULL;
-	if (fl_knobs_restore_file(path, log) < 0) {
+	if (fl_knobs_restore_file(path, sysroot, log) < 0) {
 		fl_seterr(err, errlen, "a stale journal %s could not be fully restored", path);
 		return NULL;
 	}
@@ -190,6 +246,7 @@ struct fl_knobs *fl_knobs_open(const char *path, FILE *log, char *err, size_t er
 		return NULL;
 	}
 	snprintf(k->path, sizeof(k->path), "%s", path);
+	snprintf(k->sysroot, sizeof(k->sysroot), "%s", sysroot ? sysroot : "");
 	k->fd = -1;
 	k->log = log;
 	return k;
@@ -220,10 +277,10 @@ static int lock_journal(struct fl_knobs *k, char *err, size_t errlen)
 	int fd, ret;
 
 	while (k->fd < 0) {
-		fd = open(k->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		fd = open_journal(k->path, O_CREAT | O_APPEND);
 		if (fd < 0)
-			return fl_seterr(err, errlen, "cannot create the journal %s: %s", k->path,
-					 strerror(errno));
+			return fl_seterr(err, errlen, "cannot create the journal %s: %s%s", k->path,
+					 strerror(errno), errno == ELOOP ? " (a symlink: refused)" : "");
 		if (flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
 			if (!said)
 				note_busy(k->path, k->log, "waiting for it to finish");
@@ -240,7 +297,12 @@ static int lock_journal(struct fl_knobs *k, char *err, size_t errlen)
 			close(fd);
 			continue;
 		}
-		if (undo_locked(fd, k->path, k->log, "left by an agent that did not finish") < 0) {
+		if (check_journal_fd(fd, k->path, err, errlen)) {
+			close(fd);
+			return -1;
+		}
+		if (undo_locked(fd, k->path, k->sysroot, k->log,
+				"left by an agent that did not finish") < 0) {
 			close(fd);
 			return fl_seterr(err, errlen, "a stale journal %s could not be fully "
 					 "restored", k->path);
@@ -290,6 +352,8 @@ int fl_knob_set(struct fl_knobs *k, const char *file, const char *value, char *e
 {
 	char old[FL_KNOB_VALUE_MAX];
 
+	if (fl_knobs_allowed(k->sysroot, "sysfs", file, false, err, errlen))
+		return -1;
 	if (!journaled(k, file)) {
 		if (k->nfiles == FL_KNOBS_MAX_FILES)
 			return fl_seterr(err, errlen, "more than %d knobs changed in one case",
@@ -310,17 +374,23 @@ int fl_knob_set(struct fl_knobs *k, const char *file, const char *value, char *e
 int fl_knob_swap_added(struct fl_knobs *k, const char *swap_path, bool remove_file,
 		       char *err, size_t errlen)
 {
+	if (fl_knobs_allowed(k->sysroot, "swap", swap_path, remove_file, err, errlen))
+		return -1;
 	return journal(k, json_pack("{s:s, s:s, s:b}", "kind", "swap", "path", swap_path,
 				    "remove", remove_file), err, errlen);
 }
 
 int fl_knob_zram_added(struct fl_knobs *k, const char *dev_path, char *err, size_t errlen)
 {
+	if (fl_knobs_allowed(k->sysroot, "zram", dev_path, false, err, errlen))
+		return -1;
 	return journal(k, json_pack("{s:s, s:s}", "kind", "zram", "dev", dev_path), err, errlen);
 }
 
 int fl_knob_cgroup_added(struct fl_knobs *k, const char *cg_dir, char *err, size_t errlen)
 {
+	if (fl_knobs_allowed(k->sysroot, "cgroup", cg_dir, false, err, errlen))
+		return -1;
 	return journal(k, json_pack("{s:s, s:s}", "kind", "cgroup", "dir", cg_dir), err, errlen);
 }
 
@@ -331,7 +401,7 @@ int fl_knobs_close(struct fl_knobs *k, FILE *log)
 	if (!k)
 		return 0;
 	if (k->fd >= 0) {
-		ret = undo_locked(k->fd, k->path, log, "end of case") < 0 ? -1 : 0;
+		ret = undo_locked(k->fd, k->path, k->sysroot, log, "end of case") < 0 ? -1 : 0;
 		if (ret == 0)
 			unlink(k->path);
 		close(k->fd);

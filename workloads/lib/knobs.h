@@ -19,11 +19,24 @@ const char *fl_knobs_default_path(void);
 
 struct fl_knobs;
 
+/*
+ * What a journal may hold, and so what is ever restored: THP/khugepaged files under
+ * /sys/kernel/mm/transparent_hugepage/, the agent's swap files (<dir>/faultline-swap.PID) and
+ * zram devices (/dev/zramN), its cgroups (faultline-PID under /sys/fs/cgroup/). The writers
+ * below refuse anything else, and a restore refuses any other entry of a crafted journal,
+ * entry by entry, touching nothing. The journal file itself must be a regular file owned by
+ * this user, writable by no one else, with one link, and (when not empty) start with the
+ * journal's header line: anything else is not ours and is never replayed, truncated or
+ * removed. sysroot (NULL on a machine) stands for / in unit tests.
+ */
+
 /* Open the journal for a case. If a journal is already there (an earlier agent died), it is
  * restored first and log says so. NULL with err on failure. */
-struct fl_knobs *fl_knobs_open(const char *path, FILE *log, char *err, size_t errlen);
-/* Write value to a sysfs/procfs file after journaling its current value (for files that
- * print "a [b] c", the selected word). A file already journaled keeps its first original. */
+struct fl_knobs *fl_knobs_open(const char *path, const char *sysroot, FILE *log, char *err,
+			       size_t errlen);
+/* Write value to a THP/khugepaged sysfs file after journaling its current value (for files
+ * that print "a [b] c", the selected word). A file already journaled keeps its first
+ * original. */
 int fl_knob_set(struct fl_knobs *k, const char *file, const char *value, char *err, size_t errlen);
 /* Read a knob's current value (selected word for "[x]" files) into buf. */
 int fl_knob_get(const char *file, char *buf, size_t len);
@@ -37,7 +50,7 @@ int fl_knob_cgroup_added(struct fl_knobs *k, const char *cg_dir, char *err, size
  * Returns 0, or -1 if something could not be restored (log says what). k is freed. */
 int fl_knobs_close(struct fl_knobs *k, FILE *log);
 /* Restore a journal left behind by a dead agent; 0 if none or all restored, 1 if something
- * was restored (log says what), -1 on failure. */
-int fl_knobs_restore_file(const char *path, FILE *log);
+ * was restored (log says what), -1 on failure or refusal (log says what; the file stays). */
+int fl_knobs_restore_file(const char *path, const char *sysroot, FILE *log);
 
 #endif
