@@ -5,19 +5,33 @@
  * (digits, hex, base64) inside msg, so they are found by scanning each line, and the same code
  * reads a plain console log. A case document counts only when its sha256 matches its marker and
  * it validates against faultline/1.
+ *
+ * A log is written by a machine we do not control: the scanner takes any bytes (NULs, no
+ * newline, lines of any length), reads each field with an explicit length, and takes nothing
+ * from it that becomes a path: a case file's name is made here from the index and the plan
+ * entry's workload (a safe name this faultline knows), iteration and warm-up flag, and is
+ * checked to stay under --out.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_schema.h"
 #include "fl_sha256.h"
 #include "fl_util.h"
 #include "lava.h"
 
 #define MAX_CASES 4096
+#define MAX_ITERATION 1000000
+
+struct fl_lava_log {
+	json_t *plan[MAX_CASES], *doc[MAX_CASES];
+	size_t bad;		/* markers or documents that were malformed or did not check */
+};
 
 static int b64val(int c)
 {
@@ -30,19 +44,24 @@ static int b64val(int c)
 	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
-/* Decode base64 from s (stops at the first other byte); malloc'ed, NUL-terminated. */
-static char *b64dec(const char *s, size_t *len)
+/* Decode the base64 at the start of s[0..n) (it ends at '=' or any other byte); malloc'ed,
+ * NUL-terminated, *len its length; NULL when there is none. */
+static char *b64dec(const char *s, size_t n, size_t *len)
 {
-	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
-	char *out = malloc(n / 4 * 3 + 4);
 	unsigned int acc = 0;
+	size_t o = 0, i;
 	int bits = 0;
-	size_t o = 0;
+	char *out;
 
+	for (i = 0; i < n && b64val((unsigned char)s[i]) >= 0; i++)
+		;
+	if (!i)
+		return NULL;
+	out = malloc(i / 4 * 3 + 4);
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < n && s[i] != '='; i++) {
-		acc = (acc << 6) | (unsigned int)b64val(s[i]);
+	for (size_t k = 0; k < i; k++) {
+		acc = (acc << 6) | (unsigned int)b64val((unsigned char)s[k]);
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
@@ -54,90 +73,271 @@ static char *b64dec(const char *s, size_t *len)
 	return out;
 }
 
-struct collected {
-	json_t *plan[MAX_CASES], *doc[MAX_CASES];
-	size_t bad;		/* documents whose sha256 or schema did not match */
+/* A field cursor over one line: p[0..n). */
+struct cur {
+	const char *p;
+	size_t n;
 };
 
-static void scan_line(const char *line, struct collected *c)
+static void skip_blanks(struct cur *c)
 {
-	const char *p;
-	size_t idx, len;
-	char hex[65], *body;
-
-	if ((p = strstr(line, "FAULTLINE-PLAN ")) && sscanf(p + 15, "%zu", &idx) == 1 &&
-	    idx < MAX_CASES) {
-		p = strchr(p + 15, ' ');
-		body = p ? b64dec(p + 1, &len) : NULL;
-		if (body && len) {
-			json_decref(c->plan[idx]);
-			c->plan[idx] = json_loads(body, 0, NULL);
-		}
-		free(body);
-	}
-	if ((p = strstr(line, "FAULTLINE-CASE ")) && sscanf(p + 15, "%zu %64s", &idx, hex) == 2 &&
-	    idx < MAX_CASES && strlen(hex) == 64) {
-		char got[65], msg[FL_ERRLEN];
-		json_t *doc;
-
-		p = strchr(strchr(p + 15, ' ') + 1, ' ');
-		body = p ? b64dec(p + 1, &len) : NULL;
-		if (!body)
-			return;
-		fl_sha256_buf(body, len, got);
-		doc = strcmp(got, hex) ? NULL : json_loads(body, 0, NULL);
-		free(body);
-		if (!doc || fl_schema_validate_case(doc, msg, sizeof(msg))) {
-			c->bad++;
-			json_decref(doc);
-			return;
-		}
-		json_decref(c->doc[idx]);
-		c->doc[idx] = doc;
+	while (c->n && (*c->p == ' ' || *c->p == '\t')) {
+		c->p++;
+		c->n--;
 	}
 }
 
-static int scan_file(const char *path, struct collected *c, char *err, size_t errlen)
+/* At least one blank, then a decimal index < MAX_CASES followed by a blank. */
+static int take_index(struct cur *c, size_t *idx)
+{
+	size_t v = 0, digits = 0;
+
+	if (!c->n || (*c->p != ' ' && *c->p != '\t'))
+		return -1;
+	skip_blanks(c);
+	while (c->n && *c->p >= '0' && *c->p <= '9') {
+		v = v * 10 + (size_t)(*c->p - '0');
+		if (++digits > 6)
+			return -1;
+		c->p++;
+		c->n--;
+	}
+	if (!digits || v >= MAX_CASES || !c->n || (*c->p != ' ' && *c->p != '\t'))
+		return -1;
+	skip_blanks(c);
+	*idx = v;
+	return 0;
+}
+
+/* 64 lower- or upper-case hex digits followed by a blank, as lower case into hex. */
+static int take_sha(struct cur *c, char hex[65])
+{
+	if (c->n < 65)
+		return -1;
+	for (int i = 0; i < 64; i++) {
+		char ch = c->p[i];
+
+		if (ch >= 'A' && ch <= 'F')
+			ch = (char)(ch - 'A' + 'a');
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return -1;
+		hex[i] = ch;
+	}
+	hex[64] = '\0';
+	if (c->p[64] != ' ' && c->p[64] != '\t')
+		return -1;
+	c->p += 64;
+	c->n -= 64;
+	skip_blanks(c);
+	return 0;
+}
+
+/* A plan entry from a log: an object whose workload is a safe name, iteration a small
+ * non-negative integer, warmup a boolean and params an object. */
+static bool plan_ok(json_t *e)
+{
+	json_t *it = json_object_get(e, "iteration");
+
+	return json_is_object(e) && fl_name_ok(json_string_value(json_object_get(e, "workload"))) &&
+	       json_is_integer(it) && json_integer_value(it) >= 0 &&
+	       json_integer_value(it) < MAX_ITERATION &&
+	       json_is_boolean(json_object_get(e, "warmup")) &&
+	       json_is_object(json_object_get(e, "params"));
+}
+
+static void scan_plan(struct fl_lava_log *lg, struct cur c)
+{
+	size_t idx, len;
+	char *body;
+	json_t *e;
+
+	if (take_index(&c, &idx))
+		goto bad;
+	body = b64dec(c.p, c.n, &len);
+	e = body ? json_loadb(body, len, 0, NULL) : NULL;
+	free(body);
+	if (!plan_ok(e)) {
+		json_decref(e);
+		goto bad;
+	}
+	json_decref(lg->plan[idx]);
+	lg->plan[idx] = e;
+	return;
+bad:
+	lg->bad++;
+}
+
+static void scan_case(struct fl_lava_log *lg, struct cur c)
+{
+	char hex[65], got[65], msg[FL_ERRLEN];
+	size_t idx, len;
+	json_t *doc = NULL;
+	char *body;
+
+	if (take_index(&c, &idx) || take_sha(&c, hex))
+		goto bad;
+	body = b64dec(c.p, c.n, &len);
+	if (!body)
+		goto bad;
+	fl_sha256_buf(body, len, got);
+	doc = strcmp(got, hex) ? NULL : json_loadb(body, len, 0, NULL);
+	free(body);
+	if (!json_is_object(doc) || fl_schema_validate_case(doc, msg, sizeof(msg)))
+		goto bad;
+	json_decref(lg->doc[idx]);
+	lg->doc[idx] = doc;
+	return;
+bad:
+	json_decref(doc);
+	lg->bad++;
+}
+
+static const char *find(const char *p, size_t n, const char *s)
+{
+	return memmem(p, n, s, strlen(s));
+}
+
+/* One line (no newline in it): every marker on it. */
+static void scan_line(struct fl_lava_log *lg, const char *line, size_t n)
+{
+	static const char plan[] = "FAULTLINE-PLAN", cas[] = "FAULTLINE-CASE";
+	const char *p;
+
+	p = find(line, n, plan);
+	if (p) {
+		struct cur c = { p + strlen(plan), n - (size_t)(p - line) - strlen(plan) };
+
+		scan_plan(lg, c);
+	}
+	p = find(line, n, cas);
+	if (p) {
+		struct cur c = { p + strlen(cas), n - (size_t)(p - line) - strlen(cas) };
+
+		scan_case(lg, c);
+	}
+}
+
+struct fl_lava_log *fl_lava_log_new(void)
+{
+	return calloc(1, sizeof(struct fl_lava_log));
+}
+
+void fl_lava_log_scan(struct fl_lava_log *lg, const char *buf, size_t len)
+{
+	while (len) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl ? (size_t)(nl - buf) : len;
+
+		scan_line(lg, buf, n);
+		if (!nl)
+			break;
+		buf += n + 1;
+		len -= n + 1;
+	}
+}
+
+void fl_lava_log_free(struct fl_lava_log *lg)
+{
+	if (!lg)
+		return;
+	for (size_t i = 0; i < MAX_CASES; i++) {
+		json_decref(lg->plan[i]);
+		json_decref(lg->doc[i]);
+	}
+	free(lg);
+}
+
+static int scan_file(const char *path, struct fl_lava_log *lg, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t n;
 
 	if (!f)
 		return fl_seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
-	while (getline(&line, &cap, f) > 0)
-		scan_line(line, c);
+	while ((n = getline(&line, &cap, f)) > 0)
+		fl_lava_log_scan(lg, line, (size_t)n);
 	free(line);
 	fclose(f);
 	return 0;
 }
 
-static int write_run(const char *out, struct collected *c, json_t *run, size_t n, char *err,
-		     size_t errlen)
+static bool known(const char *const *workloads, const char *wl)
+{
+	if (!workloads)
+		return true;
+	for (; *workloads; workloads++)
+		if (!strcmp(*workloads, wl))
+			return true;
+	return false;
+}
+
+/* The run.json entry for case idx, its file name made from checked parts only. */
+static json_t *plan_entry(json_t *pe, size_t idx, const char *const *workloads, char *err,
+			  size_t errlen)
+{
+	const char *wl = json_string_value(json_object_get(pe, "workload"));
+	json_int_t it = json_integer_value(json_object_get(pe, "iteration"));
+	bool warmup = json_is_true(json_object_get(pe, "warmup"));
+	char file[FL_NAME_MAX + 32];
+
+	if (!pe)
+		return fl_seterr(err, errlen, "the logs have no plan entry for case %zu", idx), NULL;
+	if (!known(workloads, wl))
+		return fl_seterr(err, errlen, "the plan entry for case %zu in the logs names "
+				 "workload \"%s\", which this faultline does not have", idx, wl),
+		       NULL;
+	snprintf(file, sizeof(file), "cases/%04zu-%s-%s%d.json", idx, wl, warmup ? "w" : "i",
+		 (int)it);
+	return json_pack("{s:s, s:s, s:O, s:I, s:b}", "file", file, "workload", wl, "params",
+			 json_object_get(pe, "params"), "iteration", it, "warmup", warmup);
+}
+
+/* Write case idx's document to OUT/FILE, FILE made by plan_entry, checked to stay in OUT. */
+static int write_case(const char *out, json_t *e, json_t *doc, json_t *run, char *err,
+		      size_t errlen)
+{
+	const char *file = json_string_value(json_object_get(e, "file"));
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", out, file) >= (int)sizeof(path))
+		return fl_seterr(err, errlen, "the path %s/%s is too long", out, file);
+	if (fl_path_under(out, path, err, errlen))
+		return -1;
+	json_object_set_new(doc, "run", json_deep_copy(run));
+	return fl_json_write_atomic(path, doc, err, errlen);
+}
+
+static int write_run(const char *out, struct fl_lava_log *lg, json_t *run, size_t n,
+		     const char *const *workloads, char *err, size_t errlen)
 {
 	json_t *cases = json_array(), *doc;
-	char path[1400];
+	char path[PATH_MAX];
 	bool missing = false;
 	int ret;
 
 	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_deep_copy(c->plan[i]);
-		const char *file = json_string_value(json_object_get(e, "file"));
+		json_t *e = plan_entry(lg->plan[i], i, workloads, err, errlen), *cs;
+		const char *dwl;
 
-		if (!e || !file) {
-			json_decref(e);
+		if (!e) {
 			json_decref(cases);
-			return fl_seterr(err, errlen, "the logs have no plan entry for case %zu", i);
+			return FL_EXIT_USAGE;
 		}
-		if (c->doc[i]) {
-			json_t *cs = json_object_get(c->doc[i], "case");
-
-			json_object_set_new(c->doc[i], "run", json_deep_copy(run));
-			snprintf(path, sizeof(path), "%s/%s", out, file);
-			if (fl_json_write_atomic(path, c->doc[i], err, errlen)) {
+		cs = json_object_get(lg->doc[i], "case");
+		dwl = json_string_value(json_object_get(cs, "workload"));
+		if (lg->doc[i] && (!dwl || strcmp(dwl, json_string_value(json_object_get(e,
+							"workload"))))) {
+			lg->bad++;	/* a document for another workload than planned */
+			json_decref(lg->doc[i]);
+			lg->doc[i] = NULL;
+		}
+		if (lg->doc[i]) {
+			if (write_case(out, e, lg->doc[i], run, err, errlen)) {
 				json_decref(e);
 				json_decref(cases);
-				return -1;
+				return FL_EXIT_ENV;
 			}
 			json_object_set(e, "status", json_object_get(cs, "status"));
 			if (json_object_get(cs, "reason"))
@@ -155,57 +355,58 @@ static int write_run(const char *out, struct collected *c, json_t *run, size_t n
 			cases);
 	if (fl_schema_validate_run(doc, err, errlen)) {
 		json_decref(doc);
-		return -1;
+		return FL_EXIT_USAGE;
 	}
 	snprintf(path, sizeof(path), "%s/run.json", out);
-	ret = fl_json_write_atomic(path, doc, err, errlen);
+	ret = fl_json_write_atomic(path, doc, err, errlen) ? FL_EXIT_ENV : 0;
 	json_decref(doc);
 	return ret;
 }
 
-int fl_lava_collect(char *const *logs, int nlogs, const char *out, char *err, size_t errlen)
+int fl_lava_collect(char *const *logs, int nlogs, const char *out,
+		    const char *const *workloads, char *err, size_t errlen)
 {
-	struct collected *c = calloc(1, sizeof(*c));
+	struct fl_lava_log *lg = fl_lava_log_new();
 	json_t *run = NULL;
-	char path[1400];
+	char path[PATH_MAX];
 	size_t n = 0;
 	int ret = FL_EXIT_USAGE;
 
-	if (!c)
+	if (!lg)
 		return fl_seterr(err, errlen, "out of memory"), FL_EXIT_ENV;
 	for (int i = 0; i < nlogs; i++)
-		if (scan_file(logs[i], c, err, errlen))
+		if (scan_file(logs[i], lg, err, errlen))
 			goto out;
 	for (size_t i = 0; i < MAX_CASES; i++) {
-		if (c->plan[i])
+		if (lg->plan[i])
 			n = i + 1;
-		if (c->doc[i] && !run)
-			run = json_deep_copy(json_object_get(c->doc[i], "run"));
+		if (lg->doc[i] && !run)
+			run = json_deep_copy(json_object_get(lg->doc[i], "run"));
 	}
 	if (!n || !run) {
 		fl_seterr(err, errlen, "no faultline case in %s%s (expected FAULTLINE-PLAN and "
 			  "FAULTLINE-CASE lines from a job made by faultline lava render%s)", logs[0],
-			  nlogs > 1 ? " and the other logs" : "", c->bad ?
-			  "; some case documents failed their sha256 or schema check" : "");
+			  nlogs > 1 ? " and the other logs" : "", lg->bad ?
+			  "; some markers or case documents were malformed or failed their sha256 "
+			  "or schema check" : "");
 		goto out;
 	}
 	json_object_set_new(json_object_get(run, "target"), "kind", json_string("lava"));
-	snprintf(path, sizeof(path), "%s/cases", out);
+	if (snprintf(path, sizeof(path), "%s/cases", out) >= (int)sizeof(path)) {
+		fl_seterr(err, errlen, "--out %s is too long", out);
+		goto out;
+	}
 	if ((mkdir(out, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST)) {
 		fl_seterr(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		ret = FL_EXIT_ENV;
 		goto out;
 	}
-	ret = write_run(out, c, run, n, err, errlen) ? FL_EXIT_ENV : 0;
-	if (!ret && c->bad)
-		fl_err("warning: %zu case document(s) in the logs failed their sha256 or schema "
-		       "check and were not used", c->bad);
+	ret = write_run(out, lg, run, n, workloads, err, errlen);
+	if (!ret && lg->bad)
+		fl_err("warning: %zu marker(s) or case document(s) in the logs were malformed or "
+		       "failed their sha256 or schema check and were not used", lg->bad);
 out:
-	for (size_t i = 0; i < MAX_CASES; i++) {
-		json_decref(c->plan[i]);
-		json_decref(c->doc[i]);
-	}
+	fl_lava_log_free(lg);
 	json_decref(run);
-	free(c);
 	return ret;
 }

@@ -1,98 +1,245 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A suite as a LAVA job definition (YAML, written by hand: the job is a fixed shape and JSON
- * strings are valid YAML scalars, so every value is emitted as a JSON string). device_type
- * qemu; deploy to tmpfs: kernel + ramdisk (the qemu target's initramfs) with the LAVA overlay;
- * boot qemu to a shell; one inline test definition whose steps run the agent per plan case and
- * print, for the collector (lava_collect.c):
+ * A suite as a LAVA job definition (YAML, written by hand: the job is a fixed shape). Every
+ * scalar is a YAML double-quoted scalar written by yq(): ASCII only, with every control
+ * character, quote, backslash and non-ASCII character escaped, so no string can end the
+ * scalar, add a key, or be changed by a YAML reader (C0/C1 controls, DEL, U+2028, BOM).
+ * device_type qemu; deploy to tmpfs: kernel + ramdisk (the qemu target's initramfs) with the
+ * LAVA overlay; boot qemu to a shell; one inline test definition whose steps run the agent per
+ * plan case and print, for the collector (lava_collect.c):
  *   FAULTLINE-PLAN IDX BASE64(plan entry)            before the case
  *   FAULTLINE-CASE IDX SHA256 BASE64(case document)  after it, when the agent wrote one
  * plus lava-test-case NAME --result pass|fail (LAVA's <LAVA_SIGNAL_TESTCASE ...> markers).
+ * Every word of a step that is not our own fixed text is one single-quoted shell word
+ * (fl_sh_quote); a step that does not fit is an error, never a shortened step.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "lava.h"
 #include "target.h"
 
-static void yq(FILE *f, const char *s)	/* a JSON string is a YAML double-quoted scalar */
-{
-	json_t *j = json_string(s);
-	char *t = json_dumps(j, JSON_ENCODE_ANY);
+#define STEP_MAX 16384
 
-	fputs(t ? t : "\"\"", f);
-	free(t);
-	json_decref(j);
+/* The code point of the UTF-8 sequence at s (*n its length), or -1 when it is not valid
+ * UTF-8 (truncated, overlong, a surrogate, beyond U+10FFFF). */
+static long utf8_next(const unsigned char *s, int *n)
+{
+	long cp;
+	int len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+
+	if (!len || s[0] > 0xf4)
+		return -1;
+	cp = s[0] & (0x7f >> len);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*n = len;
+	return cp;
 }
 
-static char *plan_entry(const struct fl_plan_case *pc)
+/* s as a YAML double-quoted scalar, ASCII only; -1 (and "" written) when s is not UTF-8. */
+static int yq(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	long cp;
+	int n;
+
+	for (const unsigned char *q = p; *q; q += n)	/* check first: no half scalar */
+		if (*q < 0x80)
+			n = 1;
+		else if (utf8_next(q, &n) < 0)
+			return fputs("\"\"", f), -1;
+	fputc('"', f);
+	for (; *p; p += n) {
+		n = 1;
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else if (*p < 0x80)
+			fputc(*p, f);
+		else if ((cp = utf8_next(p, &n)) <= 0xffff)
+			fprintf(f, "\\u%04lx", cp);
+		else
+			fprintf(f, "\\U%08lx", cp);
+	}
+	fputc('"', f);
+	return 0;
+}
+
+static void b64enc(const char *in, size_t n, char *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned int v = (unsigned int)s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0) |
+				 (i + 2 < n ? s[i + 2] : 0);
+
+		out[o++] = a[v >> 18 & 63];
+		out[o++] = a[v >> 12 & 63];
+		out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? a[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+/* "FAULTLINE-PLAN IDX BASE64(entry)"; malloc'ed. */
+static char *plan_marker(const struct fl_plan_case *pc, size_t idx)
 {
 	json_t *e = json_pack("{s:s, s:s, s:O, s:i, s:b}", "file", pc->file, "workload",
 			      pc->workload, "params", pc->params, "iteration", pc->iteration,
 			      "warmup", pc->warmup);
-	char *s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+	char *s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10)), *m;
+	size_t n = s ? strlen(s) : 0;
 
 	json_decref(e);
-	return s;
+	m = s ? malloc(n / 3 * 4 + 64) : NULL;
+	if (m) {
+		int k = sprintf(m, "FAULTLINE-PLAN %zu ", idx);
+
+		b64enc(s, n, m + k);
+	}
+	free(s);
+	return m;
+}
+
+static int add_text(char *cmd, size_t len, const char *text)
+{
+	size_t n = strlen(cmd), t = strlen(text);
+
+	if (n + t + 1 > len)
+		return -1;
+	memcpy(cmd + n, text, t + 1);
+	return 0;
+}
+
+/* " WORD", single-quoted */
+static int add_word(char *cmd, size_t len, const char *word)
+{
+	size_t n = strlen(cmd);
+
+	if (add_text(cmd, len, " "))
+		return -1;
+	if (fl_sh_quote(cmd, len, word)) {
+		cmd[n] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 /* One shell step: plan marker, the agent, the case marker, the LAVA result. */
-static void case_step(FILE *f, const struct fl_plan_case *pc, size_t idx, const char *run_id,
-		      const char *suite)
+static int case_step(char *cmd, const struct fl_plan_case *pc, size_t idx, const char *run_id,
+		     const char *suite)
 {
-	char *argv[FL_MAX_ARGS], *entry = plan_entry(pc), name[300], cmd[8192], doc[64];
-	size_t off;
+	char *argv[FL_MAX_ARGS], *marker = plan_marker(pc, idx), name[300], doc[64];
+	int ret;
 
 	snprintf(doc, sizeof(doc), "/tmp/faultline-%04zu.json", idx);
-	fl_case_argv(pc, run_id, suite, "/bin/faultline-agent", doc, "lava", argv);
-	off = (size_t)snprintf(cmd, sizeof(cmd), "echo \"FAULTLINE-PLAN %zu $(printf '%%s' '%s' "
-			       "| base64 -w0)\"; ", idx, entry ? entry : "{}");
-	for (int i = 0; argv[i] && off < sizeof(cmd); i++)
-		off += (size_t)snprintf(cmd + off, sizeof(cmd) - off, "'%s' ", argv[i]);
-	fl_argv_free(argv);
-	snprintf(name, sizeof(name), "%s", strrchr(pc->file, '/') + 1);
+	snprintf(name, sizeof(name), "%s", strrchr(pc->file, '/') ? strrchr(pc->file, '/') + 1 :
+		 pc->file);
 	name[strcspn(name, ".")] = '\0';
-	if (off < sizeof(cmd))
-		snprintf(cmd + off, sizeof(cmd) - off, "; if [ -s %s ]; then echo \"FAULTLINE-CASE "
-			 "%zu $(sha256sum %s | cut -c1-64) $(base64 -w0 %s)\"; lava-test-case %s "
-			 "--result pass; else lava-test-case %s --result fail; fi", doc, idx, doc,
-			 doc, name, name);
-	fputs("          - ", f);
-	yq(f, cmd);
-	fputc('\n', f);
-	free(entry);
+	cmd[0] = '\0';
+	ret = !marker || add_text(cmd, STEP_MAX, "echo") || add_word(cmd, STEP_MAX, marker) ||
+	      add_text(cmd, STEP_MAX, ";");
+	free(marker);
+	fl_case_argv(pc, run_id, suite, "/bin/faultline-agent", doc, "lava", argv);
+	for (int i = 0; !ret && argv[i]; i++)
+		ret = add_word(cmd, STEP_MAX, argv[i]);
+	fl_argv_free(argv);
+	ret = ret || add_text(cmd, STEP_MAX, "; if [ -s") || add_word(cmd, STEP_MAX, doc) ||
+	      add_text(cmd, STEP_MAX, " ]; then echo \"FAULTLINE-CASE ");
+	if (!ret) {	/* doc is ours: /tmp/faultline-NNNN.json */
+		char tail[256];
+
+		snprintf(tail, sizeof(tail), "%zu $(sha256sum '%s' | cut -c1-64) $(base64 -w0 "
+			 "'%s')\"; lava-test-case", idx, doc, doc);
+		ret = add_text(cmd, STEP_MAX, tail) || add_word(cmd, STEP_MAX, name) ||
+		      add_text(cmd, STEP_MAX, " --result pass; else lava-test-case") ||
+		      add_word(cmd, STEP_MAX, name) ||
+		      add_text(cmd, STEP_MAX, " --result fail; fi");
+	}
+	return ret ? -1 : 0;
 }
 
-int fl_lava_render(FILE *f, const struct fl_lava_job *j, const struct fl_plan *plan)
+static int steps(FILE *f, const struct fl_lava_job *j, const struct fl_plan *plan, char *err,
+		 size_t errlen)
 {
+	char *cmd = malloc(STEP_MAX);
+	int ret = 0;
+
+	if (!cmd)
+		return fl_seterr(err, errlen, "out of memory");
+	for (size_t i = 0; i < plan->n && !ret; i++) {
+		if (case_step(cmd, &plan->cases[i], i, j->run_id, plan->suite_name)) {
+			ret = fl_seterr(err, errlen, "the test step of case %zu (%s) does not fit in "
+					"%d bytes; not writing a shortened one", i,
+					plan->cases[i].file, STEP_MAX);
+			break;
+		}
+		fputs("          - ", f);
+		if (yq(f, cmd))
+			ret = fl_seterr(err, errlen, "the test step of case %zu (%s) is not UTF-8",
+					i, plan->cases[i].file);
+		fputc('\n', f);
+	}
+	free(cmd);
+	return ret;
+}
+
+/* PREFIX then the quoted scalar and a newline; -1 with err naming WHAT when not UTF-8. */
+static int yfield(FILE *f, const char *prefix, const char *what, const char *val, char *err,
+		  size_t errlen)
+{
+	int ret;
+
+	fputs(prefix, f);
+	ret = yq(f, val);
+	fputc('\n', f);
+	if (ret)
+		return fl_seterr(err, errlen, "the job's %s is not UTF-8", what);
+	return 0;
+}
+
+int fl_lava_render(FILE *f, const struct fl_lava_job *j, const struct fl_plan *plan,
+		   char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (!plan->n)
+		return fl_seterr(err, errlen, "suite %s has no cases: there is nothing to put in "
+				 "a LAVA job", plan->suite_name ? plan->suite_name : "?");
 	fputs("# faultline LAVA job (faultline lava render); results: faultline lava collect\n", f);
-	fputs("job_name: ", f);
-	yq(f, j->name);
-	fputs("\ndevice_type: qemu\nvisibility: public\npriority: medium\n"
+	ret = ret ?: yfield(f, "job_name: ", "job_name", j->name, err, errlen);
+	fputs("device_type: qemu\nvisibility: public\npriority: medium\n"
 	      "timeouts:\n  job:\n    minutes: ", f);
 	fprintf(f, "%d\n  action:\n    minutes: %d\n  connection:\n    minutes: 2\n",
 		j->job_minutes, j->job_minutes);
-	fputs("context:\n  arch: ", f);
-	yq(f, j->qemu_arch);
-	fputs("\n  extra_options:\n", f);
-	for (int i = 0; j->extra[i]; i++) {
-		fputs("    - ", f);
-		yq(f, j->extra[i]);
-		fputc('\n', f);
-	}
-	fputs("metadata:\n  faultline.suite: ", f);
-	yq(f, plan->suite_name);
-	fputs("\n  faultline.run_id: ", f);
-	yq(f, j->run_id);
-	fputs("\n  faultline.candidate: ", f);
-	yq(f, j->candidate);
-	fputs("\nactions:\n- deploy:\n    to: tmpfs\n    timeout:\n      minutes: 5\n"
-	      "    images:\n      kernel:\n        image_arg: '-kernel {kernel} -append \"console=ttyS0 loglevel=5 faultline.lava\"'\n        url: ", f);
-	yq(f, j->kernel_url);
-	fputs("\n      ramdisk:\n        image_arg: '-initrd {ramdisk}'\n        url: ", f);
-	yq(f, j->ramdisk_url);
-	fputs("\n        compression: gz\n"
+	ret = ret ?: yfield(f, "context:\n  arch: ", "context arch", j->qemu_arch, err, errlen);
+	fputs("  extra_options:\n", f);
+	for (int i = 0; j->extra[i]; i++)
+		ret = ret ?: yfield(f, "    - ", "QEMU extra option", j->extra[i], err, errlen);
+	ret = ret ?: yfield(f, "metadata:\n  faultline.suite: ", "faultline.suite",
+			    plan->suite_name, err, errlen);
+	ret = ret ?: yfield(f, "  faultline.run_id: ", "faultline.run_id", j->run_id, err, errlen);
+	ret = ret ?: yfield(f, "  faultline.candidate: ", "faultline.candidate", j->candidate,
+			    err, errlen);
+	fputs("actions:\n- deploy:\n    to: tmpfs\n    timeout:\n      minutes: 5\n"
+	      "    images:\n      kernel:\n        image_arg: '-kernel {kernel} -append \"console=ttyS0 loglevel=5 faultline.lava\"'\n", f);
+	ret = ret ?: yfield(f, "        url: ", "kernel url", j->kernel_url, err, errlen);
+	fputs("      ramdisk:\n        image_arg: '-initrd {ramdisk}'\n", f);
+	ret = ret ?: yfield(f, "        url: ", "ramdisk url", j->ramdisk_url, err, errlen);
+	fputs("        compression: gz\n"
 	      "- boot:\n    method: qemu\n    media: tmpfs\n    timeout:\n      minutes: 5\n"
 	      "    parameters:\n      kernel-start-message: \"faultline-init: LAVA mode\"\n"
 	      "    prompts:\n    - '/ # '\n"
@@ -102,8 +249,9 @@ int fl_lava_render(FILE *f, const struct fl_lava_job *j, const struct fl_plan *p
 	      "Lava-Test Test Definition 1.0\n          name: faultline\n"
 	      "          description: \"faultline suite, one agent run per case\"\n"
 	      "        run:\n          steps:\n", f);
-	for (size_t i = 0; i < plan->n; i++)
-		case_step(f, &plan->cases[i], i, j->run_id, plan->suite_name);
+	ret = ret ?: steps(f, j, plan, err, errlen);
 	fputs("      from: inline\n      name: faultline\n      path: inline/faultline.yaml\n", f);
-	return ferror(f) ? -1 : 0;
+	if (!ret && ferror(f))
+		ret = fl_seterr(err, errlen, "cannot write the job: %s", strerror(errno));
+	return ret;
 }

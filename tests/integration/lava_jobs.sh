@@ -59,13 +59,20 @@ echo 'nothing here' > "$TMP/empty.log"
 expect_exit 2 "a log without markers is refused" "$F" lava collect "$TMP/empty.log" --out "$TMP/run3"
 stderr_has "no faultline case in $TMP/empty.log" "naming the log"
 
-# submit against a mock LAVA REST API that checks what we send
+# submit against a mock LAVA REST API that checks what we send; in "hold" mode it says when a
+# request arrived and answers only once the test has looked at /proc
 cat > "$TMP/mock.py" <<'PY'
-import http.server, json, sys
-job = open(sys.argv[2]).read()
+import http.server, json, os, sys, time
+port_file, job, hits, mode = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3], sys.argv[4]
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        if mode == "hold":
+            open(hits + ".arrived", "w").close()
+            for _ in range(300):
+                if os.path.exists(hits + ".release"):
+                    break
+                time.sleep(0.1)
         ok = (self.path == "/api/v0.2/jobs/" and self.headers["Authorization"] == "Token s3cret"
               and self.headers["Content-Type"] == "application/json"
               and json.loads(body) == {"definition": job})
@@ -73,21 +80,86 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(json.dumps({"job_ids": [42]} if ok else {"detail": "Invalid token."}).encode())
-        open(sys.argv[3], "a").write(("ok" if ok else "bad") + "\n")
+        open(hits, "a").write(("ok" if ok else "bad") + "\n")
     def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-open(sys.argv[1], "w").write(str(s.server_address[1]))
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+open(port_file, "w").write(str(s.server_address[1]))
 s.serve_forever()
 PY
-$PY "$TMP/mock.py" "$TMP/port" "$JOB" "$TMP/hits" &
-mock=$!
-for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-URL=http://127.0.0.1:$(cat "$TMP/port")
-expect_exit 0 "lava submit posts the job" "$F" lava submit --url "$URL" --token s3cret "$JOB"
+# a server that takes the connection and never answers
+cat > "$TMP/mute.py" <<'PY'
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+PY
+start_mock() {	# start_mock NAME SCRIPT ARGS...: the URL in $URL, the pid in $mock_NAME
+	local name=$1 script=$2; shift 2
+	$PY "$TMP/$script" "$TMP/$name.port" "$@" &
+	eval "mock_$name=$!"
+	for _ in $(seq 50); do [ -s "$TMP/$name.port" ] && break; sleep 0.1; done
+	URL=http://127.0.0.1:$(cat "$TMP/$name.port")
+}
+lava_tmp() { ls -d /tmp/faultline-lava-* 2> /dev/null | sort; }
+lava_tmp > "$TMP/lava-tmp.before"
+printf 's3cret\n' > "$TMP/token" && chmod 600 "$TMP/token"
+start_mock mock mock.py "$JOB" "$TMP/hits" normal
+expect_exit 0 "lava submit posts the job (--token-file)" "$F" lava submit --url "$URL" --token-file "$TMP/token" "$JOB"
 check "the server saw the right path, token, content type and body, and answered a job id" sh -c 'grep -qx ok "$0" && grep -q "\"job_ids\": \[42\]" "$1"' "$TMP/hits" "$TMP/stdout"
-check "the token is not on curl's command line" sh -c '! grep -q s3cret "$0"/faultline-lava-h-* 2>/dev/null'  /tmp
-expect_exit 3 "a refused token is an environment error" "$F" lava submit --url "$URL/" --token wrong "$JOB"
+rm -f "$TMP/hits"
+expect_exit 0 "lava submit takes the token from FAULTLINE_LAVA_TOKEN" env FAULTLINE_LAVA_TOKEN=s3cret "$F" lava submit --url "$URL/" "$JOB"
+check "and the server accepted it" grep -qx ok "$TMP/hits"
+printf 'wrong\n' > "$TMP/wrong" && chmod 600 "$TMP/wrong"
+expect_exit 3 "a refused token is an environment error" "$F" lava submit --url "$URL/" --token-file "$TMP/wrong" "$JOB"
 stderr_has "was refused or not reachable" "saying so"
-expect_exit 2 "submit without --token is a usage error" "$F" lava submit --url "$URL" "$JOB"
-kill $mock
+expect_exit 2 "--token on the command line is refused" "$F" lava submit --url "$URL" --token s3cret "$JOB"
+stderr_has "give --token-file FILE, or set FAULTLINE_LAVA_TOKEN" "naming the alternatives"
+chmod 644 "$TMP/token"
+expect_exit 2 "a token file others can read is refused" "$F" lava submit --url "$URL" --token-file "$TMP/token" "$JOB"
+stderr_has "can be read by group or others" "saying why"
+chmod 600 "$TMP/token"
+expect_exit 2 "submit without a token is a usage error" env -u FAULTLINE_LAVA_TOKEN "$F" lava submit --url "$URL" "$JOB"
+stderr_has "--token-file FILE" "naming where the token goes"
+kill $mock_mock
+
+# while curl runs: the token is in no process's argv, nor in curl's environment, nor in a file
+start_mock hold mock.py "$JOB" "$TMP/held" hold
+FAULTLINE_LAVA_TOKEN=s3cret "$F" lava submit --url "$URL" "$JOB" > "$TMP/held.out" 2> "$TMP/held.err" &
+sub=$!
+for _ in $(seq 100); do [ -e "$TMP/held.arrived" ] && break; sleep 0.1; done
+curlpid=$(pgrep -P $sub -x curl)
+check "curl is running, holding the request" test -n "$curlpid"
+check "the token is in no process's command line" sh -c '! grep -qs "s3cr[e]t" /proc/[0-9]*/cmdline'
+check "nor in curl's environment" sh -c '! tr "\0" "\n" < /proc/$0/environ | grep -q s3cret' "$curlpid"
+check "nor in a temporary file" sh -c '! grep -qrs s3cret /tmp/faultline-lava-*'
+touch "$TMP/held.release"
+wait $sub
+check "the held request completes (exit 0)" test $? = 0
+check "with the right token" grep -qx ok "$TMP/held"
+
+# SIGTERM while curl runs: curl stops, faultline exits 128+15, nothing is left in /tmp
+rm -f "$TMP/held.arrived" "$TMP/held.release"
+FAULTLINE_LAVA_TOKEN=s3cret "$F" lava submit --url "$URL" "$JOB" > "$TMP/term.out" 2> "$TMP/term.err" &
+sub=$!
+for _ in $(seq 100); do [ -e "$TMP/held.arrived" ] && break; sleep 0.1; done
+curlpid=$(pgrep -P $sub -x curl)
+kill -TERM $sub
+wait $sub
+check "SIGTERM stops lava submit (exit 143)" test $? = 143
+check "curl is stopped too" sh -c '! kill -0 "$0" 2> /dev/null' "${curlpid:-0}"
+check "no temporary file is left" sh -c 'lava_tmp() { ls -d /tmp/faultline-lava-* 2> /dev/null | sort; }; lava_tmp | cmp -s - "$0"' "$TMP/lava-tmp.before"
+touch "$TMP/held.release"
+kill $mock_hold
+
+# a server that never answers: --max-time bounds the wait
+start_mock mute mute.py
+t0=$(date +%s)
+expect_exit 3 "a server that never answers is given up (--max-time 2)" env FAULTLINE_LAVA_TOKEN=s3cret "$F" lava submit --url "$URL" --max-time 2 "$JOB"
+check "within a few seconds" test $(( $(date +%s) - t0 )) -le 8
+stderr_has "did not answer in time" "saying it timed out"
+expect_exit 2 "a bad --max-time is a usage error" env FAULTLINE_LAVA_TOKEN=s3cret "$F" lava submit --url "$URL" --max-time 0 "$JOB"
+stderr_has "--max-time 0: expected seconds" "naming the option"
+kill $mock_mute
 done_testing
