@@ -19,19 +19,38 @@ $B mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null ||
 $B mount -t tmpfs tmp /tmp
 $B mkdir -p /dev/shm /var/tmp && $B mount -t tmpfs shm /dev/shm
 echo 1 > /proc/sys/kernel/sysrq
-# Modules the result channel needs on this image (mkinitramfs.sh lists them in load order).
-[ -f /etc/faultline-modules ] && while read -r m; do
-	$B insmod "/lib/modules/$m.ko" || echo "faultline-init: cannot load module $m"
-done < /etc/faultline-modules
+# Modules this image needs (the result channel, zram): mkinitramfs.sh lists them in load
+# order, dependencies first. One that does not load is said on the console; unless it is marked
+# "soft" (only a soft dependency: optional, as for modprobe) the guest then answers FAIL instead
+# of READY on the result port and powers off, so the run stops naming it rather than going on
+# without it (a zram without its compressors: every swapin-collapse case skipped).
+modfail= modok=
+load_modules() {	# LIST
+	[ -f "$1" ] || return 0
+	while read -r m kind; do
+		if out=$($B insmod "/lib/modules/$m.ko" 2>&1); then
+			modok="${modok:+$modok }$m"
+			continue
+		fi
+		if [ "$kind" = soft ]; then
+			echo "faultline-init: note: optional module $m did not load: $out"
+		else
+			echo "faultline-init: FATAL: module $m did not load: $out"
+			modfail="${modfail:+$modfail; }$m"
+		fi
+	done < "$1"
+}
+load_modules /etc/faultline-modules
+[ -n "$modok" ] && echo "faultline-init: modules loaded: $modok"
+[ -e /sys/block/zram0/comp_algorithm ] &&
+	echo "faultline-init: zram0 comp_algorithm: $($B cat /sys/block/zram0/comp_algorithm)"
 
 # LAVA mode (faultline.lava on the kernel command line: jobs from faultline lava render): no
 # result channel; a shell on the console for lava-dispatcher, which attaches its test overlay
 # as an ext2 virtio disk and mounts it by /dev/disk/by-uuid (made here: no udev), and whose
 # test scripts need the usual commands (busybox's applets as links).
 if $B grep -qw faultline.lava /proc/cmdline; then
-	[ -f /etc/faultline-lava-modules ] && while read -r m; do
-		$B insmod "/lib/modules/$m.ko" 2>/dev/null
-	done < /etc/faultline-lava-modules
+	load_modules /etc/faultline-lava-modules	# a failure is on the console; LAVA's job fails
 	$B mkdir -p /usr/bin /usr/sbin /sbin /dev/disk/by-uuid
 	$B --install -s 2>/dev/null
 	for try in 1 2 3 4 5 6 7 8 9 10; do
@@ -58,10 +77,16 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
 	$B sleep 0.5
 done
 if [ -z "$port" ] || [ ! -e "$port" ]; then
-	echo "faultline-init: no virtio-serial port named faultline; powering off"
+	echo "faultline-init: no virtio-serial port named faultline${modfail:+ (modules that did not load: $modfail)}; powering off"
 	$B poweroff -f
 fi
 exec 3<> "$port"
+if [ -n "$modfail" ]; then
+	echo "faultline-init: modules did not load: $modfail; powering off"
+	echo "FAIL modules did not load: $modfail (see the console)" >&3
+	$B sleep 1	# the line reaches the host before the guest goes
+	$B poweroff -f
+fi
 
 frame() {	# KIND FILE
 	set -- "$1" "$2" "$($B wc -c < "$2")" "$($B sha256sum "$2")"

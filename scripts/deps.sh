@@ -27,17 +27,38 @@ wanted() {	# MARKER ARCH: is this line asked for?
 	return 1
 }
 
-missing=()
+want=() missing=()
 while read -r pkg marker arch _; do
 	case "$pkg" in ''|'#'*) continue ;; esac
 	wanted "${marker:-}" "${arch:-}" || continue
-	st=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-	[ "$st" = "install ok installed" ] || missing+=("$pkg")
+	want+=("$pkg")
 done < "$list"
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+for pkg in "${want[@]}"; do installed "$pkg" || missing+=("$pkg"); done
 
-[ ${#missing[@]} -eq 0 ] && exit 0
+# An installed package whose programs are gone (deleted by hand, a half-removed upgrade) is
+# as missing as one never installed: every file it put in a bin directory must be there.
+lost_commands() {
+	local pkg f out=()
+	for pkg in "${want[@]}"; do
+		installed "$pkg" || continue
+		while read -r f; do
+			case "$f" in /bin/*|/sbin/*|/usr/bin/*|/usr/sbin/*) ;; *) continue ;; esac
+			[ -e "$f" ] || [ -L "$f" ] || out+=("$f ($pkg)")
+		done < <(dpkg-query -L "$pkg" 2>/dev/null)
+	done
+	[ ${#out[@]} = 0 ] || printf '%s\n' "${out[@]}"
+}
+
 how="./run.sh or 'make deps' as root"
 [ "$cross" = 1 ] && how="'make deps-cross' as root"
+lost=$(lost_commands)
+if [ -n "$lost" ]; then
+	echo "faultline: installed packages lack their commands: $(echo "$lost" | paste -sd' ')" \
+	     "(reinstall them: apt-get install --reinstall PACKAGE)" >&2
+	exit 3
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$mode" = "--check" ]; then
 	echo "faultline: missing Debian packages: ${missing[*]} (run $how to install them)" >&2
 	exit 3
@@ -49,4 +70,19 @@ fi
 echo "faultline: installing ${#missing[@]} Debian package(s): ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null || echo "faultline: apt-get update failed; trying the cached package lists" >&2
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+	echo "faultline: apt-get install failed (its message is above); still missing:" \
+	     "$(for p in "${missing[@]}"; do installed "$p" || printf '%s ' "$p"; done)" >&2
+	exit 3
+fi
+still=()
+for pkg in "${missing[@]}"; do installed "$pkg" || still+=("$pkg"); done
+if [ ${#still[@]} != 0 ]; then
+	echo "faultline: apt-get install succeeded but these are not installed: ${still[*]}" >&2
+	exit 3
+fi
+lost=$(lost_commands)
+if [ -n "$lost" ]; then
+	echo "faultline: installed, yet commands are missing: $(echo "$lost" | paste -sd' ')" >&2
+	exit 3
+fi
