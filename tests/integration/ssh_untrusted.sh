@@ -102,4 +102,10 @@ check "a suite name with shell syntax is refused" test $? != 0
 check "and no shell ran it on the host" test ! -e "$CANARY"
 stderr_has "is not a safe name" "saying the name is not safe"
 rm -f "$CANARY"
+
+# a host or user that ssh or scp would take as an option
+expect_exit 2 "a host starting with '-' is refused" "$F" run --target "ssh:-oProxyCommand=touch $CANARY" --out "$TMP/x" "$TMP/one.json"
+stderr_has "may not start with '-'" "saying why"
+expect_exit 2 "a user with shell characters is refused" "$F" run --target "ssh:a;b@127.0.0.1:$PORT" --out "$TMP/x" "$TMP/one.json"
+check "nothing ran" test ! -e "$CANARY"
 done_testing
