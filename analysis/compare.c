@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 
 struct grp {
@@ -77,6 +78,87 @@ void fl_fmt_num(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.3f", v);
 }
 
+/* Cut a string that snprintf truncated back to whole UTF-8 characters (Jansson takes only
+ * valid UTF-8: a half character would lose the whole row). */
+static void utf8_cut(char *buf)
+{
+	size_t n = strlen(buf), i = n, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80 && n - i < 3)
+		i--;
+	if (!i)
+		return;
+	lead = (unsigned char)buf[i - 1];
+	if (lead < 0xc0)
+		return;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (n - (i - 1) < need)
+		buf[i - 1] = '\0';
+}
+
+/* A copy of text for a terminal or a Markdown table: control characters '?' (fl_text_clean);
+ * in Markdown also '|' escaped, '<' and '>' as entities and '`' as '\''. */
+char *fl_text_shown(const char *text, bool md)
+{
+	size_t n = strlen(text);
+	char *c = malloc(n + 1), *o = malloc(4 * n + 1), *p = o;
+
+	if (!c || !o) {
+		free(c);
+		free(o);
+		return NULL;
+	}
+	fl_text_clean(c, n + 1, text);
+	for (const char *q = c; *q; q++) {
+		if (md && *q == '|')
+			p += sprintf(p, "\\|");
+		else if (md && (*q == '<' || *q == '>'))
+			p += sprintf(p, "%s", *q == '<' ? "&lt;" : "&gt;");
+		else
+			*p++ = md && *q == '`' ? '\'' : *q;
+	}
+	*p = '\0';
+	free(c);
+	return o;
+}
+
+static void shown_walk(json_t *v, bool md)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	json_object_foreach(v, k, m) {
+		if (json_is_string(m)) {
+			char *t = fl_text_shown(json_string_value(m), md);
+
+			json_object_set_new(v, k, t ? json_string(t) : json_string("?"));
+			free(t);
+		} else {
+			shown_walk(m, md);
+		}
+	}
+	json_array_foreach(v, i, m) {
+		if (json_is_string(m)) {
+			char *t = fl_text_shown(json_string_value(m), md);
+
+			json_array_set_new(v, i, t ? json_string(t) : json_string("?"));
+			free(t);
+		} else {
+			shown_walk(m, md);
+		}
+	}
+}
+
+json_t *fl_cmp_shown(json_t *cmp, bool md)
+{
+	json_t *c = json_deep_copy(cmp);
+
+	shown_walk(c, md);
+	return c;
+}
+
 static size_t groups_add(struct grp *g, size_t *ng, const struct fl_case *c)
 {
 	for (size_t i = 0; i < *ng; i++)
@@ -120,6 +202,7 @@ static void value_str(json_t *v, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", json_is_true(v) ? "true" : json_is_false(v) ? "false" :
 			 "null");
+	utf8_cut(buf);
 }
 
 /* "threads=2 seconds=3": the params in keys (all of them if keys is empty), skipping skip. */
@@ -141,6 +224,7 @@ static void label_of(json_t *params, json_t *keys, const char *skip, char *buf, 
 			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", k,
 						val);
 	}
+	utf8_cut(buf);
 }
 
 /* The sweep a group belongs to: a varying numeric parameter (threads first) such that
@@ -457,7 +541,7 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 		for (int po = 0; po < 2; po++) {
 			struct col c = cols[k];
 			json_t *m, *rs, *comps, *base;
-			char shown[300], unit[80];
+			char name[300], unit[80];
 
 			if (po && (c.kind == FL_ITEM_METRIC || !ops_unit))
 				break;
@@ -465,15 +549,17 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 			comps = json_array();
 			if (po) {
 				c.per_op = true;
-				snprintf(shown, sizeof(shown), "%s/%s", c.name, ops_unit);
+				snprintf(name, sizeof(name), "%s/%s", c.name, ops_unit);
 				snprintf(unit, sizeof(unit), "%s/%s", c.unit && strcmp(c.unit,
 					 "count") ? c.unit : "", ops_unit);
 				if (unit[0] == '/')
 					snprintf(unit, sizeof(unit), "per %s", ops_unit);
 			} else {
-				snprintf(shown, sizeof(shown), "%s", c.name);
+				snprintf(name, sizeof(name), "%s", c.name);
 				snprintf(unit, sizeof(unit), "%s", c.unit ? c.unit : "");
 			}
+			utf8_cut(name);
+			utf8_cut(unit);
 			for (size_t r = 0; r < nruns; r++) {
 				const char *reason, *st;
 				size_t nc;
@@ -486,7 +572,7 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 				json_array_append_new(comps, compare_one(x[0], nx[0], base, x[r],
 						      nx[r], json_array_get(rs, r), runs[r].label,
 						      &c, o, &fam[c.kind != FL_ITEM_METRIC]));
-			m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "name", shown, "kind",
+			m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "name", name, "kind",
 				      c.kind == FL_ITEM_METRIC ? "metric" : c.kind == FL_ITEM_IPI ?
 				      "ipi" : c.kind == FL_ITEM_VMSTAT ? "vmstat" : "counter",
 				      "unit", unit, "better", c.better == 'h' ? "higher" :
@@ -598,10 +684,12 @@ static void diff_field(json_t *diffs, json_t *runs, const char *what, const char
 			value_str(v ? v : json_null(), val, sizeof(val));
 		if (!strcmp(field, "config_sha256") && strlen(val) > 12)
 			val[12] = '\0';
+		utf8_cut(val);
 		if (off < sizeof(line))
 			off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %s",
 				json_string_value(json_object_get(r, "label")), val);
 	}
+	utf8_cut(line);
 	json_array_append_new(diffs, json_string(line));
 }
 
@@ -637,6 +725,7 @@ static json_t *differences_of(json_t *ids)
 					      "v", m ? m : json_null()));
 		}
 		snprintf(what, sizeof(what), "CONFIG_%s", k);
+		utf8_cut(what);
 		diff_field(d, tmp, what, "k", "v", false);
 		json_decref(tmp);
 	}

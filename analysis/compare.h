@@ -5,6 +5,7 @@
 #ifndef FL_COMPARE_H
 #define FL_COMPARE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "runload.h"
@@ -25,6 +26,14 @@ struct fl_cmp_opts {
  * share no case (naming the parameters that differ). */
 json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,
 			 char *err, size_t errlen);
+
+/* A copy of the document for display: every string with its control characters as '?'
+ * (fl_text_clean), so a unit or a name from a case document cannot move the cursor or
+ * change the terminal; md: also '|' escaped and '<', '>' as entities for Markdown tables.
+ * The renderers below render from such a copy. */
+json_t *fl_cmp_shown(json_t *cmp, bool md);
+/* One string made so (malloc'd; NULL if out of memory). */
+char *fl_text_shown(const char *text, bool md);
 
 /* Renderers of that document (render_*.c). */
 void fl_render_text(json_t *cmp, FILE *out);

@@ -2,6 +2,7 @@
 /* The nightly history index and its run directories. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "history.h"
 #include "stats.h"
@@ -41,34 +43,68 @@ int fl_history_save(const char *dir, json_t *index, char *err, size_t errlen)
 	return fl_json_write_atomic(path, index, err, errlen);
 }
 
+/* Copy a regular file (not a link: a run directory from elsewhere could link /etc/shadow
+ * into the history) to a new file in a directory faultline made. */
 static int copy_file(const char *from, const char *to, char *err, size_t errlen)
 {
-	FILE *in = fopen(from, "rb"), *out;
+	int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), out = -1;
 	char buf[65536];
-	size_t n;
+	struct stat st;
+	ssize_t n = 0;
 
-	if (!in)
+	if (in < 0 && errno == ELOOP)
+		return fl_seterr(err, errlen, "%s is a symbolic link; a run directory's files are "
+				 "copied only when they are regular files", from);
+	if (in < 0)
 		return fl_seterr(err, errlen, "cannot read %s: %s", from, strerror(errno));
-	out = fopen(to, "wb");
-	if (!out) {
-		fclose(in);
+	if (fstat(in, &st) || !S_ISREG(st.st_mode)) {
+		close(in);
+		return fl_seterr(err, errlen, "%s is not a regular file; a run directory holds "
+				 "only regular files", from);
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (out < 0) {
+		close(in);
 		return fl_seterr(err, errlen, "cannot write %s: %s", to, strerror(errno));
 	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
 			break;
-	n = (size_t)ferror(in);
-	fclose(in);
-	if (fclose(out) || n)
-		return fl_seterr(err, errlen, "cannot copy %s to %s", from, to);
+		}
+	close(in);
+	if (close(out) || n < 0)
+		return fl_seterr(err, errlen, "cannot copy %s to %s: %s", from, to, strerror(errno));
 	return 0;
 }
 
+/* A directory faultline writes into: made now, or one that is a real directory already
+ * (a symbolic link planted in a history would send the copies elsewhere). */
 static int mkdir_ok(const char *p, char *err, size_t errlen)
 {
+	struct stat st;
+
 	if (mkdir(p, 0755) && errno != EEXIST)
 		return fl_seterr(err, errlen, "cannot create directory %s: %s", p, strerror(errno));
+	if (lstat(p, &st) || !S_ISDIR(st.st_mode))
+		return fl_seterr(err, errlen, "%s is not a directory (a symbolic link or a file is "
+				 "not written through)", p);
 	return 0;
+}
+
+int fl_history_run_dir(const char *hist, json_t *entry, char *path, size_t len, char *err,
+		       size_t errlen)
+{
+	const char *dir = json_string_value(json_object_get(entry, "dir"));
+	char shown[80];
+
+	if (!dir || strncmp(dir, "runs/", 5) || !fl_name_ok(dir + 5))
+		return fl_seterr(err, errlen, "%s/index.json: a run's \"dir\" is \"%s\"; expected "
+				 "runs/NAME (NAME: letters, digits, '.', '_', '+', '-')", hist,
+				 fl_text_clean(shown, sizeof(shown), dir ? dir : "(none)"));
+	if (snprintf(path, len, "%s/%s", hist, dir) >= (int)len)
+		return fl_seterr(err, errlen, "%s/%s: path too long", hist, dir);
+	return fl_path_under(hist, path, err, errlen);
 }
 
 int fl_history_import(const char *dir, const char *src, const char *id, char *dst,
@@ -79,8 +115,12 @@ int fl_history_import(const char *dir, const char *src, const char *id, char *ds
 	DIR *d;
 	int ret = 0;
 
+	if (fl_name_check("the run's id", id, err, errlen))
+		return -1;
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return fl_seterr(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
 	snprintf(tmp, sizeof(tmp), "%s/runs", dir);
-	if (mkdir_ok(dir, err, errlen) || mkdir_ok(tmp, err, errlen))
+	if (mkdir_ok(tmp, err, errlen))
 		return -1;
 	snprintf(dst, dstlen, "%s/runs/%s", dir, id);
 	if (!access(dst, F_OK))
@@ -111,23 +151,32 @@ int fl_history_import(const char *dir, const char *src, const char *id, char *ds
 	return ret;
 }
 
-/* Remove the files of a flat directory, then the directory. */
+/* Remove the files of a flat directory, then the directory; a symbolic link in its place is
+ * refused, not followed (entries are removed relative to the opened directory). */
 static int rm_flat(const char *path, char *err, size_t errlen)
 {
-	char f[2400];
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct dirent *e;
-	DIR *d = opendir(path);
+	DIR *d;
 
-	if (!d)
-		return errno == ENOENT ? 0 : fl_seterr(err, errlen, "cannot open %s: %s", path,
-						       strerror(errno));
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return fl_seterr(err, errlen, "cannot open the directory %s: %s", path,
+				 errno == ELOOP || errno == ENOTDIR ? "it is not a directory "
+				 "(a symbolic link is not followed)" : strerror(errno));
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return fl_seterr(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	}
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		snprintf(f, sizeof(f), "%s/%s", path, e->d_name);
-		if (unlink(f) && errno != ENOENT) {
+		if (unlinkat(fd, e->d_name, 0) && errno != ENOENT) {
 			closedir(d);
-			return fl_seterr(err, errlen, "cannot remove %s: %s", f, strerror(errno));
+			return fl_seterr(err, errlen, "cannot remove %s/%s: %s", path, e->d_name,
+					 strerror(errno));
 		}
 	}
 	closedir(d);
@@ -140,19 +189,19 @@ int fl_history_prune(const char *dir, json_t *index, size_t keep, char *err, siz
 {
 	json_t *runs = json_object_get(index, "runs"), *e;
 	size_t n = json_array_size(runs), i;
-	char path[1400];
+	char run[1400], path[1500];
 	int pruned = 0;
 
 	for (i = 0; i + keep < n; i++) {
 		e = json_array_get(runs, i);
 		if (json_is_true(json_object_get(e, "pruned")))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/cases", dir,
-			 json_string_value(json_object_get(e, "dir")) ?: "");
+		if (fl_history_run_dir(dir, e, run, sizeof(run), err, errlen))
+			return -1;
+		snprintf(path, sizeof(path), "%s/cases", run);
 		if (rm_flat(path, err, errlen))
 			return -1;
-		snprintf(path, sizeof(path), "%s/%s/logs", dir,
-			 json_string_value(json_object_get(e, "dir")) ?: "");
+		snprintf(path, sizeof(path), "%s/logs", run);
 		if (rm_flat(path, err, errlen))
 			return -1;
 		json_object_set_new(e, "pruned", json_true());

@@ -19,6 +19,11 @@ int fl_history_save(const char *dir, json_t *index, char *err, size_t errlen);
  * rename. The new directory's path goes into dst. */
 int fl_history_import(const char *dir, const char *src, const char *id, char *dst,
 		      size_t dstlen, char *err, size_t errlen);
+/* The directory of an index entry, DIR/runs/NAME: "dir" must be runs/NAME with a safe NAME
+ * (fl_name_ok) and stay inside DIR once links are resolved; an index from elsewhere cannot
+ * make nightly read or prune another directory. 0, or -1 with one sentence in err. */
+int fl_history_run_dir(const char *hist, json_t *entry, char *path, size_t len, char *err,
+		       size_t errlen);
 /* Main metric (first metric with a better direction) of each case group of r, as
  * [{"key", "workload", "metric", "unit", "better", "n", "mean", "sd"}]. */
 json_t *fl_history_summary(const struct fl_run *r);

@@ -8,9 +8,13 @@
  * "ORIGIN:...", no property is null (KCIDB forbids null), parameters go to misc.
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_sha256.h"
 #include "fl_util.h"
 #include "kcidb.h"
@@ -178,6 +182,20 @@ static void case_tests(json_t *tests, json_t *run, json_t *doc, const char *orig
 	json_decref(env);
 }
 
+static json_t *load_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	json_t *doc = NULL;
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+		doc = json_loadfd(fd, 0, NULL);
+	close(fd);
+	return doc;
+}
+
 /* KCIDB allows no null anywhere: drop null members (the kernel's unknown mechanisms). */
 static void drop_nulls(json_t *v)
 {
@@ -228,7 +246,9 @@ json_t *fl_kcidb_export(const char *dir, const char *origin, char *err, size_t e
 		if (!file || json_is_true(json_object_get(c, "warmup")))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		doc = json_load_file(path, 0, NULL);
+		/* only cases/NAME, a regular file: run.json may come from elsewhere */
+		doc = strncmp(file, "cases/", 6) || !fl_name_ok(file + 6) ? NULL :
+		      load_regular(path);
 		if (!doc) {	/* never written (pending): the plan's status says so */
 			doc = json_pack("{s:{s:O, s:O, s:O, s:O}}", "case", "workload",
 					json_object_get(c, "workload"), "params",

@@ -6,6 +6,7 @@
 #define FL_PLOT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 #include "runload.h"
 
@@ -18,5 +19,10 @@ int fl_plot_compare(json_t *cmp, struct fl_run *runs, size_t nruns, const char *
 /* One line per series over the history: series is [{"name", "points": [[x_label, mean, sd]]}].
  * Each series gets its own panel. */
 int fl_plot_trend(json_t *series, const char *path, char *err, size_t errlen);
+
+/* STR as one single-quoted gnuplot string literal: '' for a quote, control characters (line
+ * breaks too) as '?'. gnuplot substitutes neither backquotes nor @macros inside single quotes,
+ * so this is the only way a string from a document enters a script. */
+void fl_gp_quote(FILE *f, const char *str);
 
 #endif

@@ -32,7 +32,7 @@ static void numf(FILE *out, json_t *v, bool last)
 	field(out, buf, last);
 }
 
-void fl_render_csv(json_t *cmp, FILE *out)
+static void render(json_t *cmp, FILE *out)
 {
 	static const char *const stats[] = { "n", "mean", "sd", "cov", "min", "max", "hmean" };
 	static const char *const tests[] = { "delta_pct", "ci_low_pct", "ci_high_pct", "p_value",
@@ -69,4 +69,13 @@ void fl_render_csv(json_t *cmp, FILE *out)
 			}
 		}
 	}
+}
+
+void fl_render_csv(json_t *cmp, FILE *out)
+{
+	json_t *shown = fl_cmp_shown(cmp, false);
+
+	if (shown)
+		render(shown, out);
+	json_decref(shown);
 }

@@ -75,7 +75,7 @@ static void group(json_t *g, json_t *runs, FILE *out)
 	}
 }
 
-void fl_render_matrix(json_t *cmp, FILE *out)
+static void render(json_t *cmp, FILE *out)
 {
 	json_t *runs = json_object_get(cmp, "runs"), *r, *g;
 	size_t i;
@@ -96,4 +96,13 @@ void fl_render_matrix(json_t *cmp, FILE *out)
 		fprintf(out, "%s%s %s %s: %s: %s\n", i ? "" : "\nproblems (not averaged):\n",
 			s(g, "run"), s(g, "workload"), s(g, "label"), s(g, "status"),
 			s(g, "reason"));
+}
+
+void fl_render_matrix(json_t *cmp, FILE *out)
+{
+	json_t *shown = fl_cmp_shown(cmp, false);
+
+	if (shown)
+		render(shown, out);
+	json_decref(shown);
 }

@@ -184,7 +184,7 @@ static void md_sweeps(json_t *cmp, FILE *out)
 	json_decref(seen);
 }
 
-void fl_render_md(json_t *cmp, FILE *out)
+static void render(json_t *cmp, FILE *out)
 {
 	json_t *g, *e;
 	size_t i;
@@ -203,4 +203,13 @@ void fl_render_md(json_t *cmp, FILE *out)
 		fprintf(out, "- %s `%s`: %s%s (%s %s): %s\n", s(e, "run"), s(e, "file"),
 			s(e, "status"), json_is_true(json_object_get(e, "warmup")) ? ", warm-up" : "",
 			s(e, "workload"), s(e, "label"), s(e, "reason"));
+}
+
+void fl_render_md(json_t *cmp, FILE *out)
+{
+	json_t *shown = fl_cmp_shown(cmp, true);
+
+	if (shown)
+		render(shown, out);
+	json_decref(shown);
 }

@@ -311,15 +311,16 @@ static void print_problems(json_t *cmp, FILE *out)
 		return;
 	fputs("\nproblems (not averaged into the numbers):\n", out);
 	json_array_foreach(p, i, e) {
+		size_t used = 8 + strlen(s(e, "workload")) + strnlen(s(e, "label"), 30);
+
 		fprintf(out, "  %s %.50s: %s%s\n", s(e, "run"), s(e, "file"), s(e, "status"),
 			json_is_true(json_object_get(e, "warmup")) ? " (warm-up)" : "");
 		fprintf(out, "    %s %.30s: %.*s\n", s(e, "workload"), s(e, "label"),
-			(int)(W - 8 - strlen(s(e, "workload")) - strnlen(s(e, "label"), 30)),
-			s(e, "reason"));
+			used < W - 20 ? (int)(W - used) : 20, s(e, "reason"));
 	}
 }
 
-void fl_render_text(json_t *cmp, FILE *out)
+static void render(json_t *cmp, FILE *out)
 {
 	json_t *g;
 	size_t i;
@@ -330,4 +331,13 @@ void fl_render_text(json_t *cmp, FILE *out)
 	json_array_foreach(json_object_get(cmp, "groups"), i, g)
 		print_group(cmp, g, out);
 	print_problems(cmp, out);
+}
+
+void fl_render_text(json_t *cmp, FILE *out)
+{
+	json_t *shown = fl_cmp_shown(cmp, false);
+
+	if (shown)
+		render(shown, out);
+	json_decref(shown);
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_schema.h"
 #include "fl_util.h"
 #include "runload.h"
@@ -22,6 +23,26 @@ static char *xstrdup(const char *s)
 	return strdup(s ? s : "");
 }
 
+/* An unescaped '"' in [from, end), where from is inside a string: a quote preceded by an odd
+ * number of backslashes is part of the string ("a\\" ends at its second quote). */
+static const char *string_end(const char *from, const char *end)
+{
+	const char *q;
+
+	for (const char *p = from; p < end; p = q + 1) {
+		const char *b;
+
+		q = memchr(p, '"', (size_t)(end - p));
+		if (!q)
+			return NULL;
+		for (b = q; b > from && b[-1] == '\\'; b--)
+			;
+		if (!((q - b) & 1))
+			return q;
+	}
+	return NULL;
+}
+
 /* Past the JSON value starting at p (strings, nesting); end if it does not end. */
 static const char *skip_value(const char *p, const char *end)
 {
@@ -29,15 +50,9 @@ static const char *skip_value(const char *p, const char *end)
 
 	for (; p < end; p++) {
 		if (*p == '"') {
-			for (p++; p < end; p++) {
-				const char *q = memchr(p, '"', (size_t)(end - p));
-
-				if (!q)
-					return end;
-				p = q;
-				if (q[-1] != '\\')	/* an escaped quote: go on */
-					break;
-			}
+			p = string_end(p + 1, end);
+			if (!p)
+				return end;
 			if (!depth)
 				return p + 1;
 		} else if (*p == '{' || *p == '[') {
@@ -102,7 +117,7 @@ static void scan_vmstat(struct fl_case *c, size_t *cap, const char *p, const cha
 		v = skip_ws(p + 1, end);
 		ve = skip_value(v, end);
 		p = ve;
-		if (*v != '{' || ke - k > 100)
+		if (v >= end || *v != '{' || ke - k > 100)
 			continue;
 		if (memmem(v, (size_t)(ve - v), "\"gauge\"", 7))
 			continue;
@@ -110,6 +125,8 @@ static void scan_vmstat(struct fl_case *c, size_t *cap, const char *p, const cha
 		f = memmem(v, (size_t)(ve - v), "\"value\"", 7);
 		if (f) {
 			f = skip_ws(f + 7, ve);
+			if (f >= ve || *f != ':')
+				continue;
 			it.value = strtod(f + 1, NULL);
 			if (it.value == 0)
 				continue;
@@ -150,12 +167,20 @@ static int find_object(char *buf, size_t len, const char *key, char **v, char **
 	return 0;
 }
 
-/* Replace [v, ve) by null and close the gap (Jansson reads whitespace a byte at a time). */
+/*
+ * Replace [v, ve) by null and close the gap (Jansson reads whitespace a byte at a time).
+ * buf holds *len bytes and a NUL. A value shorter than "null" ("{}", "{ }", an unterminated
+ * "{" at the end) is left as it is: writing "null" there would grow the text past the buffer.
+ */
 static void blank(char *buf, size_t *len, char *v, char *ve)
 {
+	size_t n = (size_t)(ve - v);
+
+	if (v < buf || ve > buf + *len || v > ve || n < 4)
+		return;
 	memcpy(v, "null", 4);
 	memmove(v + 4, ve, (size_t)(buf + *len - ve) + 1);
-	*len -= (size_t)(ve - v) - 4;
+	*len -= n - 4;
 }
 
 /* Read "vmstat" with scan_vmstat and blank it, the bulky parts analysis does not read
@@ -302,28 +327,71 @@ static void case_free(struct fl_case *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static char *read_all(const char *path, size_t *len)
+/* A case document is ~27 KB; one of more than this is not read (nor a link, FIFO, device). */
+#define CASE_MAX_BYTES (64L << 20)
+
+/* The whole regular file path, NUL-terminated; NULL with the reason in why. */
+static char *read_all(const char *path, size_t *len, char *why, size_t whylen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat st;
 	char *buf = NULL;
 	ssize_t got = 0;
 
+	if (fd < 0 && errno == ELOOP)
+		fl_seterr(why, whylen, "it is a symbolic link (not followed in a run directory)");
+	else if (fd < 0)
+		fl_seterr(why, whylen, "cannot read it: %s", strerror(errno));
 	if (fd < 0)
 		return NULL;
-	if (!fstat(fd, &st) && (buf = malloc((size_t)st.st_size + 1))) {
-		while (got < st.st_size) {
-			ssize_t r = read(fd, buf + got, (size_t)(st.st_size - got));
-
-			if (r <= 0)
-				break;
-			got += r;
-		}
-		buf[got] = '\0';
-		*len = (size_t)got;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fl_seterr(why, whylen, "it is not a regular file");
+		goto out;
 	}
+	if (st.st_size > CASE_MAX_BYTES) {
+		fl_seterr(why, whylen, "it has %lld bytes; a case document has at most %ld",
+			  (long long)st.st_size, CASE_MAX_BYTES);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fl_seterr(why, whylen, "out of memory reading it");
+		goto out;
+	}
+	while (got < st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)(st.st_size - got));
+
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	buf[got] = '\0';
+	*len = (size_t)got;
+out:
 	close(fd);
 	return buf;
+}
+
+static char ascii_shown(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return !u || (u >= 0x20 && u < 0x7f) ? c : '?';
+}
+
+/* "cases/NAME" for messages and documents: a byte of NAME that is not printable ASCII is
+ * shown as '?' (a file name is any bytes; the documents are UTF-8, terminals read them). */
+static char *shown_file(const char *name)
+{
+	size_t n = strlen(name);
+	char *s = malloc(n + 7);
+
+	if (!s)
+		return NULL;
+	memcpy(s, "cases/", 6);
+	for (size_t i = 0; i <= n; i++)
+		s[6 + i] = ascii_shown(name[i]);
+	return s;
 }
 
 /* One case file; 0 ok, 1 skipped (reason in why), -1 fatal (schema major; err). */
@@ -341,9 +409,9 @@ static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json
 
 	memset(c, 0, sizeof(*c));
 	snprintf(path, sizeof(path), "%s/cases/%s", r->dir, name);
-	buf = read_all(path, &len);
+	buf = read_all(path, &len, why, whylen);
 	if (!buf)
-		return fl_seterr(why, whylen, "cannot read it: %s", strerror(errno)) ? 1 : 1;
+		return 1;
 	take_vmstat(c, &cap, buf, &len, !!runinfo);
 	doc = json_loadb(buf, len, 0, &jerr);
 	free(buf);
@@ -370,9 +438,7 @@ static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json
 	}
 	if (runinfo && !*runinfo && json_is_object(json_object_get(doc, "run")))
 		*runinfo = json_incref(json_object_get(doc, "run"));
-	c->file = malloc(strlen(name) + 7);
-	if (c->file)
-		sprintf(c->file, "cases/%s", name);
+	c->file = shown_file(name);
 	c->workload = xstrdup(wl);
 	c->params = json_incref(json_object_get(cs, "params"));
 	pkey = json_dumps(c->params, JSON_SORT_KEYS | JSON_COMPACT);
@@ -461,6 +527,19 @@ static void load_parallel(struct loader *l)
 			pthread_join(th[t], NULL);
 }
 
+static void skipped_add(struct fl_run *r, const char *name, const char *why)
+{
+	char *file = shown_file(name), reason[FL_ERRLEN];
+
+	for (size_t i = 0; i < sizeof(reason); i++)	/* Jansson quotes the bad token */
+		if (!(reason[i] = ascii_shown(why[i])))
+			break;
+	reason[sizeof(reason) - 1] = '\0';
+	json_array_append_new(r->skipped, json_pack("{s:s, s:s}", "file", file ? file : "cases/?",
+						    "reason", reason));
+	free(file);
+}
+
 static int load_cases(struct fl_run *r, json_t **runinfo, char *err, size_t errlen)
 {
 	char path[1100];
@@ -484,8 +563,7 @@ static int load_cases(struct fl_run *r, json_t **runinfo, char *err, size_t errl
 		else if (s && s->got == 0)
 			case_free(&s->c);
 		else if (s && s->got == 1)
-			json_array_append_new(r->skipped, json_pack("{s:s+, s:s}", "file",
-					      "cases/", l.ents[i]->d_name, "reason", s->why));
+			skipped_add(r, l.ents[i]->d_name, s->why);
 		else if (s && s->got < 0 && !ret)
 			ret = fl_seterr(err, errlen, "%s", s->why);
 		if (s && s->runinfo && !*runinfo)

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The end-of-run summary table (text, 80 columns). */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "runner.h"
 #include "stats.h"
@@ -28,9 +32,15 @@ struct group {
 	size_t warmups, problems;
 };
 
+/* Text from a document for the table: control characters as '?', "-" for none. */
+static const char *tc(char *buf, size_t len, const char *text)
+{
+	return fl_text_clean(buf, len, text ? text : "-");
+}
+
 static struct group *group_of(struct group *g, size_t *ng, json_t *entry)
 {
-	const char *wl = json_string_value(json_object_get(entry, "workload"));
+	const char *wl = json_string_value(json_object_get(entry, "workload")) ?: "?";
 	json_t *params = json_object_get(entry, "params");
 
 	for (size_t i = 0; i < *ng; i++)
@@ -42,9 +52,36 @@ static struct group *group_of(struct group *g, size_t *ng, json_t *entry)
 
 static void print_problem(FILE *out, json_t *entry)
 {
-	fprintf(out, "  %s: %s: %s\n", json_string_value(json_object_get(entry, "file")),
-		json_string_value(json_object_get(entry, "status")),
-		json_string_value(json_object_get(entry, "reason")) ?: "");
+	char f[200], st[64], why[1024];
+
+	fprintf(out, "  %s: %s: %s\n",
+		tc(f, sizeof(f), json_string_value(json_object_get(entry, "file"))),
+		tc(st, sizeof(st), json_string_value(json_object_get(entry, "status"))),
+		tc(why, sizeof(why), json_string_value(json_object_get(entry, "reason")) ?: ""));
+}
+
+/* run.json's "file" of a case: read only if it is cases/NAME with a safe NAME (a run.json
+ * from elsewhere must not make report read /etc/shadow or a FIFO). */
+static int case_path(const char *dir, const char *file, char *path, size_t len)
+{
+	if (!file || strncmp(file, "cases/", 6) || !fl_name_ok(file + 6))
+		return -1;
+	return snprintf(path, len, "%s/%s", dir, file) < (int)len ? 0 : -1;
+}
+
+/* A case document for the table: a regular file, not through a link, not a FIFO. */
+static json_t *load_case_doc(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	json_t *doc = NULL;
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+		doc = json_loadfd(fd, 0, NULL);
+	close(fd);
+	return doc;
 }
 
 static size_t collect(const char *dir, json_t *cases, struct group *g, size_t *ng, FILE *out)
@@ -66,9 +103,15 @@ static size_t collect(const char *dir, json_t *cases, struct group *g, size_t *n
 			gr->problems += st && strcmp(st, "pending");
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir,
-			 json_string_value(json_object_get(entry, "file")));
-		doc = json_load_file(path, 0, NULL);
+		if (case_path(dir, json_string_value(json_object_get(entry, "file")), path,
+			      sizeof(path))) {
+			char f[200];
+
+			fprintf(out, "  (case file \"%s\" in run.json is not cases/NAME: not read)\n",
+				tc(f, sizeof(f), json_string_value(json_object_get(entry, "file"))));
+			continue;
+		}
+		doc = load_case_doc(path);
 		if (doc)
 			json_array_append_new(gr->docs, json_object_get(doc, "case") ?
 					      json_incref(json_object_get(doc, "case")) : json_object());
@@ -117,7 +160,7 @@ static void fmt_num(char *buf, size_t len, double v)
 static void print_metric(FILE *out, const char *name, const char *unit, const double *x,
 			 size_t n)
 {
-	char m[32], s[32], c[32];
+	char m[32], s[32], c[32], nm[200], u[200];
 	struct fl_desc d;
 
 	fl_describe(x, n, &d);
@@ -127,7 +170,8 @@ static void print_metric(FILE *out, const char *name, const char *unit, const do
 		snprintf(c, sizeof(c), "-");
 	else
 		snprintf(c, sizeof(c), "%.2f%%", 100 * d.cov);
-	fprintf(out, "  %-26.26s %12s %11s %7s  %-.16s\n", name, m, s, c, unit);
+	fprintf(out, "  %-26.26s %12s %11s %7s  %-.16s\n", tc(nm, sizeof(nm), name), m, s, c,
+		tc(u, sizeof(u), unit));
 }
 
 static void print_metrics(FILE *out, json_t *docs, double *x)
@@ -151,10 +195,11 @@ static void print_per_op(FILE *out, json_t *docs, double *x, double *ops)
 		json_object_get(json_array_get(docs, 0), "ops"), "unit"));
 	size_t nops = 0, i;
 	json_t *cs;
+	char u[200];
 
 	json_array_foreach(docs, i, cs)
 		ops[nops++] = json_number_value(json_object_get(json_object_get(cs, "ops"), "count"));
-	fprintf(out, "  per %s (mean over iterations):", unit ? unit : "op");
+	fprintf(out, "  per %s (mean over iterations):", tc(u, sizeof(u), unit ? unit : "op"));
 	for (const struct per_op *p = per_op_counters; p->section; p++) {
 		size_t n = 0;
 		double sum = 0;
@@ -180,10 +225,11 @@ static void print_group(FILE *out, struct group *g)
 {
 	size_t n = json_array_size(g->docs);
 	double *x = calloc(n + 1, sizeof(double)), *ops = calloc(n + 1, sizeof(double));
-	char label[512];
+	char label[512], shown[512], wl[200];
 
 	fl_params_label(g->params, label, sizeof(label));
-	fprintf(out, "\n%s %s\n  n=%zu measured", g->workload, label, n);
+	fprintf(out, "\n%s %s\n  n=%zu measured", tc(wl, sizeof(wl), g->workload),
+		tc(shown, sizeof(shown), label), n);
 	if (g->warmups)
 		fprintf(out, ", %zu warm-up excluded", g->warmups);
 	if (g->problems)
@@ -200,15 +246,32 @@ static void print_group(FILE *out, struct group *g)
 static void print_header(FILE *out, json_t *run, json_t *doc)
 {
 	json_t *k = json_object_get(run, "kernel"), *t = json_object_get(run, "target");
+	char id[200], suite[200], state[64], rel[200], kind[64], arch[64];
 
-	fprintf(out, "\nrun %s  suite %s  (%s)\n", json_string_value(json_object_get(run, "id")),
-		json_string_value(json_object_get(run, "suite")) ?: "-",
-		json_string_value(json_object_get(doc, "state")));
+	fprintf(out, "\nrun %s  suite %s  (%s)\n",
+		tc(id, sizeof(id), json_string_value(json_object_get(run, "id"))),
+		tc(suite, sizeof(suite), json_string_value(json_object_get(run, "suite"))),
+		tc(state, sizeof(state), json_string_value(json_object_get(doc, "state"))));
 	fprintf(out, "kernel %s on %s %s, %lld CPUs\n",
-		json_string_value(json_object_get(k, "release")) ?: "?",
-		json_string_value(json_object_get(t, "kind")) ?: "?",
-		json_string_value(json_object_get(t, "arch")) ?: "?",
+		tc(rel, sizeof(rel), json_string_value(json_object_get(k, "release")) ?: "?"),
+		tc(kind, sizeof(kind), json_string_value(json_object_get(t, "kind")) ?: "?"),
+		tc(arch, sizeof(arch), json_string_value(json_object_get(t, "arch")) ?: "?"),
 		(long long)json_integer_value(json_object_get(t, "cpus")));
+}
+
+char *fl_fmt_duration(char *buf, size_t len, double s)
+{
+	if (isnan(s) || s < 0)
+		snprintf(buf, len, "an unknown time");
+	else if (s < 3600)
+		snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else if (s < 100 * 86400.0)
+		snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+	else if (s < 1e9 * 86400)
+		snprintf(buf, len, "%.0f days", floor(s / 86400));
+	else
+		snprintf(buf, len, "more than a billion days");
+	return buf;
 }
 
 int fl_summary_print(const char *dir, FILE *out)

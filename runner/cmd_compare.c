@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "compare.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "plot.h"
 #include "runner.h"
@@ -41,6 +43,7 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct stat st;
 	char *end;
 	int c;
 
@@ -63,6 +66,11 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 			if (strlen(optarg) < 5 || (strcmp(optarg + strlen(optarg) - 4, ".png") &&
 						   strcmp(optarg + strlen(optarg) - 4, ".svg"))) {
 				fl_err("--plot %s: the image name must end in .png or .svg", optarg);
+				return FL_EXIT_USAGE;
+			}
+			if (!lstat(optarg, &st) && S_ISLNK(st.st_mode)) {
+				fl_err("--plot %s is a symbolic link; give the image's own path "
+				       "(gnuplot would write through the link)", optarg);
 				return FL_EXIT_USAGE;
 			}
 			break;
@@ -121,9 +129,18 @@ static void render(json_t *cmp, const char *format, FILE *out)
 	else if (!strcmp(format, "matrix"))
 		fl_render_matrix(cmp, out);
 	else if (!strcmp(format, "json"))
-		json_dumpf(cmp, out, JSON_INDENT(1) | JSON_REAL_PRECISION(10)), fputc('\n', out);
+		json_dumpf(cmp, out, JSON_INDENT(1) | JSON_REAL_PRECISION(10) |
+			   JSON_ENSURE_ASCII), fputc('\n', out);	/* no raw C1 control */
 	else
 		fl_render_text(cmp, out);
+}
+
+/* An error sentence with its control characters made '?': errors quote documents. */
+static void err_print(const char *err)
+{
+	char shown[FL_ERRLEN];
+
+	fl_err("%s", fl_text_clean(shown, sizeof(shown), err));
 }
 
 int fl_cmd_compare(int argc, char **argv)
@@ -142,7 +159,7 @@ int fl_cmd_compare(int argc, char **argv)
 		return FL_EXIT_ENV;
 	for (int i = 0; i < n && !ret; i++) {
 		if (fl_run_load(&runs[i], argv[a.first + i], err, sizeof(err))) {
-			fl_err("%s", err);
+			err_print(err);
 			ret = FL_EXIT_USAGE;
 		}
 		snprintf(runs[i].label, sizeof(runs[i].label), "%c", 'A' + i);
@@ -152,19 +169,19 @@ int fl_cmd_compare(int argc, char **argv)
 		size_t k;
 
 		json_array_foreach(runs[i].skipped, k, sk)
-			fl_err("%s/%s: skipped: %s", runs[i].dir,
+			fl_err("%s/%s: skipped: %s", runs[i].dir,	/* runload made both ASCII */
 			       json_string_value(json_object_get(sk, "file")),
 			       json_string_value(json_object_get(sk, "reason")));
 	}
 	cmp = ret ? NULL : fl_compare_build(runs, (size_t)n, &a.o, err, sizeof(err));
 	if (!ret && !cmp) {
-		fl_err("%s", err);
+		err_print(err);
 		ret = FL_EXIT_USAGE;
 	}
 	if (cmp) {
 		render(cmp, a.format, stdout);
 		if (a.plot && fl_plot_compare(cmp, runs, (size_t)n, a.plot, err, sizeof(err))) {
-			fl_err("%s", err);
+			err_print(err);
 			ret = FL_EXIT_ENV;
 		} else if (a.plot) {
 			fprintf(stderr, "plot: %s (its gnuplot script .gp and data .dat beside it)\n", a.plot);

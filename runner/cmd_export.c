@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "kcidb.h"
 #include "runner.h"
@@ -58,7 +59,9 @@ int fl_cmd_export(int argc, char **argv)
 	}
 	doc = fl_kcidb_export(argv[optind + 1], origin, err, sizeof(err));
 	if (!doc) {
-		fl_err("%s", err);
+		char shown[FL_ERRLEN];
+
+		fl_err("%s", fl_text_clean(shown, sizeof(shown), err));
 		return FL_EXIT_USAGE;
 	}
 	if (out) {
@@ -67,7 +70,8 @@ int fl_cmd_export(int argc, char **argv)
 			ret = FL_EXIT_ENV;
 		}
 	} else {
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10) |
+			   JSON_ENSURE_ASCII);	/* a terminal gets no raw C1 control */
 		putchar('\n');
 	}
 	json_decref(doc);

@@ -3,9 +3,11 @@
  * history, compare it with the pooled iterations of the last N good runs, write summary.md and
  * index.html with plots, print a verdict and exit 1 on a significant regression. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "compare.h"
 #include "fl_util.h"
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "history.h"
 #include "nightly_lock.h"
 #include "plot.h"
@@ -27,6 +30,14 @@ struct nightly_args {
 	long baseline, keep;
 	struct fl_cmp_opts o;
 };
+
+/* An error sentence on stderr with its control characters made '?': errors quote documents. */
+static void err_print(const char *err)
+{
+	char shown[FL_ERRLEN];
+
+	fl_err("%s", fl_text_clean(shown, sizeof(shown), err));
+}
 
 static void usage(FILE *out)
 {
@@ -146,21 +157,26 @@ static int run_suite(const char *suite, const char *out)
 	return WEXITSTATUS(st);
 }
 
-/* The new run's id: run.json's, else the directory's name. */
-static void run_id(const char *dir, char *id, size_t len)
+/* The new run's id: run.json's, else the directory's name. It names the run's directory in
+ * the history, so it must be a safe name (no "../", no '/'). 0, or -1 with err. */
+static int run_id(const char *dir, char *id, size_t len, char *err, size_t errlen)
 {
-	char tmp[1500], err[FL_ERRLEN];
+	char tmp[1500], lerr[FL_ERRLEN], what[1600];
 	struct fl_run r;
 
 	snprintf(tmp, sizeof(tmp), "%s", dir);
 	snprintf(id, len, "%s", basename(tmp));
-	if (!fl_run_load(&r, dir, err, sizeof(err))) {
+	snprintf(what, sizeof(what), "the name of the run directory %s", dir);
+	if (!fl_run_load(&r, dir, lerr, sizeof(lerr))) {
 		const char *v = json_string_value(json_object_get(r.info, "id"));
 
-		if (v)
+		if (v) {
 			snprintf(id, len, "%s", v);
+			snprintf(what, sizeof(what), "the run id (run.id) of %s", dir);
+		}
 		fl_run_free(&r);
 	}
+	return fl_name_check(what, id, err, errlen);
 }
 
 /* Regressions: significant, worse, beyond the threshold. */
@@ -202,25 +218,43 @@ static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest)
 	return out;
 }
 
+/* "ebizzy threads=2: records_per_s -3.10% (95% CI ...)", names made safe for a terminal. */
 static void describe(json_t *r, char *buf, size_t len)
 {
 	double p = fl_cmp_num(json_object_get(r, "p_adjusted"));
 	double lo = fl_cmp_num(json_object_get(r, "ci_low_pct"));
 	double hi = fl_cmp_num(json_object_get(r, "ci_high_pct"));
+	const char *label = json_string_value(json_object_get(r, "label")) ?: "";
+	char wl[200], lb[300], m[200];
 
-	snprintf(buf, len, "%s%s%s: %s %+.2f%% (95%% CI %+.1f..%+.1f%%, adjusted p %.2g)",
-		 json_string_value(json_object_get(r, "workload")),
-		 *json_string_value(json_object_get(r, "label")) ? " " : "",
-		 json_string_value(json_object_get(r, "label")),
-		 json_string_value(json_object_get(r, "metric")),
-		 fl_cmp_num(json_object_get(r, "delta_pct")), lo, hi, p);
+	fl_text_clean(wl, sizeof(wl), json_string_value(json_object_get(r, "workload")) ?: "?");
+	fl_text_clean(lb, sizeof(lb), label);
+	fl_text_clean(m, sizeof(m), json_string_value(json_object_get(r, "metric")) ?: "?");
+	snprintf(buf, len, "%s%s%s: %s %+.2f%% (95%% CI %+.1f..%+.1f%%, adjusted p %.2g)", wl,
+		 *label ? " " : "", lb, m, fl_cmp_num(json_object_get(r, "delta_pct")), lo, hi, p);
+}
+
+/* Append to the verdict text; what does not fit is left out (off never passes len). */
+static void __attribute__((format(printf, 4, 5))) vappend(char *v, size_t len, size_t *off,
+							  const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(v + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off = *off + (size_t)n < len ? *off + (size_t)n : len - 1;
 }
 
 static char *verdict_text(const char *id, size_t nbase, size_t baseiters, json_t *regs,
 			  json_t *largest, size_t problems, double threshold, json_t *cmp)
 {
-	size_t len = 8192, off, i;
-	char *v = malloc(len), one[700];
+	size_t len = 8192, off = 0, i;
+	char *v = malloc(len), one[1000];
 	json_t *r;
 
 	if (!v)
@@ -231,32 +265,28 @@ static char *verdict_text(const char *id, size_t nbase, size_t baseiters, json_t
 			 " (it has failed or crashed cases: see summary.md)" : "");
 		return v;
 	}
-	off = (size_t)snprintf(v, len, "nightly: run %s against the last %zu good run(s) (%zu "
-			       "measured iterations pooled; Welch's t-test, %s, alpha %g): ", id,
-			       nbase, baseiters,
-			       json_string_value(json_object_get(cmp, "correction")),
-			       fl_cmp_num(json_object_get(cmp, "alpha")));
+	vappend(v, len, &off, "nightly: run %s against the last %zu good run(s) (%zu measured "
+		"iterations pooled; Welch's t-test, %s, alpha %g): ", id, nbase, baseiters,
+		json_string_value(json_object_get(cmp, "correction")) ?: "?",
+		fl_cmp_num(json_object_get(cmp, "alpha")));
 	if (json_array_size(regs))
-		off += (size_t)snprintf(v + off, len - off, "REGRESSION in %zu metric(s) beyond "
-					"%g%%: ", json_array_size(regs), threshold);
+		vappend(v, len, &off, "REGRESSION in %zu metric(s) beyond %g%%: ",
+			json_array_size(regs), threshold);
 	json_array_foreach(regs, i, r) {
 		describe(r, one, sizeof(one));
-		if (off < len)
-			off += (size_t)snprintf(v + off, len - off, "%s%s", i ? "; " : "", one);
+		vappend(v, len, &off, "%s%s", i ? "; " : "", one);
 	}
-	if (!json_array_size(regs) && off < len) {
-		off += (size_t)snprintf(v + off, len - off, "no significant regression beyond "
-					"%g%%", threshold);
+	if (!json_array_size(regs)) {
+		vappend(v, len, &off, "no significant regression beyond %g%%", threshold);
 		if (largest) {
 			describe(largest, one, sizeof(one));
-			off += (size_t)snprintf(v + off, len - off, " (largest change %s)", one);
+			vappend(v, len, &off, " (largest change %s)", one);
 		}
 	}
-	if (problems && off < len)
-		off += (size_t)snprintf(v + off, len - off, "; %zu case(s) failed, crashed or "
-					"timed out (see summary.md)", problems);
-	if (off < len)
-		snprintf(v + off, len - off, ".");
+	if (problems)
+		vappend(v, len, &off, "; %zu case(s) failed, crashed or timed out (see summary.md)",
+			problems);
+	vappend(v, len, &off, ".");
 	return v;
 }
 
@@ -264,13 +294,20 @@ static int write_text(const char *dir, const char *name, void (*fn)(FILE *, void
 		      char *err, size_t errlen)
 {
 	char tmp[1200], path[1200];
-	FILE *f;
+	FILE *f = NULL;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	f = fopen(tmp, "w");
-	if (!f)
+	unlink(tmp);	/* a stale one, or a link planted there: never written through */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		f = fdopen(fd, "w");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return fl_seterr(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+	}
 	fn(f, arg);
 	if (fclose(f) || rename(tmp, path))
 		return fl_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
@@ -335,23 +372,38 @@ static int write_verdict(const char *hist, const struct report *r, int exit_stat
 static void summary_md(FILE *f, void *arg)
 {
 	struct report *r = arg;
+	char *v = fl_text_shown(r->verdict, true);
 
-	fprintf(f, "# faultline nightly\n\n%s\n\n", r->verdict);
+	fprintf(f, "# faultline nightly\n\n%s\n\n", v ? v : "?");
+	free(v);
 	if (r->cmp)
 		fl_render_md(r->cmp, f);
 }
 
+/* Text for HTML element content and attribute values: &, <, >, " and ' as entities,
+ * control characters as '?'. */
 static void html_escape(FILE *f, const char *s)
 {
-	for (; s && *s; s++)
-		if (*s == '<')
+	size_t n = s ? strlen(s) + 1 : 1;
+	char *clean = malloc(n);
+
+	if (!clean)
+		return;
+	fl_text_clean(clean, n, s ? s : "");
+	for (const char *c = clean; *c; c++)
+		if (*c == '<')
 			fputs("&lt;", f);
-		else if (*s == '>')
+		else if (*c == '>')
 			fputs("&gt;", f);
-		else if (*s == '&')
+		else if (*c == '&')
 			fputs("&amp;", f);
+		else if (*c == '"')
+			fputs("&quot;", f);
+		else if (*c == '\'')
+			fputs("&#39;", f);
 		else
-			fputc(*s, f);
+			fputc(*c, f);
+	free(clean);
 }
 
 static void index_html(FILE *f, void *arg)
@@ -379,11 +431,14 @@ static void index_html(FILE *f, void *arg)
 
 		e = json_array_get(json_object_get(r->index, "runs"), i);
 		st = json_string_value(json_object_get(e, "status")) ?: "?";
-		fprintf(f, "<tr class=\"%s\"><td>", st);
+		fprintf(f, "<tr class=\"%s\"><td>", !strcmp(st, "regressed") ? "regressed" :
+			"good");
 		html_escape(f, json_string_value(json_object_get(e, "id")));
 		fputs("</td><td>", f);
 		html_escape(f, json_string_value(json_object_get(e, "added")));
-		fprintf(f, "</td><td>%s</td><td>", st);
+		fputs("</td><td>", f);
+		html_escape(f, st);
+		fputs("</td><td>", f);
 		html_escape(f, json_string_value(json_object_get(e, "verdict")));
 		fputs("</td></tr>\n", f);
 	}
@@ -406,8 +461,8 @@ static int load_baseline(const char *hist, json_t *index, long want, struct fl_r
 		if (strcmp(json_string_value(json_object_get(e, "status")) ?: "", "good") ||
 		    json_is_true(json_object_get(e, "pruned")))
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", hist,
-			 json_string_value(json_object_get(e, "dir")) ?: "");
+		if (fl_history_run_dir(hist, e, dir, sizeof(dir), err, errlen))
+			return -1;
 		if (fl_run_load(*nbase ? &r : base, dir, err, errlen))
 			return -1;
 		if (*nbase) {
@@ -436,13 +491,13 @@ static int nightly(struct nightly_args *a)
 	}
 	lock = fl_nightly_lock(a->history, a->wait_s, err, sizeof(err));
 	if (lock < 0) {
-		fl_err("%s", err);
+		err_print(err);
 		return FL_EXIT_ENV;
 	}
 	now = time(NULL);	/* after the wait: the run's own time */
 	index = fl_history_load(a->history, err, sizeof(err));
 	if (!index) {
-		fl_err("%s", err);
+		err_print(err);
 		return FL_EXIT_USAGE;
 	}
 	if (!a->run) {
@@ -458,7 +513,11 @@ static int nightly(struct nightly_args *a)
 		}
 		a->run = tmpout;
 	}
-	run_id(a->run, id, sizeof(id));
+	if (run_id(a->run, id, sizeof(id), err, sizeof(err))) {
+		err_print(err);
+		json_decref(index);
+		return FL_EXIT_USAGE;
+	}
 	if (a->run == tmpout) {		/* our own run: move it into place */
 		snprintf(newdir, sizeof(newdir), "%s/runs/%s", a->history, id);
 		if (rename(tmpout, newdir)) {
@@ -468,19 +527,19 @@ static int nightly(struct nightly_args *a)
 		}
 	} else if (fl_history_import(a->history, a->run, id, newdir, sizeof(newdir), err,
 				     sizeof(err))) {
-		fl_err("%s", err);
+		err_print(err);
 		json_decref(index);
 		return FL_EXIT_USAGE;
 	}
 	if (fl_run_load(&cur, newdir, err, sizeof(err))) {
-		fl_err("%s", err);
+		err_print(err);
 		json_decref(index);
 		return FL_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < cur.ncases; i++)
 		problems += strcmp(cur.cases[i].status, "ok") != 0;
 	if (load_baseline(a->history, index, a->baseline, &base, &nbase, err, sizeof(err))) {
-		fl_err("%s", err);
+		err_print(err);
 		ret = FL_EXIT_USAGE;
 		goto out;
 	}
@@ -493,7 +552,7 @@ static int nightly(struct nightly_args *a)
 		pair[1] = cur;
 		cmp = fl_compare_build(pair, 2, &a->o, err, sizeof(err));
 		if (!cmp) {
-			fl_err("%s", err);
+			err_print(err);
 			ret = FL_EXIT_USAGE;
 			goto out;
 		}
@@ -510,7 +569,7 @@ static int nightly(struct nightly_args *a)
 			  json_array(), "summary", fl_history_summary(&cur));
 	json_array_append_new(json_object_get(index, "runs"), entry);
 	if (fl_history_save(a->history, index, err, sizeof(err))) {
-		fl_err("%s", err);
+		err_print(err);
 		ret = FL_EXIT_ENV;
 	}
 	if (a->keep > 0) {	/* rotation: the index is saved before any files go */
@@ -520,8 +579,8 @@ static int nightly(struct nightly_args *a)
 			ret = FL_EXIT_ENV;
 		}
 	}
-	snprintf(suite, sizeof(suite), "%s",
-		 json_string_value(json_object_get(cur.info, "suite")) ?: a->suite);
+	fl_text_clean(suite, sizeof(suite),	/* it goes into the mail's Subject: line */
+		      json_string_value(json_object_get(cur.info, "suite")) ?: a->suite);
 	rep = (struct report){ verdict ? verdict : "", cmp, index, false, false, id, suite,
 			       a->history, json_array_size(regs) ? "regression" : problems ?
 			       "failed_cases" : !cmp ? "first_run" : "ok" };
@@ -543,12 +602,12 @@ static int nightly(struct nightly_args *a)
 	if (write_text(a->history, "summary.md", summary_md, &rep, err, sizeof(err)) ||
 	    write_text(a->history, "index.html", index_html, &rep, err, sizeof(err)) ||
 	    write_text(a->history, "summary.txt", summary_txt, &rep, err, sizeof(err))) {
-		fl_err("%s", err);
+		err_print(err);
 		ret = FL_EXIT_ENV;
 	}
 	if (write_verdict(a->history, &rep, ret, a->threshold, nbase, baseiters, regs, problems,
 			  err, sizeof(err))) {
-		fl_err("%s", err);
+		err_print(err);
 		ret = FL_EXIT_ENV;
 	}
 	printf("%s\nsummary: %s/summary.md  page: %s/index.html\n", rep.verdict, a->history,

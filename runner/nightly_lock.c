@@ -11,15 +11,20 @@
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "nightly_lock.h"
 
+/* The holder's "pid N started TIME" line, as text safe for a terminal (the file is in a
+ * history directory, which may come from elsewhere). */
 static void holder(int fd, char *buf, size_t len)
 {
-	ssize_t n = pread(fd, buf, len - 1, 0);
+	char raw[256];
+	ssize_t n = pread(fd, raw, sizeof(raw) - 1, 0);
 
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	raw[n > 0 ? n : 0] = '\0';
+	raw[strcspn(raw, "\n")] = '\0';
+	fl_text_clean(buf, len, raw);
 	if (!buf[0])
 		snprintf(buf, len, "a process that has not written its pid yet");
 }
@@ -31,10 +36,11 @@ int fl_nightly_lock(const char *dir, double wait_s, char *err, size_t errlen)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/.nightly.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return fl_seterr(err, errlen, "cannot open the lock file %s: %s", path,
-				 strerror(errno));
+				 errno == ELOOP ? "it is a symbolic link (the lock file is truncated "
+				 "and written, so a link is not followed)" : strerror(errno));
 	while (flock(fd, LOCK_EX | LOCK_NB)) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			close(fd);
