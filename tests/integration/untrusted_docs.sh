@@ -174,6 +174,23 @@ mkdir -p "$TMP/h5" && ln -s "$TMP/victim" "$TMP/h5/.nightly.lock" && echo keep >
 expect_exit 3 "a symbolic link as the nightly lock is refused" "$F" nightly tiny --history "$TMP/h5" --run "$TMP/a"
 check "the link's target was not truncated" grep -q keep "$TMP/victim"
 
+# run.json from elsewhere: a case "file" outside cases/, an entry without a workload
+mkdir -p "$TMP/rj" && cp -r "$TMP/d/cases" "$TMP/rj/" && cp "$TMP/d/run.json" "$TMP/rj/"
+cp "$TMP/d/cases/0000-ebizzy-i0.json" "$TMP/secret.json"
+python3 - "$TMP/rj/run.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+d["cases"][0]["file"] = "../secret.json"
+d["cases"].insert(1, {"file": "cases/none.json", "status": "failed", "iteration": 0, "params": {}})
+json.dump(d, open(p, "w"))
+PY
+expect_exit 0 "report: a run.json entry without a workload does not crash it" "$F" report "$TMP/rj"
+check "report does not read a case file outside cases/" grep -q 'case file "../secret.json" in run.json is not cases/NAME: not read' "$TMP/stdout"
+expect_exit 0 "export kcidb of the same run" "$F" export kcidb "$TMP/rj"
+check "export kcidb does not read a case file outside cases/" python3 -c 'import json,sys
+t=[t for t in json.load(open(sys.argv[1]))["tests"] if t["misc"].get("file")=="../secret.json"]
+assert t and "duration" not in t[0], t' "$TMP/stdout"
+
 # heap overflow: an empty object where the scanner blanks vmstat, raw or run (ASan build)
 if [ -x "$SAN/faultline" ]; then
 	for shape in vmstat raw run vmstat_ws; do
