@@ -80,7 +80,7 @@ void fl_fmt_num(char *buf, size_t len, double v)
 
 /* Cut a string that snprintf truncated back to whole UTF-8 characters (Jansson takes only
  * valid UTF-8: a half character would lose the whole row). */
-static void utf8_cut(char *buf)
+void fl_utf8_cut(char *buf)
 {
 	size_t n = strlen(buf), i = n, need;
 	unsigned char lead;
@@ -202,7 +202,7 @@ static void value_str(json_t *v, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", json_is_true(v) ? "true" : json_is_false(v) ? "false" :
 			 "null");
-	utf8_cut(buf);
+	fl_utf8_cut(buf);
 }
 
 /* "threads=2 seconds=3": the params in keys (all of them if keys is empty), skipping skip. */
@@ -224,7 +224,7 @@ static void label_of(json_t *params, json_t *keys, const char *skip, char *buf, 
 			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", k,
 						val);
 	}
-	utf8_cut(buf);
+	fl_utf8_cut(buf);
 }
 
 /* The sweep a group belongs to: a varying numeric parameter (threads first) such that
@@ -558,8 +558,8 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 				snprintf(name, sizeof(name), "%s", c.name);
 				snprintf(unit, sizeof(unit), "%s", c.unit ? c.unit : "");
 			}
-			utf8_cut(name);
-			utf8_cut(unit);
+			fl_utf8_cut(name);
+			fl_utf8_cut(unit);
 			for (size_t r = 0; r < nruns; r++) {
 				const char *reason, *st;
 				size_t nc;
@@ -684,12 +684,12 @@ static void diff_field(json_t *diffs, json_t *runs, const char *what, const char
 			value_str(v ? v : json_null(), val, sizeof(val));
 		if (!strcmp(field, "config_sha256") && strlen(val) > 12)
 			val[12] = '\0';
-		utf8_cut(val);
+		fl_utf8_cut(val);
 		if (off < sizeof(line))
 			off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %s",
 				json_string_value(json_object_get(r, "label")), val);
 	}
-	utf8_cut(line);
+	fl_utf8_cut(line);
 	json_array_append_new(diffs, json_string(line));
 }
 
@@ -725,7 +725,7 @@ static json_t *differences_of(json_t *ids)
 					      "v", m ? m : json_null()));
 		}
 		snprintf(what, sizeof(what), "CONFIG_%s", k);
-		utf8_cut(what);
+		fl_utf8_cut(what);
 		diff_field(d, tmp, what, "k", "v", false);
 		json_decref(tmp);
 	}

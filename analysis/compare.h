@@ -35,6 +35,10 @@ json_t *fl_cmp_shown(json_t *cmp, bool md);
 /* One string made so (malloc'd; NULL if out of memory). */
 char *fl_text_shown(const char *text, bool md);
 
+/* Cut a string snprintf may have truncated back to whole UTF-8 characters: Jansson refuses
+ * a string with half a character, and a document would lose the row (or all of it). */
+void fl_utf8_cut(char *buf);
+
 /* Renderers of that document (render_*.c). */
 void fl_render_text(json_t *cmp, FILE *out);
 void fl_render_md(json_t *cmp, FILE *out);

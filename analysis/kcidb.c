@@ -17,6 +17,7 @@
 #include "fl_safe.h"
 #include "fl_sha256.h"
 #include "fl_util.h"
+#include "compare.h"
 #include "kcidb.h"
 
 /* faultline case status -> KCIDB test status. A kernel crash is the tested code's fault. */
@@ -76,6 +77,7 @@ static json_t *checkout_of(json_t *run, const char *origin, char *id, size_t idl
 	snprintf(id, idlen, "%s:checkout-%.16s", origin, hex);
 	snprintf(comment, sizeof(comment), "%s%s%s (%s)", cand ? "candidate " : "kernel ",
 		 cand ?: rel, cand ? "" : "", base ?: "running kernel, source not recorded");
+	fl_utf8_cut(comment);
 	c = json_pack("{s:s, s:s, s:s, s:b}", "id", id, "origin", origin, "comment", comment,
 		      "valid", 1);
 	set_str(c, "tree_name", base);
@@ -132,6 +134,7 @@ static json_t *environment_of(json_t *run)
 	snprintf(comment, sizeof(comment), "faultline target %s on %s",
 		 json_string_value(json_object_get(t, "kind")) ?: "?",
 		 json_string_value(json_object_get(h, "hostname")) ?: "?");
+	fl_utf8_cut(comment);
 	return json_pack("{s:s, s:{s:O, s:O}}", "comment", comment, "misc", "target",
 			 t ?: json_null(), "host", h ?: json_null());
 }
@@ -147,11 +150,12 @@ static void case_tests(json_t *tests, json_t *run, json_t *doc, const char *orig
 	const char *reason = json_string_value(json_object_get(cs, "reason"));
 	const char *key, *slash = strrchr(file, '/');
 	char wlp[128], mp[128], path[300], id[600], base[400];
-	json_t *misc = json_pack("{s:O, s:O, s:s}", "params", json_object_get(cs, "params"),
+	json_t *misc = json_pack("{s:O?, s:O?, s:s}", "params", json_object_get(cs, "params"),
 				 "iteration", json_object_get(cs, "iteration"), "file", file);
 
 	path_part(wlp, sizeof(wlp), wl);
 	snprintf(base, sizeof(base), "%s:%s/%s", origin, rid, slash ? slash + 1 : file);
+	fl_utf8_cut(base);
 	snprintf(path, sizeof(path), "faultline.%s", wlp);
 	t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o}", "id", base, "origin", origin,
 		      "build_id", build_id, "path", path, "status", kcidb_status(st),
@@ -169,9 +173,10 @@ static void case_tests(json_t *tests, json_t *run, json_t *doc, const char *orig
 		path_part(mp, sizeof(mp), key);
 		snprintf(path, sizeof(path), "faultline.%s.%s", wlp, mp);
 		snprintf(id, sizeof(id), "%s.%s", base, mp);
+		fl_utf8_cut(id);
 		num = json_pack("{s:O}", "value", v);
 		set_str(num, "unit", json_string_value(json_object_get(m, "unit")));
-		t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:{s:O, s:O, s:s}}", "id", id,
+		t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:{s:O?, s:O?, s:s}}", "id", id,
 			      "origin", origin, "build_id", build_id, "path", path, "status",
 			      "DONE", "number", num, "environment", env, "misc", "params",
 			      json_object_get(cs, "params"), "iteration",
@@ -237,6 +242,11 @@ json_t *fl_kcidb_export(const char *dir, const char *origin, char *err, size_t e
 	out = json_pack("{s:{s:i, s:i}, s:[o], s:[], s:o}", "version", "major", 4, "minor", 5,
 			"checkouts", checkout_of(run, origin, checkout_id, sizeof(checkout_id)),
 			"builds", "tests", tests);
+	if (!out) {	/* Jansson took tests with it */
+		json_decref(runjson);
+		return fl_seterr(err, errlen, "%s: cannot make a KCIDB checkout of its kernel "
+				 "identity", path), NULL;
+	}
 	json_array_append_new(json_object_get(out, "builds"),
 			      build_of(run, origin, checkout_id, build_id, sizeof(build_id)));
 	json_array_foreach(json_object_get(runjson, "cases"), i, c) {

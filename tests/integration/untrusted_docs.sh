@@ -191,6 +191,23 @@ check "export kcidb does not read a case file outside cases/" python3 -c 'import
 t=[t for t in json.load(open(sys.argv[1]))["tests"] if t["misc"].get("file")=="../secret.json"]
 assert t and "duration" not in t[0], t' "$TMP/stdout"
 
+# a long non-ASCII candidate name (cut mid-character, Jansson refused the whole document) and a
+# case without an iteration (its test was dropped)
+mkdir -p "$TMP/kc/cases"
+python3 - "$TMP/kc" <<'PY'
+import json, sys
+d = sys.argv[1]
+json.dump({"schema": "faultline/1", "state": "complete", "run": {"id": "x", "kernel":
+           {"candidate": "\u00e9" * 300, "release": "6.1"}, "target": {"arch": "x86_64"}},
+           "cases": [{"file": "cases/a.json", "workload": "w", "params": {}, "status": "ok"}]},
+          open(d + "/run.json", "w"))
+json.dump({"schema": "faultline/1", "case": {"workload": "w", "params": {}, "status": "ok",
+           "metrics": {"m": {"value": 1, "unit": "x"}}}}, open(d + "/cases/a.json", "w"))
+PY
+expect_exit 0 "export kcidb: a 600-byte UTF-8 candidate name" "$F" export kcidb "$TMP/kc"
+check "export kcidb: the case and its metric are tests" python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); assert len(d["tests"]) == 2, d["tests"]' "$TMP/stdout"
+
 # heap overflow: an empty object where the scanner blanks vmstat, raw or run (ASan build)
 if [ -x "$SAN/faultline" ]; then
 	for shape in vmstat raw run vmstat_ws; do
