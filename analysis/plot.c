@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "compare.h"
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "plot.h"
@@ -40,6 +41,7 @@ void fl_gp_quote(FILE *f, const char *str)
 	char clean[1024];
 
 	fl_text_clean(clean, sizeof(clean), str);
+	fl_utf8_cut(clean);	/* a long title is cut, on a character */
 	fputc('\'', f);
 	for (const char *c = clean; *c; c++) {
 		if (*c == '\'')
