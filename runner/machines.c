@@ -4,7 +4,9 @@
 #include <string.h>
 #include "fl_json.h"
 #include "fl_util.h"
+#include "fl_safe.h"
 #include "kernel.h"
+#include "qemu_opts.h"
 
 static const char *str(json_t *e, const char *key, const char *path, const char *arch,
 		       char *err, size_t errlen)
@@ -14,6 +16,64 @@ static const char *str(json_t *e, const char *key, const char *path, const char 
 	if (!s)
 		fl_seterr(err, errlen, "%s: %s.%s must be a string", path, arch, key);
 	return s;
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+/* The strings that reach QEMU's command line: option strings of a plain charset, no path
+ * (qemu_opts.h); the program a plain name; the kernel command line printable. Names that
+ * become paths or arguments (candidate, Debian arch, modules) are plain names (fl_safe.h). */
+static int check_strings(const struct fl_machine *m, const char *path, char *err, size_t errlen)
+{
+	const struct { const char *key, *val; } opt[] = {
+		{ "machine", m->machine }, { "cpu", m->cpu }, { "kvm_cpu", m->kvm_cpu },
+		{ "serial_device", m->serial_device }, { "console", m->console },
+	};
+	const struct { const char *key, *val; } name[] = {
+		{ "uname", m->uname }, { "kernel_file", m->kernel_file },
+		{ "debian_arch", m->debian_arch }, { "debian_candidate", m->debian_candidate },
+	};
+	json_t *e = json_object_get(m->table, m->arch), *a;
+	json_t *args = json_object_get(e, "qemu_args"), *mods = json_object_get(e, "modules");
+	size_t i;
+
+	if (!fl_name_ok(m->arch))
+		return fl_seterr(err, errlen, "%s: the entry name '%s' must be 1-%d characters of "
+				 "[A-Za-z0-9._+-]", path, m->arch, FL_NAME_MAX);
+	for (i = 0; i < sizeof(name) / sizeof(name[0]); i++)
+		if (!fl_name_ok(name[i].val))
+			return fl_seterr(err, errlen, "%s: %s.%s must be a name of [A-Za-z0-9._+-], "
+					 "not '%s'", path, m->arch, name[i].key, name[i].val);
+	json_array_foreach(mods, i, a)
+		if (!fl_name_ok(json_string_value(a)))
+			return fl_seterr(err, errlen, "%s: %s.modules[%zu] must be a module name of "
+					 "[A-Za-z0-9._+-]", path, m->arch, i);
+	if (!fl_name_ok(m->qemu))
+		return fl_seterr(err, errlen, "%s: %s.qemu must be a program name of "
+				 "[A-Za-z0-9._+-] (found in PATH), not '%s'", path, m->arch, m->qemu);
+	for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if (!fl_qemu_optstr_ok(opt[i].val, false))
+			return fl_seterr(err, errlen, "%s: %s.%s must be NAME[,KEY=VALUE...] of "
+					 "[A-Za-z0-9_.+:-] (no path, no empty item), not '%s'",
+					 path, m->arch, opt[i].key, opt[i].val);
+	if (!printable(m->append))
+		return fl_seterr(err, errlen, "%s: %s.append must be printable ASCII", path,
+				 m->arch);
+	if (json_array_size(args) > FL_QEMU_MAX_ARGS)
+		return fl_seterr(err, errlen, "%s: %s.qemu_args has more than %d entries", path,
+				 m->arch, FL_QEMU_MAX_ARGS);
+	json_array_foreach(args, i, a)
+		if (!fl_qemu_optstr_ok(json_string_value(a), true))
+			return fl_seterr(err, errlen, "%s: %s.qemu_args[%zu] must be a string of "
+					 "[A-Za-z0-9_.+:-] items joined by ',' (no path)", path,
+					 m->arch, i);
+	return 0;
 }
 
 int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
@@ -61,6 +121,10 @@ int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
 	    !(m->sysroot = str(e, "sysroot", path, arch, err, errlen)) ||
 	    !(m->serial_device = str(e, "serial_device", path, arch, err, errlen)) ||
 	    !(m->append = str(e, "append", path, arch, err, errlen))) {
+		fl_machine_free(m);
+		return -1;
+	}
+	if (check_strings(m, path, err, errlen)) {
 		fl_machine_free(m);
 		return -1;
 	}

@@ -23,6 +23,7 @@
 #include "fl_util.h"
 #include "kernel.h"
 #include "qemu_chan.h"
+#include "qemu_opts.h"
 #include "fl_sha256.h"
 #include "target.h"
 
@@ -33,7 +34,8 @@
 struct qemu {
 	struct fl_machine m;
 	struct fl_kernel k;
-	char root[4096], arch[72], agent[4200], initrd[4400], sock[108], console[1200];
+	char root[4096], arch[72], agent[4200], initrd[4400], console[1200];
+	char dir[96];		/* private: QEMU's paths (qemu_opts.h) */
 	char busybox[4200], sysroot[4200], cmdline[640], accel[8];
 	int cpus;
 	long mem_mib;
@@ -251,10 +253,20 @@ static json_t *utc_now(void)
 	return json_string(buf);
 }
 
+/* TCG's thread mode for this guest on this host (qemu_opts.h), NULL under KVM. */
+static const char *tcg_thread(const struct qemu *q)
+{
+	return strcmp(q->accel, "tcg") ? NULL : fl_tcg_thread(fl_host_cpus(), q->cpus);
+}
+
 static json_t *target_json(const struct qemu *q, int cpus, json_t *mem)
 {
-	return json_pack("{s:s, s:s, s:i, s:o, s:s}", "kind", "qemu", "arch", q->arch,
-			 "cpus", cpus, "mem_mib", mem, "accel", q->accel);
+	json_t *t = json_pack("{s:s, s:s, s:i, s:o, s:s}", "kind", "qemu", "arch", q->arch,
+			      "cpus", cpus, "mem_mib", mem, "accel", q->accel);
+
+	if (tcg_thread(q))
+		json_object_set_new(t, "tcg_thread", json_string(tcg_thread(q)));
+	return t;
 }
 
 static void set_candidate(const struct qemu *q, json_t *kernel)
@@ -300,56 +312,17 @@ static void stop_guest(struct qemu *q)
 	q->up = false;
 }
 
-static void push(char **argv, int *n, const char *fmt, const char *s)
-{
-	if (asprintf(&argv[*n], fmt, s) > 0)
-		(*n)++;
-}
-
 static pid_t spawn_qemu(struct qemu *q, char *err, size_t errlen)
 {
-	char *argv[80], num[64];
-	int n = 0, fd;
-	size_t i;
-	json_t *a;
+	struct fl_qemu_spec spec = { .m = &q->m, .accel = q->accel, .tcg_thread = tcg_thread(q),
+				     .cpus = q->cpus, .mem_mib = q->mem_mib, .dir = q->dir,
+				     .cmdline = q->cmdline };
+	char *argv[FL_QEMU_ARGV_MAX + 1];
+	int fd;
 	pid_t pid;
 
-	push(argv, &n, "%s", q->m.qemu);
-	push(argv, &n, "%s", "-machine");
-	push(argv, &n, "%s", q->m.machine);
-	push(argv, &n, "%s", "-cpu");
-	push(argv, &n, "%s", !strcmp(q->accel, "kvm") ? q->m.kvm_cpu : q->m.cpu);
-	push(argv, &n, "%s", "-accel");
-	push(argv, &n, "%s", q->accel);
-	snprintf(num, sizeof(num), "%d", q->cpus);
-	push(argv, &n, "%s", "-smp");
-	push(argv, &n, "%s", num);
-	snprintf(num, sizeof(num), "%ld", q->mem_mib);
-	push(argv, &n, "%s", "-m");
-	push(argv, &n, "%s", num);
-	push(argv, &n, "%s", "-display");
-	push(argv, &n, "%s", "none");
-	push(argv, &n, "%s", "-monitor");
-	push(argv, &n, "%s", "none");
-	push(argv, &n, "%s", "-no-reboot");
-	push(argv, &n, "%s", "-serial");
-	push(argv, &n, "%s", "stdio");
-	push(argv, &n, "%s", "-kernel");
-	push(argv, &n, "%s", q->k.image);
-	push(argv, &n, "%s", "-initrd");
-	push(argv, &n, "%s", q->initrd);
-	push(argv, &n, "%s", "-append");
-	push(argv, &n, "%s", q->cmdline);
-	push(argv, &n, "%s", "-device");
-	push(argv, &n, "%s", q->m.serial_device);
-	push(argv, &n, "%s", "-chardev");
-	push(argv, &n, "socket,id=fl,path=%s,server=on,wait=off", q->sock);
-	push(argv, &n, "%s", "-device");
-	push(argv, &n, "%s", "virtserialport,chardev=fl,name=faultline");
-	json_array_foreach(q->m.qemu_args, i, a)
-		if (json_is_string(a) && n < 78)
-			push(argv, &n, "%s", json_string_value(a));
-	argv[n] = NULL;
+	if (fl_qemu_argv(&spec, argv, err, errlen) < 0)
+		return -1;
 	fd = open(q->console, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		fl_seterr(err, errlen, "cannot write %s: %s", q->console, strerror(errno));
@@ -372,8 +345,7 @@ static pid_t spawn_qemu(struct qemu *q, char *err, size_t errlen)
 	if (pid < 0)
 		fl_seterr(err, errlen, "cannot start %s: %s", argv[0], strerror(errno));
 out:
-	for (int k = 0; k < n; k++)
-		free(argv[k]);
+	fl_qemu_argv_free(argv);
 	return pid;
 }
 
@@ -381,7 +353,7 @@ static int connect_chan(struct qemu *q, double deadline)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", q->sock);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/%s", q->dir, FL_QEMU_CHAN);
 	while (fl_now_s() < deadline && !qemu_gone(q)) {
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -455,6 +427,14 @@ static int guest_info(struct qemu *q, struct fl_rundir *rd, char *err, size_t er
 	return 0;
 }
 
+static void chan_unlink(const struct qemu *q)
+{
+	char path[sizeof(q->dir) + 8];
+
+	snprintf(path, sizeof(path), "%s/%s", q->dir, FL_QEMU_CHAN);
+	unlink(path);
+}
+
 static int boot_once(struct qemu *q, struct fl_rundir *rd, double timeout_s, bool first,
 		     bool *panicked, char *err, size_t errlen)
 {
@@ -463,7 +443,7 @@ static int boot_once(struct qemu *q, struct fl_rundir *rd, double timeout_s, boo
 	long off = file_size(q->console);
 	int ret;
 
-	unlink(q->sock);
+	chan_unlink(q);
 	q->ch.fd = -1;
 	q->pid = spawn_qemu(q, err, errlen);
 	if (q->pid < 0)
@@ -491,8 +471,9 @@ static int boot_once(struct qemu *q, struct fl_rundir *rd, double timeout_s, boo
 	q->boot_s = fl_now_s() - t0;
 	q->up = true;
 	if (first) {
-		printf("guest up: %s on %s %s, %d vCPUs, %ld MiB, boot to agent ready %.1f s\n",
-		       line + 6, q->arch, q->accel, q->cpus, q->mem_mib, q->boot_s);
+		printf("guest up: %s on %s %s%s%s, %d vCPUs, %ld MiB, boot to agent ready %.1f s\n",
+		       line + 6, q->arch, q->accel, tcg_thread(q) ? " thread=" : "",
+		       tcg_thread(q) ? tcg_thread(q) : "", q->cpus, q->mem_mib, q->boot_s);
 		fflush(stdout);
 		return guest_info(q, rd, err, errlen);
 	}
@@ -500,22 +481,24 @@ static int boot_once(struct qemu *q, struct fl_rundir *rd, double timeout_s, boo
 }
 
 /*
- * Under TCG an x86 guest can oops while it boots with nothing wrong in the kernel: QEMU's
- * multi-threaded TCG lets a vCPU run an int3 that text_poke_bp() is replacing on another
- * ("Oops: int3" in a patched function: 2 of 7 qemu_target runs here). A TCG
- * boot that ends in a kernel report is tried once more, said on stderr; the console keeps
- * both boots, and a kernel that panics again is reported as before.
+ * Multi-threaded TCG can run a stale translation of a site text_poke_bp() patched: the int3
+ * it wrote in between, on a vCPU that finds no patch in progress ("Oops: int3", at boot or
+ * mid-run). Where the host has fewer CPUs than the guest (vCPU threads preempted mid-
+ * translation) the target runs single-threaded TCG, which has no such race, and a boot that
+ * ends in a kernel report is reported at once. Under multi-threaded TCG (host CPUs >= vCPUs)
+ * such a boot is tried once more, said on stderr; the console keeps both boots.
  */
 static int boot_guest(struct qemu *q, struct fl_rundir *rd, double timeout_s, bool first,
 		      char *err, size_t errlen)
 {
 	bool panicked = false;
+	const char *thread = tcg_thread(q);
 
 	if (!boot_once(q, rd, timeout_s, first, &panicked, err, errlen))
 		return 0;
-	if (!panicked || strcmp(q->accel, "tcg"))
+	if (!panicked || !thread || strcmp(thread, "multi"))
 		return -1;
-	fprintf(stderr, "faultline: %s; booting once more (TCG)\n", err);
+	fprintf(stderr, "faultline: %s; booting once more (multi-threaded TCG)\n", err);
 	return boot_once(q, rd, timeout_s, first, &panicked, err, errlen);
 }
 
@@ -524,7 +507,9 @@ static int qemu_boot(struct fl_target *t, struct fl_rundir *rd, char *err, size_
 	struct qemu *q = t->priv;
 
 	snprintf(q->console, sizeof(q->console), "%s/console.log", rd->dir);
-	snprintf(q->sock, sizeof(q->sock), "/tmp/faultline-%d-%.60s.sock", (int)getpid(), rd->id);
+	if (!q->dir[0] && fl_qemu_dir_make(q->dir, sizeof(q->dir), q->k.image, q->initrd,
+					   err, errlen))
+		return -1;
 	q->ch.gone = qemu_gone;
 	q->ch.ctx = q;
 	/* /dev/kvm can open and still fail (nested virtualization): fall back to TCG. */
@@ -715,8 +700,7 @@ static void qemu_shutdown(struct fl_target *t)
 			usleep(50000);
 	}
 	stop_guest(q);
-	if (q->sock[0])
-		unlink(q->sock);
+	fl_qemu_dir_remove(q->dir);
 	fl_machine_free(&q->m);
 	free(q);
 	t->priv = NULL;

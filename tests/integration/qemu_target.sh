@@ -20,6 +20,11 @@ expect_exit 0 "a suite runs in QEMU on Debian 6.12" "$F" run "${Q[@]}" --out "$T
 check "run.json and every case validate" valid_all "$TMP/q"
 check "run.json says target qemu" test "$(jget "$TMP/q/run.json" "['run']['target']['kind']")" = qemu
 check "run.json says accel tcg" test "$(jget "$TMP/q/run.json" "['run']['target']['accel']")" = tcg
+# Single-threaded TCG where this host has fewer CPUs than the guest (nproc: our affinity).
+want=multi
+[ "$(nproc)" -lt 4 ] && want=single
+check "run.json records TCG's thread mode ($want)" test "$(jget "$TMP/q/run.json" "['run']['target']['tcg_thread']")" = $want
+check "the guest-up line says it" grep -q "x86_64 tcg thread=$want, 4 vCPUs" "$TMP/stdout"
 check "the guest had 4 CPUs" test "$(jget "$TMP/q/run.json" "['run']['target']['cpus']")" = 4
 check "the kernel is the candidate" test "$(jget "$TMP/q/run.json" "['run']['kernel']['candidate']")" = debian-6.12
 check "the release comes from the guest" grep -q '"release": "6.12' "$TMP/q/run.json"
@@ -30,6 +35,8 @@ check "function-call IPIs per CPU for 4 CPUs" test "$(case_field "$c0" "['ipi'][
 check "IPIs were sent between the vCPUs" test "$(case_field "$c0" "['ipi']['function_call']['total']")" -gt 0
 check "the console findings are empty" test "$(case_field "$c0" "['console']['findings']")" = "[]"
 check "the serial console was captured" grep -q "faultline-init: ready" "$TMP/q/console.log"
+check "no 'Oops: int3' on the console (a stale text_poke_bp translation)" \
+	bash -c "! grep -q 'Oops: int3' '$TMP/q/console.log'"
 check "the boot-to-agent time is printed" grep -q "boot to agent ready" "$TMP/stdout"
 
 # A real panic (sysrq c) before case 0 and a hang before case 1: crashed, timeout, then ok.
