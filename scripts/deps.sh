@@ -2,23 +2,26 @@
 # Install the Debian packages in scripts/packages.txt that are missing.
 # Usage: scripts/deps.sh [--check]                  host packages (lines without a marker)
 #        scripts/deps.sh --cross [--check] [ARCH...] the "cross ARCH" lines (every arch if none)
+#        scripts/deps.sh --slow [--check]          host lines and the "slow" lines (large tools
+#                                                  only make check-slow's tests use: lava-run)
 # --check only reports and exits 3 if any is missing. "sysroot" lines are not installed here:
 # scripts/sysroot.sh fetches them per guest arch.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 list="$here/packages.txt"
-cross=0 mode=install arches=()
+cross=0 slow=0 mode=install arches=()
 for a in "$@"; do
 	case "$a" in
 	--cross) cross=1 ;;
 	--check) mode=--check ;;
+	--slow) slow=1 ;;
 	*) n=$("$here/machine-field" "$a" name) || exit 2; arches+=("$n") ;;
 	esac
 done
 
 wanted() {	# MARKER ARCH: is this line asked for?
 	if [ "$cross" = 0 ]; then
-		[ -z "$1" ]
+		[ -z "$1" ] || { [ "$slow" = 1 ] && [ "$1" = slow ]; }
 		return
 	fi
 	[ "$1" = cross ] || return 1
@@ -51,6 +54,7 @@ lost_commands() {
 }
 
 how="./run.sh or 'make deps' as root"
+[ "$slow" = 1 ] && how="'scripts/deps.sh --slow' as root"
 [ "$cross" = 1 ] && how="'make deps-cross' as root"
 lost=$(lost_commands)
 if [ -n "$lost" ]; then
