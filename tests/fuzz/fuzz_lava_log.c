@@ -96,6 +96,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fix_digests(text);
 	fuzz_write(log, (const uint8_t *)text, size);
 	free(text);
-	fl_lava_collect(logs, 1, out_dir, err, sizeof(err));
+	fl_lava_collect(logs, 1, out_dir, NULL, err, sizeof(err));
 	return 0;
 }
