@@ -39,7 +39,10 @@ int fl_json_write_atomic(const char *path, json_t *doc, char *err, size_t errlen
 		fl_seterr(err, errlen, "path too long: %s", path);
 		goto out_free;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* The directory may be someone else's (a history, a run dir): never write through a
+	 * link or into a file another process planted; a stale temp file of ours goes first. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		fl_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto out_free;
