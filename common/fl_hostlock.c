@@ -89,6 +89,11 @@ void fl_hostlock_holder(const char *path, char *buf, size_t len)
 		snprintf(buf, len, "an unknown process (no %s)", file);
 		return;
 	}
+	if (kill((pid_t)pid, 0) && errno == ESRCH) {
+		snprintf(buf, len, "an unknown process (%s names pid %ld, which has ended)", file,
+			 pid);
+		return;
+	}
 	text[strcspn(text, "\n")] = '\0';
 	fl_text_clean(cmd, sizeof(cmd), text + off);
 	t = (time_t)started;

@@ -244,6 +244,7 @@ static int print_plan(const char *suite, const char *agent)
 
 	if (fl_suite_load(suite, agent, &plan, err, sizeof(err))) {
 		fl_err("%s", err);
+		fl_plan_free(&plan);
 		return FL_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < plan.n; i++) {

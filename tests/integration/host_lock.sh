@@ -15,9 +15,9 @@ if [ "$(id -u)" != 0 ] || [ ! -e $KHP/pages_to_scan ]; then
 	skip "needs root and khugepaged"
 	done_testing; exit
 fi
-# Let agents of other runs on this machine finish before the snapshot.
-"$A" --restore > /dev/null 2>&1
-kernel_state > "$TMP/before"
+# Snapshots under the host lock: no agent of another run is in the middle of a case.
+snapshot() { mkdir -p "${L%/*}"; { flock 9; kernel_state > "$1"; } 9>> "$L"; }
+snapshot "$TMP/before"
 
 # owns PID [TRIES]: wait until PID holds the host lock (its owner file names it), polling
 # TRIES times 50 ms (default 1200); 1 if PID ends first.
@@ -41,14 +41,15 @@ measured() { jget "$1" "['case']['measured_s']"; }
 # The second's measured phase began after the first's ended: end(b) - measured(b) >= end(a).
 after() { python3 -c 'import sys; a,b,m=map(float,sys.argv[1:]); sys.exit(0 if b-m >= a-0.05 else 1)' "$@"; }
 same_state() {
-	kernel_state > "$TMP/after"
+	snapshot "$TMP/after"
 	if diff -u "$TMP/before" "$TMP/after" > "$TMP/diff"; then ok "$1"; else notok "$1 ($(head -c 400 "$TMP/diff"))"; fi
 }
 PT=(pt-retract --mode khugepaged --size 8M --rounds 2 --probes none)
 
 # 1. Two agents with different journals that both change khugepaged settings.
 "$A" "${PT[@]}" --journal="$TMP/a.journal" --json "$TMP/a.json" 2> "$TMP/a.err" & a=$!
-check "1. the first agent changes khugepaged settings" said $KHP/pages_to_scan 8192
+check "1. the first agent changes khugepaged settings (its journal is there)" \
+	said "$TMP/a.journal" '"kind":"sysfs"'
 check "   it holds the host lock" owns $a 1
 "$A" "${PT[@]}" --rounds 3 --journal="$TMP/b.journal" --json "$TMP/b.json" 2> "$TMP/b.err" & b=$!
 check "   a second agent says it waits, and for whom" \

@@ -13,7 +13,10 @@ if [ "$(id -u)" != 0 ] || [ ! -e $THP/enabled ]; then
 	skip "needs root and THP"
 	done_testing; exit
 fi
-kernel_state > "$TMP/before"
+# Snapshots under the host lock: no agent of another run is in the middle of a case.
+L=/run/faultline/host.lock
+snapshot() { mkdir -p "${L%/*}"; { flock 9; kernel_state > "$1"; } 9>> "$L"; }
+snapshot "$TMP/before"
 
 # Canaries: a file to overwrite, a file to unlink, an empty directory, a cgroup that is not
 # faultline's, and a swap area that is not faultline's (all the test's own, undone below).
@@ -95,7 +98,7 @@ check "  and leaves it" test -f "$TMP/open.journal"
 
 cleanup_canaries
 CG="" swap_ok=0
-kernel_state > "$TMP/after"
+snapshot "$TMP/after"
 if diff -u "$TMP/before" "$TMP/after" > "$TMP/diff"; then ok "kernel settings identical before and after"
 else notok "kernel settings identical before and after ($(head -c 400 "$TMP/diff"))"; fi
 done_testing

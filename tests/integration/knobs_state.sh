@@ -12,9 +12,12 @@ if [ "$(id -u)" != 0 ] || [ ! -e $KHP/scan_sleep_millisecs ]; then
 	skip "needs root and khugepaged"
 	done_testing; exit
 fi
-# Every THP/khugepaged setting (counters left out), the swap areas, zram sizes.
+# Every THP/khugepaged setting (counters left out), the swap areas, zram sizes; taken under
+# the host lock, so no agent of another run is in the middle of a case.
+L=/run/faultline/host.lock
+snapshot() { mkdir -p "${L%/*}"; { flock 9; kernel_state > "$1"; } 9>> "$L"; }
 same_state() {
-	kernel_state > "$TMP/after"
+	snapshot "$TMP/after"
 	if diff -u "$TMP/before" "$TMP/after" > "$TMP/diff"; then ok "$1"; else notok "$1 ($(head -c 400 "$TMP/diff"))"; fi
 }
 # A case that cannot finish early: nothing to collapse within max_ptes_swap=0.
@@ -22,6 +25,10 @@ long_case() {
 	"$A" swapin-collapse --size 64M --pattern none --max-ptes-swap 0 --timeout-s 60 \
 		--probes none --json "$TMP/long.json" "$@" > "$TMP/long.out" 2>&1 &
 	pid=$!
+	for _ in $(seq 2400); do	# until it holds the host lock (other runs may hold it)
+		[ "$(cut -d' ' -f1 "$L.owner" 2> /dev/null)" = "$pid" ] && break
+		sleep 0.05
+	done
 	for _ in $(seq 100); do	# until the measured phase: swap on and pages out
 		grep -q "zram\|faultline-swap" /proc/swaps && sleep 1.5 && return
 		sleep 0.1
@@ -30,7 +37,7 @@ long_case() {
 
 # Wait until no other agent holds changed settings (its journal is gone), then snapshot.
 for _ in $(seq 120); do [ -e "$J" ] || break; sleep 0.5; done
-kernel_state > "$TMP/before"
+snapshot "$TMP/before"
 expect_exit 0 "--restore with no journal: nothing to do" "$A" --restore
 check "and it prints nothing" test ! -s "$TMP/stdout"
 
@@ -52,7 +59,7 @@ check "(b) no journal left" test ! -e "$J"
 long_case
 kill -KILL "$pid"; wait "$pid" 2> /dev/null
 check "(c) the killed agent left its journal" test -s "$J"
-kernel_state > "$TMP/killed"
+snapshot "$TMP/killed"
 check "(c) and changed state" sh -c "! cmp -s $TMP/before $TMP/killed"
 expect_exit 0 "(c) the next agent run" "$A" ebizzy -S 0.2 -t 1 --probes none --json "$TMP/next.json"
 stderr_has "restoring kernel state from $J" "(c) it says it restores the stale journal"
