@@ -61,6 +61,16 @@ elif [ -n "$git" ]; then
 else
 	die 2 "candidate $name: no base (source tarball or git tree)"
 fi
+# The same rules as the candidate loader (runner/candidate.c), for calls by hand: the name
+# becomes build/kernels/NAME; no value may turn into an option of git, tar, patch or sed.
+[[ $name =~ ^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,63}$ ]] ||
+	die 2 "build.sh: --name '$name' is not a safe name: expected 1-64 letters, digits, '.', '_', '+' or '-', not starting with '-' or '.'"
+for v in "$ref" "$git" "$source" "$patches" "${fragments[@]}"; do
+	[[ $v != -* ]] || die 2 "candidate $name: '$v' starts with '-' (a ref, URL or path, never an option)"
+done
+for v in "$ref" "$git"; do
+	[[ ! $v =~ [[:space:][:cntrl:]] ]] || die 2 "candidate $name: git URL or ref '$v' holds a blank or control character"
+done
 for f in "${fragments[@]}"; do
 	[ -f "$f" ] || die 2 "candidate $name: fragment $f does not exist"
 done
@@ -83,6 +93,12 @@ if [ -n "$patches" ]; then
 	if [ -d "$patches" ]; then
 		while IFS= read -r p; do plist+=("$p"); done < <(ls -1 "$patches"/*.patch "$patches"/*.diff 2>/dev/null | sort)
 		[ ${#plist[@]} -gt 0 ] || die 2 "candidate $name: patch directory $patches holds no *.patch or *.diff"
+		# A patch in the directory that is a link to a file elsewhere is not read.
+		pdir=$(realpath "$patches")
+		for p in "${plist[@]}"; do
+			[ "$(realpath "$p")" = "$pdir/$(basename "$p")" ] ||
+				die 2 "candidate $name: patch $p resolves outside $patches"
+		done
 	elif [ -f "$patches" ]; then
 		if grep -q '^From [0-9a-f]\{40\} ' "$patches"; then
 			git mailsplit -o"$tmpd/mbox" "$patches" > /dev/null 2>&1 ||
@@ -106,11 +122,13 @@ if [ -n "$source" ]; then
 else
 	gitdir=$out/git/$(echo "$git" | sha256sum | cut -c1-16)
 	if [ ! -d "$gitdir" ]; then
-		git clone --bare -q "$git" "$gitdir" 2>"$tmpd/git.err" ||
+		git -c protocol.ext.allow=never clone --bare -q -- "$git" "$gitdir" 2>"$tmpd/git.err" ||
 			die 3 "candidate $name: cannot clone $git: $(tail -1 "$tmpd/git.err")"
 	fi
-	base_sha=$(git -C "$gitdir" rev-parse --verify -q "$ref^{commit}" ||
-		   { git -C "$gitdir" fetch -q origin "$ref" 2>/dev/null && git -C "$gitdir" rev-parse --verify -q FETCH_HEAD; }) ||
+	# --end-of-options: a ref is never an option (--upload-pack=... would run a command).
+	base_sha=$(git -C "$gitdir" rev-parse --verify -q --end-of-options "$ref^{commit}" ||
+		   { git -C "$gitdir" -c protocol.ext.allow=never fetch -q --end-of-options origin "$ref" 2>/dev/null &&
+		     git -C "$gitdir" rev-parse --verify -q FETCH_HEAD; }) ||
 		die 2 "candidate $name: ref $ref is not in $git"
 	base_desc="$git $ref commit $base_sha"
 	base_id="git:$git@$ref"

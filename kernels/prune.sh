@@ -25,6 +25,8 @@ n=0 kb=0
 for d in "$out"/*/; do
 	h=$(basename "$d")
 	[[ $h =~ ^[0-9a-f]{16}$ ]] || continue
+	# A link named like a hash (not a build) is never followed: rm -rf "$d" would empty its target.
+	[ -L "${d%/}" ] && continue
 	[ -n "${linked[$h]:-}" ] && continue
 	# build.sh creates <hash>.lock before it takes the lock: no file, no build in progress.
 	if [ -e "$out/$h.lock" ]; then

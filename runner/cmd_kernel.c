@@ -42,7 +42,7 @@ static int kernel_list(const char *root)
 
 		if (len > 5 && !strcmp(ents[i]->d_name + len - 5, ".json")) {
 			snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
-			doc = fl_candidate_load(path, err, sizeof(err));
+			doc = fl_candidate_load(root, path, err, sizeof(err));
 			if (!doc) {
 				printf("%-24s (broken: %s)\n", ents[i]->d_name, err);
 			} else {
@@ -117,7 +117,7 @@ static int kernel_show(const char *root, const char *name)
 	int ret;
 
 	fl_candidate_path(root, name, path, sizeof(path));
-	doc = fl_candidate_load(path, err, sizeof(err));
+	doc = fl_candidate_load(root, path, err, sizeof(err));
 	if (!doc) {
 		fl_err("%s", err);
 		return FL_EXIT_USAGE;

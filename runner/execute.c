@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Run a plan case by case on a target: its document, or one the runner writes for it (crash,
  * timeout, interrupt), with the console findings; run.json after every case; progress. */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,9 +100,24 @@ static void progress_begin(struct progress *p, const struct fl_plan_case *pc)
 	fflush(stdout);
 }
 
+/* "12m05s"; a duration that is not a finite number >= 0 (a clock step) prints as "?". */
+static const char *fmt_duration(char *buf, size_t len, double s)
+{
+	long long t;
+
+	if (!isfinite(s) || s < 0 || s > 1e15) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	t = (long long)s;
+	snprintf(buf, len, "%lldm%02llds", t / 60, t % 60);
+	return buf;
+}
+
 static void progress_end(struct progress *p, const struct fl_plan_case *pc, const char *metric,
 			 double elapsed)
 {
+	char dur[48];
 	double eta;
 
 	p->done++;
@@ -112,7 +128,7 @@ static void progress_end(struct progress *p, const struct fl_plan_case *pc, cons
 	else
 		printf("%s: %s (%.1f s)", pc->status, pc->reason, elapsed);
 	if (p->done < p->total)
-		printf(", ETA %dm%02ds", (int)eta / 60, (int)eta % 60);
+		printf(", ETA %s", fmt_duration(dur, sizeof(dur), eta));
 	putchar('\n');
 	fflush(stdout);
 }

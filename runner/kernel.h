@@ -50,8 +50,10 @@ struct fl_kernel {
 
 /* Candidate file for NAME (ROOT/configs/candidates/NAME.json) or NAME as a path. */
 void fl_candidate_path(const char *root, const char *name, char *buf, size_t len);
-/* Load and check a candidate (strict fields); doc is returned for show. */
-json_t *fl_candidate_load(const char *path, char *err, size_t errlen);
+/* Load and check a candidate (strict fields; names by fl_name_check, git and apt arguments never
+ * options, patches and fragments inside ROOT or the candidate file's directory); doc is
+ * returned for show. */
+json_t *fl_candidate_load(const char *root, const char *path, char *err, size_t errlen);
 /* Resolve CANDIDATE|IMAGE to a bootable kernel: an image file is used as is; a prebuilt
  * candidate is fetched into ROOT/build/kernels/NAME/ once (kernels/fetch-debian.sh).
  * Returns 0 or an exit status (2 input, 3 environment) with err set. */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_schema.h"
 #include "fl_util.h"
 #include "runner.h"
@@ -37,18 +38,26 @@ static int mkdir_p(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-static void make_id(char *id, size_t len, const char *suite)
+/*
+ * STAMP-SUITE-RAND, at most FL_NAME_MAX characters (the suite name is cut to fit; run.json
+ * keeps it whole). The suite loader checked the name; it is checked again here because the id
+ * becomes a directory, a socket name and a remote path.
+ */
+static int make_id(char *id, size_t len, const char *suite, char *err, size_t errlen)
 {
 	unsigned short rnd = 0;
 	time_t t = time(NULL);
 	struct tm tm;
 	char stamp[32];
 
+	if (fl_name_check("the suite name", suite, err, errlen))
+		return -1;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 		rnd = (unsigned short)(getpid() ^ t);
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(id, len, "%s-%s-%04x", stamp, suite, rnd);
+	snprintf(id, len, "%s-%.*s-%04x", stamp, FL_NAME_MAX - 21, suite, rnd);
+	return fl_name_check("the run id", id, err, errlen);
 }
 
 int fl_rundir_check_new(const char *out, char *err, size_t errlen)
@@ -86,11 +95,17 @@ int fl_rundir_create(struct fl_rundir *rd, const char *out, const char *suite_na
 	memset(rd, 0, sizeof(*rd));
 	if (fl_rundir_check_new(out, err, errlen))
 		return -1;
-	make_id(rd->id, sizeof(rd->id), suite_name);
+	if (make_id(rd->id, sizeof(rd->id), suite_name, err, errlen))
+		return -1;
+	/* --out is the user's own choice; results/<id> must stay in results/. */
 	if (out)
 		snprintf(rd->dir, sizeof(rd->dir), "%s", out);
+	else if (mkdir_p("results", err, errlen))
+		return -1;
 	else
 		snprintf(rd->dir, sizeof(rd->dir), "results/%s", rd->id);
+	if (!out && fl_path_under("results", rd->dir, err, errlen))
+		return -1;
 	if (mkdir_p(rd->dir, err, errlen))
 		return -1;
 	snprintf(sub, sizeof(sub), "%s/cases", rd->dir);
@@ -124,6 +139,11 @@ int fl_rundir_open(struct fl_rundir *rd, const char *dir, char *err, size_t errl
 		return fl_seterr(err, errlen, "%s is not a faultline run: %s", path, why);
 	}
 	run = json_object_get(doc, "run");
+	snprintf(path, sizeof(path), "%s/run.json: the run's \"id\"", dir);
+	if (fl_name_check(path, json_string_value(json_object_get(run, "id")), err, errlen)) {
+		json_decref(doc);
+		return -1;
+	}
 	snprintf(rd->id, sizeof(rd->id), "%s", json_string_value(json_object_get(run, "id")));
 	rd->run_info = json_incref(run);
 	rd->doc = doc;

@@ -9,14 +9,28 @@
  *
  * A parameter given as an array is a sweep; several sweeps multiply. Case fields iterations,
  * warmup, timeout_s, probes, events override the suite's.
+ *
+ * A suite may come from anywhere (SECURITY.md): its name and workload names become path
+ * components and ids (fl_name_check), numbers are bounded so durations and plan sizes stay
+ * finite, and a suite that expands to no cases is an error, never an empty "complete" run.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "runner.h"
+
+/* Bounds of a suite's numbers: the worst case (FL_PLAN_MAX cases each at FL_TIMEOUT_MAX_S)
+ * stays below INT_MAX seconds, so every duration the runner prints is exact. */
+#define FL_ITERATIONS_MAX 10000
+#define FL_WARMUP_MAX 1000
+#define FL_TIMEOUT_MAX_S 86400.0
+#define FL_PLAN_MAX 20000
+#define FL_LIST_MAX 1024
 
 static const char *const suite_fields[] = {
 	"name", "description", "iterations", "warmup", "timeout_s", "probes", "events", "cases",
@@ -61,19 +75,44 @@ static int get_str(json_t *obj, const char *key, const char **out, const char *w
 	return 0;
 }
 
+/* probes and events are lists the agent gets as one option value: names and globs only. */
+static int get_list(json_t *obj, const char *key, const char *extra, const char **out,
+		    const char *where, const char *path, char *err, size_t errlen)
+{
+	const char *v = NULL, *s;
+	char shown[80];
+
+	if (get_str(obj, key, &v, where, path, err, errlen))
+		return -1;
+	if (!v)
+		return 0;
+	for (s = v; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			break;
+	if (!*v || *s || s - v > FL_LIST_MAX)
+		return fl_seterr(err, errlen, "%s: %s.%s \"%s\" must be 1-%d letters, digits or "
+				 "'%s'", path, where, key, fl_text_clean(shown, sizeof(shown), v),
+				 FL_LIST_MAX, extra);
+	*out = v;
+	return 0;
+}
+
 static int get_defaults(json_t *obj, struct suite_defaults *d, const char *where,
 			const char *path, char *err, size_t errlen)
 {
 	json_t *t = json_object_get(obj, "timeout_s");
 
-	if (get_long(obj, "iterations", 1, 100000, &d->iterations, where, path, err, errlen) ||
-	    get_long(obj, "warmup", 0, 1000, &d->warmup, where, path, err, errlen) ||
-	    get_str(obj, "probes", &d->probes, where, path, err, errlen) ||
-	    get_str(obj, "events", &d->events, where, path, err, errlen))
+	if (get_long(obj, "iterations", 1, FL_ITERATIONS_MAX, &d->iterations, where, path, err,
+		     errlen) ||
+	    get_long(obj, "warmup", 0, FL_WARMUP_MAX, &d->warmup, where, path, err, errlen) ||
+	    get_list(obj, "probes", "_-,", &d->probes, where, path, err, errlen) ||
+	    get_list(obj, "events", "_-,:*?.[]!", &d->events, where, path, err, errlen))
 		return -1;
-	if (t && (!json_is_number(t) || json_number_value(t) <= 0))
-		return fl_seterr(err, errlen, "%s: %s.timeout_s must be a number of seconds > 0",
-				 path, where);
+	if (t && (!json_is_number(t) || !isfinite(json_number_value(t)) ||
+		  json_number_value(t) <= 0 || json_number_value(t) > FL_TIMEOUT_MAX_S))
+		return fl_seterr(err, errlen, "%s: %s.timeout_s must be a number of seconds above 0 "
+				 "and at most %.0f (one day)", path, where, FL_TIMEOUT_MAX_S);
 	if (t)
 		d->timeout_s = json_number_value(t);
 	return 0;
@@ -97,6 +136,33 @@ void fl_params_label(json_t *params, char *buf, size_t len)
 					off ? " " : "", key, s ? s : "?");
 		free(s);
 	}
+}
+
+/* How many points the sweeps of params make: an empty sweep is an error (it would plan no
+ * case), and so is a product above FL_PLAN_MAX (checked before anything is expanded). */
+static int count_points(json_t *params, const char *where, const char *path, size_t *n,
+			char *err, size_t errlen)
+{
+	char shown[FL_NAME_MAX + 1];
+	const char *key;
+	json_t *v;
+
+	*n = 1;
+	json_object_foreach(params, key, v) {
+		size_t k = json_array_size(v);
+
+		if (!json_is_array(v))
+			continue;
+		fl_text_clean(shown, sizeof(shown), key);
+		if (!k)
+			return fl_seterr(err, errlen, "%s: %s.params.%s is an empty sweep: give at "
+					 "least one value", path, where, shown);
+		if (k > FL_PLAN_MAX / *n)
+			return fl_seterr(err, errlen, "%s: %s.params sweeps to more than %d points",
+					 path, where, FL_PLAN_MAX);
+		*n *= k;
+	}
+	return 0;
 }
 
 /* Expand the sweeps of params into an array of scalar-only objects. */
@@ -186,15 +252,15 @@ static int plan_point(struct fl_plan *plan, const char *wl, json_t *params,
 struct suite_entry {
 	const char *workload;
 	json_t *points;
+	size_t npoints;
 	struct suite_defaults d;
 };
 
-static int load_entry(json_t *c, int idx, const struct suite_defaults *sd, const char *agent,
-		      const char *path, struct suite_entry *e, char *err, size_t errlen)
+static int load_entry(json_t *c, int idx, const struct suite_defaults *sd, const char *path,
+		      struct suite_entry *e, char *err, size_t errlen)
 {
-	char where[32];
-	json_t *params, *pt;
-	size_t i;
+	char where[32], what[FL_ERRLEN / 2];
+	json_t *params;
 
 	snprintf(where, sizeof(where), "cases[%d]", idx);
 	if (!json_is_object(c))
@@ -207,13 +273,47 @@ static int load_entry(json_t *c, int idx, const struct suite_defaults *sd, const
 		return -1;
 	if (!e->workload)
 		return fl_seterr(err, errlen, "%s: %s has no \"workload\"", path, where);
+	/* The agent's first argument and part of the case file name: never an option or a path. */
+	snprintf(what, sizeof(what), "%s: %s.workload", path, where);
+	if (fl_name_check(what, e->workload, err, errlen))
+		return -1;
 	params = json_object_get(c, "params");
 	if (params && !json_is_object(params))
 		return fl_seterr(err, errlen, "%s: %s.params must be an object", path, where);
+	if (count_points(params, where, path, &e->npoints, err, errlen))
+		return -1;
 	e->points = expand_sweeps(params ? params : json_object());
-	json_array_foreach(e->points, i, pt)
-		if (agent_check(agent, e->workload, pt, path, idx, err, errlen))
-			return -1;
+	return 0;
+}
+
+/* The agent accepts every point of every case (after the plan's size is known to be sane). */
+static int check_entries(struct suite_entry *ents, size_t n, const char *agent,
+			 const char *path, char *err, size_t errlen)
+{
+	json_t *pt;
+	size_t i;
+
+	for (size_t k = 0; k < n; k++)
+		json_array_foreach(ents[k].points, i, pt)
+			if (agent_check(agent, ents[k].workload, pt, path, (int)k, err, errlen))
+				return -1;
+	return 0;
+}
+
+static int check_plan_size(const struct suite_entry *ents, size_t n, const char *path,
+			   char *err, size_t errlen)
+{
+	size_t total = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		total += ents[k].npoints * (size_t)(ents[k].d.iterations + ents[k].d.warmup);
+		if (total > FL_PLAN_MAX)
+			return fl_seterr(err, errlen, "%s: the suite plans more than %d cases "
+					 "(sweep points x (iterations + warmup), by cases[%zu]); "
+					 "split it", path, FL_PLAN_MAX, k);
+	}
+	if (!total)
+		return fl_seterr(err, errlen, "%s: the suite expands to no cases", path);
 	return 0;
 }
 
@@ -261,9 +361,14 @@ static int load_entries(json_t *doc, const char *agent, const char *path, struct
 	if (!ents)
 		return fl_seterr(err, errlen, "out of memory");
 	json_array_foreach(cases, i, c)
-		if (load_entry(c, (int)i, &sd, agent, path, &ents[i], err, errlen))
+		if (load_entry(c, (int)i, &sd, path, &ents[i], err, errlen))
 			goto out;
+	if (check_plan_size(ents, json_array_size(cases), path, err, errlen) ||
+	    check_entries(ents, json_array_size(cases), agent, path, err, errlen))
+		goto out;
 	ret = build_plan(plan, ents, json_array_size(cases));
+	if (!ret && !plan->n)
+		ret = fl_seterr(err, errlen, "%s: the suite expands to no cases", path);
 out:
 	for (i = 0; i < json_array_size(cases); i++)
 		json_decref(ents[i].points);
@@ -275,6 +380,7 @@ int fl_suite_load(const char *path, const char *agent, struct fl_plan *plan,
 		  char *err, size_t errlen)
 {
 	json_t *doc = fl_json_load(path, err, errlen);
+	char what[FL_ERRLEN / 2];
 	const char *name = NULL;
 	int ret = -1;
 
@@ -287,6 +393,10 @@ int fl_suite_load(const char *path, const char *agent, struct fl_plan *plan,
 	}
 	if (fl_json_check_fields(doc, suite_fields, "the suite", path, err, errlen) ||
 	    get_str(doc, "name", &name, "the suite", path, err, errlen))
+		goto out;
+	/* The run id, the results path, remote commands and LAVA files are made from it. */
+	snprintf(what, sizeof(what), "%s: the suite's \"name\"", path);
+	if (name && fl_name_check(what, name, err, errlen))
 		goto out;
 	plan->suite_name = strdup(name ? name : "unnamed");
 	ret = load_entries(doc, agent, path, plan, err, errlen);
