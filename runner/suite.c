@@ -402,6 +402,8 @@ int fl_suite_load(const char *path, const char *agent, struct fl_plan *plan,
 	ret = load_entries(doc, agent, path, plan, err, errlen);
 out:
 	json_decref(doc);
+	if (ret)
+		fl_plan_free(plan);	/* a refused suite leaves nothing to free */
 	return ret;
 }
 

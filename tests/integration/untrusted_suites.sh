@@ -47,6 +47,10 @@ expect_exit 2 "an empty sweep is refused by run --dry-run" "$F" run --dry-run "$
 stderr_has "bad-sweep-empty.json: cases[0].params.threads is an empty sweep: give at least one value" "it names the file and the field"
 expect_exit 2 "an empty sweep is refused by run" "$F" run --out "$TMP/empty" "$S/bad-sweep-empty.json"
 check "no run directory is made for it" test ! -e "$TMP/empty"
+expect_exit 2 "lava render of an empty sweep is refused (it crashed: SIGSEGV)" "$F" lava render \
+	--kernel debian-6.12 --arch x86_64 --out "$TMP/lava" "$S/bad-sweep-empty.json"
+stderr_has "bad-sweep-empty.json: cases[0].params.threads is an empty sweep" "it names the file and the field"
+check "no job file is written" test ! -e "$TMP/lava"
 t0=$SECONDS
 expect_exit 2 "a sweep of 8000000 points is refused" timeout 60 "$F" run --dry-run "$S/bad-sweep-huge.json"
 stderr_has "bad-sweep-huge.json: cases[0].params sweeps to more than 20000 points" "it says the limit"
