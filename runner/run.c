@@ -181,6 +181,7 @@ static void merge_statuses(struct fl_plan *plan, json_t *runjson)
 	}
 }
 
+/* A new run of a suite already loaded into plan (check_new_run). */
 static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
 		     struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen)
 {
@@ -188,9 +189,6 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 	json_t *info;
 	int ret;
 
-	if (fl_suite_load(o->suite, agent, plan, err, errlen) ||
-	    fl_rundir_check_new(o->out, err, errlen))
-		return FL_EXIT_USAGE;
 	ret = t->ops->prepare(t, err, errlen);
 	if (ret)
 		return ret > 0 ? ret : FL_EXIT_ENV;
@@ -207,6 +205,19 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 	    t->ops->boot(t, rd, err, errlen) ||
 	    fl_rundir_save(rd, plan, "running", err, errlen))
 		return FL_EXIT_ENV;
+	return 0;
+}
+
+/* Before the host lock: a bad suite or a used results dir is said at once, not after a
+ * wait for another run. */
+static int check_new_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
+			 char *err, size_t errlen)
+{
+	if (o->resume || o->nkernels > 1)
+		return 0;
+	if (fl_suite_load(o->suite, agent, plan, err, errlen) ||
+	    fl_rundir_check_new(o->out, err, errlen))
+		return FL_EXIT_USAGE;
 	return 0;
 }
 
@@ -323,10 +334,16 @@ int fl_cmd_run(int argc, char **argv)
 		fl_err("run: %s", err);
 		return FL_EXIT_USAGE;
 	}
+	hl.fd = -1;
+	ret = check_new_run(&o, agent, &plan, err, sizeof(err));
+	if (ret) {
+		fl_err("%s", err);
+		goto out;
+	}
 	fl_interrupt_install();
 	ret = take_host_lock(&o, &hl);
 	if (ret)
-		return ret;
+		goto out;
 	if (!strcmp(o.t.kind, "local"))
 		restore_stale_journal(agent);
 	if (o.nkernels > 1)

@@ -79,6 +79,9 @@ stderr_has "is held by pid $r1 since" "   naming the holder"
 stderr_has "faultline run --out $TMP/r1" "   and its command"
 check "   in one line" test "$(wc -l < "$TMP/stderr")" = 1
 check "   and writes nothing" test ! -e "$TMP/r2nw"
+echo "{\"name\": \"bad\", \"cases\": [{\"workload\": \"ebizzy\", \"params\": {\"journal\": \"$TMP/x\"}}]}" > "$TMP/bad.json"
+expect_exit 2 "   a bad suite is refused at once, without waiting for the lock" \
+	timeout 20 "$F" run --out "$TMP/bad" "$TMP/bad.json"
 FAULTLINE_JOURNAL=$TMP/r2.journal "$F" run --out "$TMP/r2" "$S" > "$TMP/r2.out" 2> "$TMP/r2.err" & r2=$!
 check "   a second run without --no-wait says it waits, and for whom" \
 	said "$TMP/r2.err" "waiting for the host lock $L (kernel settings and measurements are host-wide), held by pid $r1"
