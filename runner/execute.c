@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Run a plan case by case on a target: its document, or one the runner writes for it (crash,
  * timeout, interrupt), with the console findings; run.json after every case; progress. */
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "runner.h"
+#include "summary.h"
 #include "target.h"
 
 struct progress {
@@ -40,7 +41,7 @@ static bool read_case_status(const char *path, struct fl_plan_case *pc, char *fi
 		if (json_is_number(json_object_get(m, "value"))) {
 			snprintf(first_metric, len, "%s %.6g %s", key,
 				 json_number_value(json_object_get(m, "value")),
-				 json_string_value(json_object_get(m, "unit")));
+				 json_string_value(json_object_get(m, "unit")) ?: "");
 			break;
 		}
 	}
@@ -100,35 +101,23 @@ static void progress_begin(struct progress *p, const struct fl_plan_case *pc)
 	fflush(stdout);
 }
 
-/* "12m05s"; a duration that is not a finite number >= 0 (a clock step) prints as "?". */
-static const char *fmt_duration(char *buf, size_t len, double s)
-{
-	long long t;
-
-	if (!isfinite(s) || s < 0 || s > 1e15) {
-		snprintf(buf, len, "?");
-		return buf;
-	}
-	t = (long long)s;
-	snprintf(buf, len, "%lldm%02llds", t / 60, t % 60);
-	return buf;
-}
-
 static void progress_end(struct progress *p, const struct fl_plan_case *pc, const char *metric,
 			 double elapsed)
 {
-	char dur[48];
+	char dur[48], st[64], text[1024];
 	double eta;
 
 	p->done++;
 	p->spent_s += elapsed;
 	eta = p->spent_s / (double)p->done * (double)(p->total - p->done);
+	/* status, reason and metric come from the target's document: cleaned for the terminal */
 	if (!strcmp(pc->status, "ok"))
-		printf("ok, %s (%.1f s)", metric, elapsed);
+		printf("ok, %s (%.1f s)", fl_text_clean(text, sizeof(text), metric), elapsed);
 	else
-		printf("%s: %s (%.1f s)", pc->status, pc->reason, elapsed);
+		printf("%s: %s (%.1f s)", fl_text_clean(st, sizeof(st), pc->status),
+		       fl_text_clean(text, sizeof(text), pc->reason), elapsed);
 	if (p->done < p->total)
-		printf(", ETA %s", fmt_duration(dur, sizeof(dur), eta));
+		printf(", ETA %s", fl_fmt_duration(dur, sizeof(dur), eta));
 	putchar('\n');
 	fflush(stdout);
 }
