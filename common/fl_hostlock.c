@@ -33,9 +33,14 @@ static int make_parent(const char *path, char *err, size_t errlen)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST)
-			return fl_seterr(err, errlen, "cannot create the directory %s of the host "
-					 "lock: %s", dir, strerror(errno));
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			int e = errno;
+
+			fl_seterr(err, errlen, "cannot create the directory %s of the host lock: "
+				  "%s", dir, strerror(e));
+			errno = e;
+			return -1;
+		}
 		*p = '/';
 	}
 	return 0;
@@ -135,9 +140,13 @@ static int open_lock(const char *path, char *err, size_t errlen)
 	if (make_parent(path, err, errlen))
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return fl_seterr(err, errlen, "cannot open the host lock %s: %s", path,
-				 strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+
+		fl_seterr(err, errlen, "cannot open the host lock %s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return fl_seterr(err, errlen, "the host lock %s is not a regular file", path);
@@ -159,6 +168,24 @@ static int wait_lock(int fd, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The holder, for the message. A holder that has just taken the lock writes its owner file a
+ * moment later: look again for up to 200 ms while the file is missing or names a process that
+ * has ended. 0 if the lock came free meanwhile (and is now ours), 1 otherwise.
+ */
+static int name_holder(int fd, const char *path, char *buf, size_t len)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		fl_hostlock_holder(path, buf, len);
+		if (!strncmp(buf, "pid ", 4))
+			return 1;
+		usleep(20000);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+	}
+	return 1;
+}
+
 int fl_hostlock_take(struct fl_hostlock *hl, const char *path, bool wait, char *err,
 		     size_t errlen)
 {
@@ -172,6 +199,8 @@ int fl_hostlock_take(struct fl_hostlock *hl, const char *path, bool wait, char *
 	if (take_inherited(hl) == 0)
 		return 0;
 	fd = open_lock(path, err, errlen);
+	if (fd < 0 && geteuid() != 0 && (errno == EACCES || errno == EPERM))
+		return 2;	/* root's lock; this user changes no kernel setting */
 	if (fd < 0)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -180,7 +209,8 @@ int fl_hostlock_take(struct fl_hostlock *hl, const char *path, bool wait, char *
 			return fl_seterr(err, errlen, "cannot lock the host lock %s: %s", path,
 					 strerror(errno));
 		}
-		fl_hostlock_holder(path, holder, sizeof(holder));
+		if (name_holder(fd, path, holder, sizeof(holder)) == 0)
+			goto taken;	/* let go while we looked */
 		if (!wait) {
 			close(fd);
 			fl_seterr(err, errlen, "the host lock %s is held by %s; not waiting "
@@ -194,6 +224,7 @@ int fl_hostlock_take(struct fl_hostlock *hl, const char *path, bool wait, char *
 			return -1;
 		}
 	}
+taken:
 	hl->fd = fd;
 	write_owner(path);
 	return 0;

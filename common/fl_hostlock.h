@@ -33,7 +33,8 @@ struct fl_hostlock {
  * command line (/proc/self/cmdline) for waiters.
  * Busy: with wait, say on stderr (fl_err) for whom it waits and block (a signal stops the
  * wait: -1); without, return 1 with err the sentence naming the holder. 0 when taken, -1 with
- * err on failure.
+ * err on failure. 2 (err says why) when this user is not root and may not open root's lock:
+ * such a process changes no kernel setting, and it never gets to hold up root's runs.
  */
 int fl_hostlock_take(struct fl_hostlock *hl, const char *path, bool wait, char *err,
 		     size_t errlen);

@@ -193,8 +193,12 @@ static const char *run_locked(const struct fl_agent_opts *o, struct agent_run *r
 	struct fl_hostlock hl;
 	char err[FL_ERRLEN];
 	const char *status;
+	int ret;
 
-	if (fl_hostlock_take(&hl, FL_HOSTLOCK_PATH, !o->no_wait, err, sizeof(err))) {
+	ret = fl_hostlock_take(&hl, FL_HOSTLOCK_PATH, !o->no_wait, err, sizeof(err));
+	if (ret == 2 && !o->quiet)	/* not root: it can change no kernel setting */
+		fl_err("not root, so without the host lock (%s)", err);
+	if (ret && ret != 2) {
 		snprintf(r->c.reason, sizeof(r->c.reason), "%s", err);
 		if (fl_interrupted())
 			return "interrupted";

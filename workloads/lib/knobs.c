@@ -183,8 +183,9 @@ static int try_lock_existing(const char *path, bool *busy, FILE *log)
 	int fd = open_journal(path, 0);
 
 	*busy = false;
-	if (fd < 0 && errno == ENOENT)
-		return -1;
+	if (fd < 0 && (errno == ENOENT ||
+		       (geteuid() != 0 && (errno == EACCES || errno == EPERM))))
+		return -1;	/* none, or root's that this user cannot have changed */
 	if (fd < 0) {
 		fprintf(log, "faultline-agent: cannot open the journal %s: %s%s\n", path,
 			strerror(errno), errno == ELOOP ? " (a symlink: refused, left alone)" : "");
