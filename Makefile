@@ -137,9 +137,9 @@ FUZZ_S       ?= 60
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-# clang 14 (unlike gcc 12) warns on { NULL } terminators: -Wmissing-field-initializers is off.
-FUZZ_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-		-Wno-missing-field-initializers -pthread $(FUZZ_SAN)
+# The project's warnings; clang 14 is clean on these sources (it is not on workloads/ebizzy.c:
+# -Wmissing-field-initializers for a { NULL } terminator, which gcc 12 accepts).
+FUZZ_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread $(FUZZ_SAN)
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 # Only the parsers and what they call, so a target does not depend on unrelated code.
