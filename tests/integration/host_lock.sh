@@ -20,9 +20,10 @@ snapshot() { mkdir -p "${L%/*}"; { flock 9; kernel_state > "$1"; } 9>> "$L"; }
 snapshot "$TMP/before"
 
 # owns PID [TRIES]: wait until PID holds the host lock (its owner file names it), polling
-# TRIES times 50 ms (default 1200); 1 if PID ends first.
+# TRIES times 50 ms (default 6000: another run on this machine may hold it minutes); 1 if
+# PID ends first.
 owns() {
-	for _ in $(seq "${2:-1200}"); do
+	for _ in $(seq "${2:-6000}"); do
 		[ "$(cut -d' ' -f1 "$L.owner" 2> /dev/null)" = "$1" ] && return 0
 		kill -0 "$1" 2> /dev/null || return 1
 		sleep 0.05
@@ -48,6 +49,13 @@ PT=(pt-retract --mode khugepaged --size 8M --rounds 2 --probes none)
 
 # 1. Two agents with different journals that both change khugepaged settings.
 "$A" "${PT[@]}" --journal="$TMP/a.journal" --json "$TMP/a.json" 2> "$TMP/a.err" & a=$!
+# Until A holds the lock or has changed a setting (its journal says so), whichever shows first.
+for _ in $(seq 6000); do
+	[ "$(cut -d' ' -f1 "$L.owner" 2> /dev/null)" = "$a" ] && break
+	grep -qs '"kind":"sysfs"' "$TMP/a.journal" && break
+	kill -0 $a 2> /dev/null || break
+	sleep 0.05
+done
 check "1. the first agent changes khugepaged settings (its journal is there)" \
 	said "$TMP/a.journal" '"kind":"sysfs"'
 check "   it holds the host lock" owns $a 1

@@ -25,7 +25,7 @@ long_case() {
 	"$A" swapin-collapse --size 64M --pattern none --max-ptes-swap 0 --timeout-s 60 \
 		--probes none --json "$TMP/long.json" "$@" > "$TMP/long.out" 2>&1 &
 	pid=$!
-	for _ in $(seq 2400); do	# until it holds the host lock (other runs may hold it)
+	for _ in $(seq 6000); do	# until it holds the host lock (other runs may hold it)
 		[ "$(cut -d' ' -f1 "$L.owner" 2> /dev/null)" = "$pid" ] && break
 		sleep 0.05
 	done
