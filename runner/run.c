@@ -249,7 +249,7 @@ static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *pla
 static int print_plan(const char *suite, const char *agent)
 {
 	struct fl_plan plan = { 0 };
-	char err[FL_ERRLEN], label[512];
+	char err[FL_ERRLEN], label[512], dur[48];
 	double worst = 0;
 	size_t warm = 0;
 
@@ -267,9 +267,9 @@ static int print_plan(const char *suite, const char *agent)
 		warm += pc->warmup;
 		worst += pc->timeout_s;
 	}
-	printf("suite %s: %zu cases (%zu measured, %zu warm-up); at most %dm%02ds if every case "
+	printf("suite %s: %zu cases (%zu measured, %zu warm-up); at most %s if every case "
 	       "ran to its timeout\n", plan.suite_name, plan.n, plan.n - warm, warm,
-	       (int)worst / 60, (int)worst % 60);
+	       fl_fmt_duration(dur, sizeof(dur), worst));
 	fl_plan_free(&plan);
 	return FL_EXIT_OK;
 }

@@ -16,7 +16,7 @@ if [ "$(id -u)" != 0 ] || [ ! -e $KHP/pages_to_scan ]; then
 	done_testing; exit
 fi
 # Snapshots under the host lock: no agent of another run is in the middle of a case.
-snapshot() { mkdir -p "${L%/*}"; { flock 9; kernel_state > "$1"; } 9>> "$L"; }
+snapshot() { kernel_state_locked > "$1"; }
 snapshot "$TMP/before"
 
 # owns PID [TRIES]: wait until PID holds the host lock (its owner file names it), polling

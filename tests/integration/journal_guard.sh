@@ -15,7 +15,7 @@ if [ "$(id -u)" != 0 ] || [ ! -e $THP/enabled ]; then
 fi
 # Snapshots under the host lock: no agent of another run is in the middle of a case.
 L=/run/faultline/host.lock
-snapshot() { mkdir -p "${L%/*}"; { flock 9; kernel_state > "$1"; } 9>> "$L"; }
+snapshot() { kernel_state_locked > "$1"; }
 snapshot "$TMP/before"
 
 # Canaries: a file to overwrite, a file to unlink, an empty directory, a cgroup that is not

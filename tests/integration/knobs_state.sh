@@ -15,7 +15,7 @@ fi
 # Every THP/khugepaged setting (counters left out), the swap areas, zram sizes; taken under
 # the host lock, so no agent of another run is in the middle of a case.
 L=/run/faultline/host.lock
-snapshot() { mkdir -p "${L%/*}"; { flock 9; kernel_state > "$1"; } 9>> "$L"; }
+snapshot() { kernel_state_locked > "$1"; }
 same_state() {
 	snapshot "$TMP/after"
 	if diff -u "$TMP/before" "$TMP/after" > "$TMP/diff"; then ok "$1"; else notok "$1 ($(head -c 400 "$TMP/diff"))"; fi

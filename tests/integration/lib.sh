@@ -44,3 +44,9 @@ kernel_state() {
 	for z in /sys/block/zram*/disksize; do [ -e "$z" ] && echo "$z: $(cat "$z")"; done
 	echo "vm.swappiness: $(cat /proc/sys/vm/swappiness)"
 }
+# kernel_state taken under the host lock, so a run elsewhere on the machine is not caught
+# half-way through its set-up or teardown (it waits for that run to end)
+kernel_state_locked() {
+	mkdir -p /run/faultline
+	{ flock 9; kernel_state; } 9>> /run/faultline/host.lock
+}

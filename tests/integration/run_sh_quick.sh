@@ -2,9 +2,9 @@
 # The newcomer's command: ./run.sh (deps, build, quick suite on this kernel), every file valid.
 . "$(dirname "$0")/lib.sh"
 cd "$FL_ROOT" || exit 1
-kernel_state > "$TMP/state.before"
+kernel_state_locked > "$TMP/state.before"
 ./run.sh > "$TMP/out" 2> "$TMP/err"; rc=$?
-kernel_state > "$TMP/state.after"
+kernel_state_locked > "$TMP/state.after"
 check "./run.sh succeeds" test "$rc" = 0
 dir=$(sed -n 's/^results: //p' "$TMP/out" | tail -1)
 check "it says where the results are" test -d "$dir"

@@ -13,9 +13,9 @@ fi
 m() { jget "$1" "['case']['metrics']['$2']['value']"; }
 run_case() {	# NAME EXPECTED_EXIT ARGS...
 	local name=$1 code=$2; shift 2
-	kernel_state > "$TMP/thp.before"
+	kernel_state_locked > "$TMP/thp.before"
 	expect_exit "$code" "pt-retract $*" "$A" pt-retract "$@" --json "$TMP/$name.json"
-	kernel_state > "$TMP/thp.after"
+	kernel_state_locked > "$TMP/thp.after"
 	check "$name: THP sysfs identical before and after" cmp -s "$TMP/thp.before" "$TMP/thp.after"
 	check "$name: schema-valid" "$F" validate "$TMP/$name.json"
 }
@@ -40,9 +40,9 @@ run_case khugepaged 0 --size 16M --rounds 2 --mode khugepaged
 healthy khugepaged
 
 # The regular-file variant needs READ_ONLY_THP_FOR_FS: ok, or skipped (exit 3) with the reason.
-kernel_state > "$TMP/thp.before"
+kernel_state_locked > "$TMP/thp.before"
 "$A" pt-retract --size 8M --rounds 1 --target file --json "$TMP/file.json" 2> "$TMP/stderr"; rc=$?
-kernel_state > "$TMP/thp.after"
+kernel_state_locked > "$TMP/thp.after"
 if [ "$rc" = 3 ]; then
 	check "file: skipped, naming READ_ONLY_THP_FOR_FS" python3 -c \
 		"import json,sys; c=json.load(open(sys.argv[1]))['case']; assert c['status']=='skipped' and 'READ_ONLY_THP_FOR_FS' in c['reason'], c" "$TMP/file.json"

@@ -13,9 +13,9 @@ m() { jget "$1" "['case']['metrics']['$2']['value']"; }
 # run_case NAME ARGS...: one case, exit 0, schema-valid, THP sysfs identical before/after
 run_case() {
 	local name=$1; shift
-	kernel_state > "$TMP/thp.before"
+	kernel_state_locked > "$TMP/thp.before"
 	expect_exit 0 "thp-munmap $*" "$A" thp-munmap "$@" --json "$TMP/$name.json"
-	kernel_state > "$TMP/thp.after"
+	kernel_state_locked > "$TMP/thp.after"
 	check "$name: THP sysfs identical before and after" cmp -s "$TMP/thp.before" "$TMP/thp.after"
 	check "$name: schema-valid" "$F" validate "$TMP/$name.json"
 	check "$name: THP share >= 90% before the op" python3 -c \
