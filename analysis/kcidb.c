@@ -187,20 +187,6 @@ static void case_tests(json_t *tests, json_t *run, json_t *doc, const char *orig
 	json_decref(env);
 }
 
-static json_t *load_regular(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat st;
-	json_t *doc = NULL;
-
-	if (fd < 0)
-		return NULL;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
-		doc = json_loadfd(fd, 0, NULL);
-	close(fd);
-	return doc;
-}
-
 /* KCIDB allows no null anywhere: drop null members (the kernel's unknown mechanisms). */
 static void drop_nulls(json_t *v)
 {
@@ -258,7 +244,7 @@ json_t *fl_kcidb_export(const char *dir, const char *origin, char *err, size_t e
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		/* only cases/NAME, a regular file: run.json may come from elsewhere */
 		doc = strncmp(file, "cases/", 6) || !fl_name_ok(file + 6) ? NULL :
-		      load_regular(path);
+		      fl_json_load_regular(path);
 		if (!doc) {	/* never written (pending): the plan's status says so */
 			doc = json_pack("{s:{s:O, s:O, s:O, s:O}}", "case", "workload",
 					json_object_get(c, "workload"), "params",

@@ -69,21 +69,6 @@ static int case_path(const char *dir, const char *file, char *path, size_t len)
 	return snprintf(path, len, "%s/%s", dir, file) < (int)len ? 0 : -1;
 }
 
-/* A case document for the table: a regular file, not through a link, not a FIFO. */
-static json_t *load_case_doc(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat st;
-	json_t *doc = NULL;
-
-	if (fd < 0)
-		return NULL;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
-		doc = json_loadfd(fd, 0, NULL);
-	close(fd);
-	return doc;
-}
-
 static size_t collect(const char *dir, json_t *cases, struct group *g, size_t *ng, FILE *out)
 {
 	size_t problems = 0, i;
@@ -111,7 +96,7 @@ static size_t collect(const char *dir, json_t *cases, struct group *g, size_t *n
 				tc(f, sizeof(f), json_string_value(json_object_get(entry, "file"))));
 			continue;
 		}
-		doc = load_case_doc(path);
+		doc = fl_json_load_regular(path);
 		if (doc)
 			json_array_append_new(gr->docs, json_object_get(doc, "case") ?
 					      json_incref(json_object_get(doc, "case")) : json_object());

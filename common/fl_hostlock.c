@@ -23,29 +23,6 @@ static void owner_path(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%s.owner", path);
 }
 
-/* mkdir -p of the lock's directory, 0700 (root's: /run/faultline). */
-static int make_parent(const char *path, char *err, size_t errlen)
-{
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST) {
-			int e = errno;
-
-			fl_seterr(err, errlen, "cannot create the directory %s of the host lock: "
-				  "%s", dir, strerror(e));
-			errno = e;
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
 /* "PID START COMMAND\n": this process's command line, control characters cleaned, cut to
  * fit. */
 static void owner_line(char *buf, size_t len)
@@ -137,7 +114,7 @@ static int open_lock(const char *path, char *err, size_t errlen)
 	struct stat st;
 	int fd;
 
-	if (make_parent(path, err, errlen))
+	if (fl_mkdir_parents(path, 0700, err, errlen))
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fl_json.h"
 #include "fl_util.h"
@@ -67,6 +68,20 @@ out_unlink:
 out_free:
 	free(text);
 	return ret;
+}
+
+json_t *fl_json_load_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	json_t *doc = NULL;
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+		doc = json_loadfd(fd, 0, NULL);
+	close(fd);
+	return doc;
 }
 
 json_t *fl_json_load(const char *path, char *err, size_t errlen)

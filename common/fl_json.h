@@ -11,6 +11,9 @@
 int fl_json_write_atomic(const char *path, json_t *doc, char *err, size_t errlen);
 /* Load path; on error err says "FILE:LINE:COLUMN: what" and NULL is returned. */
 json_t *fl_json_load(const char *path, char *err, size_t errlen);
+/* Load a document from outside (a case file, a history entry): a regular file only, never
+ * through a link or from a FIFO; NULL otherwise or when it does not parse. */
+json_t *fl_json_load_regular(const char *path);
 /* Strict readers: 0 if every key of obj is in known (NULL-terminated), else -1 with
  * "PATH: unknown field 'KEY' in WHERE (expected one of: a, b, c)". */
 int fl_json_check_fields(json_t *obj, const char *const *known, const char *where,

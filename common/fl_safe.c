@@ -108,6 +108,29 @@ int fl_sh_quote(char *buf, size_t len, const char *arg)
 	return 0;
 }
 
+int fl_sh_word(char *buf, size_t len, const char *arg)
+{
+	size_t n = strlen(buf);
+
+	if (n && buf[n - 1] != ' ' && fl_str_append(buf, len, " "))
+		return -1;
+	if (fl_sh_quote(buf, len, arg)) {
+		buf[n] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int fl_str_append(char *buf, size_t len, const char *text)
+{
+	size_t n = strlen(buf), t = strlen(text);
+
+	if (n + t + 1 > len)
+		return -1;
+	memcpy(buf + n, text, t + 1);
+	return 0;
+}
+
 char *fl_text_clean(char *dst, size_t len, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)(src ? src : "");

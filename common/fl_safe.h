@@ -33,6 +33,12 @@ int fl_path_under(const char *parent, const char *path, char *err, size_t errlen
  * command is never produced.
  */
 int fl_sh_quote(char *buf, size_t len, const char *arg);
+/* Append " ARG" (a space unless BUF is empty or ends in one, then ARG single-quoted): -1 and
+ * BUF unchanged when it does not fit. */
+int fl_sh_word(char *buf, size_t len, const char *arg);
+/* Append literal TEXT (ours, never an outside string) to BUF: -1 and BUF unchanged when it
+ * does not fit. */
+int fl_str_append(char *buf, size_t len, const char *text);
 
 /*
  * Copy SRC into DST for a terminal or a table: control characters (C0, DEL, and the

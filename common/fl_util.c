@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fl_util.h"
 
@@ -90,4 +92,29 @@ long fl_read_file(const char *path, char *buf, size_t len)
 	close(fd);
 	buf[got] = '\0';
 	return (long)got;
+}
+
+int fl_mkdir_parents(const char *path, unsigned int mode, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return fl_seterr(err, errlen, "path too long: %s", path);
+	}
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, (mode_t)mode) && errno != EEXIST) {
+			int e = errno;
+
+			fl_seterr(err, errlen, "cannot create the directory %s for %s: %s", dir, path,
+				  strerror(e));
+			errno = e;
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
 }

@@ -27,6 +27,9 @@ int fl_seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format
 int fl_parse_size(const char *s, unsigned long long *out);
 /* Online CPUs as the scheduler sees them. */
 int fl_online_cpus(void);
+/* mkdir -p of PATH's directory (not PATH itself), each new level with MODE; -1 with a
+ * sentence in err and errno kept when one cannot be made. */
+int fl_mkdir_parents(const char *path, unsigned int mode, char *err, size_t errlen);
 /* Read a whole small file into buf (NUL-terminated); returns length or -1 with errno. */
 long fl_read_file(const char *path, char *buf, size_t len);
 

@@ -114,30 +114,6 @@ static char *plan_marker(const struct fl_plan_case *pc, size_t idx)
 	return m;
 }
 
-static int add_text(char *cmd, size_t len, const char *text)
-{
-	size_t n = strlen(cmd), t = strlen(text);
-
-	if (n + t + 1 > len)
-		return -1;
-	memcpy(cmd + n, text, t + 1);
-	return 0;
-}
-
-/* " WORD", single-quoted */
-static int add_word(char *cmd, size_t len, const char *word)
-{
-	size_t n = strlen(cmd);
-
-	if (add_text(cmd, len, " "))
-		return -1;
-	if (fl_sh_quote(cmd, len, word)) {
-		cmd[n] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
 /* One shell step: plan marker, the agent, the case marker, the LAVA result. */
 static int case_step(char *cmd, const struct fl_plan_case *pc, size_t idx, const char *run_id,
 		     const char *suite)
@@ -150,24 +126,24 @@ static int case_step(char *cmd, const struct fl_plan_case *pc, size_t idx, const
 		 pc->file);
 	name[strcspn(name, ".")] = '\0';
 	cmd[0] = '\0';
-	ret = !marker || add_text(cmd, STEP_MAX, "echo") || add_word(cmd, STEP_MAX, marker) ||
-	      add_text(cmd, STEP_MAX, ";");
+	ret = !marker || fl_str_append(cmd, STEP_MAX, "echo") || fl_sh_word(cmd, STEP_MAX, marker) ||
+	      fl_str_append(cmd, STEP_MAX, ";");
 	free(marker);
 	fl_case_argv(pc, run_id, suite, "/bin/faultline-agent", doc, "lava", argv);
 	for (int i = 0; !ret && argv[i]; i++)
-		ret = add_word(cmd, STEP_MAX, argv[i]);
+		ret = fl_sh_word(cmd, STEP_MAX, argv[i]);
 	fl_argv_free(argv);
-	ret = ret || add_text(cmd, STEP_MAX, "; if [ -s") || add_word(cmd, STEP_MAX, doc) ||
-	      add_text(cmd, STEP_MAX, " ]; then echo \"FAULTLINE-CASE ");
+	ret = ret || fl_str_append(cmd, STEP_MAX, "; if [ -s") || fl_sh_word(cmd, STEP_MAX, doc) ||
+	      fl_str_append(cmd, STEP_MAX, " ]; then echo \"FAULTLINE-CASE ");
 	if (!ret) {	/* doc is ours: /tmp/faultline-NNNN.json */
 		char tail[256];
 
 		snprintf(tail, sizeof(tail), "%zu $(sha256sum '%s' | cut -c1-64) $(base64 -w0 "
 			 "'%s')\"; lava-test-case", idx, doc, doc);
-		ret = add_text(cmd, STEP_MAX, tail) || add_word(cmd, STEP_MAX, name) ||
-		      add_text(cmd, STEP_MAX, " --result pass; else lava-test-case") ||
-		      add_word(cmd, STEP_MAX, name) ||
-		      add_text(cmd, STEP_MAX, " --result fail; fi");
+		ret = fl_str_append(cmd, STEP_MAX, tail) || fl_sh_word(cmd, STEP_MAX, name) ||
+		      fl_str_append(cmd, STEP_MAX, " --result pass; else lava-test-case") ||
+		      fl_sh_word(cmd, STEP_MAX, name) ||
+		      fl_str_append(cmd, STEP_MAX, " --result fail; fi");
 	}
 	return ret ? -1 : 0;
 }

@@ -64,35 +64,6 @@ struct sshx {
 	int nfiles;
 };
 
-/* Append " WORD" (single-quoted) to cmd; -1 when it does not fit. */
-static int add_word(char *cmd, size_t len, const char *word)
-{
-	size_t n = strlen(cmd);
-
-	if (n + 2 > len)
-		return -1;
-	if (n && cmd[n - 1] != ' ') {
-		cmd[n] = ' ';
-		cmd[n + 1] = '\0';
-	}
-	if (fl_sh_quote(cmd, len, word)) {
-		cmd[n] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
-/* Append literal shell text (ours, no outside string) to cmd; -1 when it does not fit. */
-static int add_text(char *cmd, size_t len, const char *text)
-{
-	size_t n = strlen(cmd), t = strlen(text);
-
-	if (n + t + 1 > len)
-		return -1;
-	memcpy(cmd + n, text, t + 1);
-	return 0;
-}
-
 /* Append the quoted path rdir/rel. */
 static int add_rpath(const struct sshx *x, char *cmd, size_t len, const char *rel)
 {
@@ -100,7 +71,7 @@ static int add_rpath(const struct sshx *x, char *cmd, size_t len, const char *re
 
 	if (snprintf(p, sizeof(p), "%s%s%s", x->rdir, rel[0] ? "/" : "", rel) >= (int)sizeof(p))
 		return -1;
-	return add_word(cmd, len, p);
+	return fl_sh_word(cmd, len, p);
 }
 
 static int too_long(const struct sshx *x, const char *what, char *err, size_t errlen)
@@ -117,16 +88,16 @@ static int add_verify(const struct sshx *x, char *cmd, size_t len)
 {
 	char line[800];
 
-	if (add_text(cmd, len, "[ \"$(stat -c '%u %a %F' --") || add_rpath(x, cmd, len, "") ||
-	    add_text(cmd, len, " 2>/dev/null)\" = \"$(id -u) 700 directory\" ] && printf "
+	if (fl_str_append(cmd, len, "[ \"$(stat -c '%u %a %F' --") || add_rpath(x, cmd, len, "") ||
+	    fl_str_append(cmd, len, " 2>/dev/null)\" = \"$(id -u) 700 directory\" ] && printf "
 		     "'%s\\n'"))
 		return -1;
 	for (int i = 0; i < x->nfiles; i++) {
 		if (snprintf(line, sizeof(line), "%s  %s/%s", x->files[i].hex, x->rdir,
-			     x->files[i].rel) >= (int)sizeof(line) || add_word(cmd, len, line))
+			     x->files[i].rel) >= (int)sizeof(line) || fl_sh_word(cmd, len, line))
 			return -1;
 	}
-	return add_text(cmd, len, " | sha256sum -c --status - 2>/dev/null || { echo 'faultline: "
+	return fl_str_append(cmd, len, " | sha256sum -c --status - 2>/dev/null || { echo 'faultline: "
 			"the agent cache on this host changed since it was checked; not running it' "
 			">&2; exit 86; }; ");
 }
@@ -137,8 +108,8 @@ static int add_agent(const struct sshx *x, char *cmd, size_t len)
 	char env[256];
 
 	snprintf(env, sizeof(env), "LD_LIBRARY_PATH=%s/lib", x->rdir);
-	return add_text(cmd, len, "env") || add_word(cmd, len, env) ||
-	       add_word(cmd, len, x->ragent);
+	return fl_str_append(cmd, len, "env") || fl_sh_word(cmd, len, env) ||
+	       fl_sh_word(cmd, len, x->ragent);
 }
 
 /* Add one local file to the cache list with its sha256; -1 when it cannot be read. */
@@ -247,15 +218,15 @@ static int cache_probe(struct sshx *x, bool *dir_ok, bool *bad, char *out, char 
 	if (!cmd)
 		return fl_seterr(err, errlen, "out of memory"), FL_EXIT_ENV;
 	cmd[0] = '\0';
-	if (add_text(cmd, CMD_MAX, "id -u; s=$(stat -c '%u %a %F' --") ||
+	if (fl_str_append(cmd, CMD_MAX, "id -u; s=$(stat -c '%u %a %F' --") ||
 	    add_rpath(x, cmd, CMD_MAX, "") ||
-	    add_text(cmd, CMD_MAX, " 2>/dev/null); echo \"${s:-missing}\"; [ \"$s\" = "
+	    fl_str_append(cmd, CMD_MAX, " 2>/dev/null); echo \"${s:-missing}\"; [ \"$s\" = "
 		     "\"$(id -u) 700 directory\" ] || exit 0; sha256sum --"))
 		goto long_cmd;
 	for (int i = 0; i < x->nfiles; i++)
 		if (add_rpath(x, cmd, CMD_MAX, x->files[i].rel))
 			goto long_cmd;
-	if (add_text(cmd, CMD_MAX, " 2>/dev/null; exit 0"))
+	if (fl_str_append(cmd, CMD_MAX, " 2>/dev/null; exit 0"))
 		goto long_cmd;
 	ret = fl_ssh_output(&x->s, cmd, out, CMD_MAX, msg, sizeof(msg));
 	free(cmd);
@@ -300,7 +271,7 @@ static int cache_remake(struct sshx *x, char *out, char *err, size_t errlen)
 {
 	char cmd[1024] = "rm -rf --", msg[FL_ERRLEN];
 
-	if (add_rpath(x, cmd, sizeof(cmd), "") || add_text(cmd, sizeof(cmd), " && mkdir -m 700 --") ||
+	if (add_rpath(x, cmd, sizeof(cmd), "") || fl_str_append(cmd, sizeof(cmd), " && mkdir -m 700 --") ||
 	    add_rpath(x, cmd, sizeof(cmd), "") || add_rpath(x, cmd, sizeof(cmd), "lib") ||
 	    add_rpath(x, cmd, sizeof(cmd), "out"))
 		return too_long(x, "make the agent cache", err, errlen);
@@ -398,8 +369,8 @@ static int host_info(struct fl_target *t, struct sshx *x, char *err, size_t errl
 
 	if (!out)
 		return fl_seterr(err, errlen, "out of memory"), FL_EXIT_ENV;
-	if (add_verify(x, cmd, sizeof(cmd)) || add_text(cmd, sizeof(cmd), "exec ") ||
-	    add_agent(x, cmd, sizeof(cmd)) || add_word(cmd, sizeof(cmd), "--run-info")) {
+	if (add_verify(x, cmd, sizeof(cmd)) || fl_str_append(cmd, sizeof(cmd), "exec ") ||
+	    add_agent(x, cmd, sizeof(cmd)) || fl_sh_word(cmd, sizeof(cmd), "--run-info")) {
 		free(out);
 		return too_long(x, "ask the agent for its kernel", err, errlen);
 	}
@@ -463,14 +434,14 @@ static void remote_cleanup(struct sshx *x, const char *sig)
 	char cmd[CMD_MAX] = "p=$(cat", out[4096], msg[FL_ERRLEN];
 
 	if (add_rpath(x, cmd, sizeof(cmd), "agent.pid") ||
-	    add_text(cmd, sizeof(cmd), " 2>/dev/null); if [ -n \"$p\" ] && grep -q "
+	    fl_str_append(cmd, sizeof(cmd), " 2>/dev/null); if [ -n \"$p\" ] && grep -q "
 		     "faultline-agent /proc/$p/cmdline 2>/dev/null; then kill -") ||
-	    add_text(cmd, sizeof(cmd), sig) ||
-	    add_text(cmd, sizeof(cmd), " \"$p\"; i=0; while kill -0 \"$p\" 2>/dev/null && "
+	    fl_str_append(cmd, sizeof(cmd), sig) ||
+	    fl_str_append(cmd, sizeof(cmd), " \"$p\"; i=0; while kill -0 \"$p\" 2>/dev/null && "
 		     "[ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done; kill -KILL \"$p\" 2>/dev/null; "
 		     "fi; rm -f --") || add_rpath(x, cmd, sizeof(cmd), "agent.pid") ||
-	    add_text(cmd, sizeof(cmd), "; ") || add_verify(x, cmd, sizeof(cmd)) ||
-	    add_agent(x, cmd, sizeof(cmd)) || add_word(cmd, sizeof(cmd), "--restore")) {
+	    fl_str_append(cmd, sizeof(cmd), "; ") || add_verify(x, cmd, sizeof(cmd)) ||
+	    add_agent(x, cmd, sizeof(cmd)) || fl_sh_word(cmd, sizeof(cmd), "--restore")) {
 		fl_err("%s: the clean-up command does not fit in %d bytes; not running it",
 		       x->s.dest, CMD_MAX);
 		return;
@@ -595,13 +566,13 @@ static int case_cmd(const struct sshx *x, const struct fl_rundir *rd, const char
 	remote_doc(x, rd, idx, rdoc, sizeof(rdoc));
 	snprintf(old, sizeof(old), "out/%s-", rd->id);
 	cmd[0] = '\0';
-	ret = add_text(cmd, len, "rm -f --") || add_rpath(x, cmd, len, old) ||
-	      add_text(cmd, len, "*.json; echo $$ >") || add_rpath(x, cmd, len, "agent.pid") ||
-	      add_text(cmd, len, "; ") || add_verify(x, cmd, len) || add_text(cmd, len, "exec ") ||
-	      add_agent(x, cmd, len);
+	ret = fl_str_append(cmd, len, "rm -f --") || add_rpath(x, cmd, len, old) ||
+	      fl_str_append(cmd, len, "*.json; echo $$ >") || add_rpath(x, cmd, len, "agent.pid") ||
+	      fl_str_append(cmd, len, "; ") || add_verify(x, cmd, len) ||
+	      fl_str_append(cmd, len, "exec ") || add_agent(x, cmd, len);
 	fl_case_argv(pc, rd->id, suite, x->ragent, rdoc, "ssh", argv);
 	for (int i = 1; !ret && argv[i]; i++)	/* argv[0]: the agent, added above */
-		ret = add_word(cmd, len, argv[i]);
+		ret = fl_sh_word(cmd, len, argv[i]);
 	fl_argv_free(argv);
 	return ret ? -1 : 0;
 }
@@ -697,9 +668,9 @@ static int remote_sha(struct sshx *x, const char *rdoc, char hex[65], char *msg,
 	char cmd[1024] = "test -f", out[256];
 	int ret;
 
-	if (add_word(cmd, sizeof(cmd), rdoc) ||
-	    add_text(cmd, sizeof(cmd), " || exit 1; sha256sum --") ||
-	    add_word(cmd, sizeof(cmd), rdoc))
+	if (fl_sh_word(cmd, sizeof(cmd), rdoc) ||
+	    fl_str_append(cmd, sizeof(cmd), " || exit 1; sha256sum --") ||
+	    fl_sh_word(cmd, sizeof(cmd), rdoc))
 		return snprintf(msg, len, "the remote command to hash %s is too long", rdoc), 2;
 	ret = fl_ssh_output(&x->s, cmd, out, sizeof(out), msg, len);
 	if (!ret && strlen(out) < 64)

@@ -62,24 +62,6 @@ int fl_knob_get(const char *file, char *buf, size_t len)
 	return 0;
 }
 
-/* mkdir -p of the journal's directory, 0700. */
-static int make_parent(const char *path, char *err, size_t errlen)
-{
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST)
-			return fl_seterr(err, errlen, "cannot create the journal directory %s: %s",
-					 dir, strerror(errno));
-		*p = '/';
-	}
-	return 0;
-}
-
 static char *read_fd(int fd)
 {
 	size_t cap = 4096, len = 0;
@@ -235,7 +217,7 @@ struct fl_knobs *fl_knobs_open(const char *path, const char *sysroot, FILE *log,
 		fl_seterr(err, errlen, "journal path too long: %s", path);
 		return NULL;
 	}
-	if (make_parent(path, err, errlen))
+	if (fl_mkdir_parents(path, 0700, err, errlen))
 		return NULL;
 	if (fl_knobs_restore_file(path, sysroot, log) < 0) {
 		fl_seterr(err, errlen, "a stale journal %s could not be fully restored", path);
