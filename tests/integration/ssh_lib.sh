@@ -63,3 +63,12 @@ start_sshd() {
 	done
 	return 1
 }
+# Skip the whole test (TAP) where the OpenSSH binaries are missing, else start the sshd.
+ssh_require() {
+	if ! ssh_available; then
+		skip "openssh-server or openssh-client is not installed (scripts/packages.txt)"
+		done_testing
+		exit
+	fi
+	ssh_setup
+}

@@ -9,12 +9,7 @@ F=$FL_BIN/faultline
 S=$FL_ROOT/tests/fixtures/suites
 . "$(dirname "$0")/ssh_lib.sh"
 
-if ! ssh_available; then
-	skip "openssh-server or openssh-client is not installed (scripts/packages.txt)"
-	done_testing
-	exit
-fi
-ssh_setup
+ssh_require
 # Kill the per-connection sshd processes (children of the listener) once a case is running.
 kill_connections() {
 	local l

@@ -10,12 +10,7 @@ F=$FL_BIN/faultline
 S=$FL_ROOT/tests/fixtures/suites
 . "$(dirname "$0")/ssh_lib.sh"
 
-if ! ssh_available; then
-	skip "openssh-server or openssh-client is not installed (scripts/packages.txt)"
-	done_testing
-	exit
-fi
-ssh_setup
+ssh_require
 CANARY=/tmp/faultline-h4-canary-$$
 rm -f "$CANARY"
 if ! start_sshd; then
