@@ -132,7 +132,8 @@ void fl_params_label(json_t *params, char *buf, size_t len)
 			s[strlen(s) - 1] = '\0';
 			memmove(s, s + 1, strlen(s));
 		}
-		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s=%s",
+		off += (size_t)snprintf(off < len ? buf + off : NULL, off < len ? len - off : 0,
+					"%s%s=%s",
 					off ? " " : "", key, s ? s : "?");
 		free(s);
 	}
@@ -282,7 +283,13 @@ static int load_entry(json_t *c, int idx, const struct suite_defaults *sd, const
 		return fl_seterr(err, errlen, "%s: %s.params must be an object", path, where);
 	if (count_points(params, where, path, &e->npoints, err, errlen))
 		return -1;
-	e->points = expand_sweeps(params ? params : json_object());
+	if (params) {
+		e->points = expand_sweeps(params);
+	} else {
+		params = json_object();
+		e->points = expand_sweeps(params);
+		json_decref(params);
+	}
 	return 0;
 }
 

@@ -147,4 +147,14 @@ ln -s aaaaaaaaaaaaaaaa "$TMP/kp/0123456789abcdef"
 ln -s aaaaaaaaaaaaaaaa "$TMP/kp/cand"
 expect_exit 0 "kernel prune beside a link named like a hash" "$FL_ROOT/kernels/prune.sh" --out "$TMP/kp"
 check "the linked build's files are kept" test -e "$TMP/kp/aaaaaaaaaaaaaaaa/keep"
+# A case without "params" leaked its empty parameter object (found by tests/fuzz/fuzz_suite):
+# under ASan's leak check the refused suite must exit 2 with no leak report.
+if [ -x "${FL_SAN_BIN:-}/faultline" ]; then
+	printf '{"name": "leak", "cases": [{"workload": "nosuch"}]}\n' > "$TMP/noparams.json"
+	expect_exit 2 "a case without params, unknown workload (ASan build)" \
+		env ASAN_OPTIONS=detect_leaks=1 "$FL_SAN_BIN/faultline" run --dry-run "$TMP/noparams.json"
+	check "no leak report" sh -c "! grep -q LeakSanitizer '$TMP/stderr'"
+else
+	skip "no ASan build in FL_SAN_BIN"
+fi
 done_testing
