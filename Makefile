@@ -115,6 +115,7 @@ check: deps
 	tests/run-tests.sh
 
 check-slow: check
+	scripts/deps.sh --slow
 	tests/run-tests.sh --slow
 
 bench: all
