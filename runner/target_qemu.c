@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "console_classify.h"
 #include "fl_json.h"
+#include "fl_safe.h"
 #include "fl_util.h"
 #include "kernel.h"
 #include "qemu_chan.h"
@@ -453,6 +454,15 @@ static int boot_once(struct qemu *q, struct fl_rundir *rd, double timeout_s, boo
 		ret = FL_CHAN_GONE;
 	else
 		ret = fl_chan_line(&q->ch, line, sizeof(line), deadline);
+	if (ret == FL_CHAN_OK && !strncmp(line, "FAIL ", 5)) {
+		/* the guest init's own sentence (a module that did not load): not retried */
+		char said[200];
+
+		stop_guest(q);
+		*panicked = false;
+		return fl_seterr(err, errlen, "the guest init reported: %s (console: %s)",
+				 fl_text_clean(said, sizeof(said), line + 5), q->console);
+	}
 	if (ret == FL_CHAN_OK && strncmp(line, "READY", 5))
 		ret = FL_CHAN_EOF;
 	if (ret != FL_CHAN_OK) {
