@@ -22,6 +22,7 @@
 
 #include "probes/probe.h"
 #include "probes/procparse.h"
+#include "fl_safe.h"
 #include "fl_sha256.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
@@ -127,14 +128,14 @@ fail:
 	return NULL;
 }
 
-/* gzip -dc of path (a path with a quote in it is refused rather than quoted). */
+/* gzip -dc of path, quoted as one shell word (fl_sh_quote). */
 static char *gunzip_file(const char *path, size_t *len)
 {
-	char cmd[PATH_MAX + 64];
+	char cmd[4 * PATH_MAX + 64] = "gzip -dc < ";
 
-	if (strchr(path, '\'') || access(path, R_OK))
+	if (access(path, R_OK) || fl_sh_quote(cmd, sizeof(cmd), path) ||
+	    fl_str_append(cmd, sizeof(cmd), " 2>/dev/null"))
 		return NULL;
-	snprintf(cmd, sizeof(cmd), "gzip -dc < '%s' 2>/dev/null", path);
 	return run_capture(cmd, len);
 }
 
