@@ -229,12 +229,17 @@ static int plan_point(struct fl_plan *plan, const char *wl, json_t *params,
 		      const struct suite_defaults *d, int iteration, bool warmup)
 {
 	struct fl_plan_case *pc;
-	void *grown = realloc(plan->cases, (plan->n + 1) * sizeof(*plan->cases));
+	size_t n = plan->n;
 
-	if (!grown)
-		return -1;
-	plan->cases = grown;
-	pc = &plan->cases[plan->n];
+	/* capacity doubles from 16 (a plan of 20000 cases grew one case at a time: quadratic) */
+	if (n == 0 || (n >= 16 && !(n & (n - 1)))) {
+		void *grown = realloc(plan->cases, (n ? 2 * n : 16) * sizeof(*plan->cases));
+
+		if (!grown)
+			return -1;
+		plan->cases = grown;
+	}
+	pc = &plan->cases[n];
 	memset(pc, 0, sizeof(*pc));
 	pc->workload = strdup(wl);
 	pc->params = json_incref(params);

@@ -77,6 +77,8 @@ seed() {
 	qemu_chan)  gen_qemu_chan "$g" ;;
 	*)          echo "run.sh: no seeds known for target $t" >&2 ;;
 	esac
+	# inputs that once crashed or hung this target (tests/fuzz/regress/TARGET-*): run first
+	for r in tests/fuzz/regress/"$t"-*; do [ -e "$r" ] && cp "$r" "$g"/; done
 	cp -n "$g"/* "$c"/ 2>/dev/null
 	return 0
 }
