@@ -10,13 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fl_run r;
 	char err[1024];
 
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%s/run", fuzz_scratch());
-		snprintf(path, sizeof(path), "%s/cases", dir);
-		if (mkdir(dir, 0700) || mkdir(path, 0700))
-			abort();
-		snprintf(path, sizeof(path), "%s/cases/0000-fuzz-i0.json", dir);
-	}
+	if (!dir[0])
+		fuzz_run_dir(dir, sizeof(dir), path, sizeof(path));
 	fuzz_write(path, data, size);
 	if (!fl_run_load(&r, dir, err, sizeof(err))) {
 		for (size_t i = 0; i < r.ncases; i++)

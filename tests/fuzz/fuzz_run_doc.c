@@ -35,11 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[1024];
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "%s/run", fuzz_scratch());
-		snprintf(path, sizeof(path), "%s/cases", dir);
-		if (mkdir(dir, 0700) || mkdir(path, 0700))
-			abort();
-		snprintf(path, sizeof(path), "%s/cases/0000-fuzz-i0.json", dir);
+		fuzz_run_dir(dir, sizeof(dir), path, sizeof(path));
 		copy_case(path);
 		snprintf(path, sizeof(path), "%s/run.json", dir);
 	}

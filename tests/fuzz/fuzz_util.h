@@ -50,6 +50,17 @@ static inline void fuzz_write(const char *path, const uint8_t *data, size_t size
 	}
 }
 
+/* A run directory in the scratch dir, made on first use: DIR gets SCRATCH/run (with an empty
+ * cases/), CASE the path of its one case file cases/0000-fuzz-i0.json. */
+static inline void fuzz_run_dir(char *dir, size_t dlen, char *case_path, size_t clen)
+{
+	snprintf(dir, dlen, "%s/run", fuzz_scratch());
+	snprintf(case_path, clen, "%s/cases", dir);
+	if (mkdir(dir, 0700) || mkdir(case_path, 0700))
+		abort();
+	snprintf(case_path, clen, "%s/cases/0000-fuzz-i0.json", dir);
+}
+
 /* data as a NUL-terminated string (malloc'ed; the parsers take C strings). */
 static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 {

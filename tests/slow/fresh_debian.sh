@@ -113,24 +113,20 @@ bind "$cache/archives" "$root/var/cache/apt/archives" --bind
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 	LANG=C.UTF-8 bash -c "cd /src/faultline && $1"; }
 
-t0=$SECONDS
-if in_root "scripts/deps.sh" > "$TMP/deps.log" 2>&1; then
-	ok "scripts/deps.sh installs the package list ($((SECONDS - t0)) s)"
-else
-	notok "scripts/deps.sh failed ($((SECONDS - t0)) s)"
-	tail -20 "$TMP/deps.log" | sed 's/^/# /'
-fi
-t_deps=$((SECONDS - t0))
+# step VAR DESC LOG CMD: run CMD in the root, ok/not ok with its seconds (in VAR), log tail on failure
+step() {
+	local var=$1 desc=$2 log=$3 t0=$SECONDS
+	if in_root "$4" > "$log" 2>&1; then
+		ok "$desc ($((SECONDS - t0)) s)"
+	else
+		notok "$desc: failed ($((SECONDS - t0)) s)"
+		tail -20 "$log" | sed 's/^/# /'
+	fi
+	printf -v "$var" '%s' $((SECONDS - t0))
+}
+step t_deps "scripts/deps.sh installs the package list" "$TMP/deps.log" "scripts/deps.sh"
 expect_exit 0 "scripts/deps.sh --check then finds nothing missing" in_root "scripts/deps.sh --check"
-
-t0=$SECONDS
-if in_root "make -j2 all" > "$TMP/make.log" 2>&1; then
-	ok "make all builds ($((SECONDS - t0)) s)"
-else
-	notok "make all failed ($((SECONDS - t0)) s)"
-	tail -20 "$TMP/make.log" | sed 's/^/# /'
-fi
-t_make=$((SECONDS - t0))
+step t_make "make all builds" "$TMP/make.log" "make -j2 all"
 check "bin/faultline and bin/faultline-agent exist" \
 	test -x "$root/src/faultline/bin/faultline" -a -x "$root/src/faultline/bin/faultline-agent"
 expect_exit 0 "faultline list runs in the root" in_root "bin/faultline list"
