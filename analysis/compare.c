@@ -123,6 +123,16 @@ char *fl_text_shown(const char *text, bool md)
 	return o;
 }
 
+/* A string value as shown (fl_text_shown), a new reference; "?" when out of memory. */
+static json_t *shown_string(json_t *str, bool md)
+{
+	char *t = fl_text_shown(json_string_value(str), md);
+	json_t *s = json_string(t ? t : "?");
+
+	free(t);
+	return s;
+}
+
 static void shown_walk(json_t *v, bool md)
 {
 	const char *k;
@@ -130,24 +140,16 @@ static void shown_walk(json_t *v, bool md)
 	size_t i;
 
 	json_object_foreach(v, k, m) {
-		if (json_is_string(m)) {
-			char *t = fl_text_shown(json_string_value(m), md);
-
-			json_object_set_new(v, k, t ? json_string(t) : json_string("?"));
-			free(t);
-		} else {
+		if (json_is_string(m))
+			json_object_set_new(v, k, shown_string(m, md));
+		else
 			shown_walk(m, md);
-		}
 	}
 	json_array_foreach(v, i, m) {
-		if (json_is_string(m)) {
-			char *t = fl_text_shown(json_string_value(m), md);
-
-			json_array_set_new(v, i, t ? json_string(t) : json_string("?"));
-			free(t);
-		} else {
+		if (json_is_string(m))
+			json_array_set_new(v, i, shown_string(m, md));
+		else
 			shown_walk(m, md);
-		}
 	}
 }
 

@@ -131,6 +131,26 @@ int fl_str_append(char *buf, size_t len, const char *text)
 	return 0;
 }
 
+long fl_utf8_next(const unsigned char *s, int *n)
+{
+	long cp;
+	int len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+
+	if (!len || s[0] > 0xf4)
+		return -1;
+	cp = s[0] & (0x7f >> len);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*n = len;
+	return cp;
+}
+
 char *fl_text_clean(char *dst, size_t len, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)(src ? src : "");

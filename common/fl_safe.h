@@ -41,6 +41,13 @@ int fl_sh_word(char *buf, size_t len, const char *arg);
 int fl_str_append(char *buf, size_t len, const char *text);
 
 /*
+ * The code point of the UTF-8 sequence at S (NUL-terminated; *N its length in bytes), or -1
+ * when it is not valid UTF-8 as Jansson checks it (truncated, overlong, a surrogate, beyond
+ * U+10FFFF; *N untouched).
+ */
+long fl_utf8_next(const unsigned char *s, int *n);
+
+/*
  * Copy SRC into DST for a terminal or a table: control characters (C0, DEL, and the
  * C1 range as UTF-8 U+0080..U+009F) become '?', so a string from a document cannot move
  * the cursor or change the terminal. Always NUL-terminates; returns DST.

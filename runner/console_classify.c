@@ -175,26 +175,6 @@ json_t *fl_console_finding(const char *title, const char *text)
 	return json_pack("{s:s, s:s}", "title", title, "excerpt", text ? text : "");
 }
 
-/* Length of the valid UTF-8 sequence at s (as Jansson checks it: no overlong forms, no
- * surrogates, nothing past U+10FFFF), or 0. s[0] is not ASCII; s is NUL-terminated. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	unsigned int cp = s[0] & (0x7f >> n);
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A console carries line noise: NUL bytes (which would end the text early) and bytes that
  * are not UTF-8 (which Jansson refuses, losing the finding) become '?'. */
 static void clean_console(char *text, size_t len)
@@ -202,17 +182,12 @@ static void clean_console(char *text, size_t len)
 	unsigned char *s = (unsigned char *)text;
 
 	for (size_t i = 0; i < len; i++) {
-		size_t n;
+		int n;
 
-		if (!s[i]) {
+		if (!s[i] || (s[i] >= 0x80 && fl_utf8_next(s + i, &n) < 0))
 			s[i] = '?';
-		} else if (s[i] >= 0x80) {
-			n = utf8_len(s + i);
-			if (n)
-				i += n - 1;
-			else
-				s[i] = '?';
-		}
+		else if (s[i] >= 0x80)
+			i += (size_t)n - 1;	/* a whole character */
 	}
 }
 

@@ -24,28 +24,6 @@
 
 #define STEP_MAX 16384
 
-/* The code point of the UTF-8 sequence at s (*n its length), or -1 when it is not valid
- * UTF-8 (truncated, overlong, a surrogate, beyond U+10FFFF). */
-static long utf8_next(const unsigned char *s, int *n)
-{
-	long cp;
-	int len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
-
-	if (!len || s[0] > 0xf4)
-		return -1;
-	cp = s[0] & (0x7f >> len);
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*n = len;
-	return cp;
-}
-
 /* s as a YAML double-quoted scalar, ASCII only; -1 (and "" written) when s is not UTF-8. */
 static int yq(FILE *f, const char *s)
 {
@@ -56,7 +34,7 @@ static int yq(FILE *f, const char *s)
 	for (const unsigned char *q = p; *q; q += n)	/* check first: no half scalar */
 		if (*q < 0x80)
 			n = 1;
-		else if (utf8_next(q, &n) < 0)
+		else if (fl_utf8_next(q, &n) < 0)
 			return fputs("\"\"", f), -1;
 	fputc('"', f);
 	for (; *p; p += n) {
@@ -67,7 +45,7 @@ static int yq(FILE *f, const char *s)
 			fprintf(f, "\\x%02x", *p);
 		else if (*p < 0x80)
 			fputc(*p, f);
-		else if ((cp = utf8_next(p, &n)) <= 0xffff)
+		else if ((cp = fl_utf8_next(p, &n)) <= 0xffff)
 			fprintf(f, "\\u%04lx", cp);
 		else
 			fprintf(f, "\\U%08lx", cp);
