@@ -17,7 +17,9 @@
 # runner/guest-init.sh runs in the guest on busybox (its applets), so it is not scanned.
 # Each command is resolved with Debian's PATH (/usr/sbin:/usr/bin:/sbin:/bin) and its owner
 # found with dpkg -S: the path as found, its /usr-merged twin (/bin <-> /usr/bin), then the
-# path its symlinks resolve to (alternatives: awk -> mawk).
+# path its symlinks resolve to. A command Debian's alternatives provide (awk: mawk or gawk)
+# is every provider's: it is packaged when one of them is listed, whichever the host selects
+# today (installing lava-dispatcher, a slow line, pulls in gawk and moves awk to it).
 #   FL_PACKAGES=FILE   check against another list (default scripts/packages.txt)
 . "$(dirname "$0")/lib.sh"
 cd "$FL_ROOT" || exit 1
@@ -246,9 +248,19 @@ twin() {	# the /usr-merged other name of a path
 	/bin/*|/sbin/*|/lib/*) echo "/usr$1" ;;
 	esac
 }
-package_of() {	# CMD: its package, or a reason it has none (exit 1)
+owner1() { dpkg-query -S "$1" 2>/dev/null | grep -v '^diversion by' | sed -n 's/, /,/g; s/: \/.*//p' | head -1; }
+alt_owners() {	# PATH: the packages of every provider of its alternative (comma-separated)
+	local a c
+	a=$(readlink "$1") || return
+	case "$a" in /etc/alternatives/*) ;; *) return ;; esac
+	update-alternatives --list "${a##*/}" 2>/dev/null |
+		while read -r c; do owner1 "$c"; done | paste -sd,
+}
+package_of() {	# CMD: its package(s), or a reason it has none (exit 1)
 	local p o r
 	p=$(PATH=$debian_path type -P "$1") || { echo "not installed on this host"; return 1; }
+	o=$(alt_owners "$p")
+	[ -n "$o" ] && { echo "$o"; return 0; }
 	for r in "$p" "$(twin "$p")" "$(readlink -f "$p")" "$(twin "$(readlink -f "$p")")"; do
 		[ -n "$r" ] || continue
 		o=$(owner "$r")
@@ -316,7 +328,6 @@ while read -r _ bin pkg where; do
 done < <(awk '$1 == "qemu"' "$TMP/uses")
 
 # Python modules: the file each imports from, and its package.
-owner1() { dpkg-query -S "$1" 2>/dev/null | grep -v '^diversion by' | sed -n 's/, /,/g; s/: \/.*//p' | head -1; }
 stdlib_pkg() { grep -qE '^(lib)?python3(\.[0-9]+)?(-minimal|-stdlib)?(:.*)?$' <<< "$1"; }
 for mod in $(awk '$1 == "py" { print $2 }' "$TMP/uses" | sort -u); do
 	where=$(awk -v c="$mod" '$1 == "py" && $2 == c { print $3 }' "$TMP/uses" | head -2 | paste -sd' ')
