@@ -46,6 +46,12 @@ same_state() {
 	if diff -u "$TMP/before" "$TMP/after" > "$TMP/diff"; then ok "$1"; else notok "$1 ($(head -c 400 "$TMP/diff"))"; fi
 }
 PT=(pt-retract --mode khugepaged --size 8M --rounds 2 --probes none)
+# hold PID / release PID: a holder stopped (SIGSTOP keeps its lock) while the checks that need
+# the lock busy run, so they never race its end; continued on any exit of this test.
+held=
+hold() { held="$held $1"; kill -STOP "$1"; }
+release() { kill -CONT "$1"; }
+trap 'kill -CONT $held 2> /dev/null; keep_consoles; rm -rf "$TMP"' EXIT
 
 # 1. Two agents with different journals that both change khugepaged settings.
 "$A" "${PT[@]}" --journal="$TMP/a.journal" --json "$TMP/a.json" 2> "$TMP/a.err" & a=$!
@@ -59,6 +65,7 @@ done
 check "1. the first agent changes khugepaged settings (its journal is there)" \
 	said "$TMP/a.journal" '"kind":"sysfs"'
 check "   it holds the host lock" owns $a 1
+hold $a
 "$A" "${PT[@]}" --rounds 3 --journal="$TMP/b.journal" --json "$TMP/b.json" 2> "$TMP/b.err" & b=$!
 check "   a second agent says it waits, and for whom" \
 	said "$TMP/b.err" "waiting for the host lock $L (kernel settings and measurements are host-wide), held by pid $a"
@@ -70,6 +77,7 @@ stderr_has "faultline-agent pt-retract --mode khugepaged" "   and its command"
 stderr_has "(--no-wait)" "   and why it did not wait"
 check "   in one line" test "$(wc -l < "$TMP/stderr")" = 1
 check "   its journal was not even created" test ! -e "$TMP/nw.journal"
+release $a
 wait $a; ra=$?
 wait $b; rb=$?
 check "   both end ok ($ra, $rb)" test "$ra$rb" = 00
@@ -81,6 +89,7 @@ same_state "   every THP/khugepaged/swap setting is as before (pages_to_scan $(c
 S=$FL_ROOT/tests/fixtures/suites/tiny.json
 FAULTLINE_JOURNAL=$TMP/r1.journal "$F" run --out "$TMP/r1" "$S" > "$TMP/r1.out" 2> "$TMP/r1.err" & r1=$!
 check "2. the first run holds the host lock" owns $r1
+hold $r1
 expect_exit 3 "   a second run with --no-wait exits 3" \
 	env FAULTLINE_JOURNAL="$TMP/r2.journal" "$F" run --no-wait --out "$TMP/r2nw" "$S"
 stderr_has "is held by pid $r1 since" "   naming the holder"
@@ -93,6 +102,7 @@ expect_exit 2 "   a bad suite is refused at once, without waiting for the lock" 
 FAULTLINE_JOURNAL=$TMP/r2.journal "$F" run --out "$TMP/r2" "$S" > "$TMP/r2.out" 2> "$TMP/r2.err" & r2=$!
 check "   a second run without --no-wait says it waits, and for whom" \
 	said "$TMP/r2.err" "waiting for the host lock $L (kernel settings and measurements are host-wide), held by pid $r1"
+release $r1
 wait $r1; x1=$?
 wait $r2; x2=$?
 check "   both runs end ok ($x1, $x2)" test "$x1$x2" = 00
