@@ -67,6 +67,17 @@ int fl_welch(const double *a, size_t na, const double *b, size_t nb, double leve
 	return 0;
 }
 
+double fl_prediction_halfwidth(const double *x, size_t n, double level)
+{
+	double m, sd;
+
+	if (n < 2)
+		return NAN;
+	m = gsl_stats_mean(x, 1, n);
+	sd = gsl_stats_sd_m(x, 1, n, m);
+	return gsl_cdf_tdist_Qinv((1 - level) / 2, (double)(n - 1)) * sd * sqrt(1 + 1.0 / (double)n);
+}
+
 struct ranked {
 	double v;
 	int from_b;

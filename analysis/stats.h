@@ -44,6 +44,10 @@ int fl_welch(const double *a, size_t na, const double *b, size_t nb, double leve
 int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
 	   struct fl_test *t);
 
+/* Half-width of the level (e.g. 0.99) prediction interval for one more draw from the normal
+ * population x[0..n) is a sample of: t(level, n-1) * sd * sqrt(1 + 1/n). NaN when n < 2. */
+double fl_prediction_halfwidth(const double *x, size_t n, double level);
+
 enum fl_correction { FL_CORR_HOLM, FL_CORR_BH, FL_CORR_NONE };
 /* Adjusted p-values (as R's p.adjust "holm", "BH", "none") of p[0..n) into adj[0..n).
  * NaN entries are left out of the family and stay NaN. Returns 0, -1 on allocation failure. */

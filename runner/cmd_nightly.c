@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline nightly SUITE --history DIR: run the suite (or take --run DIR), add the run to the
  * history, compare it with the pooled iterations of the last N good runs, write summary.md and
- * index.html with plots, print a verdict and exit 1 on a significant regression. */
+ * index.html with plots, print a verdict and exit 1 on a significant regression that is also
+ * beyond the runs' own run-to-run noise (noise_floor.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,6 +22,7 @@
 #include "fl_safe.h"
 #include "history.h"
 #include "nightly_lock.h"
+#include "noise_floor.h"
 #include "plot.h"
 #include "runner.h"
 
@@ -45,6 +47,9 @@ static void usage(FILE *out)
 	      "                         [--run RUN_DIR] [--alpha 0.05] [--wait S] [--keep N]\n"
 	      "  run SUITE (or take the finished run RUN_DIR), add it to the history in DIR,\n"
 	      "  compare it with the pooled iterations of the last N good runs (default 5)\n"
+	      "  A regression is worse, significant (Welch, Holm), at least PCT %, and outside\n"
+	      "  the 99% prediction interval of those runs' means (their run-to-run noise;\n"
+	      "  with fewer than 3 runs there is none and only the test and PCT apply).\n"
 	      "  and write DIR/summary.md, DIR/index.html (plots, trends), DIR/summary.txt (plain\n"
 	      "  text for mail) and DIR/verdict.json (schema/verdict-1.schema.json, for CI).\n"
 	      "  --wait S   another nightly holds DIR/.nightly.lock: wait up to S seconds\n"
@@ -179,20 +184,56 @@ static int run_id(const char *dir, char *id, size_t len, char *err, size_t errle
 	return fl_name_check(what, id, err, errlen);
 }
 
-/* Regressions: significant, worse, beyond the threshold. */
-static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest)
+/* Prediction level of the noise floor: a nightly alarm costs a person's morning, so a clean
+ * run should land outside it about once in a hundred metrics, not once in twenty. */
+#define NOISE_LEVEL 0.99
+
+/* Each metric of cmp gets "noise_floor": the run-to-run noise of the baseline runs hist[]
+ * for its case group (the key comes from cur, whose groups cmp compares). */
+static void noise_annotate(json_t *cmp, const struct fl_run *cur, const struct fl_run *hist,
+			   size_t nhist)
+{
+	json_t *g, *m;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(cmp, "groups"), i, g) {
+		const char *key = fl_noise_key_of(cur, json_string_value(json_object_get(g,
+						  "workload")) ?: "", json_object_get(g, "params"));
+
+		json_array_foreach(json_object_get(g, "metrics"), k, m) {
+			struct fl_noise nf;
+
+			if (!key || strcmp(json_string_value(json_object_get(m, "kind")) ?: "",
+					   "metric"))
+				continue;
+			fl_noise_floor(hist, nhist, key, json_string_value(json_object_get(m,
+				       "name")), NOISE_LEVEL, &nf);
+			json_object_set_new(m, "noise_floor", json_pack("{s:I, s:f, s:o, s:o}",
+				"runs", (json_int_t)nf.runs, "level", NOISE_LEVEL, "run_cov_pct",
+				isfinite(nf.run_cov_pct) ? json_real(nf.run_cov_pct) : json_null(),
+				"floor_pct", isfinite(nf.floor_pct) ? json_real(nf.floor_pct) :
+				json_null()));
+		}
+	}
+}
+
+/* Regressions: significant, worse, beyond the threshold and beyond the noise floor (where
+ * the history gives one). *noisy counts the changes that passed all but the floor. */
+static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest, size_t *noisy)
 {
 	json_t *out = json_array(), *g, *m;
 	double big = -1;
 	size_t i, k;
 
 	*largest = NULL;
+	*noisy = 0;
 	json_array_foreach(json_object_get(cmp, "groups"), i, g)
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
 			json_t *c = json_array_get(json_object_get(m, "comparisons"), 0);
 			double d = fl_cmp_num(json_object_get(c, "delta_pct"));
 			const char *v = json_string_value(json_object_get(c, "verdict")) ?: "";
-			json_t *r;
+			json_t *r, *floor = json_object_get(json_object_get(m, "noise_floor"),
+							    "floor_pct");
 
 			if (strcmp(json_string_value(json_object_get(m, "kind")), "metric") ||
 			    isnan(d))
@@ -211,8 +252,13 @@ static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest)
 				json_decref(*largest);
 				*largest = json_incref(r);
 			}
-			if (!strcmp(v, "worse") && fabs(d) >= threshold)
-				json_array_append(out, r);
+			json_object_set(r, "noise_floor_pct", floor ? floor : json_null());
+			if (!strcmp(v, "worse") && fabs(d) >= threshold) {
+				if (json_is_number(floor) && fabs(d) <= fl_cmp_num(floor))
+					(*noisy)++;
+				else
+					json_array_append(out, r);
+			}
 			json_decref(r);
 		}
 	return out;
@@ -230,8 +276,15 @@ static void describe(json_t *r, char *buf, size_t len)
 	fl_text_clean(wl, sizeof(wl), json_string_value(json_object_get(r, "workload")) ?: "?");
 	fl_text_clean(lb, sizeof(lb), label);
 	fl_text_clean(m, sizeof(m), json_string_value(json_object_get(r, "metric")) ?: "?");
-	snprintf(buf, len, "%s%s%s: %s %+.2f%% (95%% CI %+.1f..%+.1f%%, adjusted p %.2g)", wl,
-		 *label ? " " : "", lb, m, fl_cmp_num(json_object_get(r, "delta_pct")), lo, hi, p);
+	double nf = fl_cmp_num(json_object_get(r, "noise_floor_pct"));
+	int n;
+
+	n = snprintf(buf, len, "%s%s%s: %s %+.2f%% (95%% CI %+.1f..%+.1f%%, adjusted p %.2g", wl,
+		     *label ? " " : "", lb, m, fl_cmp_num(json_object_get(r, "delta_pct")), lo,
+		     hi, p);
+	if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, isnan(nf) ? ")" : ", run-to-run noise "
+			 "+/-%.1f%%)", nf);
 }
 
 /* Append to the verdict text; what does not fit is left out (off never passes len). */
@@ -251,7 +304,8 @@ static void __attribute__((format(printf, 4, 5))) vappend(char *v, size_t len, s
 }
 
 static char *verdict_text(const char *id, size_t nbase, size_t baseiters, json_t *regs,
-			  json_t *largest, size_t problems, double threshold, json_t *cmp)
+			  json_t *largest, size_t noisy, size_t problems, double threshold,
+			  json_t *cmp)
 {
 	size_t len = 8192, off = 0, i;
 	char *v = malloc(len), one[1000];
@@ -266,9 +320,11 @@ static char *verdict_text(const char *id, size_t nbase, size_t baseiters, json_t
 		return v;
 	}
 	vappend(v, len, &off, "nightly: run %s against the last %zu good run(s) (%zu measured "
-		"iterations pooled; Welch's t-test, %s, alpha %g): ", id, nbase, baseiters,
+		"iterations pooled; Welch's t-test, %s, alpha %g; %s): ", id, nbase, baseiters,
 		json_string_value(json_object_get(cmp, "correction")) ?: "?",
-		fl_cmp_num(json_object_get(cmp, "alpha")));
+		fl_cmp_num(json_object_get(cmp, "alpha")), nbase >= FL_NOISE_MIN_RUNS ?
+		"noise floor: 99% prediction interval of those runs' means" :
+		"no noise floor with fewer than 3 runs");
 	if (json_array_size(regs))
 		vappend(v, len, &off, "REGRESSION in %zu metric(s) beyond %g%%: ",
 			json_array_size(regs), threshold);
@@ -282,6 +338,9 @@ static char *verdict_text(const char *id, size_t nbase, size_t baseiters, json_t
 			describe(largest, one, sizeof(one));
 			vappend(v, len, &off, " (largest change %s)", one);
 		}
+		if (noisy)
+			vappend(v, len, &off, "; %zu worse change(s) beyond %g%% stay within the "
+				"history's run-to-run noise", noisy, threshold);
 	}
 	if (problems)
 		vappend(v, len, &off, "; %zu case(s) failed, crashed or timed out (see summary.md)",
@@ -474,13 +533,46 @@ static int load_baseline(const char *hist, json_t *index, long want, struct fl_r
 	return 0;
 }
 
+/* The same runs one by one, for their run-to-run noise; *hist is NULL when there are none. */
+static int load_history_runs(const char *hist, json_t *index, long want, struct fl_run **out,
+			     size_t *n, char *err, size_t errlen)
+{
+	json_t *runs = json_object_get(index, "runs");
+	size_t i = json_array_size(runs);
+
+	*n = 0;
+	*out = calloc((size_t)want, sizeof(**out));
+	if (!*out)
+		return fl_seterr(err, errlen, "out of memory loading %ld runs of %s", want, hist);
+	while (i-- > 0 && (long)*n < want) {
+		json_t *e = json_array_get(runs, i);
+		char dir[1400];
+
+		if (strcmp(json_string_value(json_object_get(e, "status")) ?: "", "good") ||
+		    json_is_true(json_object_get(e, "pruned")))
+			continue;
+		if (fl_history_run_dir(hist, e, dir, sizeof(dir), err, errlen) ||
+		    fl_run_load(&(*out)[*n], dir, err, errlen))
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+static void history_runs_free(struct fl_run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fl_run_free(&runs[i]);
+	free(runs);
+}
+
 static int nightly(struct nightly_args *a)
 {
 	char err[FL_ERRLEN], id[256], newdir[1400], tmpout[1400], path[1500], stamp[32];
 	json_t *index, *cmp = NULL, *regs = NULL, *largest = NULL, *entry;
-	struct fl_run base = { 0 }, cur = { 0 }, pair[2];
+	struct fl_run base = { 0 }, cur = { 0 }, pair[2], *hist = NULL;
 	struct report rep = { 0 };
-	size_t nbase = 0, problems = 0, baseiters = 0;
+	size_t nbase = 0, problems = 0, baseiters = 0, nhist = 0, noisy = 0;
 	time_t now;
 	int ret = FL_EXIT_OK, rc, lock;
 	char *verdict, suite[256];
@@ -556,9 +648,17 @@ static int nightly(struct nightly_args *a)
 			ret = FL_EXIT_USAGE;
 			goto out;
 		}
-		regs = regressions_of(cmp, a->threshold, &largest);
+		if (load_history_runs(a->history, index, a->baseline, &hist, &nhist, err,
+				      sizeof(err))) {
+			err_print(err);
+			ret = FL_EXIT_USAGE;
+			goto out;
+		}
+		noise_annotate(cmp, &cur, hist, nhist);
+		regs = regressions_of(cmp, a->threshold, &largest, &noisy);
 	}
-	verdict = verdict_text(id, nbase, baseiters, regs, largest, problems, a->threshold, cmp);
+	verdict = verdict_text(id, nbase, baseiters, regs, largest, noisy, problems, a->threshold,
+			       cmp);
 	if (json_array_size(regs) || problems)
 		ret = FL_EXIT_FOUND;
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -620,6 +720,8 @@ out:
 	json_decref(index);
 	if (nbase)
 		fl_run_free(&base);
+	if (hist)
+		history_runs_free(hist, nhist);
 	fl_run_free(&cur);
 	return ret;
 }

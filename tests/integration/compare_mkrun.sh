@@ -18,15 +18,6 @@ mkrun() {
 	for ((i = -1; i < iters; i++)); do mkcase "$dir" "$i" "$@" || return 1; done
 	mkrunjson "$dir"
 }
-# mkpair DIR_A DIR_B ITERATIONS: two runs of the same kernel, cases alternating between them so
-# that drift of a loaded machine falls on both alike (an A/A pair)
-mkpair() {
-	local a=$1 b=$2 iters=$3 i
-	for ((i = -1; i < iters; i++)); do
-		mkcase "$a" "$i" && mkcase "$b" "$i" || return 1
-	done
-	mkrunjson "$a" && mkrunjson "$b"
-}
 # mkrunjson DIR: run.json for the case files in DIR/cases
 mkrunjson() {
 	local dir=$1

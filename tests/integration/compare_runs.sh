@@ -7,8 +7,14 @@
 . "$(dirname "$0")/compare_mkrun.sh"
 FL=$FL_BIN/faultline
 
-mkpair "$TMP/a" "$TMP/b" 5 && mkrun "$TMP/slow" 5 --test-delay-us=100 ||
-	{ notok "assemble real runs with the agent"; done_testing; exit; }
+# The three runs' cases alternate (iteration i of each, then i + 1): a slowed run assembled
+# after the pair met another load than they did, and was missed once beside other work.
+for ((i = -1; i < 5; i++)); do
+	mkcase "$TMP/a" $i && mkcase "$TMP/b" $i && mkcase "$TMP/slow" $i --test-delay-us=100 ||
+		{ notok "assemble real runs with the agent"; done_testing; exit; }
+done
+mkrunjson "$TMP/a" && mkrunjson "$TMP/b" && mkrunjson "$TMP/slow" ||
+	{ notok "write the runs' run.json"; done_testing; exit; }
 ok "assembled three real runs with the agent (one with --test-delay-us=100)"
 
 expect_exit 0 "compare A A' (same kernel)" "$FL" compare "$TMP/a" "$TMP/b" --format json

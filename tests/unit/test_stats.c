@@ -13,6 +13,8 @@
  *                                            W = 35, p-value = 0.1272 (exact; two-sided 0.2544)
  *   p.adjust(c(.01,.02,.03,.04,.05), "holm") = .05 .08 .09 .09 .09
  *   p.adjust(c(.04,.001,.5,.03), "BH")       = .05333 .004 .5 .05333
+ *   qt(0.995, 4) * sd(1:5) * sqrt(1 + 1/5)    = 7.9745 (99% prediction half-width; qt(0.995, 4)
+ *                                            = 4.604095, every t table)
  */
 #include <limits.h>
 #include <math.h>
@@ -203,6 +205,16 @@ static void test_compare_document(void **state)
 	free(text);
 }
 
+static void test_prediction(void **state)
+{
+	static const double x[] = { 1, 2, 3, 4, 5 }, same[] = { 2, 2, 2 };
+
+	(void)state;
+	assert_float_equal(fl_prediction_halfwidth(x, 5, 0.99), 7.974, 1e-3);
+	assert_true(isnan(fl_prediction_halfwidth(x, 1, 0.99)));
+	assert_float_equal(fl_prediction_halfwidth(same, 3, 0.99), 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_mwu),
 		cmocka_unit_test(test_p_adjust),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_prediction),
 		cmocka_unit_test(test_compare_document),
 	};
 
