@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * percore-map (seed 004, VM_LOCAL_CPU for a per-core server): one worker per core, pinned
- * with hwloc, each looping map -> touch -> unmap of its own window. Mode shared-mm puts all
- * workers in one process (what the seed calls unpatched: every unmap flushes the TLB of every
- * CPU the mm runs on); percore-mm forks one process per worker, each with its own mm (the
- * bound a CPU-local mapping could reach). One op is one map+touch+unmap; its latency goes
- * into a histogram. TLB-shootdown and function-call IPIs per op come from /proc/interrupts
- * read right around the loop (system-wide: they include other tasks' IPIs).
+ * with hwloc. op=zap is the thread's op: each worker owns a long-lived window (its own VMA,
+ * or its slice of one VMA all share), populates it (write faults, or MADV_POPULATE_WRITE)
+ * and zaps it (MADV_DONTNEED), so mmap_lock is only taken for read and what is left is the
+ * TLB flush of the zap. op=mmap maps, touches and unmaps a fresh window per op (mmap_lock
+ * taken for write twice per op). Mode shared-mm puts all workers in one process (what the
+ * seed calls unpatched: every zap flushes the TLB of every CPU the mm runs on); percore-mm
+ * forks one process per worker, each with its own mm (the bound a CPU-local mapping could
+ * reach). One op's latency goes into a histogram. Per op, around the loop: remote TLB
+ * flushes sent and received (tlb:tlb_flush by reason, system-wide), TLB-shootdown and
+ * function-call IPIs (/proc/interrupts; the TLB class is unsupported where a hypervisor
+ * flushes without an IPI).
  * Results of both modes go through one MAP_SHARED area: in percore-mm the children write
  * there and a proxy thread per child mirrors its op count for the per-second samples.
  * Verification: every touched page is read back before the unmap; each worker's last window
@@ -25,6 +30,7 @@
 #include <unistd.h>
 #include <hwloc.h>
 #include "lib/hist.h"
+#include "probes/tlb_flush.h"
 #include "fl_interrupt.h"
 #include "lib/mmstat.h"
 #include "lib/samples.h"
@@ -48,7 +54,7 @@ struct pc_slot {
 } __attribute__((aligned(64)));
 
 struct percore {
-	bool percore_mm;
+	bool percore_mm, zap, populate_madvise, shared_vma;
 	int n;
 	size_t page, window, npages;
 	long corrupt_page;		/* test hook, -1: none */
@@ -58,6 +64,10 @@ struct percore {
 	pid_t *pids;
 	struct fl_team *team;
 	struct fl_mmsnap s0, s1;
+	char *arena;			/* op=zap: every worker's window, mapped in setup */
+	size_t arena_len, stride;	/* worker i's window is at arena + i * stride */
+	struct fl_tlb_flush *tlb;	/* tlb:tlb_flush by reason, around the loop */
+	char tlb_ipi_less[768];		/* non-empty: the TLB row misses remote flushes */
 };
 
 static const struct fl_param pc_params[] = {
@@ -65,18 +75,30 @@ static const struct fl_param pc_params[] = {
 	  "workers (one per core; sweep 1..2*cpus as the seed does)" },
 	{ "mode", 'm', FL_P_ENUM, "shared-mm", 0, 0, "shared-mm|percore-mm",
 	  "shared-mm: threads of one process; percore-mm: one process (own mm) per worker" },
+	{ "op", 'o', FL_P_ENUM, "zap", 0, 0, "zap|mmap",
+	  "zap: populate and MADV_DONTNEED a long-lived window (mmap_lock read only, the "
+	  "thread's op); mmap: mmap -> touch -> munmap a fresh window" },
+	{ "populate", 0, FL_P_ENUM, "touch", 0, 0, "touch|madvise",
+	  "op=zap: fill the window by write faults (touch) or MADV_POPULATE_WRITE (madvise)" },
+	{ "vma", 0, FL_P_ENUM, "own", 0, 0, "own|shared",
+	  "op=zap: each worker's window is its own VMA, or its slice of one VMA" },
 	{ "window", 'w', FL_P_SIZE, "64K", 4096, 1ull << 30, NULL,
-	  "bytes each worker maps, touches and unmaps per op" },
+	  "bytes each worker populates and zaps (op=zap) or maps, touches and unmaps per op" },
 	{ "seconds", 'S', FL_P_DOUBLE, "5", 0.1, 86400, NULL, "length of the measured phase" },
 	{ "pin", 0, FL_P_ENUM, "core", 0, 0, "none|core|pu", "bind workers with hwloc" },
 	{ NULL },
 };
 
 static const struct fl_metric pc_metrics[] = {
-	{ "ops_per_s", "ops/s", FL_BETTER_HIGHER, "map+touch+unmap ops per second, all workers" },
+	{ "ops_per_s", "ops/s", FL_BETTER_HIGHER,
+	  "ops (populate+zap, or map+touch+unmap) per second, all workers" },
 	{ "lat_mean_us", "us", FL_BETTER_LOWER, "mean latency of one op" },
 	{ "lat_p50_us", "us", FL_BETTER_LOWER, "median latency of one op" },
 	{ "lat_p99_us", "us", FL_BETTER_LOWER, "99th percentile latency of one op" },
+	{ "remote_tlb_flushes_per_op", "flushes/op", FL_BETTER_LOWER,
+	  "remote TLB flushes sent per op (tlb:tlb_flush \"remote IPI send\", all CPUs)" },
+	{ "remote_tlb_flushes_received_per_op", "flushes/op", FL_BETTER_LOWER,
+	  "remote TLB flushes run by receiving CPUs per op (tlb:tlb_flush \"remote shootdown\")" },
 	{ "tlb_shootdown_ipis_per_op", "IPIs/op", FL_BETTER_LOWER,
 	  "TLB-shootdown IPIs (/proc/interrupts, all CPUs) per op" },
 	{ "function_call_ipis_per_op", "IPIs/op", FL_BETTER_LOWER,
@@ -127,9 +149,9 @@ static void pc_inject(struct percore *p, int id, char *w)
 		w[(size_t)pg % p->npages * p->page] ^= 0x5a;
 }
 
-/* The loop of one worker, thread or process: ops counts, stop() says when to quit. */
-static void pc_loop(struct percore *p, int id, _Atomic uint64_t *ops, bool (*stop)(void *),
-		    void *arg)
+/* op=mmap, one worker: map -> touch -> unmap a fresh window per op. */
+static void pc_mmap_loop(struct percore *p, int id, _Atomic uint64_t *ops,
+			 bool (*stop)(void *), void *arg)
 {
 	struct pc_slot *s = &p->slots[id];
 	char *w = NULL;
@@ -158,6 +180,85 @@ static void pc_loop(struct percore *p, int id, _Atomic uint64_t *ops, bool (*sto
 	pc_inject(p, id, w);
 	pc_check(p, s, id, w, it, "after the loop");
 	munmap(w, p->window);
+}
+
+/* Fill worker id's window for op it: MADV_POPULATE_WRITE first if asked, then the stamps. */
+static int pc_populate(struct percore *p, struct pc_slot *s, int id, char *w, uint64_t it)
+{
+	if (p->populate_madvise && madvise(w, p->window, MADV_POPULATE_WRITE)) {
+		snprintf(s->err, sizeof(s->err), "worker %d: madvise(MADV_POPULATE_WRITE) of %zu "
+			 "bytes failed: %s (needs Linux 5.14+; use populate=touch)", id, p->window,
+			 strerror(errno));
+		return -1;
+	}
+	for (size_t pg = 0; pg < p->npages; pg++)
+		*(volatile uint64_t *)(w + pg * p->page) = pc_expect(id, it, pg);
+	return 0;
+}
+
+static int pc_zap(struct pc_slot *s, int id, char *w, size_t len)
+{
+	if (!madvise(w, len, MADV_DONTNEED))
+		return 0;
+	snprintf(s->err, sizeof(s->err), "worker %d: madvise(MADV_DONTNEED) of %zu bytes failed: "
+		 "%s", id, len, strerror(errno));
+	return -1;
+}
+
+/* A zapped private anonymous page reads as zero. */
+static void pc_check_zapped(struct percore *p, struct pc_slot *s, int id, const char *w)
+{
+	for (size_t pg = 0; pg < p->npages; pg++) {
+		uint64_t v = *(volatile const uint64_t *)(w + pg * p->page);
+
+		if (v)
+			pc_bad(s, "worker %d page %zu (case page %zu) after MADV_DONTNEED: found "
+			       "%#lx, expected 0", id, pg, (size_t)id * p->npages + pg,
+			       (unsigned long)v);
+	}
+	s->checked += p->npages;
+}
+
+/*
+ * op=zap, one worker: populate -> read back -> zap its long-lived window. No mmap or munmap
+ * in the loop, so mmap_lock is only taken for read (faults, madvise). Nothing reads the
+ * window between the zap and the next populate: a read would map the zero page and the next
+ * write would replace it, a flush of its own.
+ */
+static void pc_zap_loop(struct percore *p, int id, _Atomic uint64_t *ops,
+			bool (*stop)(void *), void *arg)
+{
+	struct pc_slot *s = &p->slots[id];
+	char *w = p->arena + (size_t)id * p->stride;
+	uint64_t it;
+
+	for (it = 0; ; it++) {
+		uint64_t t0 = fl_now_ns();
+
+		if (pc_populate(p, s, id, w, it))
+			return;
+		pc_check(p, s, id, w, it, "read back before the zap");
+		if (stop(arg) || fl_interrupted())
+			break;
+		if (pc_zap(s, id, w, p->window))
+			return;
+		fl_hist_record(&s->hist, fl_now_ns() - t0);
+		atomic_fetch_add_explicit(ops, 1, memory_order_relaxed);
+	}
+	/* The last op's window stays populated: check it once more, zap, check zeros. */
+	pc_inject(p, id, w);
+	pc_check(p, s, id, w, it, "after the loop");
+	if (!pc_zap(s, id, w, p->window))
+		pc_check_zapped(p, s, id, w);
+}
+
+static void pc_loop(struct percore *p, int id, _Atomic uint64_t *ops, bool (*stop)(void *),
+		    void *arg)
+{
+	if (p->zap)
+		pc_zap_loop(p, id, ops, stop, arg);
+	else
+		pc_mmap_loop(p, id, ops, stop, arg);
 }
 
 static bool pc_team_stop(void *arg)
@@ -275,6 +376,33 @@ static int pc_fork_children(struct fl_case *c, struct percore *p)
 	return 0;
 }
 
+/*
+ * op=zap: every worker's window, mapped once before the workers start (percore-mm children
+ * inherit it; each touches only its own window). vma=own puts a PROT_NONE page between
+ * windows so each is its own VMA (adjacent anonymous VMAs would merge); vma=shared maps them
+ * back to back in one VMA. No THP: a fault is one page, as in the thread.
+ */
+static int pc_map_arena(struct fl_case *c, struct percore *p)
+{
+	size_t i;
+
+	p->stride = p->window + (p->shared_vma ? 0 : p->page);
+	p->arena_len = p->stride * (size_t)p->n;
+	p->arena = mmap(NULL, p->arena_len, p->shared_vma ? PROT_READ | PROT_WRITE : PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p->arena == MAP_FAILED) {
+		p->arena = NULL;
+		return fl_case_fail(c, "cannot map the workers' windows (%zu bytes): %s",
+				    p->arena_len, strerror(errno));
+	}
+	for (i = 0; !p->shared_vma && i < (size_t)p->n; i++)
+		if (mprotect(p->arena + i * p->stride, p->window, PROT_READ | PROT_WRITE))
+			return fl_case_fail(c, "cannot make worker %zu's window writable: %s", i,
+					    strerror(errno));
+	madvise(p->arena, p->arena_len, MADV_NOHUGEPAGE);	/* EINVAL without THP: fine */
+	return 0;
+}
+
 static int pc_setup(struct fl_case *c)
 {
 	const struct fl_params *prm = &c->params;
@@ -289,6 +417,9 @@ static int pc_setup(struct fl_case *c)
 	p->window = (size_t)fl_param_int(prm, "window") / p->page * p->page;
 	p->npages = p->window / p->page;
 	p->percore_mm = !strcmp(fl_param_str(prm, "mode"), "percore-mm");
+	p->zap = !strcmp(fl_param_str(prm, "op"), "zap");
+	p->populate_madvise = !strcmp(fl_param_str(prm, "populate"), "madvise");
+	p->shared_vma = !strcmp(fl_param_str(prm, "vma"), "shared");
 	p->corrupt_page = c->test.corrupt_page;
 	fl_pin_parse(fl_param_str(prm, "pin"), &p->pin);
 	if (fl_case_check_memory(c, (unsigned long long)p->n * p->window, false))
@@ -304,6 +435,12 @@ static int pc_setup(struct fl_case *c)
 		fl_hist_init(&p->slots[i].hist);
 		p->slots[i].cpu = -1;
 	}
+	if (p->zap && pc_map_arena(c, p))
+		return FL_WL_FAIL;
+	fl_tlb_ipi_less_here("/proc", p->tlb_ipi_less, sizeof(p->tlb_ipi_less));
+	p->tlb = fl_tlb_flush_open();
+	if (!p->tlb)
+		return fl_case_fail(c, "out of memory");
 	if (p->percore_mm && pc_fork_children(c, p))
 		return FL_WL_FAIL;
 	p->team = fl_team_create(p->n, p->percore_mm ? FL_PIN_NONE : p->pin, false,
@@ -330,12 +467,38 @@ static void pc_ipi_metric(struct fl_case *c, struct percore *p, enum fl_ipi_clas
 	json_object_set_new(why, metric, json_string(reason));
 }
 
+/* Remote TLB flushes of one tlb:tlb_flush reason per op; when not counted, the reason. */
+static void pc_flush_metric(struct fl_case *c, struct percore *p, const char *text,
+			    const char *metric, json_t *why)
+{
+	unsigned long long n;
+	json_t *missing;
+
+	if (!fl_tlb_flush_count(p->tlb, text, &n, &missing)) {
+		if (c->ops > 0)
+			fl_case_metric(c, metric, (double)n / c->ops);
+		return;
+	}
+	json_object_set(why, metric, json_object_get(missing, "reason"));
+	json_decref(missing);
+}
+
 static void pc_mechanisms(struct fl_case *c, struct percore *p)
 {
 	json_t *why = json_object();
 	json_t *tlb = fl_mmsnap_vmstat_prefix(&p->s0, &p->s1, "nr_tlb_");
+	json_t *tp;
 
-	pc_ipi_metric(c, p, FL_IPI_TLB_SHOOTDOWN, "tlb_shootdown_ipis_per_op", why);
+	pc_flush_metric(c, p, "remote IPI send", "remote_tlb_flushes_per_op", why);
+	pc_flush_metric(c, p, "remote shootdown", "remote_tlb_flushes_received_per_op", why);
+	tp = json_object();
+	fl_tlb_flush_emit(p->tlb, tp);
+	json_object_set_new(c->extra, "tlb_flush_tracepoint", tp);
+	if (p->tlb_ipi_less[0])
+		json_object_set_new(why, "tlb_shootdown_ipis_per_op",
+				    json_string(p->tlb_ipi_less));
+	else
+		pc_ipi_metric(c, p, FL_IPI_TLB_SHOOTDOWN, "tlb_shootdown_ipis_per_op", why);
 	pc_ipi_metric(c, p, FL_IPI_FUNCTION_CALL, "function_call_ipis_per_op", why);
 	if (tlb)
 		json_object_set_new(c->extra, "tlb_flush_by_reason", tlb);
@@ -372,7 +535,9 @@ static int pc_run(struct fl_case *c)
 	json_t *samples;
 
 	fl_mmsnap_take(&p->s0);
+	fl_tlb_flush_start(p->tlb);
 	samples = fl_run_team_sampled(p->team, fl_param_double(&c->params, "seconds"), &elapsed);
+	fl_tlb_flush_stop(p->tlb);
 	fl_mmsnap_take(&p->s1);
 	for (int i = 0; i < p->n; i++) {
 		struct fl_worker *w = fl_team_worker(p->team, i);
@@ -438,6 +603,9 @@ static void pc_teardown(struct fl_case *c)
 		pc_reap(p);
 	fl_mmsnap_free(&p->s0);
 	fl_mmsnap_free(&p->s1);
+	fl_tlb_flush_close(p->tlb);
+	if (p->arena)
+		munmap(p->arena, p->arena_len);
 	if (p->slots)
 		munmap(p->slots, p->slots_len);
 	free(p->pids);
@@ -447,8 +615,9 @@ static void pc_teardown(struct fl_case *c)
 
 const struct fl_workload fl_wl_percore_map = {
 	.name = "percore-map",
-	.summary = "per-core map -> touch -> unmap, one mm or one mm per core: Op/s, latency, "
-		   "TLB-shootdown IPIs per op (seed 004)",
+	.summary = "per-core populate -> zap of a long-lived window (or map -> touch -> unmap), "
+		   "one mm or one mm per core: Op/s, latency, remote TLB flushes and IPIs per op "
+		   "(seed 004)",
 	.params = pc_params,
 	.metrics = pc_metrics,
 	.op_unit = "op",

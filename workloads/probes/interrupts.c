@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* interrupts probe: /proc/interrupts at start and stop; case["ipi"] = IPI deltas per
- * class (function_call, tlb_shootdown, reschedule, other) and per CPU, plus raw rows. */
+ * class (function_call, tlb_shootdown, reschedule, other) and per CPU, plus raw rows.
+ * tlb_shootdown is unsupported, with the reason, where remote TLB flushes may bypass the
+ * TLB row (a hypervisor's flush: fl_tlb_ipi_less); the row itself stays in raw. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,12 +12,14 @@
 #include "fl_json.h"
 #include "probes/probe.h"
 #include "probes/procparse.h"
+#include "probes/tlb_flush.h"
 
 struct irq_state {
 	char path[PATH_MAX];
 	char machine[64];		/* uname machine: picks the normalization table */
 	char *start, *stop;		/* raw text; parsed after the measured phase */
 	char reason[PATH_MAX + 64];	/* non-empty: unsupported, and why */
+	char tlb_reason[768];		/* non-empty: the TLB row misses remote flushes */
 };
 
 static void irq_snap(struct irq_state *st, char **text)
@@ -40,6 +44,7 @@ static int irq_open(void **state, const struct fl_probe_ctx *ctx)
 		snprintf(st->machine, sizeof(st->machine), "unknown");
 	irq_snap(st, &probe);
 	free(probe);
+	fl_tlb_ipi_less_here(root, st->tlb_reason, sizeof(st->tlb_reason));
 	*state = st;
 	return 0;
 }
@@ -91,6 +96,8 @@ static void irq_emit(void *state, json_t *case_obj)
 		goto free_a;
 	}
 	ipi = fl_ipi_delta_json(st->machine, &a, &b);
+	if (st->tlb_reason[0])
+		fl_ipi_set_missing(ipi, FL_IPI_TLB_SHOOTDOWN, "unsupported", st->tlb_reason);
 	if (ipi && json_object_get(ipi, "status"))
 		json_object_set(case_obj, "ipi", ipi);
 	else if (ipi)

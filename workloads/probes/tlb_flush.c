@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tlb:tlb_flush counted by reason, and the facts that say whether the TLB IPI row counts
+ * remote flushes (tlb_flush.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <perf/cpumap.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "fl_json.h"
+#include "probes/tlb_flush.h"
+#include "probes/tracefs.h"
+
+#define KMSG_MAX	(8u << 20)	/* the kernel log kept for the facts, at most */
+#define SYMBOLIC	"__print_symbolic(REC->reason,"
+
+/* ---- the format file ------------------------------------------------------------- */
+
+static void reason_key(struct fl_tlb_reason *r)
+{
+	size_t i;
+
+	for (i = 0; r->text[i] && i + 1 < sizeof(r->key); i++)
+		r->key[i] = isalnum((unsigned char)r->text[i]) ?
+			    (char)tolower((unsigned char)r->text[i]) : '_';
+	r->key[i] = '\0';
+}
+
+/* One "{ 4, "remote IPI send" }" at p; returns past it, or NULL at the table's end. */
+static const char *reason_entry(const char *p, struct fl_tlb_reason *r)
+{
+	const char *q, *end;
+	char *num_end;
+	long v;
+
+	while (*p == ' ' || *p == ',' || *p == '\t')
+		p++;
+	if (*p != '{')
+		return NULL;
+	v = strtol(p + 1, &num_end, 0);
+	q = strchr(num_end, '"');
+	if (num_end == p + 1 || !q || (end = strchr(q + 1, '"')) == NULL ||
+	    (size_t)(end - q - 1) >= sizeof(r->text) || v < INT_MIN || v > INT_MAX)
+		return NULL;
+	r->value = (int)v;
+	memcpy(r->text, q + 1, (size_t)(end - q - 1));
+	r->text[end - q - 1] = '\0';
+	reason_key(r);
+	p = strchr(end, '}');
+	return p ? p + 1 : NULL;
+}
+
+int fl_tlb_reasons_parse(const char *format, struct fl_tlb_reason *out, int max)
+{
+	const char *p = format ? strstr(format, SYMBOLIC) : NULL;
+	struct fl_tlb_reason r;
+	int n = 0;
+
+	if (!p)
+		return -1;
+	p += strlen(SYMBOLIC);
+	while (n < max && (p = reason_entry(p, &r)) != NULL)
+		out[n++] = r;
+	return n;
+}
+
+/* ---- facts ----------------------------------------------------------------------- */
+
+#if defined(__x86_64__) || defined(__i386__)
+/* The KVM signature's leaf, as the kernel's hypervisor_cpuid_base() looks for it. */
+static void cpuid_kvm(struct fl_tlb_facts *f)
+{
+	unsigned int a, b, c, d, base;
+	char sig[13];
+
+	for (base = 0x40000000; base < 0x40010000; base += 0x100) {
+		__cpuid(base, a, b, c, d);
+		memcpy(sig, &b, 4);
+		memcpy(sig + 4, &c, 4);
+		memcpy(sig + 8, &d, 4);
+		sig[12] = '\0';
+		if (!memcmp(sig, "KVMKVMKVM\0\0\0", 12) && a - base >= 1) {
+			f->kvm = true;
+			f->kvm_base = base;
+			__cpuid(base + 1, f->kvm_features, b, c, f->kvm_hints);
+			return;
+		}
+		if (base == 0x40000000 && !memcmp(sig, "Microsoft Hv", 12) && a >= 0x40000004) {
+			f->hyperv = true;
+			__cpuid(0x40000004, f->hyperv_hints, b, c, d);
+		}
+	}
+}
+
+static void cpuid_facts(struct fl_tlb_facts *f)
+{
+	unsigned int a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d))
+		return;
+	f->cpuid = true;
+	f->mwait = c & (1u << 3);	/* MONITOR/MWAIT */
+	if (c & (1u << 31))		/* the hypervisor bit */
+		cpuid_kvm(f);
+}
+#else
+static void cpuid_facts(struct fl_tlb_facts *f)
+{
+}
+#endif
+
+/* The message texts of /dev/kmsg ("pri,seq,ts,flags;text"), one per line. */
+static char *kmsg_read(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	size_t cap = 1 << 16, got = 0, tl;
+	char rec[8192], *buf, *nbuf, *text, *nl;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap);
+	while (buf) {
+		r = read(fd, rec, sizeof(rec) - 1);
+		if (r < 0 && errno == EPIPE)	/* records overwritten while reading */
+			continue;
+		if (r <= 0)
+			break;
+		rec[r] = '\0';
+		text = strchr(rec, ';');
+		text = text ? text + 1 : rec;
+		nl = strchr(text, '\n');
+		tl = nl ? (size_t)(nl - text) : strlen(text);
+		if (got + tl + 2 > cap) {
+			if (cap >= KMSG_MAX)
+				break;
+			nbuf = realloc(buf, cap * 2);
+			if (!nbuf)
+				break;
+			buf = nbuf;
+			cap *= 2;
+		}
+		memcpy(buf + got, text, tl);
+		got += tl;
+		buf[got++] = '\n';
+	}
+	if (buf)
+		buf[got] = '\0';
+	close(fd);
+	return buf;
+}
+
+static int possible_cpus(void)
+{
+	char *t = fl_slurp("/sys/devices/system/cpu/possible", NULL);
+	int lo, hi, n = 0;
+	char *p = t;
+
+	while (p && *p && *p != '\n') {
+		if (sscanf(p, "%d-%d", &lo, &hi) == 2)
+			n += hi - lo + 1;
+		else if (sscanf(p, "%d", &lo) == 1)
+			n++;
+		p = strchr(p, ',');
+		p = p ? p + 1 : NULL;
+	}
+	free(t);
+	return n;
+}
+
+void fl_tlb_facts_read(const char *proc_root, struct fl_tlb_facts *f)
+{
+	char path[PATH_MAX];
+
+	memset(f, 0, sizeof(*f));
+	if (proc_root && strcmp(proc_root, "/proc")) {
+		snprintf(path, sizeof(path), "%s/kmsg", proc_root);
+		f->kmsg = fl_slurp(path, NULL);
+		return;
+	}
+	cpuid_facts(f);
+	f->possible_cpus = possible_cpus();
+	f->kmsg = kmsg_read();
+	f->xen_guest_type = fl_slurp("/sys/hypervisor/guest_type", NULL);
+}
+
+void fl_tlb_facts_free(struct fl_tlb_facts *f)
+{
+	free((char *)f->kmsg);
+	free((char *)f->xen_guest_type);
+	f->kmsg = f->xen_guest_type = NULL;
+}
+
+int fl_tlb_ipi_less_here(const char *proc_root, char *reason, size_t len)
+{
+	struct fl_tlb_facts f;
+	char machine[64];
+	int ret;
+
+	if (fl_proc_machine(proc_root, machine, sizeof(machine)))
+		return 0;
+	fl_tlb_facts_read(proc_root, &f);
+	ret = fl_tlb_ipi_less(machine, &f, reason, len);
+	fl_tlb_facts_free(&f);
+	return ret;
+}
+
+/* ---- counters -------------------------------------------------------------------- */
+
+/*
+ * Raw perf_event_open, one fd per reason and CPU: libperf's perf_evsel__apply_filter() sets
+ * the filter only on the fds of evsel->cpus, which perf_evsel__open() leaves NULL (counted as
+ * one CPU), so every CPU but the first would count unfiltered.
+ */
+struct fl_tlb_flush {
+	int ncpus, n;
+	int *cpu;			/* online CPU numbers */
+	struct fl_tlb_reason reasons[FL_TLB_REASONS_MAX];
+	int *fd;			/* n x ncpus, -1: not open */
+	unsigned long long *counts;	/* n x ncpus */
+	const char *status;		/* NULL while usable */
+	char why[PATH_MAX + 128];
+	int counted;
+};
+
+static void tf_missing(struct fl_tlb_flush *t, const char *status, const char *fmt,
+		       const char *arg)
+{
+	t->status = status;
+	snprintf(t->why, sizeof(t->why), fmt, arg);
+}
+
+static int tf_open_fd(struct fl_tlb_flush *t, int i, int c, unsigned long long id)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = id,
+		.disabled = 1,
+	};
+	char filter[32];
+	int fd;
+
+	fd = (int)syscall(SYS_perf_event_open, &attr, -1, t->cpu[c], -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0) {
+		tf_missing(t, "unsupported", "perf cannot count tlb:tlb_flush system-wide "
+			   "(perf_event_open: %s)", strerror(errno));
+		return -1;
+	}
+	t->fd[i * t->ncpus + c] = fd;
+	snprintf(filter, sizeof(filter), "reason == %d", t->reasons[i].value);
+	if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
+		tf_missing(t, "unsupported", "the filter on tlb:tlb_flush was refused (%s)",
+			   strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void tf_open_all(struct fl_tlb_flush *t, const char *dir)
+{
+	char path[PATH_MAX], *fmt;
+	unsigned long long id;
+	int i, c;
+
+	if (fl_tracefs_event_id(dir, "tlb", "tlb_flush", &id)) {
+		tf_missing(t, "absent", "%s", "this kernel has no tlb:tlb_flush tracepoint");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/tlb/tlb_flush/format", dir);
+	fmt = fl_slurp(path, NULL);
+	t->n = fl_tlb_reasons_parse(fmt, t->reasons, FL_TLB_REASONS_MAX);
+	free(fmt);
+	if (t->n <= 0) {
+		t->n = 0;
+		tf_missing(t, "unsupported", "%s has no __print_symbolic table of reasons", path);
+		return;
+	}
+	for (i = 0; i < t->n; i++)
+		for (c = 0; c < t->ncpus; c++)
+			if (tf_open_fd(t, i, c, id))
+				return;
+}
+
+static int tf_cpus(struct fl_tlb_flush *t)
+{
+	struct perf_cpu_map *m = perf_cpu_map__new_online_cpus();
+	int i;
+
+	if (!m)
+		return -1;
+	t->ncpus = perf_cpu_map__nr(m);
+	t->cpu = calloc((size_t)t->ncpus, sizeof(*t->cpu));
+	for (i = 0; t->cpu && i < t->ncpus; i++)
+		t->cpu[i] = perf_cpu_map__cpu(m, i).cpu;
+	perf_cpu_map__put(m);
+	return t->cpu ? 0 : -1;
+}
+
+struct fl_tlb_flush *fl_tlb_flush_open(void)
+{
+	struct fl_tlb_flush *t = calloc(1, sizeof(*t));
+	size_t slots, i;
+	const char *dir;
+	char why[224];
+
+	if (!t)
+		return NULL;
+	if (tf_cpus(t))
+		goto fail;
+	slots = (size_t)t->ncpus * FL_TLB_REASONS_MAX;
+	t->fd = malloc(slots * sizeof(*t->fd));
+	t->counts = calloc(slots, sizeof(*t->counts));
+	if (!t->fd || !t->counts)
+		goto fail;
+	for (i = 0; i < slots; i++)
+		t->fd[i] = -1;
+	dir = fl_tracefs_events_dir(why, sizeof(why));
+	if (!dir)
+		tf_missing(t, "unsupported", "%s", why);
+	else
+		tf_open_all(t, dir);
+	return t;
+fail:
+	fl_tlb_flush_close(t);
+	return NULL;
+}
+
+static void tf_ioctl_all(struct fl_tlb_flush *t, unsigned long req, const char *what)
+{
+	int i;
+
+	for (i = 0; !t->status && i < t->n * t->ncpus; i++)
+		if (ioctl(t->fd[i], req, 0))
+			tf_missing(t, "unsupported", what, strerror(errno));
+}
+
+void fl_tlb_flush_start(struct fl_tlb_flush *t)
+{
+	tf_ioctl_all(t, PERF_EVENT_IOC_ENABLE, "enabling the tlb:tlb_flush counters failed: %s");
+}
+
+void fl_tlb_flush_stop(struct fl_tlb_flush *t)
+{
+	int i;
+
+	tf_ioctl_all(t, PERF_EVENT_IOC_DISABLE, "disabling the tlb:tlb_flush counters failed: %s");
+	for (i = 0; !t->status && i < t->n * t->ncpus; i++)
+		if (read(t->fd[i], &t->counts[i], sizeof(t->counts[i])) != sizeof(t->counts[i]))
+			tf_missing(t, "unsupported", "reading the tlb:tlb_flush counters failed: %s",
+				   strerror(errno));
+	t->counted = !t->status;
+}
+
+static json_t *tf_missing_json(const struct fl_tlb_flush *t)
+{
+	return fl_json_missing(t->status ? t->status : "unsupported",
+			       t->status ? t->why : "the tlb:tlb_flush counters were not read");
+}
+
+int fl_tlb_flush_count(const struct fl_tlb_flush *t, const char *text, unsigned long long *n,
+		       json_t **missing)
+{
+	int ncpus = t->ncpus, i, idx;
+	char why[160];
+
+	if (t->status || !t->counted) {
+		*missing = tf_missing_json(t);
+		return -1;
+	}
+	for (i = 0; i < t->n; i++) {
+		if (strcmp(t->reasons[i].text, text))
+			continue;
+		*n = 0;
+		for (idx = 0; idx < ncpus; idx++)
+			*n += t->counts[i * ncpus + idx];
+		return 0;
+	}
+	snprintf(why, sizeof(why), "this kernel's tlb:tlb_flush has no reason \"%s\"", text);
+	*missing = fl_json_missing("absent", why);
+	return -1;
+}
+
+void fl_tlb_flush_emit(const struct fl_tlb_flush *t, json_t *counters)
+{
+	int ncpus = t->ncpus, i, idx;
+	char key[96];
+
+	if (t->status || !t->counted) {
+		json_object_set_new(counters, "tlb:tlb_flush/by_reason", tf_missing_json(t));
+		return;
+	}
+	for (i = 0; i < t->n; i++) {
+		json_t *pc = json_array();
+		json_int_t total = 0;
+
+		for (idx = 0; idx < ncpus; idx++) {
+			total += (json_int_t)t->counts[i * ncpus + idx];
+			json_array_append_new(pc, json_integer((json_int_t)t->counts[i * ncpus + idx]));
+		}
+		snprintf(key, sizeof(key), "tlb:tlb_flush/%s", t->reasons[i].key);
+		json_object_set_new(counters, key, json_pack("{s:I,s:s,s:s,s:s,s:o}", "value",
+				    total, "unit", "count", "source", "tracepoint", "scope",
+				    "system", "per_cpu", pc));
+	}
+}
+
+void fl_tlb_flush_close(struct fl_tlb_flush *t)
+{
+	int i;
+
+	if (!t)
+		return;
+	for (i = 0; t->fd && i < t->n * t->ncpus; i++)
+		if (t->fd[i] >= 0)
+			close(t->fd[i]);
+	free(t->fd);
+	free(t->counts);
+	free(t->cpu);
+	free(t);
+}
