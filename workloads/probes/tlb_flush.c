@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <perf/cpumap.h>
@@ -379,7 +380,7 @@ int fl_tlb_flush_count(const struct fl_tlb_flush *t, const char *text, unsigned 
 		return -1;
 	}
 	for (i = 0; i < t->n; i++) {
-		if (strcmp(t->reasons[i].text, text))
+		if (strcasecmp(t->reasons[i].text, text))	/* 6.12 "ipi", 6.18 "IPI" */
 			continue;
 		*n = 0;
 		for (idx = 0; idx < ncpus; idx++)

@@ -45,7 +45,8 @@ struct fl_tlb_flush;
 struct fl_tlb_flush *fl_tlb_flush_open(void);
 void fl_tlb_flush_start(struct fl_tlb_flush *t);
 void fl_tlb_flush_stop(struct fl_tlb_flush *t);
-/* Count of the reason printed as text ("remote IPI send"): 0, or -1 with the missing
+/* Count of the reason printed as text, any case ("remote IPI send"; 6.12 prints "remote ipi
+ * send"): 0, or -1 with the missing
  * {"status", "reason"} in *missing (new reference). */
 int fl_tlb_flush_count(const struct fl_tlb_flush *t, const char *text, unsigned long long *n,
 		       json_t **missing);
