@@ -13,8 +13,19 @@
  * the pages with get_user_pages_fast, interrupts off and no mmap lock), then the pipe is
  * drained and the first word of every page is checked against its stamp. O_DIRECT reads would
  * write into the range and need a filesystem that supports them; vmsplice works everywhere.
+ *
+ * The seed's cost was an IPI per THP to every CPU the mm had run on (qemu's 128 vCPU threads),
+ * few of them inside a lockless walk at that moment. Idle threads model those CPUs: idle
+ * thread i is pinned to the i-th CPU this process may use, reads one page of the range there
+ * and then sleeps on a condition variable until teardown, so every CPU has run the mm but
+ * nothing of it runs there during the operation. Their state and context switches are read
+ * right before and after the operation (detail.idle). The IPIs each CPU received during the
+ * operation are then split by role: walking (a walker ran there during the operation), idle,
+ * sender (the operation's own CPU), not_in_mm (thp_munmap_ipi.h).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -33,6 +44,7 @@
 #include "lib/timing.h"
 #include "probes/csd_calls.h"
 #include "probes/procparse.h"
+#include "thp_munmap_ipi.h"
 #include "workload.h"
 
 #ifndef MADV_COLLAPSE
@@ -42,7 +54,26 @@
 #define WALK_PAGES 16
 #define GIB (1024.0 * 1024 * 1024)
 
+#define IDLE_SLEEP_WAIT_MS 10000	/* a TCG guest with many vCPUs is slow to schedule */
+
 enum thpm_op { OP_MUNMAP, OP_DONTNEED, OP_MPROTECT, OP_SPLIT };
+
+enum thpm_phase { PH_BEFORE, PH_OP, PH_AFTER };
+
+struct thpm;
+
+/* One idle thread: runs once on its CPU, then sleeps through the operation. */
+struct thpm_idle {
+	struct thpm *t;
+	pthread_t thread;
+	pid_t tid;
+	int cpu;			/* the CPU it was pinned to */
+	int ran_on;			/* sched_getcpu() there, after pinning */
+	int err;			/* errno of a failed pinning, or -1: read a wrong stamp */
+	char state0, state1;		/* /proc state right before and after the operation */
+	int cpu1;			/* the CPU it last ran on, after the operation */
+	long long sw0, sw1;		/* context switches before and after */
+};
 
 static const char *const op_names[] = {
 	[OP_MUNMAP] = "munmap", [OP_DONTNEED] = "dontneed",
@@ -58,13 +89,21 @@ struct thpm {
 	struct fl_team *walkers;
 	bool walkers_joined;
 	struct fl_cpubind bind;
-	_Atomic int phase;		/* 0 before the op, 1 during or after */
+	_Atomic int phase;		/* enum thpm_phase */
 	_Atomic uint64_t walk_calls, walk_pages, walk_efault, walk_bad;
 	_Atomic int first_bad_set;
 	char first_bad[200];
 	struct fl_stamp_report pre;	/* munmap: the stamps checked before the op */
 	char *irq0, *irq1;
 	struct fl_csd_calls *csd;	/* cross-CPU calls received, around the op */
+	int ncpus_allowed, cpus_allowed[CPU_SETSIZE];	/* this process's CPUs at setup */
+	struct thpm_idle *idle;
+	int nidle, idle_created, idle_in;
+	bool idle_release, idle_sync;
+	pthread_mutex_t idle_lock;
+	pthread_cond_t idle_cond, idle_in_cond;
+	_Atomic unsigned char walked_on[CPU_SETSIZE];	/* a walker ran there during the op */
+	int op_cpu0, op_cpu1;		/* the operation's CPU before and after it */
 };
 
 static const struct fl_param thpm_params[] = {
@@ -75,6 +114,10 @@ static const struct fl_param thpm_params[] = {
 	  "then MADV_COLLAPSE back)" },
 	{ "walkers", 'w', FL_P_INT, "0", 0, 1024, NULL,
 	  "GUP-fast walker threads (vmsplice of the range) running through the operation" },
+	{ "idle", 'i', FL_P_INT, "cpus", 0, 4096, NULL,
+	  "threads that run once on their own CPU (thread i on the i-th CPU allowed), read a "
+	  "page of the range and sleep through the operation, so every CPU has run the mm (the "
+	  "seed's qemu vCPU threads)" },
 	{ "pin", 0, FL_P_ENUM, "core", 0, 0, "none|core|pu",
 	  "bind with hwloc: the timing thread on the last core, walkers from the first" },
 	{ NULL },
@@ -101,6 +144,28 @@ static const struct fl_metric thpm_metrics[] = {
 	{ "thp_share_after", "%", FL_BETTER_HIGHER, "op split: THP share after the collapse" },
 	{ "walker_gups_per_s", "calls/s", FL_BETTER_NONE,
 	  "vmsplice (GUP-fast) calls of all walkers per second during the operation" },
+	{ "mm_cpus", "CPUs", FL_BETTER_NONE,
+	  "CPUs the mm ran on: the idle threads', the walkers' during the operation, the "
+	  "operation's own" },
+	{ "function_call_ipis", "IPIs", FL_BETTER_LOWER,
+	  "function-call IPIs during the one operation (a munmap of the whole range), all CPUs "
+	  "(same source as function_call_ipis_per_gib)" },
+	{ "function_call_ipis_idle", "IPIs", FL_BETTER_LOWER,
+	  "function_call_ipis received by CPUs where only an idle thread had run (asleep)" },
+	{ "function_call_ipis_walking", "IPIs", FL_BETTER_LOWER,
+	  "function_call_ipis received by CPUs where a walker ran during the operation" },
+	{ "tlb_ipis", "IPIs", FL_BETTER_LOWER,
+	  "TLB-shootdown IPIs during the one operation, all CPUs" },
+	{ "tlb_ipis_idle", "IPIs", FL_BETTER_LOWER,
+	  "tlb_ipis received by CPUs where only an idle thread had run (asleep)" },
+	{ "tlb_ipis_walking", "IPIs", FL_BETTER_LOWER,
+	  "tlb_ipis received by CPUs where a walker ran during the operation" },
+	{ "other_ipis", "IPIs", FL_BETTER_LOWER,
+	  "IPIs of class other during the one operation (powerpc, s390: the muxed IPI rows)" },
+	{ "other_ipis_idle", "IPIs", FL_BETTER_LOWER,
+	  "other_ipis received by CPUs where only an idle thread had run (asleep)" },
+	{ "other_ipis_walking", "IPIs", FL_BETTER_LOWER,
+	  "other_ipis received by CPUs where a walker ran during the operation" },
 	{ NULL },
 };
 
@@ -136,6 +201,18 @@ static void walker_check(struct thpm *t, struct fl_worker *w, const uint64_t *bu
 	}
 }
 
+/* During the operation: the CPU this walker is on is a walking CPU. */
+static void walker_mark(struct thpm *t)
+{
+	int cpu;
+
+	if (atomic_load_explicit(&t->phase, memory_order_relaxed) != PH_OP)
+		return;
+	cpu = sched_getcpu();
+	if (cpu >= 0 && cpu < CPU_SETSIZE)
+		atomic_store_explicit(&t->walked_on[cpu], 1, memory_order_relaxed);
+}
+
 static void walker(struct fl_worker *w)
 {
 	struct thpm *t = w->arg;
@@ -156,7 +233,11 @@ static void walker(struct fl_worker *w)
 	}
 	while (!fl_team_stopping(w)) {
 		uint64_t pg = fl_rng_below(&w->rng, t->npages - WALK_PAGES + 1);
-		ssize_t n = fl_gup_read(&g, t->base + pg * t->page, len, buf);
+		ssize_t n;
+
+		walker_mark(t);
+		n = fl_gup_read(&g, t->base + pg * t->page, len, buf);
+		walker_mark(t);
 
 		atomic_fetch_add_explicit(&t->walk_calls, 1, memory_order_relaxed);
 		if (n < 0 && errno == EFAULT) {
@@ -252,6 +333,231 @@ static int start_walkers(struct fl_case *c, struct thpm *t, enum fl_pin pin)
 	return 0;
 }
 
+/* The CPUs this process may use, read before the timing thread binds itself. */
+static int allowed_cpus(struct fl_case *c, struct thpm *t)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return fl_case_fail(c, "cannot read this process's CPU affinity: %s",
+				    strerror(errno));
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			t->cpus_allowed[t->ncpus_allowed++] = cpu;
+	if (!t->ncpus_allowed)
+		return fl_case_fail(c, "this process's CPU affinity is empty");
+	return 0;
+}
+
+/* Pin to its CPU, read one stamped page there (the mm is now loaded on that CPU), check in,
+ * then sleep until teardown. */
+static void *idle_main(void *arg)
+{
+	struct thpm_idle *d = arg;
+	struct thpm *t = d->t;
+	size_t pg = ((size_t)(d - t->idle) * (t->hpage / t->page)) % t->npages;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(d->cpu, &set);
+	d->tid = gettid();
+	d->err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (!d->err) {
+		d->ran_on = sched_getcpu();
+		if (*(volatile uint64_t *)(t->base + pg * t->page) != fl_stamp_word(t->seed, pg, 0))
+			d->err = -1;
+	}
+	pthread_mutex_lock(&t->idle_lock);
+	t->idle_in++;
+	pthread_cond_signal(&t->idle_in_cond);
+	while (!t->idle_release)
+		pthread_cond_wait(&t->idle_cond, &t->idle_lock);
+	pthread_mutex_unlock(&t->idle_lock);
+	return NULL;
+}
+
+/* State letter and the CPU a thread of ours last ran on (/proc/self/task/TID/stat fields
+ * 3 and 39). */
+static int task_stat(pid_t tid, char *state, int *cpu)
+{
+	char path[64], *text, *p;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	text = fl_slurp(path, NULL);
+	if (!text)
+		return -1;
+	p = strrchr(text, ')');
+	if (!p || p[1] != ' ' || !p[2]) {
+		free(text);
+		return -1;
+	}
+	p += 2;
+	*state = *p;
+	for (f = 3; f < 39 && p; f++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	*cpu = p ? atoi(p) : -1;
+	free(text);
+	return 0;
+}
+
+/* Voluntary plus involuntary context switches of a thread of ours, or -1. */
+static long long task_switches(pid_t tid)
+{
+	static const char vol[] = "\nvoluntary_ctxt_switches:";
+	static const char nonvol[] = "\nnonvoluntary_ctxt_switches:";
+	char path[64], *text, *p;
+	long long v = -1, nv = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	text = fl_slurp(path, NULL);
+	if (!text)
+		return -1;
+	p = strstr(text, vol);
+	if (p)
+		v = strtoll(p + sizeof(vol) - 1, NULL, 10);
+	p = strstr(text, nonvol);
+	if (p)
+		nv = strtoll(p + sizeof(nonvol) - 1, NULL, 10);
+	free(text);
+	return v < 0 || nv < 0 ? -1 : v + nv;
+}
+
+/* Give every idle thread up to IDLE_SLEEP_WAIT_MS to be asleep (state S); detail.idle says
+ * what it was right before the operation. */
+static void idle_wait_asleep(struct thpm *t)
+{
+	uint64_t end = fl_now_ns() + IDLE_SLEEP_WAIT_MS * 1000000ull;
+	struct timespec ms = { 0, 1000000 };
+	char st;
+	int cpu;
+
+	for (int i = 0; i < t->nidle; i++)
+		while (!task_stat(t->idle[i].tid, &st, &cpu) && st != 'S' && fl_now_ns() < end)
+			nanosleep(&ms, NULL);
+}
+
+static int idle_checked_in(struct fl_case *c, struct thpm *t)
+{
+	pthread_mutex_lock(&t->idle_lock);
+	while (t->idle_in < t->idle_created)
+		pthread_cond_wait(&t->idle_in_cond, &t->idle_lock);
+	pthread_mutex_unlock(&t->idle_lock);
+	for (int i = 0; i < t->nidle; i++) {
+		struct thpm_idle *d = &t->idle[i];
+
+		if (d->err > 0)
+			return fl_case_fail(c, "idle thread %d cannot be pinned to CPU %d: %s", i,
+					    d->cpu, strerror(d->err));
+		if (d->err < 0)
+			return fl_case_fail(c, "idle thread %d read a page of the range without its "
+					    "stamp on CPU %d", i, d->cpu);
+	}
+	idle_wait_asleep(t);
+	return 0;
+}
+
+static int start_idle(struct fl_case *c, struct thpm *t)
+{
+	int n = (int)fl_param_int(&c->params, "idle"), ret;
+
+	if (!n)
+		return 0;
+	t->idle = calloc((size_t)n, sizeof(*t->idle));
+	if (!t->idle)
+		return fl_case_fail(c, "cannot allocate %d idle threads: out of memory", n);
+	pthread_mutex_init(&t->idle_lock, NULL);
+	pthread_cond_init(&t->idle_cond, NULL);
+	pthread_cond_init(&t->idle_in_cond, NULL);
+	t->idle_sync = true;
+	t->nidle = n;
+	for (int i = 0; i < n; i++) {
+		struct thpm_idle *d = &t->idle[i];
+
+		d->t = t;
+		d->cpu = t->cpus_allowed[i % t->ncpus_allowed];
+		d->ran_on = d->cpu1 = -1;
+		d->sw0 = d->sw1 = -1;
+		ret = pthread_create(&d->thread, NULL, idle_main, d);
+		if (ret) {
+			t->nidle = i;
+			idle_checked_in(c, t);
+			return fl_case_fail(c, "cannot create idle thread %d of %d: %s", i + 1, n,
+					    strerror(ret));
+		}
+		t->idle_created++;
+	}
+	return idle_checked_in(c, t);
+}
+
+/* Right before (after = false) or after the operation: each idle thread's state, CPU and
+ * context switches. */
+static void idle_snapshot(struct thpm *t, bool after)
+{
+	for (int i = 0; i < t->nidle; i++) {
+		struct thpm_idle *d = &t->idle[i];
+		char st = '?';
+		int cpu = -1;
+
+		task_stat(d->tid, &st, &cpu);
+		if (after) {
+			d->state1 = st;
+			d->cpu1 = cpu;
+			d->sw1 = task_switches(d->tid);
+		} else {
+			d->state0 = st;
+			d->sw0 = task_switches(d->tid);
+		}
+	}
+}
+
+static json_t *idle_json(const struct thpm *t)
+{
+	json_t *cpus = json_array(), *after = json_array();
+	int asleep0 = 0, asleep1 = 0, ran = 0, unknown = 0, distinct = 0;
+	unsigned char seen[CPU_SETSIZE] = { 0 };
+
+	for (int i = 0; i < t->nidle; i++) {
+		const struct thpm_idle *d = &t->idle[i];
+
+		json_array_append_new(cpus, json_integer(d->ran_on));
+		json_array_append_new(after, json_integer(d->cpu1));
+		if (d->ran_on >= 0 && d->ran_on < CPU_SETSIZE && !seen[d->ran_on]++)
+			distinct++;
+		asleep0 += d->state0 == 'S';
+		asleep1 += d->state1 == 'S';
+		if (d->sw0 < 0 || d->sw1 < 0)
+			unknown++;
+		else
+			ran += d->sw1 != d->sw0;
+	}
+	return json_pack("{s:i, s:s, s:o, s:i, s:i, s:i, s:i, s:i, s:o}", "threads", t->nidle,
+			 "sleep", "pthread_cond_wait (a futex) until teardown", "cpus", cpus,
+			 "distinct_cpus", distinct, "asleep_before_op", asleep0, "asleep_after_op",
+			 asleep1, "ran_during_op", ran, "switches_unknown", unknown,
+			 "last_cpu_after_op", after);
+}
+
+static void stop_idle(struct thpm *t)
+{
+	if (!t->idle_sync)
+		return;
+	pthread_mutex_lock(&t->idle_lock);
+	t->idle_release = true;
+	pthread_cond_broadcast(&t->idle_cond);
+	pthread_mutex_unlock(&t->idle_lock);
+	for (int i = 0; i < t->idle_created; i++)
+		pthread_join(t->idle[i].thread, NULL);
+	t->idle_created = 0;
+	pthread_cond_destroy(&t->idle_in_cond);
+	pthread_cond_destroy(&t->idle_cond);
+	pthread_mutex_destroy(&t->idle_lock);
+	t->idle_sync = false;
+}
+
 static int thpm_setup(struct fl_case *c)
 {
 	const struct fl_params *p = &c->params;
@@ -279,6 +585,8 @@ static int thpm_setup(struct fl_case *c)
 	json_object_set_new(c->extra, "walker", json_string("vmsplice (GUP-fast) of 16 pages"));
 	if (fl_case_check_memory(c, t->size, false))
 		return FL_WL_FAIL;
+	if (allowed_cpus(c, t))
+		return FL_WL_FAIL;
 	fl_pin_parse(fl_param_str(p, "pin"), &pin);
 	if (fl_cpubind_last(&t->bind, pin, err, sizeof(err)))
 		return fl_case_fail(c, "%s", err);
@@ -288,6 +596,8 @@ static int thpm_setup(struct fl_case *c)
 		ret = populate(c, t);
 	if (!ret && t->op == OP_MUNMAP)
 		ret = precheck(c, t);
+	if (!ret)
+		ret = start_idle(c, t);
 	if (!ret)
 		ret = start_walkers(c, t, pin);
 	return ret;
@@ -384,8 +694,12 @@ static void ipi_class(struct fl_case *c, json_t *ipi, const char *cls, const cha
 	size_t i;
 
 	if (!json_is_integer(tot)) {
-		json_object_set(per_gib, cls, v ? v : json_pack("{s:s, s:s}", "status",
-					"unsupported", "reason", "no IPI data"));
+		if (v)
+			json_object_set(per_gib, cls, v);
+		else
+			json_object_set_new(per_gib, cls, json_pack("{s:s, s:s}", "status",
+					    "unsupported", "reason", "no IPI data"));
+		thpm_metric_missing(c, metric, json_object_get(per_gib, cls));
 		return;
 	}
 	fl_case_metric(c, metric, (double)json_integer_value(tot) / gib);
@@ -436,6 +750,54 @@ static void ipi_function_calls(json_t *ipi, json_t *calls)
 	json_object_set_new(ipi, "function_call", v);
 }
 
+/* The role of each CPU during the operation (thp_munmap_ipi.h). */
+static void thpm_roles_fill(struct thpm *t, struct thpm_roles *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < t->nidle; i++)
+		thpm_role_set(r, t->idle[i].ran_on, THPM_IDLE);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (atomic_load(&t->walked_on[cpu]))
+			thpm_role_set(r, cpu, THPM_WALKING);
+	for (int i = 0; t->walkers && i < fl_team_size(t->walkers); i++)
+		thpm_role_set(r, fl_team_worker(t->walkers, i)->cpu, THPM_WALKING);
+	thpm_role_set(r, t->op_cpu0, THPM_SENDER);
+	thpm_role_set(r, t->op_cpu1, THPM_SENDER);
+}
+
+/*
+ * detail.ipi_receivers: the CPUs by role and each class split by the role of the CPU that
+ * received it; the per-op metrics. A class the kernel does not count keeps its status and
+ * reason. The csd counts are split too where they are not already the function_call class.
+ */
+static void ipi_receivers(struct fl_case *c, struct thpm *t, json_t *ipi, json_t *calls)
+{
+	static const char *const cls[] = { "function_call", "tlb_shootdown", "other" };
+	static const char *const base[] = { "function_call_ipis", "tlb_ipis", "other_ipis" };
+	json_t *cpus = json_object_get(ipi, "cpus"), *out = json_object(), *split;
+	struct thpm_roles *r = malloc(sizeof(*r));
+
+	if (!r) {
+		json_decref(out);
+		return;
+	}
+	thpm_roles_fill(t, r);
+	fl_case_metric(c, "mm_cpus", thpm_roles_mm_cpus(r));
+	json_object_set_new(out, "roles", thpm_roles_json(r, cpus));
+	for (size_t i = 0; i < sizeof(cls) / sizeof(cls[0]); i++) {
+		json_t *v = json_object_get(ipi, cls[i]);
+
+		/* No class at all: the whole section is a status (the CPU set changed). */
+		split = thpm_ipi_split(v ? v : ipi, cpus, r);
+		thpm_split_metrics(c, split, base[i]);
+		json_object_set_new(out, cls[i], split);
+	}
+	if (calls && json_object_get(json_object_get(ipi, "function_call"), "source") == NULL)
+		json_object_set_new(out, "csd_calls", thpm_ipi_split(calls, cpus, r));
+	json_object_set_new(c->extra, "ipi_receivers", out);
+	free(r);
+}
+
 static void ipi_metrics(struct fl_case *c, struct thpm *t)
 {
 	struct fl_irq_table a = { 0 }, b = { 0 };
@@ -445,8 +807,11 @@ static void ipi_metrics(struct fl_case *c, struct thpm *t)
 
 	if (!t->irq0 || !t->irq1 || uname(&u) || fl_irq_parse(t->irq0, &a) ||
 	    fl_irq_parse(t->irq1, &b)) {
-		json_object_set_new(c->extra, "ipi_per_gib", json_pack("{s:s, s:s}", "status",
-					"unsupported", "reason", "/proc/interrupts cannot be read"));
+		ipi = json_pack("{s:s, s:s}", "status", "unsupported", "reason",
+				"/proc/interrupts cannot be read");
+		json_object_set(c->extra, "ipi_per_gib", ipi);
+		ipi_receivers(c, t, ipi, NULL);
+		json_decref(ipi);
 		goto out;
 	}
 	ipi = fl_ipi_delta_json(u.machine, &a, &b);
@@ -459,6 +824,7 @@ static void ipi_metrics(struct fl_case *c, struct thpm *t)
 	ipi_total(c, ipi, gib);
 	json_object_set_new(per_gib, "cpus", json_incref(json_object_get(ipi, "cpus")));
 	json_object_set_new(c->extra, "ipi_per_gib", per_gib);
+	ipi_receivers(c, t, ipi, calls);
 	json_object_set_new(c->extra, "ipi_op", ipi);
 	if (calls)	/* where the row exists too: the two sources side by side */
 		json_object_set_new(c->extra, "csd_calls_op", calls);
@@ -474,18 +840,25 @@ static int thpm_run(struct fl_case *c)
 	int ret;
 
 	t->csd = fl_csd_calls_open();
+	idle_snapshot(t, false);
 	if (t->csd)
 		fl_csd_calls_start(t->csd);
 	t->irq0 = fl_slurp("/proc/interrupts", NULL);
 	calls0 = atomic_load(&t->walk_calls);
-	atomic_store(&t->phase, 1);
+	t->op_cpu0 = sched_getcpu();
+	atomic_store(&t->phase, PH_OP);
 	t0 = fl_now_ns();
 	ret = do_op(c, t, t0, &t1);
 	if (!t1)
 		t1 = fl_now_ns();
+	atomic_store(&t->phase, PH_AFTER);
+	t->op_cpu1 = sched_getcpu();
 	t->irq1 = fl_slurp("/proc/interrupts", NULL);
 	if (t->csd)
 		fl_csd_calls_stop(t->csd);
+	idle_snapshot(t, true);
+	if (t->nidle)
+		json_object_set_new(c->extra, "idle", idle_json(t));
 	if (ret)
 		return ret;
 	fl_case_metric(c, "op_ms", (double)(t1 - t0) / 1e6);
@@ -612,6 +985,8 @@ static void thpm_teardown(struct fl_case *c)
 	stop_walkers(t);
 	if (t->walkers)
 		fl_team_destroy(t->walkers);
+	stop_idle(t);
+	free(t->idle);
 	if (t->mapped)
 		munmap(t->base, t->size);
 	fl_cpubind_restore(&t->bind);
