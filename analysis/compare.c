@@ -11,7 +11,7 @@
 
 struct grp {
 	const char *workload, *key;
-	json_t *params;
+	json_t *params, *resolved;
 };
 
 /* An item name seen in a group, in output order. */
@@ -166,7 +166,7 @@ static size_t groups_add(struct grp *g, size_t *ng, const struct fl_case *c)
 	for (size_t i = 0; i < *ng; i++)
 		if (!strcmp(g[i].key, c->key))
 			return i;
-	g[*ng] = (struct grp){ c->workload, c->key, c->params };
+	g[*ng] = (struct grp){ c->workload, c->key, c->params, c->resolved };
 	return (*ng)++;
 }
 
@@ -207,8 +207,10 @@ static void value_str(json_t *v, char *buf, size_t len)
 	fl_utf8_cut(buf);
 }
 
-/* "threads=2 seconds=3": the params in keys (all of them if keys is empty), skipping skip. */
-static void label_of(json_t *params, json_t *keys, const char *skip, char *buf, size_t len)
+/* "threads=2 jobs=half(-j1)": the params in keys (all of them if keys is empty), skipping
+ * skip, each with what the case resolved it to (resolved may be NULL). */
+static void label_of(json_t *params, json_t *resolved, json_t *keys, const char *skip,
+		     char *buf, size_t len)
 {
 	const char *k;
 	json_t *v;
@@ -216,15 +218,18 @@ static void label_of(json_t *params, json_t *keys, const char *skip, char *buf, 
 
 	buf[0] = '\0';
 	json_object_foreach(params, k, v) {
-		char val[128];
+		char val[128], res[80] = "";
+		json_t *rv = json_object_get(resolved, k);
 
 		if ((json_object_size(keys) && !json_object_get(keys, k)) ||
 		    (skip && !strcmp(k, skip)))
 			continue;
 		value_str(v, val, sizeof(val));
+		if (json_is_string(rv))
+			snprintf(res, sizeof(res), "(%s)", json_string_value(rv));
 		if (off < len)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", k,
-						val);
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s%s", off ? " " : "", k,
+						val, res);
 	}
 	fl_utf8_cut(buf);
 }
@@ -259,7 +264,7 @@ static json_t *sweep_of(struct grp *g, size_t ng, size_t gi, json_t *vkeys)
 				json_decref(b);
 				if (!same)
 					continue;
-				label_of(g[gi].params, vkeys, k, fam, sizeof(fam));
+				label_of(g[gi].params, g[gi].resolved, vkeys, k, fam, sizeof(fam));
 				return json_pack("{s:s, s:O, s:s++}", "key", k, "value", mine,
 						 "family", g[gi].workload, fam[0] ? " " : "", fam);
 			}
@@ -533,7 +538,7 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 	}
 	for (size_t r = 0; x && r < nruns; r++)
 		x[r] = malloc((maxn + 1) * sizeof(double));
-	label_of(g->params, vkeys, NULL, label, sizeof(label));
+	label_of(g->params, g->resolved, vkeys, NULL, label, sizeof(label));
 	gj = json_pack("{s:s, s:O, s:s, s:s, s:o, s:o}", "workload", g->workload, "params",
 		       g->params, "label", label, "ops_unit", ops_unit ? ops_unit : "op", "n", ns,
 		       "warmups_excluded", warm);
@@ -606,8 +611,8 @@ static json_t *problems_of(struct fl_run *runs, size_t nruns, json_t *vkeys_by_w
 
 			if (!strcmp(c->status, "ok"))
 				continue;
-			label_of(c->params, json_object_get(vkeys_by_wl, c->workload), NULL, label,
-				 sizeof(label));
+			label_of(c->params, c->resolved, json_object_get(vkeys_by_wl, c->workload),
+				 NULL, label, sizeof(label));
 			json_array_append_new(p, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s, s:s}",
 				"run", runs[r].label, "file", c->file, "workload", c->workload,
 				"label", label, "iteration", (json_int_t)c->iteration, "warmup",

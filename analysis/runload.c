@@ -324,6 +324,7 @@ static void case_free(struct fl_case *c)
 	free(c->reason);
 	free(c->ops_unit);
 	json_decref(c->params);
+	json_decref(c->resolved);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -441,6 +442,8 @@ static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json
 	c->file = shown_file(name);
 	c->workload = xstrdup(wl);
 	c->params = json_incref(json_object_get(cs, "params"));
+	if (json_is_object(json_object_get(cs, "resolved")))
+		c->resolved = json_incref(json_object_get(cs, "resolved"));
 	pkey = json_dumps(c->params, JSON_SORT_KEYS | JSON_COMPACT);
 	c->key = malloc(strlen(wl) + strlen(pkey ? pkey : "") + 2);
 	if (c->key)

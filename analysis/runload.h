@@ -29,6 +29,7 @@ struct fl_case {
 	char *file;		/* "cases/0001-ebizzy-i0.json" */
 	char *workload;
 	json_t *params;
+	json_t *resolved;	/* case.resolved, or NULL: {"jobs": "-j1"} for jobs=half */
 	char *key;		/* workload + canonical parameters: the grouping key */
 	long iteration;
 	bool warmup;

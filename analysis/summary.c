@@ -212,7 +212,8 @@ static void print_group(FILE *out, struct group *g)
 	double *x = calloc(n + 1, sizeof(double)), *ops = calloc(n + 1, sizeof(double));
 	char label[512], shown[512], wl[200];
 
-	fl_params_label(g->params, label, sizeof(label));
+	fl_params_label(g->params, json_object_get(json_object_get(json_array_get(g->docs, 0),
+			"case"), "resolved"), label, sizeof(label));
 	fprintf(out, "\n%s %s\n  n=%zu measured", tc(wl, sizeof(wl), g->workload),
 		tc(shown, sizeof(shown), label), n);
 	if (g->warmups)

@@ -95,7 +95,7 @@ static void progress_begin(struct progress *p, const struct fl_plan_case *pc)
 {
 	char label[512];
 
-	fl_params_label(pc->params, label, sizeof(label));
+	fl_params_label(pc->params, NULL, label, sizeof(label));
 	printf("[%zu/%zu] %s %s (%s %d) ... ", p->done + 1, p->total, pc->workload, label,
 	       pc->warmup ? "warm-up" : "iteration", pc->iteration);
 	fflush(stdout);

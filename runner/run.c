@@ -261,7 +261,7 @@ static int print_plan(const char *suite, const char *agent)
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct fl_plan_case *pc = &plan.cases[i];
 
-		fl_params_label(pc->params, label, sizeof(label));
+		fl_params_label(pc->params, NULL, label, sizeof(label));
 		printf("[%zu/%zu] %s %s (%s %d), timeout %g s\n", i + 1, plan.n, pc->workload,
 		       label, pc->warmup ? "warm-up" : "iteration", pc->iteration, pc->timeout_s);
 		warm += pc->warmup;

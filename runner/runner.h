@@ -32,8 +32,9 @@ struct fl_plan {
 int fl_suite_load(const char *path, const char *agent, struct fl_plan *plan,
 		  char *err, size_t errlen);
 void fl_plan_free(struct fl_plan *plan);
-/* "threads=2 mmap=true" for params (only the given ones, sorted as in the object). */
-void fl_params_label(json_t *params, char *buf, size_t len);
+/* "threads=2 jobs=half(-j1)" for params (only the given ones, sorted as in the object), each
+ * with what a case resolved it to (resolved: a case's "resolved" object, or NULL). */
+void fl_params_label(json_t *params, json_t *resolved, char *buf, size_t len);
 
 /* agent_exec.c */
 #define FL_MAX_ARGS 64

@@ -48,11 +48,14 @@ static json_t *case_skeleton(const struct fl_agent_opts *o, struct fl_case *c)
 	return cs;
 }
 
-/* A workload that scanned the kernel log: "console": {"findings": [...]}. */
+/* A workload that scanned the kernel log: "console": {"findings": [...]}; one that resolved a
+ * symbolic parameter: "resolved". */
 static void set_console(json_t *cs, const struct fl_case *c)
 {
 	if (c->console)
 		json_object_set_new(cs, "console", json_pack("{s:O}", "findings", c->console));
+	if (json_object_size(c->resolved))
+		json_object_set(cs, "resolved", c->resolved);
 }
 
 /* Metrics in the order of the workload's table, so the main (first) one leads. */
@@ -270,6 +273,7 @@ int fl_agent_run_case(struct fl_agent_opts *o)
 	c->metrics = json_object();
 	c->verify = json_object();
 	c->extra = json_object();
+	c->resolved = json_object();
 	c->op_unit = o->wl->op_unit;
 	c->test = o->test;
 	c->force = o->force;
@@ -296,6 +300,7 @@ out:
 	json_decref(c->metrics);
 	json_decref(c->verify);
 	json_decref(c->extra);
+	json_decref(c->resolved);
 	json_decref(c->console);
 	json_decref(doc);
 	return ret;

@@ -41,7 +41,7 @@ struct kernbench {
 
 static const struct fl_param kb_params[] = {
 	{ "jobs", 'j', FL_P_STRING, "optimal", 0, 0, NULL,
-	  "make -j: half (cpus/2), optimal (2*cpus, as kernbench) or a number" },
+	  "make -j: half (cpus/2), optimal (cpus, as seed 001's table) or a number" },
 	{ "target", 'T', FL_P_ENUM, "quick", 0, 0, "quick|full",
 	  "quick: lib/ (about 30 s here); full: vmlinux" },
 	{ "config", 'c', FL_P_ENUM, "defconfig", 0, 0, "defconfig|tinyconfig",
@@ -73,8 +73,8 @@ static int kb_jobs(const char *s, int ncpus)
 
 	if (!strcmp(s, "half"))
 		return ncpus / 2 > 0 ? ncpus / 2 : 1;
-	if (!strcmp(s, "optimal"))
-		return 2 * ncpus;
+	if (!strcmp(s, "optimal"))	/* seed 001: "Optimal load -j 48" on 48 CPUs */
+		return ncpus;
 	errno = 0;
 	n = strtol(s, &end, 10);
 	if (errno || end == s || *end || n < 1 || n > 4096)
@@ -280,6 +280,7 @@ static int kb_setup(struct fl_case *c)
 	if (k->jobs < 0)
 		return fl_case_fail(c, "parameter 'jobs': '%s' is not half, optimal or a number "
 				    "from 1 to 4096", fl_param_str(p, "jobs"));
+	json_object_set_new(c->resolved, "jobs", json_sprintf("-j%d", k->jobs));
 	k->target = strcmp(fl_param_str(p, "target"), "full") ? "lib/" : "vmlinux";
 	ret = kb_requirements(c, tarball);
 	if (ret)

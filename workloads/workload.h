@@ -44,6 +44,8 @@ struct fl_case {
 	json_t *metrics;		/* "metrics" section, filled by run() */
 	json_t *verify;			/* "verify" section, filled by verify() */
 	json_t *extra;			/* workload-specific section "detail" (may stay empty) */
+	json_t *resolved;		/* "resolved": what a symbolic parameter came to on this
+					 * machine, {"jobs": "-j1"} for jobs=half; shown in labels */
 	json_t *console;		/* "console": {"findings": [...]} of a workload that scans
 					 * the kernel log (lib/kmsg.h); NULL: not scanned */
 	double ops;			/* operations done in the measured phase */

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write(path, data, size);
 	if (!fl_suite_load(path, "/bin/true", &plan, err, sizeof(err))) {
 		for (size_t i = 0; i < plan.n; i++)
-			fl_params_label(plan.cases[i].params, label, sizeof(label));
+			fl_params_label(plan.cases[i].params, NULL, label, sizeof(label));
 	}
 	fl_plan_free(&plan);
 	return 0;
