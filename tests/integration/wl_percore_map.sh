@@ -67,13 +67,13 @@ wlocks() {
 		"$A" percore-map -t 2 -S 0.5 --probes none --op "$1" "${@:2}" --json "$TMP/$1.json" > /dev/null 2>&1
 }
 if command -v perf > /dev/null && [ -d /sys/kernel/tracing/events/mmap_lock ] && wlocks zap && wlocks mmap; then
-	check "op=zap: mmap_lock write acquisitions < 1% of ops; op=mmap: >= 1 per op" python3 -c "
+	check "op=zap: mmap_lock write acquisitions (set-up only) < 5% of ops; op=mmap: >= 1 per op" python3 -c "
 import json,sys
 def w(f): return int([l for l in open(f) if 'mmap_lock' in l][0].split(',')[0])
 def ops(f): return json.load(open(f))['case']['ops']['count']
 z, zo, m, mo = w(sys.argv[1]), ops(sys.argv[2]), w(sys.argv[3]), ops(sys.argv[4])
 print('# mmap_lock write: op=zap %d for %d ops, op=mmap %d for %d ops' % (z, zo, m, mo))
-assert zo > 100 and z < zo / 100 and m >= mo, (z, zo, m, mo)" "$TMP/zap.perf" "$TMP/zap.json" "$TMP/mmap.perf" "$TMP/mmap.json"
+assert zo > 1000 and z < zo / 20 and m >= mo, (z, zo, m, mo)" "$TMP/zap.perf" "$TMP/zap.json" "$TMP/mmap.perf" "$TMP/mmap.json"
 else
 	skip "perf or the mmap_lock tracepoints are missing: mmap_lock write count not checked"
 fi
