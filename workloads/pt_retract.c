@@ -6,7 +6,10 @@
  * mmap lock) races with GUP-fast and with exit. Each round makes a new file (a memfd on the
  * internal shmem mount, or an unlinked regular file for READ_ONLY_THP_FOR_FS), writes page
  * stamps through the file (small pages), maps it at a PMD-aligned address, faults it in, and
- * collapses it: MADV_COLLAPSE per PMD (each timed), or khugepaged with fast scan settings.
+ * collapses it: MADV_COLLAPSE per PMD (each timed), or khugepaged: kept slow (pages_to_scan 8,
+ * a long scan sleep) while the round's file is made and its "before" is measured, then told to
+ * scan fast (journaled); each PMD's collapse is timed from the huge_memory tracepoints
+ * (lib/collapse_trace.h).
  * Walkers: vmsplice of 16 pages (GUP-fast), each page's first word checked. Exiters: fork a
  * child that maps the current file PMD-aligned, checks one word per page and exits; the parent
  * times fork -> waitpid and the child's _exit -> waitpid. Afterwards every page is verified
@@ -23,10 +26,12 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "lib/collapse_trace.h"
 #include "lib/gup.h"
 #include "lib/hist.h"
 #include "fl_interrupt.h"
 #include "lib/kmsg.h"
+#include "lib/knobs.h"
 #include "lib/smaps.h"
 #include "lib/stamp.h"
 #include "lib/team.h"
@@ -86,13 +91,17 @@ struct ptr {
 	bool kmsg_open;
 	char *buf;			/* one PMD of stamps for pwrite */
 	char *anchor;			/* khugepaged: anonymous MADV_HUGEPAGE registration */
+	struct fl_ctrace *trace;	/* khugepaged: the huge_memory tracepoints */
+	char trace_why[256];
+	uint64_t t0;			/* the current round's fast scan asked */
 };
 
 static const struct fl_param ptr_params[] = {
 	{ "size", 's', FL_P_SIZE, "64M", 2 << 20, 1ull << 40, NULL,
 	  "bytes of file to collapse (rounded up to the PMD size)" },
 	{ "mode", 'm', FL_P_ENUM, "madvise-collapse", 0, 0, "madvise-collapse|khugepaged",
-	  "who collapses: MADV_COLLAPSE per PMD, or khugepaged (fast scan settings, journaled)" },
+	  "who collapses: MADV_COLLAPSE per PMD, or khugepaged (slow until each round's before "
+	  "snapshot, then a fast scan; journaled)" },
 	{ "target", 't', FL_P_ENUM, "shmem", 0, 0, "shmem|file",
 	  "shmem: a memfd; file: an unlinked regular file in dir (READ_ONLY_THP_FOR_FS)" },
 	{ "walkers", 'w', FL_P_INT, "1", 0, 1024, NULL,
@@ -113,8 +122,9 @@ static const struct fl_metric ptr_metrics[] = {
 	{ "round_ms_p50", "ms", FL_BETTER_LOWER,
 	  "time to collapse the whole range, median over rounds" },
 	{ "collapses", "collapses", FL_BETTER_HIGHER, "PMD-size collapses done, all rounds" },
-	{ "collapse_ms_p50", "ms", FL_BETTER_LOWER, "MADV_COLLAPSE of one PMD (with its EAGAIN retries), median" },
-	{ "collapse_ms_p99", "ms", FL_BETTER_LOWER, "MADV_COLLAPSE of one PMD, 99th percentile" },
+	{ "collapse_ms_p50", "ms", FL_BETTER_LOWER, "collapse of one PMD, median: MADV_COLLAPSE "
+	  "(with its EAGAIN retries), or khugepaged from its huge_memory tracepoints" },
+	{ "collapse_ms_p99", "ms", FL_BETTER_LOWER, "collapse of one PMD, 99th percentile" },
 	{ "collapse_ms_max", "ms", FL_BETTER_LOWER, "MADV_COLLAPSE of one PMD, slowest" },
 	{ "exit_ms_p50", "ms", FL_BETTER_LOWER, "a mapping child's _exit -> parent's waitpid, median" },
 	{ "exit_ms_p99", "ms", FL_BETTER_LOWER, "the same, 99th percentile" },
@@ -457,14 +467,41 @@ static int probe_collapse(struct fl_case *c, struct ptr *t)
 	return ret;
 }
 
-/* khugepaged: shmem huge pages allowed for MADV_HUGEPAGE mappings, a fast scan. */
+/* khugepaged: shmem huge pages allowed for MADV_HUGEPAGE mappings; a slow scan until a round's
+ * before snapshot (pages_to_scan first: writing it does not wake khugepaged; writing the scan
+ * sleep does, for one pass of at most one PMD). */
+static int khugepaged_slow(struct fl_case *c)
+{
+	int ret = fl_thp_set(c, "khugepaged/pages_to_scan", "8");
+
+	return ret ? ret : fl_thp_set(c, "khugepaged/scan_sleep_millisecs", "600000");
+}
+
+/* khugepaged's scan settings as they are (recorded with each round's before snapshot). */
+static json_t *khugepaged_now(void)
+{
+	char pages[32] = "?", sleep_ms[32] = "?";
+
+	fl_knob_get(FL_THP_SYSFS "/khugepaged/pages_to_scan", pages, sizeof(pages));
+	fl_knob_get(FL_THP_SYSFS "/khugepaged/scan_sleep_millisecs", sleep_ms, sizeof(sleep_ms));
+	return json_pack("{s:s, s:s}", "pages_to_scan", pages, "scan_sleep_millisecs", sleep_ms);
+}
+
+/* After the before snapshot: scan fast. The scan sleep last (it wakes khugepaged): t0. */
+static int khugepaged_fast(struct fl_case *c, struct ptr *t)
+{
+	int ret = fl_thp_set(c, "khugepaged/pages_to_scan", "8192");
+
+	if (!ret)
+		ret = fl_thp_set(c, "khugepaged/alloc_sleep_millisecs", "10");
+	t->t0 = fl_now_ns();
+	if (!ret)
+		ret = fl_thp_set(c, "khugepaged/scan_sleep_millisecs", "10");
+	return ret;
+}
+
 static int khugepaged_knobs(struct fl_case *c, struct ptr *t)
 {
-	static const char *const fast[][2] = {
-		{ "khugepaged/scan_sleep_millisecs", "10" },
-		{ "khugepaged/alloc_sleep_millisecs", "10" },
-		{ "khugepaged/pages_to_scan", "8192" },
-	};
 	char cur[32];
 	int ret = fl_thp_require_anon(c);
 
@@ -473,9 +510,7 @@ static int khugepaged_knobs(struct fl_case *c, struct ptr *t)
 	if (t->target == TARGET_SHMEM && !fl_thp_get("shmem_enabled", cur, sizeof(cur)) &&
 	    (!strcmp(cur, "never") || !strcmp(cur, "deny")))
 		ret = fl_thp_set(c, "shmem_enabled", "advise");
-	for (size_t i = 0; !ret && i < sizeof(fast) / sizeof(fast[0]); i++)
-		ret = fl_thp_set(c, fast[i][0], fast[i][1]);
-	return ret;
+	return ret ? ret : khugepaged_slow(c);
 }
 
 /* khugepaged scans only mms registered with it. On 6.18 MADV_HUGEPAGE on a shmem mapping
@@ -592,11 +627,15 @@ static int ptr_setup(struct fl_case *c)
 	t->buf = malloc(t->hpage);
 	if (!t->buf)
 		return fl_case_fail(c, "out of memory");
-	/* Knobs first: a MADV_HUGEPAGE before them would not register the mm with khugepaged. */
+	/* THP settings first: MADV_HUGEPAGE registers the mm with khugepaged only when THP is
+	 * not "never" (hugepage_pmd_enabled()); the fast scan waits for each round's before. */
 	if (t->khugepaged)
 		ret = khugepaged_knobs(c, t);
 	if (!ret && t->khugepaged)
 		ret = khugepaged_register(c, t);
+	if (!ret && t->khugepaged)
+		t->trace = fl_ctrace_open("pt-retract", FL_CT_FILE, t->trace_why,
+					  sizeof(t->trace_why));
 	if (!ret)
 		ret = probe_collapse(c, t);
 	if (ret)
@@ -659,9 +698,12 @@ static int one_round(struct fl_case *c, struct ptr *t, int r, json_t *rounds)
 {
 	struct ptr_file nf, old;
 	uint64_t t0, kb0 = 0, kb = 0, rss = 0, before = t->collapses;
+	json_t *at_before;
 	char err[256];
 	int ret;
 
+	if (t->khugepaged && r && khugepaged_slow(c))
+		return FL_WL_SKIP;
 	if (file_make(t, &nf, 0x7074726574726163ull + (uint64_t)r, err, sizeof(err))) {
 		file_drop(t, &nf);
 		return fl_case_fail(c, "round %d: %s", r, err);
@@ -672,16 +714,26 @@ static int one_round(struct fl_case *c, struct ptr *t, int r, json_t *rounds)
 	pthread_rwlock_unlock(&t->lock);
 	file_drop(t, &old);
 	pmd_mapped(t, &kb0, &rss);
-	t0 = fl_now_ns();
+	at_before = t->khugepaged ? khugepaged_now() : NULL;
+	if (t->khugepaged && khugepaged_fast(c, t)) {
+		json_decref(at_before);
+		return FL_WL_SKIP;
+	}
+	t0 = t->khugepaged ? t->t0 : fl_now_ns();
+	if (t->trace && r == 0)
+		fl_ctrace_mark(t->trace, t0);
 	ret = t->khugepaged ? collapse_khugepaged(c, t) : collapse_madvise(c, t);
-	if (ret)
+	if (ret) {
+		json_decref(at_before);
 		return ret;
+	}
 	fl_hist_record(&t->round, fl_now_ns() - t0);
 	pmd_mapped(t, &kb, &rss);
-	json_array_append_new(rounds, json_pack("{s:f, s:I, s:I, s:I}", "ms",
+	json_array_append_new(rounds, json_pack("{s:f, s:I, s:I, s:I, s:o*}", "ms",
 				(double)(fl_now_ns() - t0) / 1e6, "collapses",
 				(json_int_t)(t->collapses - before), "pmd_kb_before",
-				(json_int_t)kb0, "pmd_kb_after", (json_int_t)kb));
+				(json_int_t)kb0, "pmd_kb_after", (json_int_t)kb,
+				"khugepaged_at_before", at_before));
 	if (rss)
 		fl_case_metric(c, "thp_share_after", 100.0 * (double)kb / (double)rss);
 	return 0;
@@ -739,6 +791,46 @@ static void stop_team(struct fl_team *team)
 	fl_team_join(team);
 }
 
+static void trace_unsupported(struct fl_case *c, const char *why)
+{
+	json_object_set_new(c->extra, "collapse_trace", json_pack("{s:s, s:s}", "status",
+				"unsupported", "reason", why));
+}
+
+static void trace_start(struct fl_case *c, struct ptr *t)
+{
+	if (!t->khugepaged)
+		return;
+	if (t->trace && fl_ctrace_start(t->trace, t->trace_why, sizeof(t->trace_why))) {
+		fl_ctrace_close(t->trace);
+		t->trace = NULL;
+	}
+	if (!t->trace)
+		trace_unsupported(c, t->trace_why);
+}
+
+/* khugepaged's collapses from the tracepoints: per-PMD latency, scan results by name. */
+static void trace_report(struct fl_case *c, struct ptr *t)
+{
+	const struct fl_ct_an *a;
+	char err[256];
+	json_t *o, *d;
+
+	if (!t->trace)
+		return;
+	a = fl_ctrace_stop(t->trace, err, sizeof(err));
+	if (!a) {
+		trace_unsupported(c, err);
+		return;
+	}
+	o = fl_ct_an_json(a);
+	d = fl_ctrace_describe(t->trace);
+	json_object_update(o, d);
+	json_decref(d);
+	json_object_set_new(c->extra, "collapse_trace", o);
+	fl_hist_merge(&t->collapse, &a->collapse);
+}
+
 static int ptr_run(struct fl_case *c)
 {
 	struct ptr *t = c->priv;
@@ -746,6 +838,7 @@ static int ptr_run(struct fl_case *c)
 	int ret = 0;
 
 	json_object_set_new(c->extra, "rounds", rounds);
+	trace_start(c, t);
 	/* Round 0's file exists before the walkers and exiters start. */
 	ret = one_round(c, t, 0, rounds);
 	if (t->walkers)
@@ -756,6 +849,7 @@ static int ptr_run(struct fl_case *c)
 		ret = one_round(c, t, r, rounds);
 	stop_team(t->walkers);
 	stop_team(t->exiters);
+	trace_report(c, t);
 	if (ret)
 		return ret;
 	report(c, t);
@@ -876,6 +970,7 @@ static void ptr_teardown(struct fl_case *c)
 		fl_team_destroy(t->walkers);
 	if (t->exiters)
 		fl_team_destroy(t->exiters);
+	fl_ctrace_close(t->trace);
 	file_drop(t, &t->cur);
 	if (t->anchor)
 		munmap(t->anchor, 2 * t->hpage);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pt-retract (seed 002): shmem collapse by MADV_COLLAPSE and by khugepaged ends ok with
-# collapses and no kernel-log findings; the file variant runs or is skipped with the reason;
+# collapses and no kernel-log findings; khugepaged is slow until each round's before snapshot
+# (pmd_kb_before 0) and its collapses are timed from tracepoints; the file variant runs or is skipped with the reason;
 # corruption and a kernel-log finding fail the case; bad params exit 2; THP sysfs unchanged.
 . "$(dirname "$0")/lib.sh"
 A=$FL_BIN/faultline-agent
@@ -36,8 +37,30 @@ run_case madv 0 --size 32M --rounds 3
 healthy madv
 check "madvise-collapse: per-PMD collapse latency p50/p99" python3 -c \
 	"import json,sys; m=json.load(open(sys.argv[1]))['case']['metrics']; assert m['collapse_ms_p50']['value'] > 0 and m['collapse_ms_p99']['value'] >= m['collapse_ms_p50']['value']" "$TMP/madv.json"
-run_case khugepaged 0 --size 16M --rounds 2 --mode khugepaged
+run_case khugepaged 0 --size 16M --rounds 3 --mode khugepaged
 healthy khugepaged
+# khugepaged is slow while a round's file is made and measured, fast only afterwards: nothing is
+# huge before (the fast scan used to be set in setup: 12288 of 16384 kB were huge "before").
+check "khugepaged: every round's pmd_kb_before is 0, measured with khugepaged slow" python3 - "$TMP/khugepaged.json" <<'PY'
+import json, sys
+rounds = json.load(open(sys.argv[1]))["case"]["detail"]["rounds"]
+for r in rounds:
+    assert r["pmd_kb_before"] == 0, rounds
+    assert r["khugepaged_at_before"] == {"pages_to_scan": "8", "scan_sleep_millisecs": "600000"}, r
+PY
+if [ -d /sys/kernel/tracing/events/huge_memory/mm_khugepaged_scan_file ]; then
+	check "khugepaged: per-PMD collapse latency from tracepoints, scan results by name" python3 - "$TMP/khugepaged.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["case"]
+m, t = c["metrics"], c["detail"]["collapse_trace"]
+assert t["scan_results"].get("succeeded", 0) >= 1 and t["collapse_ns"]["count"] >= 1, t
+assert m["collapse_ms_p50"]["value"] > 0 and m["collapse_ms_p99"]["value"] >= m["collapse_ms_p50"]["value"], m
+assert t["instance"].startswith("faultline-pt-retract-"), t
+PY
+	check "khugepaged: the tracefs instance is gone" sh -c '! ls /sys/kernel/tracing/instances | grep -q "^faultline-pt-retract-"'
+else
+	skip "no huge_memory:mm_khugepaged_scan_file tracepoint here"
+fi
 
 # The regular-file variant needs READ_ONLY_THP_FOR_FS: ok, or skipped (exit 3) with the reason.
 kernel_state_locked > "$TMP/thp.before"

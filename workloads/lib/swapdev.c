@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "fl_util.h"
 #include "swapdev.h"
@@ -58,7 +61,10 @@ static int enable(struct fl_knobs *k, struct fl_swapdev *sd, bool remove_file,
 	if (fl_knob_swap_added(k, sd->path, remove_file, err, errlen))
 		return -1;
 	if (swapon(sd->path, prio)) {
-		fl_seterr(err, errlen, "swapon %s failed: %s", sd->path, strerror(errno));
+		fl_seterr(err, errlen, "swapon %s failed: %s%s", sd->path, strerror(errno),
+			  errno == EINVAL && remove_file ? " (its filesystem cannot hold a swap "
+			  "file: tmpfs or an initramfs; use a swap_dir on a block-backed "
+			  "filesystem)" : "");
 		return errno == EINVAL || errno == EPERM ? 1 : -1;
 	}
 	return 0;
@@ -173,4 +179,68 @@ int fl_swap_ensure(struct fl_knobs *k, const char *how, const char *dir,
 	if (add_file(k, dir, bytes, sd, err, errlen) == 0)
 		return 0;
 	return 1;
+}
+
+/* The block device under a file: /sys/dev/block/MAJ:MIN/uevent's DEVNAME. */
+static void file_device(const char *path, json_t *o)
+{
+	static const struct { unsigned long magic; const char *name; } fs[] = {
+		{ 0xef53, "ext4" }, { 0x58465342, "xfs" }, { 0x9123683e, "btrfs" },
+		{ 0x01021994, "tmpfs" }, { 0x858458f6, "ramfs" }, { 0x65735546, "fuse" },
+	};
+	char file[96], text[512], *name;
+	struct statfs sf;
+	struct stat st;
+	const char *type = "other";
+
+	if (stat(path, &st))
+		return;
+	if (statfs(path, &sf) == 0)
+		for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+			if ((unsigned long)sf.f_type == fs[i].magic)
+				type = fs[i].name;
+	json_object_set_new(o, "fstype", json_string(type));
+	snprintf(file, sizeof(file), "/sys/dev/block/%u:%u/uevent", major(st.st_dev),
+		 minor(st.st_dev));
+	name = fl_read_file(file, text, sizeof(text)) > 0 ? strstr(text, "DEVNAME=") : NULL;
+	if (name) {
+		name += 8;
+		name[strcspn(name, "\n")] = '\0';
+		json_object_set_new(o, "device", json_string(name));
+	} else {
+		snprintf(text, sizeof(text), "none (%u:%u is not a block device)",
+			 major(st.st_dev), minor(st.st_dev));
+		json_object_set_new(o, "device", json_string(text));
+	}
+}
+
+/* /proc/swaps' areas: "path type". */
+static json_t *active_areas(void)
+{
+	json_t *a = json_array();
+	char line[PATH_MAX + 64], path[PATH_MAX], type[32];
+	FILE *f = fopen("/proc/swaps", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%4095s %31s", path, type) == 2 && strcmp(path, "Filename"))
+			json_array_append_new(a, json_pack("{s:s, s:s}", "path", path, "type", type));
+	if (f)
+		fclose(f);
+	return a;
+}
+
+json_t *fl_swap_describe(const struct fl_swapdev *sd)
+{
+	json_t *o = json_pack("{s:s, s:s, s:I, s:b}", "kind", sd->kind ? sd->kind : "none",
+			      "path", sd->path, "added_bytes", (json_int_t)sd->bytes,
+			      "synchronous", sd->synchronous);
+
+	json_object_set_new(o, "readahead", json_string(sd->synchronous ?
+			    "skipped: a synchronous device (zram) is read one page at a time" :
+			    "swap readahead runs (swap_ra, swap_ra_hit in /proc/vmstat)"));
+	if (sd->kind && !strcmp(sd->kind, "file"))
+		file_device(sd->path, o);
+	if (sd->kind && !strcmp(sd->kind, "active"))
+		json_object_set_new(o, "areas", active_areas());
+	return o;
 }

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 #include "knobs.h"
 
 struct fl_swapdev {
@@ -25,5 +26,10 @@ unsigned long long fl_swap_free_bytes(void);
  * skipped); -1 on an error (err says what). */
 int fl_swap_ensure(struct fl_knobs *k, const char *how, const char *dir,
 		   unsigned long long need, struct fl_swapdev *sd, char *err, size_t errlen);
+
+/* What the case swaps to: {"kind", "path", "added_bytes", "synchronous", "readahead"}, and
+ * for a file the filesystem and block device under it ("device", "fstype"), for the active
+ * swap the areas of /proc/swaps ("areas"). */
+json_t *fl_swap_describe(const struct fl_swapdev *sd);
 
 #endif
