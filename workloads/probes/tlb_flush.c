@@ -10,16 +10,13 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <linux/perf_event.h>
-#include <perf/cpumap.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
 
 #include "fl_json.h"
 #include "probes/tlb_flush.h"
+#include "probes/tp_percpu.h"
 #include "probes/tracefs.h"
 
 #define KMSG_MAX	(8u << 20)	/* the kernel log kept for the facts, at most */
@@ -218,17 +215,11 @@ int fl_tlb_ipi_less_here(const char *proc_root, char *reason, size_t len)
 
 /* ---- counters -------------------------------------------------------------------- */
 
-/*
- * Raw perf_event_open, one fd per reason and CPU: libperf's perf_evsel__apply_filter() sets
- * the filter only on the fds of evsel->cpus, which perf_evsel__open() leaves NULL (counted as
- * one CPU), so every CPU but the first would count unfiltered.
- */
+/* One filtered counter per reason on every CPU (tp_percpu.h: not libperf's filter). */
 struct fl_tlb_flush {
-	int ncpus, n;
-	int *cpu;			/* online CPU numbers */
+	struct fl_tpc *tp;
+	int n;
 	struct fl_tlb_reason reasons[FL_TLB_REASONS_MAX];
-	int *fd;			/* n x ncpus, -1: not open */
-	unsigned long long *counts;	/* n x ncpus */
 	const char *status;		/* NULL while usable */
 	char why[PATH_MAX + 128];
 	int counted;
@@ -241,38 +232,11 @@ static void tf_missing(struct fl_tlb_flush *t, const char *status, const char *f
 	snprintf(t->why, sizeof(t->why), fmt, arg);
 }
 
-static int tf_open_fd(struct fl_tlb_flush *t, int i, int c, unsigned long long id)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_TRACEPOINT,
-		.size = sizeof(attr),
-		.config = id,
-		.disabled = 1,
-	};
-	char filter[32];
-	int fd;
-
-	fd = (int)syscall(SYS_perf_event_open, &attr, -1, t->cpu[c], -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0) {
-		tf_missing(t, "unsupported", "perf cannot count tlb:tlb_flush system-wide "
-			   "(perf_event_open: %s)", strerror(errno));
-		return -1;
-	}
-	t->fd[i * t->ncpus + c] = fd;
-	snprintf(filter, sizeof(filter), "reason == %d", t->reasons[i].value);
-	if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
-		tf_missing(t, "unsupported", "the filter on tlb:tlb_flush was refused (%s)",
-			   strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static void tf_open_all(struct fl_tlb_flush *t, const char *dir)
 {
-	char path[PATH_MAX], *fmt;
+	char path[PATH_MAX], *fmt, filter[32];
 	unsigned long long id;
-	int i, c;
+	int i;
 
 	if (fl_tracefs_event_id(dir, "tlb", "tlb_flush", &id)) {
 		tf_missing(t, "absent", "%s", "this kernel has no tlb:tlb_flush tracepoint");
@@ -287,79 +251,46 @@ static void tf_open_all(struct fl_tlb_flush *t, const char *dir)
 		tf_missing(t, "unsupported", "%s has no __print_symbolic table of reasons", path);
 		return;
 	}
-	for (i = 0; i < t->n; i++)
-		for (c = 0; c < t->ncpus; c++)
-			if (tf_open_fd(t, i, c, id))
-				return;
-}
-
-static int tf_cpus(struct fl_tlb_flush *t)
-{
-	struct perf_cpu_map *m = perf_cpu_map__new_online_cpus();
-	int i;
-
-	if (!m)
-		return -1;
-	t->ncpus = perf_cpu_map__nr(m);
-	t->cpu = calloc((size_t)t->ncpus, sizeof(*t->cpu));
-	for (i = 0; t->cpu && i < t->ncpus; i++)
-		t->cpu[i] = perf_cpu_map__cpu(m, i).cpu;
-	perf_cpu_map__put(m);
-	return t->cpu ? 0 : -1;
+	for (i = 0; i < t->n; i++) {
+		snprintf(filter, sizeof(filter), "reason == %d", t->reasons[i].value);
+		if (fl_tpc_add(t->tp, id, filter, "tlb:tlb_flush", t->why, sizeof(t->why)) != i) {
+			t->status = "unsupported";
+			return;
+		}
+	}
 }
 
 struct fl_tlb_flush *fl_tlb_flush_open(void)
 {
 	struct fl_tlb_flush *t = calloc(1, sizeof(*t));
-	size_t slots, i;
 	const char *dir;
 	char why[224];
 
 	if (!t)
 		return NULL;
-	if (tf_cpus(t))
-		goto fail;
-	slots = (size_t)t->ncpus * FL_TLB_REASONS_MAX;
-	t->fd = malloc(slots * sizeof(*t->fd));
-	t->counts = calloc(slots, sizeof(*t->counts));
-	if (!t->fd || !t->counts)
-		goto fail;
-	for (i = 0; i < slots; i++)
-		t->fd[i] = -1;
+	t->tp = fl_tpc_new();
+	if (!t->tp) {
+		free(t);
+		return NULL;
+	}
 	dir = fl_tracefs_events_dir(why, sizeof(why));
 	if (!dir)
 		tf_missing(t, "unsupported", "%s", why);
 	else
 		tf_open_all(t, dir);
 	return t;
-fail:
-	fl_tlb_flush_close(t);
-	return NULL;
-}
-
-static void tf_ioctl_all(struct fl_tlb_flush *t, unsigned long req, const char *what)
-{
-	int i;
-
-	for (i = 0; !t->status && i < t->n * t->ncpus; i++)
-		if (ioctl(t->fd[i], req, 0))
-			tf_missing(t, "unsupported", what, strerror(errno));
 }
 
 void fl_tlb_flush_start(struct fl_tlb_flush *t)
 {
-	tf_ioctl_all(t, PERF_EVENT_IOC_ENABLE, "enabling the tlb:tlb_flush counters failed: %s");
+	if (!t->status && fl_tpc_enable(t->tp, t->why, sizeof(t->why)))
+		t->status = "unsupported";
 }
 
 void fl_tlb_flush_stop(struct fl_tlb_flush *t)
 {
-	int i;
-
-	tf_ioctl_all(t, PERF_EVENT_IOC_DISABLE, "disabling the tlb:tlb_flush counters failed: %s");
-	for (i = 0; !t->status && i < t->n * t->ncpus; i++)
-		if (read(t->fd[i], &t->counts[i], sizeof(t->counts[i])) != sizeof(t->counts[i]))
-			tf_missing(t, "unsupported", "reading the tlb:tlb_flush counters failed: %s",
-				   strerror(errno));
+	if (!t->status && fl_tpc_stop(t->tp, t->why, sizeof(t->why)))
+		t->status = "unsupported";
 	t->counted = !t->status;
 }
 
@@ -372,8 +303,8 @@ static json_t *tf_missing_json(const struct fl_tlb_flush *t)
 int fl_tlb_flush_count(const struct fl_tlb_flush *t, const char *text, unsigned long long *n,
 		       json_t **missing)
 {
-	int ncpus = t->ncpus, i, idx;
 	char why[160];
+	int i;
 
 	if (t->status || !t->counted) {
 		*missing = tf_missing_json(t);
@@ -382,9 +313,7 @@ int fl_tlb_flush_count(const struct fl_tlb_flush *t, const char *text, unsigned 
 	for (i = 0; i < t->n; i++) {
 		if (strcasecmp(t->reasons[i].text, text))	/* 6.12 "ipi", 6.18 "IPI" */
 			continue;
-		*n = 0;
-		for (idx = 0; idx < ncpus; idx++)
-			*n += t->counts[i * ncpus + idx];
+		*n = fl_tpc_total(t->tp, i);
 		return 0;
 	}
 	snprintf(why, sizeof(why), "this kernel's tlb:tlb_flush has no reason \"%s\"", text);
@@ -394,7 +323,7 @@ int fl_tlb_flush_count(const struct fl_tlb_flush *t, const char *text, unsigned 
 
 void fl_tlb_flush_emit(const struct fl_tlb_flush *t, json_t *counters)
 {
-	int ncpus = t->ncpus, i, idx;
+	int ncpus = fl_tpc_ncpus(t->tp), i, idx;
 	char key[96];
 
 	if (t->status || !t->counted) {
@@ -403,30 +332,21 @@ void fl_tlb_flush_emit(const struct fl_tlb_flush *t, json_t *counters)
 	}
 	for (i = 0; i < t->n; i++) {
 		json_t *pc = json_array();
-		json_int_t total = 0;
 
-		for (idx = 0; idx < ncpus; idx++) {
-			total += (json_int_t)t->counts[i * ncpus + idx];
-			json_array_append_new(pc, json_integer((json_int_t)t->counts[i * ncpus + idx]));
-		}
+		for (idx = 0; idx < ncpus; idx++)
+			json_array_append_new(pc, json_integer((json_int_t)fl_tpc_count(t->tp, i,
+										  idx)));
 		snprintf(key, sizeof(key), "tlb:tlb_flush/%s", t->reasons[i].key);
 		json_object_set_new(counters, key, json_pack("{s:I,s:s,s:s,s:s,s:o}", "value",
-				    total, "unit", "count", "source", "tracepoint", "scope",
-				    "system", "per_cpu", pc));
+				    (json_int_t)fl_tpc_total(t->tp, i), "unit", "count", "source",
+				    "tracepoint", "scope", "system", "per_cpu", pc));
 	}
 }
 
 void fl_tlb_flush_close(struct fl_tlb_flush *t)
 {
-	int i;
-
 	if (!t)
 		return;
-	for (i = 0; t->fd && i < t->n * t->ncpus; i++)
-		if (t->fd[i] >= 0)
-			close(t->fd[i]);
-	free(t->fd);
-	free(t->counts);
-	free(t->cpu);
+	fl_tpc_free(t->tp);
 	free(t);
 }
