@@ -658,7 +658,8 @@ static void vmstat_metric(struct fl_case *c, struct sc *s, const char *name)
 /* pswpin and swap readahead while the range was written again (setup, not measured). */
 static void rewrite_vmstat(struct fl_case *c, struct sc *s)
 {
-	static const char *const names[] = { "pswpin", "swap_ra", "swap_ra_hit", "thp_collapse_alloc" };
+	static const char *const names[] = { "pswpin", "swap_ra", "swap_ra_hit",
+					     "thp_collapse_alloc" };
 	json_t *o = json_object();
 	unsigned long long d;
 
@@ -736,27 +737,29 @@ static int sc_verify(struct fl_case *c)
 	size_t npages = s->len / s->page;
 	struct fl_stamp_report r;
 	json_t *rep;
+	bool stale;
 
 	if (c->test.corrupt_page >= 0 && (size_t)c->test.corrupt_page < npages)
 		s->base[(size_t)c->test.corrupt_page * s->page + 8] ^= 0x5a;
 	fl_stamp_report_init(&r);
 	for (size_t pg = 0; pg < npages; pg++)
-		fl_stamp_verify(s->base + pg * s->page, 1, s->page, seed_of(s, pattern, pg), pg, &r);
+		fl_stamp_verify(s->base + pg * s->page, 1, s->page, seed_of(s, pattern, pg), pg,
+				&r);
 	rep = fl_stamp_report_json(&r, s->seed);
 	json_object_set_new(rep, "generations", json_pack("{s:s, s:s}", "first", "every page, "
 				"before swap-out (seed)", "second", "pages the pattern rewrites "
 				"(seed ^ 0x9e3779b97f4a7c15)"));
 	json_object_update(c->verify, rep);
 	json_decref(rep);
-	if (r.corrupt)
-		return fl_case_fail(c, "%llu corrupt page(s) of %zu; first: page %llu (address "
-				    "offset %#llx), word %llu%s", (unsigned long long)r.corrupt, npages,
-				    (unsigned long long)r.bad_page[0],
-				    (unsigned long long)r.bad_page[0] * s->page,
-				    (unsigned long long)r.bad_word[0],
-				    r.bad_found[0] == fl_stamp_word(s->seed, r.bad_page[0], r.bad_word[0])
-				    ? " (it holds the first generation: the rewrite was lost)" : "");
-	return 0;
+	if (!r.corrupt)
+		return 0;
+	stale = r.bad_found[0] == fl_stamp_word(s->seed, r.bad_page[0], r.bad_word[0]);
+	return fl_case_fail(c, "%llu corrupt page(s) of %zu; first: page %llu (address offset "
+			    "%#llx), word %llu%s", (unsigned long long)r.corrupt, npages,
+			    (unsigned long long)r.bad_page[0],
+			    (unsigned long long)r.bad_page[0] * s->page,
+			    (unsigned long long)r.bad_word[0], stale ?
+			    " (it holds the first generation: the rewrite was lost)" : "");
 }
 
 static void sc_teardown(struct fl_case *c)
