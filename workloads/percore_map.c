@@ -67,7 +67,6 @@ struct percore {
 	char *arena;			/* op=zap: every worker's window, mapped in setup */
 	size_t arena_len, stride;	/* worker i's window is at arena + i * stride */
 	struct fl_tlb_flush *tlb;	/* tlb:tlb_flush by reason, around the loop */
-	char tlb_ipi_less[768];		/* non-empty: the TLB row misses remote flushes */
 };
 
 static const struct fl_param pc_params[] = {
@@ -437,7 +436,6 @@ static int pc_setup(struct fl_case *c)
 	}
 	if (p->zap && pc_map_arena(c, p))
 		return FL_WL_FAIL;
-	fl_tlb_ipi_less_here("/proc", p->tlb_ipi_less, sizeof(p->tlb_ipi_less));
 	p->tlb = fl_tlb_flush_open();
 	if (!p->tlb)
 		return fl_case_fail(c, "out of memory");
@@ -457,7 +455,7 @@ static void pc_ipi_metric(struct fl_case *c, struct percore *p, enum fl_ipi_clas
 			  const char *metric, json_t *why)
 {
 	unsigned long long total;
-	char reason[512];
+	char reason[1024];
 
 	if (!fl_mmsnap_ipi(&p->s0, &p->s1, cls, &total, reason, sizeof(reason))) {
 		if (c->ops > 0)
@@ -494,11 +492,8 @@ static void pc_mechanisms(struct fl_case *c, struct percore *p)
 	tp = json_object();
 	fl_tlb_flush_emit(p->tlb, tp);
 	json_object_set_new(c->extra, "tlb_flush_tracepoint", tp);
-	if (p->tlb_ipi_less[0])
-		json_object_set_new(why, "tlb_shootdown_ipis_per_op",
-				    json_string(p->tlb_ipi_less));
-	else
-		pc_ipi_metric(c, p, FL_IPI_TLB_SHOOTDOWN, "tlb_shootdown_ipis_per_op", why);
+	/* Unsupported where a hypervisor flushes without an IPI (fl_mmsnap_ipi says why). */
+	pc_ipi_metric(c, p, FL_IPI_TLB_SHOOTDOWN, "tlb_shootdown_ipis_per_op", why);
 	pc_ipi_metric(c, p, FL_IPI_FUNCTION_CALL, "function_call_ipis_per_op", why);
 	if (tlb)
 		json_object_set_new(c->extra, "tlb_flush_by_reason", tlb);

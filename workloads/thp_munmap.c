@@ -32,11 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include "lib/cpubind.h"
 #include "lib/gup.h"
 #include "lib/knobs.h"
+#include "lib/mmstat.h"
 #include "lib/smaps.h"
 #include "lib/stamp.h"
 #include "lib/team.h"
@@ -44,6 +44,7 @@
 #include "lib/timing.h"
 #include "probes/csd_calls.h"
 #include "probes/procparse.h"
+#include "probes/tlb_flush.h"
 #include "thp_munmap_ipi.h"
 #include "workload.h"
 
@@ -96,6 +97,7 @@ struct thpm {
 	struct fl_stamp_report pre;	/* munmap: the stamps checked before the op */
 	char *irq0, *irq1;
 	struct fl_csd_calls *csd;	/* cross-CPU calls received, around the op */
+	struct fl_tlb_flush *tlb;	/* tlb:tlb_flush by reason, around the op */
 	int ncpus_allowed, cpus_allowed[CPU_SETSIZE];	/* this process's CPUs at setup */
 	struct thpm_idle *idle;
 	int nidle, idle_created, idle_in;
@@ -134,6 +136,11 @@ static const struct fl_metric thpm_metrics[] = {
 	  "/proc/interrupts folds into one row" },
 	{ "tlb_ipis_per_gib", "IPIs/GiB", FL_BETTER_LOWER,
 	  "TLB-shootdown IPIs (all CPUs) during the operation, per GiB" },
+	{ "remote_tlb_flushes_per_gib", "flushes/GiB", FL_BETTER_LOWER,
+	  "remote TLB flushes the operation sent, per GiB (tlb:tlb_flush \"remote IPI send\", "
+	  "all CPUs: the sender's count, also where a hypervisor flushes without an IPI)" },
+	{ "remote_tlb_flushes", "flushes", FL_BETTER_LOWER,
+	  "remote TLB flushes sent during the one operation (same source)" },
 	{ "other_ipis_per_gib", "IPIs/GiB", FL_BETTER_LOWER,
 	  "IPIs of class other per GiB: on powerpc and s390 the muxed IPI rows that carry the "
 	  "function calls (probes/README.md)" },
@@ -694,6 +701,8 @@ static void ipi_class(struct fl_case *c, json_t *ipi, const char *cls, const cha
 	size_t i;
 
 	if (!json_is_integer(tot)) {
+		if (!v && json_object_get(ipi, "status"))
+			v = ipi;	/* the whole section is a status: it speaks for each class */
 		if (v)
 			json_object_set(per_gib, cls, v);
 		else
@@ -742,7 +751,7 @@ static void ipi_function_calls(json_t *ipi, json_t *calls)
 {
 	json_t *fc = json_object_get(ipi, "function_call"), *v;
 
-	if (json_is_integer(json_object_get(fc, "total")) ||
+	if (!fc || json_is_integer(json_object_get(fc, "total")) ||
 	    !json_is_integer(json_object_get(calls, "total")))
 		return;
 	v = json_deep_copy(calls);
@@ -800,21 +809,14 @@ static void ipi_receivers(struct fl_case *c, struct thpm *t, json_t *ipi, json_t
 
 static void ipi_metrics(struct fl_case *c, struct thpm *t)
 {
-	struct fl_irq_table a = { 0 }, b = { 0 };
 	double gib = (double)t->size / GIB;
-	struct utsname u;
-	json_t *ipi, *per_gib, *calls;
+	json_t *ipi, *per_gib, *calls, *cpus;
 
-	if (!t->irq0 || !t->irq1 || uname(&u) || fl_irq_parse(t->irq0, &a) ||
-	    fl_irq_parse(t->irq1, &b)) {
-		ipi = json_pack("{s:s, s:s}", "status", "unsupported", "reason",
-				"/proc/interrupts cannot be read");
-		json_object_set(c->extra, "ipi_per_gib", ipi);
-		ipi_receivers(c, t, ipi, NULL);
-		json_decref(ipi);
-		goto out;
-	}
-	ipi = fl_ipi_delta_json(u.machine, &a, &b);
+	/* A section that is a status when /proc/interrupts could not be used; tlb_shootdown
+	 * unsupported where a hypervisor flushes without an IPI (mmstat.h). */
+	ipi = fl_ipi_delta_here(t->irq0, t->irq1);
+	if (!ipi)
+		ipi = json_pack("{s:s, s:s}", "status", "unsupported", "reason", "out of memory");
 	calls = t->csd ? fl_csd_calls_json(t->csd) : NULL;
 	ipi_function_calls(ipi, calls);
 	per_gib = json_object();
@@ -822,15 +824,36 @@ static void ipi_metrics(struct fl_case *c, struct thpm *t)
 	ipi_class(c, ipi, "tlb_shootdown", "tlb_ipis_per_gib", gib, per_gib);
 	ipi_class(c, ipi, "other", "other_ipis_per_gib", gib, per_gib);
 	ipi_total(c, ipi, gib);
-	json_object_set_new(per_gib, "cpus", json_incref(json_object_get(ipi, "cpus")));
+	cpus = json_object_get(ipi, "cpus");
+	if (cpus)
+		json_object_set(per_gib, "cpus", cpus);
 	json_object_set_new(c->extra, "ipi_per_gib", per_gib);
 	ipi_receivers(c, t, ipi, calls);
 	json_object_set_new(c->extra, "ipi_op", ipi);
 	if (calls)	/* where the row exists too: the two sources side by side */
 		json_object_set_new(c->extra, "csd_calls_op", calls);
-out:
-	fl_irq_free(&a);
-	fl_irq_free(&b);
+}
+
+/* The sender's side of the remote TLB flushes (counted even where the TLB row is not), and
+ * every tlb:tlb_flush reason in detail.tlb_flush_op. */
+static void tlb_flush_metrics(struct fl_case *c, struct thpm *t)
+{
+	unsigned long long n;
+	json_t *missing, *tp;
+
+	if (!t->tlb)
+		return;
+	if (!fl_tlb_flush_count(t->tlb, "remote IPI send", &n, &missing)) {
+		fl_case_metric(c, "remote_tlb_flushes", (double)n);
+		fl_case_metric(c, "remote_tlb_flushes_per_gib", (double)n / ((double)t->size / GIB));
+	} else {
+		thpm_metric_missing(c, "remote_tlb_flushes", missing);
+		thpm_metric_missing(c, "remote_tlb_flushes_per_gib", missing);
+		json_decref(missing);
+	}
+	tp = json_object();
+	fl_tlb_flush_emit(t->tlb, tp);
+	json_object_set_new(c->extra, "tlb_flush_op", tp);
 }
 
 static int thpm_run(struct fl_case *c)
@@ -839,8 +862,12 @@ static int thpm_run(struct fl_case *c)
 	uint64_t t0, t1 = 0, calls0;
 	int ret;
 
+	t->tlb = fl_tlb_flush_open();
 	t->csd = fl_csd_calls_open();
 	idle_snapshot(t, false);
+	/* The csd counter starts last and stops first: it does not see the other's calls. */
+	if (t->tlb)
+		fl_tlb_flush_start(t->tlb);
 	if (t->csd)
 		fl_csd_calls_start(t->csd);
 	t->irq0 = fl_slurp("/proc/interrupts", NULL);
@@ -856,6 +883,8 @@ static int thpm_run(struct fl_case *c)
 	t->irq1 = fl_slurp("/proc/interrupts", NULL);
 	if (t->csd)
 		fl_csd_calls_stop(t->csd);
+	if (t->tlb)
+		fl_tlb_flush_stop(t->tlb);
 	idle_snapshot(t, true);
 	if (t->nidle)
 		json_object_set_new(c->extra, "idle", idle_json(t));
@@ -867,6 +896,7 @@ static int thpm_run(struct fl_case *c)
 		fl_case_metric(c, "walker_gups_per_s", (double)(atomic_load(&t->walk_calls) -
 							   calls0) / ((double)(t1 - t0) / 1e9));
 	ipi_metrics(c, t);
+	tlb_flush_metrics(c, t);
 	return 0;
 }
 
@@ -993,6 +1023,7 @@ static void thpm_teardown(struct fl_case *c)
 	free(t->irq0);
 	free(t->irq1);
 	fl_csd_calls_close(t->csd);
+	fl_tlb_flush_close(t->tlb);
 	free(t);
 	c->priv = NULL;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/mmstat.h"
+#include "probes/tlb_flush.h"
 
 void fl_mmsnap_take(struct fl_mmsnap *s)
 {
@@ -81,10 +82,13 @@ json_t *fl_mmsnap_vmstat_prefix(const struct fl_mmsnap *start, const struct fl_m
 	return o;
 }
 
+/* Class cls of an "ipi" section; a section that is itself a status speaks for every class. */
 static int ipi_from_delta(json_t *d, enum fl_ipi_class cls, unsigned long long *total,
 			  char *reason, size_t len)
 {
-	json_t *c = json_object_get(d, fl_ipi_class_name(cls));
+	json_t *c = json_object_get(d, "status") ? d : json_object_get(d, fl_ipi_class_name(cls));
+	const char *status = json_string_value(json_object_get(c, "status"));
+	const char *why = json_string_value(json_object_get(c, "reason"));
 	json_t *t = json_object_get(c, "total");
 
 	if (json_is_integer(t)) {
@@ -92,38 +96,51 @@ static int ipi_from_delta(json_t *d, enum fl_ipi_class cls, unsigned long long *
 		return 0;
 	}
 	snprintf(reason, len, "%s IPIs %s: %s", fl_ipi_class_name(cls),
-		 c ? json_string_value(json_object_get(c, "status")) : "absent",
-		 c ? json_string_value(json_object_get(c, "reason")) :
-		 "no such class in the /proc/interrupts delta");
+		 status ? status : "absent",
+		 why ? why : "no such class in the /proc/interrupts delta");
 	return -1;
+}
+
+static json_t *ipi_status(const char *reason)
+{
+	return json_pack("{s:s, s:s}", "status", "unsupported", "reason", reason);
+}
+
+json_t *fl_ipi_delta_here(const char *irq0, const char *irq1)
+{
+	struct fl_irq_table ta = { 0 }, tb = { 0 };
+	char machine[64], why[768];
+	json_t *d;
+
+	if (!irq0 || !irq1)
+		return ipi_status("/proc/interrupts could not be read");
+	if (fl_irq_parse(irq0, &ta) || fl_irq_parse(irq1, &tb)) {
+		fl_irq_free(&ta);
+		fl_irq_free(&tb);
+		return ipi_status("/proc/interrupts has no CPU header");
+	}
+	if (fl_proc_machine("/proc", machine, sizeof(machine)))
+		snprintf(machine, sizeof(machine), "unknown");
+	d = fl_ipi_delta_json(machine, &ta, &tb);
+	fl_irq_free(&ta);
+	fl_irq_free(&tb);
+	if (d && fl_tlb_ipi_less_here("/proc", why, sizeof(why)))
+		fl_ipi_set_missing(d, FL_IPI_TLB_SHOOTDOWN, "unsupported", why);
+	return d;
 }
 
 int fl_mmsnap_ipi(const struct fl_mmsnap *start, const struct fl_mmsnap *stop,
 		  enum fl_ipi_class cls, unsigned long long *total, char *reason, size_t len)
 {
-	struct fl_irq_table ta = { 0 }, tb = { 0 };
-	char machine[64];
-	json_t *d;
+	json_t *d = fl_ipi_delta_here(start->irq, stop->irq);
 	int ret;
 
-	if (!start->irq || !stop->irq) {
-		snprintf(reason, len, "%s IPIs unsupported: /proc/interrupts could not be read",
+	if (!d) {
+		snprintf(reason, len, "%s IPIs unsupported: out of memory",
 			 fl_ipi_class_name(cls));
 		return -1;
 	}
-	if (fl_proc_machine("/proc", machine, sizeof(machine)))
-		snprintf(machine, sizeof(machine), "unknown");
-	if (fl_irq_parse(start->irq, &ta) || fl_irq_parse(stop->irq, &tb)) {
-		fl_irq_free(&ta);
-		fl_irq_free(&tb);
-		snprintf(reason, len, "%s IPIs unsupported: /proc/interrupts has no CPU header",
-			 fl_ipi_class_name(cls));
-		return -1;
-	}
-	d = fl_ipi_delta_json(machine, &ta, &tb);
 	ret = ipi_from_delta(d, cls, total, reason, len);
 	json_decref(d);
-	fl_irq_free(&ta);
-	fl_irq_free(&tb);
 	return ret;
 }

@@ -27,8 +27,16 @@ int fl_mmsnap_vmstat(const struct fl_mmsnap *start, const struct fl_mmsnap *stop
 /* {name: delta} for every vmstat item starting with prefix; NULL when there is none. */
 json_t *fl_mmsnap_vmstat_prefix(const struct fl_mmsnap *start, const struct fl_mmsnap *stop,
 				const char *prefix);
-/* Total IPIs of class cls between the snapshots, all CPUs: 0, or -1 with reason filled
- * (the class has no row on this arch/kernel, or the file could not be read). */
+/*
+ * The "ipi" section (fl_ipi_delta_json) between two /proc/interrupts texts of this machine,
+ * with tlb_shootdown {"status": "unsupported", "reason"} where remote TLB flushes go without
+ * an IPI (fl_tlb_ipi_less_here: a hypervisor's flush; the row would undercount), never 0.
+ * A text that is NULL or has no CPU header gives a section that is itself a status.
+ */
+json_t *fl_ipi_delta_here(const char *irq0, const char *irq1);
+/* Total IPIs of class cls between the snapshots, all CPUs (fl_ipi_delta_here): 0, or -1 with
+ * reason filled (the class has no row on this arch/kernel, the kernel flushes TLBs without
+ * an IPI, or the file could not be read). */
 int fl_mmsnap_ipi(const struct fl_mmsnap *start, const struct fl_mmsnap *stop,
 		  enum fl_ipi_class cls, unsigned long long *total, char *reason, size_t len);
 
