@@ -14,7 +14,7 @@
 enum {
 	OPT_JSON = 0x1000, OPT_PROBES, OPT_EVENTS, OPT_ITER, OPT_WARMUP, OPT_RUN_ID, OPT_SUITE,
 	OPT_TARGET, OPT_PERF_CTL, OPT_HELP, OPT_QUIET, OPT_CHECK, OPT_T_CORRUPT, OPT_T_DELAY,
-	OPT_FORCE, OPT_JOURNAL, OPT_PARAM_KV, OPT_NO_WAIT,
+	OPT_T_DROP, OPT_FORCE, OPT_JOURNAL, OPT_PARAM_KV, OPT_NO_WAIT,
 	OPT_PARAM = 0x2000,	/* + 2 * param index (+1 for the dashed spelling) */
 };
 
@@ -33,6 +33,7 @@ static const struct option common_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "test-corrupt-page", required_argument, NULL, OPT_T_CORRUPT },
 	{ "test-delay-us", required_argument, NULL, OPT_T_DELAY },
+	{ "test-drop-rewrite", required_argument, NULL, OPT_T_DROP },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "journal", required_argument, NULL, OPT_JOURNAL },
 	{ "param", required_argument, NULL, OPT_PARAM_KV },
@@ -219,6 +220,7 @@ static int common_opt(struct fl_agent_opts *o, int c, const char *arg)
 	case OPT_CHECK: o->check_only = true; return 0;
 	case OPT_T_CORRUPT: return parse_long("test-corrupt-page", arg, &o->test.corrupt_page);
 	case OPT_T_DELAY: return parse_long("test-delay-us", arg, &o->test.delay_us);
+	case OPT_T_DROP: return parse_long("test-drop-rewrite", arg, &o->test.drop_rewrite);
 	case OPT_FORCE: o->force = true; return 0;
 	case OPT_NO_WAIT: o->no_wait = true; return 0;
 	case OPT_PARAM_KV: return set_param_kv(o, arg);
@@ -270,6 +272,7 @@ int fl_agent_parse(struct fl_agent_opts *o, const struct fl_workload *wl, int ar
 	o->probes = "all";
 	o->target_kind = "local";
 	o->test.corrupt_page = -1;
+	o->test.drop_rewrite = -1;
 	o->journal = fl_knobs_default_path();
 	snprintf(o->events, sizeof(o->events), "%s", wl->events ? wl->events : FL_DEFAULT_EVENTS);
 	if (fl_params_init(&o->params, wl->params, err, sizeof(err))) {

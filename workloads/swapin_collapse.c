@@ -47,7 +47,6 @@
 #define GEN2 0x9e3779b97f4a7c15ull	/* the rewrite's stamps: seed ^ GEN2 */
 #define SLOW_PAGES "8"			/* khugepaged until the before snapshot */
 #define SLOW_SLEEP_MS "600000"
-#define DROP_ENV "FAULTLINE_TEST_DROP_REWRITE"
 
 enum sc_vma { VMA_NONE, VMA_MPROTECT, VMA_REMAP, VMA_MREMAP, VMA_ALL };
 
@@ -340,22 +339,6 @@ static int push_out(struct fl_case *c, struct sc *s)
 	return 0;
 }
 
-/* The test hook: $FAULTLINE_TEST_DROP_REWRITE=N leaves page N out of the rewrite. */
-static int read_drop(struct fl_case *c, struct sc *s)
-{
-	const char *v = getenv(DROP_ENV);
-	char *end;
-
-	s->drop = -1;
-	if (!v || !*v)
-		return 0;
-	errno = 0;
-	s->drop = strtol(v, &end, 10);
-	if (errno || *end || s->drop < 0)
-		return fl_case_fail(c, "%s must be a page number, not '%s'", DROP_ENV, v);
-	return 0;
-}
-
 /* The collapse tracepoints: opened in setup so that a missing one is said once. */
 static void open_trace(struct fl_case *c, struct sc *s)
 {
@@ -382,8 +365,7 @@ static int sc_setup(struct fl_case *c)
 	if (fl_knob_get(THP "/hpage_pmd_size", v, sizeof(v)) == 0 && atoll(v) > 0)
 		s->pmd = (size_t)atoll(v);
 	s->seed = fl_now_ns();
-	if (read_drop(c, s))
-		return FL_WL_FAIL;
+	s->drop = c->test.drop_rewrite;	/* --test-drop-rewrite=N: page N is not rewritten */
 	if (geteuid() != 0)
 		return fl_case_skip(c, "swapin-collapse needs root: it sets up swap and THP settings");
 	if (fl_thp_require_present(c))

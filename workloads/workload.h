@@ -35,6 +35,7 @@ enum fl_status {
 struct fl_test_hooks {
 	long corrupt_page;	/* >= 0: flip a byte in this page before verify */
 	long delay_us;		/* add a fixed delay per op (known slowdown for analysis tests) */
+	long drop_rewrite;	/* >= 0: swapin-collapse leaves this page out of its rewrite */
 };
 
 struct fl_case {

@@ -53,9 +53,9 @@ else
 fi
 
 # A dropped rewrite fails the case naming the page (the rewrite stamps a second generation).
-FAULTLINE_TEST_DROP_REWRITE=5 expect_exit 1 "a dropped rewrite fails the case" "$A" swapin-collapse --size 16M --mode madvise-collapse --probes none --json "$TMP/drop.json"
+expect_exit 1 "a dropped rewrite fails the case" "$A" swapin-collapse --test-drop-rewrite=5 --size 16M --mode madvise-collapse --probes none --json "$TMP/drop.json"
 check "the failed case names page 5 and the lost rewrite" python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['case']; assert c['status']=='failed' and 'first: page 5 ' in c['reason'] and 'rewrite was lost' in c['reason'], c['reason']" "$TMP/drop.json"
-FAULTLINE_TEST_DROP_REWRITE=19 expect_exit 0 "dropping a page the pattern skips changes nothing" "$A" swapin-collapse --size 16M --mode madvise-collapse --probes none --json "$TMP/drop19.json"
+expect_exit 0 "dropping a page the pattern skips changes nothing" "$A" swapin-collapse --test-drop-rewrite=19 --size 16M --mode madvise-collapse --probes none --json "$TMP/drop19.json"
 
 # swap=file: a real swap file on a block-backed filesystem, recorded, and gone afterwards.
 if [ "$(stat -f -c %T /var/tmp)" = ext2/ext3 ] || [ "$(stat -f -c %T /var/tmp)" = xfs ]; then
