@@ -410,9 +410,11 @@ static void test_set_unknown_name(void **state)
 
 	assert_null(fl_probes_open("sw,bogus,hw", &ctx, err, sizeof(err)));
 	assert_string_equal(err, "unknown probe 'bogus' in --probes (expected all, none or a "
-			    "comma list of: sw,tracepoints,hw,vmstat,interrupts)");
+			    "comma list of: sw,tracepoints,hw,vmstat,interrupts,mmap_lock; all is "
+			    "every one but mmap_lock)");
 	assert_null(fl_probes_open("", &ctx, err, sizeof(err)));
-	assert_string_equal(fl_probes_all_names(), "sw,tracepoints,hw,vmstat,interrupts");
+	assert_null(fl_probes_open("all,bogus", &ctx, err, sizeof(err)));
+	assert_string_equal(fl_probes_all_names(), "sw,tracepoints,hw,vmstat,interrupts,mmap_lock");
 }
 
 static void test_set_none(void **state)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "probes/probe.h"
+#include "probes/mmap_lock.h"
 #include "fl_json.h"
 #include "fl_util.h"
 
@@ -20,6 +21,9 @@ static const struct fl_probe_ops *const fl_probe_table[] = {
 	&fl_probe_hw,
 	&fl_probe_vmstat,
 	&fl_probe_interrupts,
+	/* Not in "all" (--probes all,mmap_lock). Last: its stop drains the ring buffers, after
+	 * the /proc snapshots. */
+	&fl_probe_mmap_lock,
 };
 
 #define FL_NR_PROBES (sizeof(fl_probe_table) / sizeof(fl_probe_table[0]))
@@ -37,7 +41,13 @@ struct fl_probe_set {
 
 const char *fl_probes_all_names(void)
 {
-	return "sw,tracepoints,hw,vmstat,interrupts";
+	return "sw,tracepoints,hw,vmstat,interrupts,mmap_lock";
+}
+
+/* Probes left out of "all" (their overhead is not negligible): named to run. */
+static int fl_probe_optional(const struct fl_probe_ops *ops)
+{
+	return ops == &fl_probe_mmap_lock;
 }
 
 json_t *fl_probe_section(json_t *case_obj, const char *section)
@@ -72,18 +82,20 @@ static int fl_probes_parse(const char *list, int *want, char *err, size_t errlen
 
 	if (!strcmp(list, "none"))
 		return 0;
-	if (!strcmp(list, "all")) {
-		for (i = 0; i < FL_NR_PROBES; i++)
-			want[i] = 1;
-		return 0;
-	}
 	do {
 		end = strchr(p, ',');
 		len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 3 && !strncmp(p, "all", 3)) {	/* "all" or "all,mmap_lock" */
+			for (i = 0; i < FL_NR_PROBES; i++)
+				want[i] |= !fl_probe_optional(fl_probe_table[i]);
+			p = end + 1;
+			continue;
+		}
 		idx = fl_probe_index(p, len);
 		if (idx < 0)
 			return fl_seterr(err, errlen, "unknown probe '%.*s' in --probes (expected all, "
-					 "none or a comma list of: %s)", (int)len, p,
+					 "none or a comma list of: %s; all is every one but "
+					 "mmap_lock)", (int)len, p,
 					 fl_probes_all_names());
 		want[idx] = 1;
 		p = end + 1;
