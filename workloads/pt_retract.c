@@ -634,7 +634,7 @@ static int ptr_setup(struct fl_case *c)
 	if (!ret && t->khugepaged)
 		ret = khugepaged_register(c, t);
 	if (!ret && t->khugepaged)
-		t->trace = fl_ctrace_open("pt-retract", FL_CT_FILE, t->trace_why,
+		t->trace = fl_ctrace_open("pt-retract", FL_CT_FILE, c->knobs, t->trace_why,
 					  sizeof(t->trace_why));
 	if (!ret)
 		ret = probe_collapse(c, t);

@@ -344,7 +344,7 @@ static void open_trace(struct fl_case *c, struct sc *s)
 {
 	if (strcmp(fl_param_str(&c->params, "mode"), "khugepaged"))
 		return;
-	s->trace = fl_ctrace_open("swapin-collapse", FL_CT_ANON, s->trace_why,
+	s->trace = fl_ctrace_open("swapin-collapse", FL_CT_ANON, c->knobs, s->trace_why,
 				  sizeof(s->trace_why));
 }
 

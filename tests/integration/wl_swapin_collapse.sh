@@ -80,6 +80,23 @@ kernel_state_locked > "$TMP/state.after"
 check "Ctrl-C: swap file off and removed, knobs restored" cmp -s "$TMP/state.before" "$TMP/state.after"
 check "Ctrl-C: no swap file, no tracefs instance left" sh -c "! ls /var/tmp | grep -q '^faultline-swap\.' && ! ls /sys/kernel/tracing/instances 2>/dev/null | grep -q 'faultline-swapin-collapse-$pid'"
 
+# SIGKILL while khugepaged collapses: nothing runs the agent's own undo, so the tracefs
+# instance stays until the journal is replayed (`faultline-agent --restore`, as every
+# `faultline run` start-up does); the journal made it removable.
+kernel_state_locked > "$TMP/state.before"
+"$A" swapin-collapse --size 32M --timeout-s 60 --scan-sleep-ms 1000 --pages-to-scan 512 \
+	--probes none --json "$TMP/kill.json" > /dev/null 2>&1 &
+pid=$!
+inst=/sys/kernel/tracing/instances/faultline-swapin-collapse-$pid
+for _ in $(seq 100); do [ -d "$inst" ] && [ "$(cat /sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs)" = 1000 ] && break; sleep 0.1; done
+kill -KILL "$pid"; wait "$pid" 2> /dev/null
+check "SIGKILL: the tracefs instance is left behind" test -d "$inst"
+expect_exit 0 "faultline-agent --restore replays the dead agent's journal" "$A" --restore
+check "it says it removed the instance" grep -q "removed tracefs instance $inst" "$TMP/stdout" "$TMP/stderr"
+kernel_state_locked > "$TMP/state.after.kill"
+check "SIGKILL + restore: no instance left" test ! -d "$inst"
+check "SIGKILL + restore: swap and knobs as before" cmp -s "$TMP/state.before" "$TMP/state.after.kill"
+
 # Optional threads: VMA changes and faults during the collapse; the pages are still right.
 expect_exit 0 "vma_thread=all fault_thread ends ok" "$A" swapin-collapse --size 32M --vma-thread all --fault-thread --timeout-s 3 --probes none --json "$TMP/thr.json"
 check "threads: VMA changes and reads were made, 0 corrupt" python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['case']; t=c['detail']['threads']; assert t['vma_changes'] > 0 and t['fault_reads'] > 0 and c['verify']['corrupt'] == 0, (t, c['verify'])" "$TMP/thr.json"

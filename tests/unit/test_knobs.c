@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "fl_util.h"
 #include "lib/knobs.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
@@ -342,6 +343,41 @@ static void test_crafted_journal_refused(void **state)
 	assert_int_equal(access(x->journal, F_OK), 0);
 }
 
+/* Tracefs instances: only instances/faultline-TAG-PID is journaled, and a restore removes
+ * it (an agent killed during a collapse left one behind); anything else is refused. */
+static void test_trace_instance(void **state)
+{
+	struct fx *x = *state;
+	static const char *const bad[] = {
+		"/sys/kernel/tracing/instances/other-1",
+		"/sys/kernel/tracing/instances/faultline-x-abc",
+		"/sys/kernel/tracing/instances/faultline-x-1/../../../..",
+		"/sys/kernel/tracing/instances/faultline-X-1",
+		"/sys/kernel/tracing/faultline-x-1",
+		"/tmp/faultline-x-1",
+	};
+	char err[256], inst[300], other[300], path[300];
+	struct fl_knobs *k = fl_knobs_open(x->journal, x->dir, x->log, err, sizeof(err));
+
+	assert_non_null(k);
+	snprintf(inst, sizeof(inst), "%s/sys/kernel/tracing/instances/faultline-swapin-collapse-77",
+		 x->dir);
+	snprintf(other, sizeof(other), "%s/sys/kernel/tracing/instances/other-1", x->dir);
+	assert_int_equal(fl_mkdir_parents(other, 0755, err, sizeof(err)), 0);
+	assert_int_equal(mkdir(inst, 0755), 0);
+	assert_int_equal(mkdir(other, 0755), 0);
+	assert_int_equal(fl_knob_trace_instance_added(k, inst, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", x->dir, bad[i]);
+		assert_int_equal(fl_knob_trace_instance_added(k, path, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "refused"));
+	}
+	assert_int_equal(fl_knobs_close(k, x->log), 0);
+	assert_int_equal(access(inst, F_OK), -1);
+	assert_int_equal(access(other, F_OK), 0);
+	assert_non_null(strstr(logtext(x), "removed tracefs instance"));
+}
+
 /* The journal file itself: a symlink, someone else's (group/other-writable), a hard link, or
  * a file that is not a journal is never replayed, truncated or removed. */
 static void test_journal_file_refused(void **state)
@@ -401,6 +437,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writers_refuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crafted_journal_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_file_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_instance, setup, teardown),
 		cmocka_unit_test(test_default_path),
 	};
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "collapse_trace.h"
 #include "fl_util.h"
+#include "knobs.h"
 #include "probes/tracefs.h"
 
 #define BUFFER_KB "4096"
@@ -361,7 +362,8 @@ static int open_events(struct fl_ctrace *t, char *why, size_t len)
 	return 0;
 }
 
-struct fl_ctrace *fl_ctrace_open(const char *tag, enum fl_ct_kind kind, char *why, size_t len)
+struct fl_ctrace *fl_ctrace_open(const char *tag, enum fl_ct_kind kind, struct fl_knobs *k,
+				 char *why, size_t len)
 {
 	struct fl_ctrace *t = calloc(1, sizeof(*t));
 	const char *events = fl_tracefs_events_dir(why, len);
@@ -379,6 +381,10 @@ struct fl_ctrace *fl_ctrace_open(const char *tag, enum fl_ct_kind kind, char *wh
 	*slash = '\0';
 	snprintf(t->name, sizeof(t->name), "faultline-%s-%d", tag, (int)getpid());
 	snprintf(t->inst, sizeof(t->inst), "%s/instances/%s", t->root, t->name);
+	if (fl_knob_trace_instance_added(k, t->inst, why, len)) {
+		free(t);
+		return NULL;
+	}
 	if (mkdir(t->inst, 0700)) {
 		fl_seterr(why, len, "cannot make the tracefs instance %s: %s", t->inst,
 			  strerror(errno));

@@ -64,9 +64,12 @@ json_t *fl_ct_an_json(const struct fl_ct_an *a);
 
 struct fl_ctrace;
 
-/* Make the instance and enable the events of kind: NULL with why when the tracepoints or
- * tracefs are not there (the caller reports {"status": "unsupported", "reason": why}). */
-struct fl_ctrace *fl_ctrace_open(const char *tag, enum fl_ct_kind kind, char *why, size_t len);
+struct fl_knobs;
+/* Make the instance (journaled in k first, so a killed agent's is removed by the next
+ * restore) and enable the events of kind: NULL with why when the tracepoints or tracefs are
+ * not there (the caller reports {"status": "unsupported", "reason": why}). */
+struct fl_ctrace *fl_ctrace_open(const char *tag, enum fl_ct_kind kind, struct fl_knobs *k,
+				 char *why, size_t len);
 /* Start recording and learn this process's mm (a mmap_lock event of its own). */
 int fl_ctrace_start(struct fl_ctrace *t, char *err, size_t len);
 /* The moment khugepaged was told to scan fast: time-to-collapse counts from here. */

@@ -377,6 +377,15 @@ int fl_knob_cgroup_added(struct fl_knobs *k, const char *cg_dir, char *err, size
 	return journal(k, json_pack("{s:s, s:s}", "kind", "cgroup", "dir", cg_dir), err, errlen);
 }
 
+int fl_knob_trace_instance_added(struct fl_knobs *k, const char *dir, char *err,
+				 size_t errlen)
+{
+	if (fl_knobs_allowed(k->sysroot, "trace_instance", dir, false, err, errlen))
+		return -1;
+	return journal(k, json_pack("{s:s, s:s}", "kind", "trace_instance", "dir", dir), err,
+		       errlen);
+}
+
 int fl_knobs_close(struct fl_knobs *k, FILE *log)
 {
 	int ret = 0;

@@ -22,7 +22,9 @@ struct fl_knobs;
 /*
  * What a journal may hold, and so what is ever restored: THP/khugepaged files under
  * /sys/kernel/mm/transparent_hugepage/, the agent's swap files (<dir>/faultline-swap.PID) and
- * zram devices (/dev/zramN), its cgroups (faultline-PID under /sys/fs/cgroup/). The writers
+ * zram devices (/dev/zramN), its cgroups (faultline-PID under /sys/fs/cgroup/), its tracefs
+ * instances (instances/faultline-TAG-PID under /sys/kernel/tracing/ or
+ * /sys/kernel/debug/tracing/). The writers
  * below refuse anything else, and a restore refuses any other entry of a crafted journal,
  * entry by entry, touching nothing. The journal file itself must be a regular file owned by
  * this user, writable by no one else, with one link, and (when not empty) start with the
@@ -46,6 +48,10 @@ int fl_knob_swap_added(struct fl_knobs *k, const char *swap_path, bool remove_fi
 		       char *err, size_t errlen);
 int fl_knob_zram_added(struct fl_knobs *k, const char *dev_path, char *err, size_t errlen);
 int fl_knob_cgroup_added(struct fl_knobs *k, const char *cg_dir, char *err, size_t errlen);
+/* A tracefs instance directory it is about to make (rmdir): journaled before the mkdir, so
+ * an agent killed in between leaves nothing that a restore does not find. */
+int fl_knob_trace_instance_added(struct fl_knobs *k, const char *dir, char *err,
+				 size_t errlen);
 /* Undo everything in reverse order and remove the journal; log lists what was restored.
  * Returns 0, or -1 if something could not be restored (log says what). k is freed. */
 int fl_knobs_close(struct fl_knobs *k, FILE *log);

@@ -28,6 +28,9 @@ static const char *const knob_dirs[] = {
 #define SWAP_FILE "faultline-swap."		/* lib/swapdev.c: <swap_dir>/faultline-swap.PID */
 #define CGROUP_NAME "faultline-"
 #define ZRAM_DEV "/dev/zram"
+static const char *const trace_dirs[] = {	/* lib/collapse_trace.c: faultline-TAG-PID */
+	"/sys/kernel/tracing/instances/", "/sys/kernel/debug/tracing/instances/", NULL,
+};
 
 static const char *root_of(const char *sysroot)
 {
@@ -86,6 +89,24 @@ static bool knob_allowed(const char *sysroot, const char *file)
 	return !realpath(file, real) ? errno == ENOENT : !strcmp(real, file);
 }
 
+/* <tracefs>/instances/faultline-TAG-PID: TAG of [a-z0-9-], PID digits, nothing below. */
+static bool trace_instance(const char *sysroot, const char *path)
+{
+	const char *base = strrchr(path, '/'), *dash;
+	bool in = false;
+
+	for (int i = 0; trace_dirs[i]; i++)
+		in = in || under(sysroot, trace_dirs[i], path);
+	if (!in || !plain_path(path) || !base || strncmp(base + 1, CGROUP_NAME,
+							 strlen(CGROUP_NAME)))
+		return false;
+	for (const char *p = base + 1; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-')
+			return false;
+	dash = strrchr(base, '-');
+	return dash > base + strlen(CGROUP_NAME) && numbered(dash, "-");
+}
+
 static bool zram_dev(const char *path)
 {
 	return !strncmp(path, ZRAM_DEV, strlen(ZRAM_DEV)) && numbered(path, "zram");
@@ -110,9 +131,12 @@ int fl_knobs_allowed(const char *sysroot, const char *kind, const char *path, bo
 	} else if (!strcmp(kind, "cgroup")) {
 		ok = plain_path(path) && under(r, CGROUP_DIR, path) && numbered(path, CGROUP_NAME);
 		want = "a cgroup " CGROUP_NAME "PID under /sys/fs/cgroup/";
+	} else if (!strcmp(kind, "trace_instance")) {
+		ok = trace_instance(r, path);
+		want = "a tracefs instance instances/faultline-TAG-PID";
 	} else {
 		return fl_seterr(err, errlen, "refused: an entry of unknown kind '%s' (expected "
-				 "sysfs, swap, zram or cgroup); left alone",
+				 "sysfs, swap, zram, cgroup or trace_instance); left alone",
 				 fl_text_clean(kshown, sizeof(kshown), kind));
 	}
 	if (ok)
@@ -266,6 +290,26 @@ static void evacuate_cgroup(const char *dir)
 	fclose(f);
 }
 
+/* A tracefs instance: removing it also stops its tracing and frees its buffers. */
+static int undo_trace_instance(const char *dir, FILE *log)
+{
+	struct stat st;
+
+	if (lstat(dir, &st))
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(log, "  refused: %s is not a directory, so it is not our tracefs "
+			"instance; left alone\n", dir);
+		return -1;
+	}
+	if (rmdir(dir) == 0 || errno == ENOENT) {
+		fprintf(log, "  removed tracefs instance %s\n", dir);
+		return 0;
+	}
+	fprintf(log, "  cannot remove tracefs instance %s: %s\n", dir, strerror(errno));
+	return -1;
+}
+
 static int undo_cgroup(const char *dir, FILE *log)
 {
 	struct stat st;
@@ -293,17 +337,25 @@ static int undo_cgroup(const char *dir, FILE *log)
 	return -1;
 }
 
-/* The path an entry names, for the whitelist. */
+/* The kinds of entry and the key of the path each names, for the whitelist. */
+static const char *const entry_keys[][2] = {
+	{ "sysfs", "file" }, { "swap", "path" }, { "zram", "dev" }, { "cgroup", "dir" },
+	{ "trace_instance", "dir" },
+};
+
+static const char *entry_key(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(entry_keys) / sizeof(entry_keys[0]); i++)
+		if (!strcmp(kind, entry_keys[i][0]))
+			return entry_keys[i][1];
+	return NULL;
+}
+
 static const char *entry_path(json_t *e, const char *kind)
 {
-	static const char *const keys[][2] = {
-		{ "sysfs", "file" }, { "swap", "path" }, { "zram", "dev" }, { "cgroup", "dir" },
-	};
+	const char *key = entry_key(kind);
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(kind, keys[i][0]))
-			return json_string_value(json_object_get(e, keys[i][1]));
-	return NULL;
+	return key ? json_string_value(json_object_get(e, key)) : NULL;
 }
 
 static int undo_entry(json_t *e, const char *sysroot, const char *jpath, FILE *log)
@@ -316,8 +368,7 @@ static int undo_entry(json_t *e, const char *sysroot, const char *jpath, FILE *l
 
 	if (!kind || !strcmp(kind, "journal"))
 		return 0;
-	if (!entry_path(e, kind) && strcmp(kind, "sysfs") && strcmp(kind, "swap") &&
-	    strcmp(kind, "zram") && strcmp(kind, "cgroup")) {
+	if (!entry_key(kind)) {
 		fl_knobs_allowed(sysroot, kind, "", false, err, sizeof(err));
 		fprintf(log, "  %s line %lld: %s\n", jpath,
 			json_integer_value(json_object_get(e, "line")), err);
@@ -339,6 +390,8 @@ static int undo_entry(json_t *e, const char *sysroot, const char *jpath, FILE *l
 		return undo_swap(path, remove, log);
 	if (!strcmp(kind, "zram"))
 		return undo_zram(path, log);
+	if (!strcmp(kind, "trace_instance"))
+		return undo_trace_instance(path, log);
 	return undo_cgroup(path, log);
 }
 
