@@ -34,7 +34,7 @@ enum fl_status {
 /* Test-only fault injection, set from hidden agent options. */
 struct fl_test_hooks {
 	long corrupt_page;	/* >= 0: flip a byte in this page before verify */
-	long delay_us;		/* add a fixed delay per op (known slowdown for analysis tests) */
+	long delay_us;		/* spin this long per op (a known slowdown for analysis tests) */
 	long drop_rewrite;	/* >= 0: swapin-collapse leaves this page out of its rewrite */
 };
 
