@@ -131,6 +131,27 @@ static void test_contended(void **state)
 	fl_mml_free(m);
 }
 
+/* A reader that starts while a writer waits (behind a reader) queues behind the writer:
+ * contended, although only readers hold the lock. */
+static void test_contended_writer_waiting(void **state)
+{
+	struct fl_mml *m = fl_mml_new();
+
+	start(m, 0, 1, false);
+	acq(m, 1, 1, false, true);
+	start(m, 2, 2, true);			/* writer waits for reader 1 */
+	start(m, 3, 3, false);			/* reader 3 behind the waiting writer */
+	rel(m, 10, 1, false);
+	acq(m, 11, 2, true, true);
+	rel(m, 20, 2, true);
+	acq(m, 21, 3, false, true);
+	start(m, 30, 1, false);			/* nobody holds or waits: not contended */
+	acq(m, 31, 1, false, true);
+	assert_int_equal(fl_mml_side_contended(wl(m, true)), 1);
+	assert_int_equal(fl_mml_side_contended(wl(m, false)), 1);
+	fl_mml_free(m);
+}
+
 /* A task's own read hold does not make its own write attempt contended (it would deadlock,
  * but the trace must not invent contention from it either). */
 static void test_own_hold_not_contended(void **state)
@@ -292,6 +313,9 @@ static void test_failed(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "read"),
 							    "trylock_failed")), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "write"), "failed")), 1);
+	/* a lock not got was contended, whatever the trace showed of its holder */
+	assert_int_equal(fl_mml_side_contended(wl(m, false)), 2);
+	assert_int_equal(fl_mml_side_contended(wl(m, true)), 1);
 	json_decref(o);
 	fl_mml_free(m);
 }
@@ -536,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_plain_pair),
 		cmocka_unit_test(test_tasks_interleaved),
 		cmocka_unit_test(test_contended),
+		cmocka_unit_test(test_contended_writer_waiting),
 		cmocka_unit_test(test_own_hold_not_contended),
 		cmocka_unit_test(test_lost),
 		cmocka_unit_test(test_no_lost_no_note),

@@ -14,8 +14,10 @@
  *    counted as failed, no hold;
  *  - a release with no acquisition (taken before the phase, or released by another task as
  *    mmap_read_unlock_non_owner does): counted as unmatched.
- * Contended: the attempt began while another task held the lock in a conflicting mode, as the
- * trace shows it (a holder from before the phase is not seen).
+ * Contended: the attempt failed (a trylock that found the lock taken, a killable wait that
+ * gave up), or began while another task held the lock in a conflicting mode or waited for it
+ * for write (rwsem queues readers behind a waiting writer), as the trace shows it: a holder
+ * from before the phase is not seen.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,7 @@ struct mml_mm {
 	uint64_t mm;
 	int32_t writer;		/* tid holding it for write, 0: none */
 	uint32_t readers;	/* read holds */
+	uint32_t wwait;		/* tasks waiting for it for write */
 };
 
 struct fl_mml {
@@ -160,6 +163,23 @@ static void mm_hold(struct fl_mml *m, uint64_t mm, int32_t tid, bool write, int 
 		s->readers += delta;
 }
 
+static void mm_wait(struct fl_mml *m, uint64_t mm, int delta)
+{
+	struct mml_mm *s = mm_get(m, mm);
+
+	if (s && (delta > 0 || s->wwait))
+		s->wwait += delta;
+}
+
+/* The task's attempt in flight ends (answered or given up). */
+static void pending_end(struct fl_mml *m, struct mml_task *t)
+{
+	if (t->pending && t->p_write)
+		mm_wait(m, t->p_mm, -1);
+	t->pending = false;
+}
+
+/* Called with t's own attempt not in flight. */
 static bool conflict(struct fl_mml *m, const struct mml_task *t, uint64_t mm, bool write)
 {
 	struct mml_mm *s = mm_get(m, mm);
@@ -168,7 +188,7 @@ static bool conflict(struct fl_mml *m, const struct mml_task *t, uint64_t mm, bo
 
 	if (!s)
 		return false;
-	if (s->writer && s->writer != t->tid)
+	if ((s->writer && s->writer != t->tid) || s->wwait)
 		return true;
 	if (!write)
 		return false;
@@ -220,11 +240,14 @@ static void on_start(struct fl_mml *m, struct mml_task *t, const struct fl_mml_e
 {
 	if (t->pending)
 		m->tot.abandoned++;
+	pending_end(m, t);
+	t->p_contended = conflict(m, t, e->mm, e->write);
 	t->pending = true;
 	t->p_mm = e->mm;
 	t->p_write = e->write;
 	t->p_time = e->time;
-	t->p_contended = conflict(m, t, e->mm, e->write);
+	if (e->write)
+		mm_wait(m, e->mm, 1);
 }
 
 /* acquire_returned(read) while holding the write lock, with no attempt in flight. */
@@ -247,22 +270,23 @@ static void on_acquire(struct fl_mml *m, struct mml_task *t, const struct fl_mml
 	struct fl_mml_side *s = &m->side[e->role][e->write];
 
 	if (t->pending && t->p_mm == e->mm && t->p_write == e->write) {
-		t->pending = false;
+		pending_end(m, t);
 		fl_hist_record(&s->wait, since(t->p_time, e->time));
-		s->contended += t->p_contended;
+		s->contended += t->p_contended || !e->success;
 		if (!e->success) {
 			s->failed++;
 			return;
 		}
 	} else {
 		if (t->pending) {	/* its answer was lost: never pair across it */
-			t->pending = false;
+			pending_end(m, t);
 			m->tot.abandoned++;
 		}
 		if (on_downgrade(m, t, e))
 			return;
 		if (!e->success) {
 			s->trylock_failed++;
+			s->contended++;
 			return;
 		}
 		s->trylock++;
