@@ -95,10 +95,12 @@ $(BINDIR)/faultline-agent: $(call obj,$(AGENT_MAIN)) $(BUILD)/libfl-agent.a
 	@echo "  LD       $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
 
-$(BINDIR)/faultline: $(call obj,$(HOST_MAIN)) $(BUILD)/libfl-host.a
+# The host links the agent's library after its own for what it shares with the agent:
+# faultline doctor reads the knobs journal (lib/knobs.h) and the TLB facts (probes/tlb_flush.h).
+$(BINDIR)/faultline: $(call obj,$(HOST_MAIN)) $(BUILD)/libfl-host.a $(BUILD)/libfl-agent.a
 	@mkdir -p $(dir $@)
 	@echo "  LD       $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS)
+	@$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS) $(AGENT_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfl-agent.a $(BUILD)/libfl-host.a
 	@mkdir -p $(dir $@)

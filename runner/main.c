@@ -2,6 +2,7 @@
 /* faultline: the host CLI, git-style subcommands. */
 #include <stdio.h>
 #include <string.h>
+#include "doctor.h"
 #include "fl_util.h"
 #include "runner.h"
 
@@ -12,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", "run a suite (this kernel, or --target qemu --kernel K) into results/<run-id>/", fl_cmd_run },
+	{ "doctor", "what on this host makes numbers noisy or wrong, and the fix", fl_cmd_doctor },
 	{ "list", "workloads, their parameters and metrics", fl_cmd_list },
 	{ "report", "print the summary table of a finished run", fl_cmd_report },
 	{ "validate", "check result files against the faultline/1 schema", fl_cmd_validate },

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "doctor.h"
 #include "fl_hostlock.h"
 #include "fl_interrupt.h"
 #include "fl_json.h"
@@ -195,6 +196,10 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 	info = t->ops->describe(t, err, errlen);
 	if (!info)
 		return FL_EXIT_ENV;
+	/* This machine's kernel is the one measured: its conditions (faultline doctor without
+	 * the load sample, a few ms) are the run's, for compare to set side by side. */
+	if (!strcmp(o->t.kind, "local"))
+		json_object_set_new(info, "conditions", fl_doctor_conditions(false));
 	if (fl_rundir_create(rd, o->out, plan->suite_name, info, err, errlen)) {
 		json_decref(info);
 		return FL_EXIT_ENV;

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/* faultline doctor [--json] [--sample S] [--tune [--no-wait] -- COMMAND...]: what on this host
+ * makes numbers noisy or wrong, and the fix for each (doctor.h). */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include "doctor.h"
+#include "fl_hostlock.h"
+#include "fl_util.h"
+
+#define NAME_COL 6		/* "warn  " */
+#define TEXT_COL 23		/* after the name column */
+#define WIDTH 80
+
+/* Findings of the moment: two runs are compared on their level only. */
+static const char *const volatile_ids[] = { "load", "busy", "steal", "runs", "journal", NULL };
+
+int fl_doctor_read(const char *path, char *buf, size_t len)
+{
+	long n = fl_read_file(path, buf, len);
+
+	if (n < 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	n = (long)strlen(buf);
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+	return 0;
+}
+
+json_t *fl_doctor_add(json_t *doc, const char *id, const char *name, const char *level,
+		      const char *fix, const char *fmt, ...)
+{
+	json_t *f = json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "level", level);
+	char state[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(state, sizeof(state), fmt, ap);
+	va_end(ap);
+	json_object_set_new(f, "state", json_string(state));
+	json_object_set_new(f, "fix", json_string(fix));
+	for (int i = 0; volatile_ids[i]; i++)
+		if (!strcmp(id, volatile_ids[i]))
+			json_object_set_new(f, "volatile", json_true());
+	json_array_append_new(json_object_get(doc, "findings"), f);
+	return f;
+}
+
+static json_t *doc_new(double sample_s)
+{
+	char when[32], host[256] = "?";
+	time_t t = time(NULL);
+	struct utsname u;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gethostname(host, sizeof(host) - 1);
+	if (uname(&u))
+		memset(&u, 0, sizeof(u));
+	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:i}, s:f, s:[]}", "schema",
+			 FL_DOCTOR_SCHEMA, "time", when, "host", "hostname", host, "release",
+			 u.release, "machine", u.machine, "cpus", fl_online_cpus(), "sampled_s",
+			 sample_s, "findings");
+}
+
+static void summarize(json_t *doc)
+{
+	int n[3] = { 0 };
+	json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "findings"), i, f) {
+		const char *l = json_string_value(json_object_get(f, "level"));
+
+		n[!strcmp(l, "warn") ? 1 : !strcmp(l, "info") ? 2 : 0]++;
+	}
+	json_object_set_new(doc, "summary", json_pack("{s:i, s:i, s:i}", "ok", n[0], "warn",
+						      n[1], "info", n[2]));
+}
+
+json_t *fl_doctor_collect(const struct fl_doctor_opts *o)
+{
+	json_t *doc = doc_new(o->sample_s);
+
+	fl_doctor_check_load(doc, o);
+	fl_doctor_check_settings(doc);
+	summarize(doc);
+	return doc;
+}
+
+json_t *fl_doctor_conditions(bool self_holds_lock)
+{
+	struct fl_doctor_opts o = { .sample_s = 0, .self_holds_lock = self_holds_lock,
+				    .lock_path = FL_HOSTLOCK_PATH };
+
+	return fl_doctor_collect(&o);
+}
+
+int fl_doctor_status(json_t *doc)
+{
+	json_t *s = json_object_get(doc, "summary");
+
+	return json_integer_value(json_object_get(s, "warn")) ? FL_EXIT_FOUND : FL_EXIT_OK;
+}
+
+/* text from column col (the cursor is there), wrapped at WIDTH, continuation lines indented
+ * to col. */
+static void wrap(FILE *out, const char *text, int col)
+{
+	int x = col;
+
+	while (*text) {
+		int w = (int)strcspn(text, " ");
+
+		if (x > col && x + 1 + w > WIDTH) {
+			fprintf(out, "\n%*s", col, "");
+			x = col;
+		} else if (x > col) {
+			fputc(' ', out);
+			x++;
+		}
+		if (w > WIDTH - col)
+			w = WIDTH - col;
+		fprintf(out, "%.*s", w, text);
+		x += w;
+		text += w;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', out);
+}
+
+void fl_doctor_print(json_t *doc, FILE *out)
+{
+	json_t *h = json_object_get(doc, "host"), *s = json_object_get(doc, "summary"), *f;
+	double secs = json_real_value(json_object_get(doc, "sampled_s"));
+	char head[256], fix[600];
+	size_t i;
+
+	snprintf(head, sizeof(head), "faultline doctor: %s, kernel %s, %lld CPUs, %s",
+		 json_string_value(json_object_get(h, "hostname")),
+		 json_string_value(json_object_get(h, "release")),
+		 json_integer_value(json_object_get(h, "cpus")),
+		 secs > 0 ? "load sampled" : "load not sampled");
+	fprintf(out, "%s", head);
+	if (secs > 0)
+		fprintf(out, " over %.1f s", secs);
+	fputs("\n\n", out);
+	json_array_foreach(json_object_get(doc, "findings"), i, f) {
+		const char *lvl = json_string_value(json_object_get(f, "level"));
+
+		fprintf(out, "%-*s%-*s", NAME_COL, lvl, TEXT_COL - NAME_COL - 1,
+			json_string_value(json_object_get(f, "name")));
+		fputc(' ', out);
+		wrap(out, json_string_value(json_object_get(f, "state")), TEXT_COL);
+		if (strcmp(lvl, "ok")) {
+			snprintf(fix, sizeof(fix), "fix: %s",
+				 json_string_value(json_object_get(f, "fix")));
+			fprintf(out, "%*s", TEXT_COL, "");
+			wrap(out, fix, TEXT_COL);
+		}
+	}
+	fprintf(out, "\n%lld warn, %lld ok, %lld info: %s\n",
+		json_integer_value(json_object_get(s, "warn")),
+		json_integer_value(json_object_get(s, "ok")),
+		json_integer_value(json_object_get(s, "info")),
+		fl_doctor_status(doc) ? "numbers measured now may be noisy or wrong (exit 1)" :
+		"nothing warns (exit 0)");
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: faultline doctor [--json] [--sample S]\n"
+	      "       faultline doctor --tune [--no-wait] -- COMMAND [ARG...]\n"
+	      "  what on this host makes numbers noisy or wrong (load, other runs, CPU\n"
+	      "  frequency, SMT, isolation, NMI watchdog, perf, PMU, THP, khugepaged, swap,\n"
+	      "  hypervisor and remote TLB flushes, ASLR), each with its fix; exit 1 when\n"
+	      "  something warns, 0 when nothing does\n"
+	      "  --json       the findings as JSON (schema/doctor-1.schema.json)\n"
+	      "  --sample S   seconds of load sample (busy processes, steal; default 1, 0: none)\n"
+	      "  --tune       set the safe settings (THP and khugepaged to the kernel defaults)\n"
+	      "               through the knobs journal " FL_DOCTOR_JOURNAL ",\n"
+	      "               run COMMAND, and put every one back when it ends, fails or is\n"
+	      "               interrupted; holds the host lock meanwhile (COMMAND's faultline\n"
+	      "               runs share it); exits with COMMAND's status\n"
+	      "  --no-wait    --tune: when another run holds the host lock, exit 3 at once\n", out);
+}
+
+struct doctor_args {
+	bool json, tune, no_wait;
+	double sample_s;
+	char **cmd;
+};
+
+static int parse_sample(const char *arg, double *out)
+{
+	char *end;
+
+	*out = strtod(arg, &end);
+	if (*arg && !*end && *out >= 0 && *out <= 60)
+		return 0;
+	fl_err("doctor: --sample wants seconds from 0 to 60, not '%s'", arg);
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct doctor_args *a)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' }, { "tune", no_argument, NULL, 't' },
+		{ "no-wait", no_argument, NULL, 'W' }, { "sample", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->sample_s = 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'j': a->json = true; break;
+		case 't': a->tune = true; break;
+		case 'W': a->no_wait = true; break;
+		case 's':
+			if (parse_sample(optarg, &a->sample_s))
+				return -1;
+			break;
+		case 'h': usage(stdout); return 1;
+		case ':':
+			fl_err("doctor: option %s needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			fl_err("doctor: unknown option %s (see faultline doctor --help)",
+			       argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		a->cmd = argv + optind;
+	if (a->tune && !a->cmd) {
+		fl_err("doctor: --tune runs a command with the tuned settings and restores them "
+		       "when it ends: faultline doctor --tune -- COMMAND [ARG...]");
+		return -1;
+	}
+	if (!a->tune && (a->cmd || a->no_wait)) {
+		fl_err(a->cmd ? "doctor: unexpected argument '%s' (a command to run goes after "
+		       "--tune --)" : "doctor: --no-wait goes with --tune%s", a->cmd ? a->cmd[0] : "");
+		return -1;
+	}
+	if (a->tune && a->json) {
+		fl_err("doctor: --json shows the findings; --tune runs a command: give one");
+		return -1;
+	}
+	return 0;
+}
+
+int fl_cmd_doctor(int argc, char **argv)
+{
+	struct fl_doctor_opts o = { .lock_path = FL_HOSTLOCK_PATH };
+	struct doctor_args a;
+	json_t *doc;
+	int ret;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret > 0 ? FL_EXIT_OK : FL_EXIT_USAGE;
+	if (access("/proc/self/stat", R_OK) || access("/sys/devices/system/cpu", R_OK)) {
+		fl_err("doctor: /proc or /sys is not mounted here; nothing can be checked");
+		return FL_EXIT_ENV;
+	}
+	if (a.tune)
+		return fl_doctor_tune(a.cmd, !a.no_wait);
+	o.sample_s = a.sample_s;
+	doc = fl_doctor_collect(&o);
+	if (a.json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+	} else {
+		fl_doctor_print(doc, stdout);
+	}
+	ret = fl_doctor_status(doc);
+	json_decref(doc);
+	return ret;
+}
