@@ -256,6 +256,27 @@ static bool is_ours(long pid)
 	return false;
 }
 
+/* This process has the lock file open: it holds the lock (a run, or a lock passed down to
+ * it: the pid /proc/locks names is then whoever took it first). */
+static bool have_open(const char *path)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct stat a, b;
+	struct dirent *e;
+	bool yes = false;
+
+	if (!d || stat(path, &a)) {
+		if (d)
+			closedir(d);
+		return false;
+	}
+	while (!yes && (e = readdir(d)))
+		yes = isdigit((unsigned char)e->d_name[0]) && atoi(e->d_name) != dirfd(d) &&
+		      !fstat(atoi(e->d_name), &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	closedir(d);
+	return yes;
+}
+
 static void check_runs(json_t *doc, const struct fl_doctor_opts *o)
 {
 	char holder[768];
@@ -264,7 +285,7 @@ static void check_runs(json_t *doc, const struct fl_doctor_opts *o)
 	if (!pid) {
 		fl_doctor_add(doc, "runs", "other runs", "ok", "none needed",
 			      "none (the host lock %s is free)", o->lock_path);
-	} else if (o->self_holds_lock || is_ours(pid)) {
+	} else if (o->self_holds_lock || is_ours(pid) || have_open(o->lock_path)) {
 		fl_doctor_add(doc, "runs", "other runs", "ok", "none needed",
 			      "none: the host lock is held by this run");
 	} else {

@@ -422,7 +422,7 @@ static const char *hypervisor_name(const struct fl_tlb_facts *f, char *how, size
 	if (xen[0])
 		return snprintf(how, len, "/sys/hypervisor/type %s", xen), "xen";
 	if (dmi)
-		return snprintf(how, len, "DMI %s %s", vendor, product), dmi;
+		return snprintf(how, len, "DMI %.100s %.100s", vendor, product), dmi;
 	if (hypervisor_flag())
 		return snprintf(how, len, "the CPU's hypervisor flag"), "unknown";
 	snprintf(how, len, "no hypervisor flag, no /sys/hypervisor%s%s", vendor[0] ? ", DMI " : "",
@@ -432,7 +432,7 @@ static const char *hypervisor_name(const struct fl_tlb_facts *f, char *how, size
 
 static void check_hypervisor(json_t *doc, const struct fl_tlb_facts *facts)
 {
-	char how[256];
+	char how[320];
 	const char *hv = hypervisor_name(facts, how, sizeof(how));
 	bool box = !access("/.dockerenv", F_OK) || !access("/run/.containerenv", F_OK);
 	json_t *f;

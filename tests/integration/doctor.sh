@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# faultline doctor: this machine's real conditions (load, PMU, hypervisor and its TLB flush),
+# --json against schema/doctor-1.schema.json, --tune changing THP/khugepaged for a command
+# and restoring them (also on SIGINT and after a SIGKILL), run.json's run.conditions, and
+# two runs with different THP settings told apart (doctor --diff: fl_conditions_diff).
+# The host lock is held for the whole test and passed to faultline (settings are host-wide).
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+F="$FL_BIN/faultline"
+T=/sys/kernel/mm/transparent_hugepage
+state() { kernel_state; for k in nmi_watchdog perf_event_paranoid randomize_va_space; do
+	echo "$k: $(cat /proc/sys/kernel/$k 2>/dev/null)"; done; }
+
+if [ "$(id -u)" != 0 ] || [ ! -e $T/defrag ]; then
+	skip "faultline doctor --tune and THP need root and THP"; done_testing; exit
+fi
+mkdir -p /run/faultline
+exec 9>> /run/faultline/host.lock
+flock 9
+export FAULTLINE_HOSTLOCK_FD=9
+before=$(state)
+old_defrag=$(sed 's/.*\[\(.*\)\].*/\1/' $T/defrag) old_sleep=$(cat $T/khugepaged/scan_sleep_millisecs)
+restore() { echo "$old_defrag" > $T/defrag; echo "$old_sleep" > $T/khugepaged/scan_sleep_millisecs; }
+trap 'restore; keep_consoles; rm -rf "$TMP"' EXIT
+
+# --- the real conditions of this machine
+expect_exit_any() { "$@" > "$TMP/stdout" 2> "$TMP/stderr"; echo $?; }
+rc=$(expect_exit_any "$F" doctor --sample 0.3)
+check "doctor exits 0 or 1 (rc $rc)" test "$rc" = 0 -o "$rc" = 1
+check "text fits 80 columns" sh -c "! awk 'length > 80' '$TMP/stdout' | grep -q ."
+for id in load "busy processes" "steal time" "other runs" "knobs journals" "CPU frequency" \
+	SMT "CPU isolation" "NMI watchdog" "perf limits" PMU THP khugepaged swap hypervisor \
+	"remote TLB flush" ASLR; do
+	grep -qE "^(ok|warn|info) +$id " "$TMP/stdout" || { notok "finding '$id' listed"; miss=1; }
+done
+[ -z "${miss:-}" ] && ok "all 17 findings listed"
+if [ ! -e /sys/bus/event_source/devices/cpu ]; then
+	check "   no PMU here: said" grep -q "no hardware PMU" "$TMP/stdout"
+fi
+if grep -q hypervisor /proc/cpuinfo; then
+	check "   a VM: the hypervisor named" grep -qE "^info +hypervisor +[a-z]+ guest" "$TMP/stdout"
+	check "   a VM: no cpufreq, said" grep -q "no cpufreq driver (a VM" "$TMP/stdout"
+fi
+if dmesg 2>/dev/null | grep -q "KVM setup pv remote TLB flush"; then
+	check "   KVM paravirtual TLB flush named" grep -q "KVM's paravirtual flush" "$TMP/stdout"
+fi
+rc=$(expect_exit_any "$F" doctor --json --sample 0.2)
+check "--json validates against schema/doctor-1.schema.json" python3 -c '
+import json, sys, jsonschema
+s = json.load(open(sys.argv[1])); d = json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator(s).validate(d)
+assert (d["summary"]["warn"] > 0) == (sys.argv[3] == "1"), "exit status vs warnings"
+' "$FL_ROOT/schema/doctor-1.schema.json" "$TMP/stdout" "$rc"
+
+# --- load: a busy loop beside it is named, and warns
+sh -c 'while :; do :; done' & busy=$!
+expect_exit 1 "a busy loop beside it: exit 1" "$F" doctor --sample 0.5
+check "   load warns" grep -qE "^warn +load " "$TMP/stdout"
+check "   the busy loop is named by pid" grep -q "(pid $busy)" "$TMP/stdout"
+kill $busy; wait $busy 2> /dev/null
+
+# --- usage
+expect_exit 2 "unknown option: exit 2" "$F" doctor --bogus
+expect_exit 2 "--tune without a command: exit 2" "$F" doctor --tune
+stderr_has "faultline doctor --tune -- COMMAND" "   the sentence says how"
+expect_exit 2 "--sample out of range: exit 2" "$F" doctor --sample 99
+expect_exit 2 "a stray argument: exit 2" "$F" doctor extra
+
+# --- THP off its defaults: doctor warns, --tune sets the defaults for the command alone
+echo always > $T/defrag
+echo $((old_sleep + 1)) > $T/khugepaged/scan_sleep_millisecs
+changed=$(state)
+expect_exit 1 "THP off its defaults: exit 1" "$F" doctor --sample 0
+check "   THP warns, naming defrag and its default" grep -q "defrag always (default madvise)" "$TMP/stdout"
+check "   khugepaged warns" grep -qE "^warn +khugepaged +scan_sleep_millisecs" "$TMP/stdout"
+expect_exit 0 "--tune -- COMMAND: exit 0" "$F" doctor --tune -- sh -c \
+	"cat $T/defrag $T/khugepaged/scan_sleep_millisecs > $TMP/seen"
+check "   COMMAND saw the kernel defaults" sh -c "grep -q '\[madvise\]' '$TMP/seen' && grep -qx 10000 '$TMP/seen'"
+check "   settings restored after" test "$(state)" = "$changed"
+check "   nmi_watchdog, where on, stays (the journal refuses it, says so)" \
+	sh -c "[ \"\$(cat /proc/sys/kernel/nmi_watchdog)\" = 0 ] || grep -q 'nmi_watchdog stays' '$TMP/stderr'"
+expect_exit 7 "--tune exits with COMMAND's status" "$F" doctor --tune -- sh -c 'exit 7'
+check "   settings restored after" test "$(state)" = "$changed"
+expect_exit 127 "--tune with a command that does not exist: 127" "$F" doctor --tune -- /nonexistent/x
+check "   settings restored after" test "$(state)" = "$changed"
+
+# SIGINT while COMMAND runs: COMMAND ends, everything restored, exit 130
+"$F" doctor --tune -- sleep 30 > /dev/null 2> "$TMP/int.err" & d=$!
+for _ in $(seq 100); do grep -q '\[madvise\]' $T/defrag && break; sleep 0.05; done
+check "   tuned while COMMAND runs" grep -q '\[madvise\]' $T/defrag
+kill -INT $d; wait $d; rc=$?
+check "SIGINT mid-run: exit 130 (rc $rc)" test "$rc" = 130
+check "   settings restored after SIGINT" test "$(state)" = "$changed"
+check "   COMMAND is gone" sh -c "! pgrep -P $d > /dev/null"
+
+# SIGKILL: the journal stays, doctor says so, the next --tune restores it
+"$F" doctor --tune -- sleep 30 > /dev/null 2>&1 & d=$!
+for _ in $(seq 100); do grep -q '\[madvise\]' $T/defrag && break; sleep 0.05; done
+s=$(pgrep -P $d sleep); kill -KILL $d; wait $d 2> /dev/null; [ -n "$s" ] && kill $s
+expect_exit 1 "SIGKILLed --tune: doctor warns" "$F" doctor --sample 0
+check "   the journal left behind is named" grep -q "doctor.journal" "$TMP/stdout"
+expect_exit 0 "   the next --tune restores it" "$F" doctor --tune -- true
+check "   settings restored" test "$(state)" = "$changed"
+
+# --- run.json's conditions, and two runs with different THP settings
+cat > "$TMP/one.json" <<-EOF
+{"name": "one", "iterations": 1, "timeout_s": 60, "probes": "none",
+ "cases": [{"workload": "ebizzy", "params": {"threads": 1, "seconds": 1}}]}
+EOF
+expect_exit 0 "a run with THP defrag=always" "$F" run --out "$TMP/a" "$TMP/one.json"
+check "   run.json has run.conditions with THP's settings" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["run"]["conditions"]
+t = [f for f in c["findings"] if f["id"] == "thp"][0]
+assert c["schema"] == "faultline-doctor/1" and t["settings"]["defrag"] == "always"
+assert [f for f in c["findings"] if f["id"] == "runs"][0]["level"] == "ok"
+' "$TMP/a/run.json"
+expect_exit 0 "   run.json validates" "$F" validate "$TMP/a/run.json"
+expect_exit 0 "the same run under doctor --tune (THP defaults)" \
+	"$F" doctor --tune -- "$F" run --out "$TMP/b" "$TMP/one.json"
+expect_exit 1 "doctor --diff A B: the conditions differ (exit 1)" "$F" doctor --diff "$TMP/a" "$TMP/b"
+check "   THP's defrag named on both sides" grep -q "THP: defrag is always in A, madvise in B" "$TMP/stdout"
+check "   khugepaged's scan_sleep named" grep -q "khugepaged: khugepaged/scan_sleep_millisecs is $((old_sleep + 1)) in A, 10000 in B" "$TMP/stdout"
+expect_exit 0 "doctor --diff A A: no difference" "$F" doctor --diff "$TMP/a" "$TMP/a"
+
+restore
+check "kernel settings as found" test "$(state)" = "$before"
+done_testing
