@@ -348,6 +348,7 @@ static int fs_start_writer(struct fl_case *c, struct fault_scale *f)
 	if (err)
 		return fl_case_fail(c, "cannot start the writer thread: %s", strerror(err));
 	f->writer_started = true;
+	pthread_setname_np(f->writer_tid, "fl-writer");	/* its comm tells it apart in traces */
 	return 0;
 }
 
