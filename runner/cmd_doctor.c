@@ -187,7 +187,7 @@ static void usage(FILE *out)
 	      "  hypervisor and remote TLB flushes, ASLR), each with its fix; exit 1 when\n"
 	      "  something warns, 0 when nothing does\n"
 	      "  --json       the findings as JSON (schema/doctor-1.schema.json)\n"
-	      "  --sample S   seconds of load sample (busy processes, steal; default 1, 0: none)\n"
+	      "  --sample S   load sample seconds (busy processes, steal; default 1, 0: none)\n"
 	      "  --tune       set the safe settings (THP and khugepaged to the kernel defaults)\n"
 	      "               through the knobs journal " FL_DOCTOR_JOURNAL ",\n"
 	      "               run COMMAND, and put every one back when it ends, fails or is\n"
