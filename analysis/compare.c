@@ -2,6 +2,7 @@
 /* Building the comparison document: groups (workload + parameters) across runs, per item
  * statistics per run, tests against the base, one multiple-testing correction per family
  * (workload metrics; counters), problems, kernel identities and their differences. */
+#include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,8 @@ json_t *fl_cmp_sweep_metric(json_t *group, const char *family, const char *name)
 
 static json_t *num(double v)
 {
+	if (v == 0)
+		v = 0;		/* never -0 */
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
@@ -446,9 +449,13 @@ static json_t *compare_one(const double *a, size_t na, json_t *sa, const double 
 	if (strcmp(json_string_value(json_object_get(sa, "status")), "ok") ||
 	    strcmp(json_string_value(json_object_get(sb, "status")), "ok")) {
 		json_object_set_new(comp, "verdict", json_string("n/a"));
+		json_object_set_new(comp, "direction", json_string("n/a"));
 		return comp;
 	}
 	json_object_set_new(comp, "delta_pct", num(ma != 0 ? 100 * (mb - ma) / fabs(ma) : NAN));
+	json_object_set_new(comp, "delta_better_pct", num(ma == 0 || c->better == 'n' ? NAN :
+			    (c->better == 'h' ? 100 : -100) * (mb - ma) / fabs(ma)));
+	json_object_set_new(comp, "direction", json_string(mb == ma ? "same" : "~"));
 	if (na < 3 || nb < 3) {
 		json_object_set_new(comp, "verdict", json_string("too few samples"));
 		return comp;
@@ -500,6 +507,8 @@ static void family_finish(struct family *f, const struct fl_cmp_opts *o)
 		json_object_set_new(c, "p_adjusted", num(adj[i]));
 		json_object_set_new(c, "significant", json_boolean(sig));
 		json_object_set_new(c, "verdict", json_string(v));
+		if (sig)
+			json_object_set_new(c, "direction", json_string(v));
 		json_object_del(c, "better_dir");
 	}
 	free(adj);
@@ -544,6 +553,8 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 		       "warmups_excluded", warm);
 	if (sweep)
 		json_object_set_new(gj, "sweep", sweep);
+	if (json_is_object(g->resolved) && json_object_size(g->resolved))
+		json_object_set(gj, "resolved", g->resolved);
 	for (size_t k = 0; x && nx && k < ncol; k++) {
 		for (int po = 0; po < 2; po++) {
 			struct col c = cols[k];
@@ -660,6 +671,89 @@ static json_t *identity_of(struct fl_run *r)
 		"cpus", json_is_integer(json_object_get(t, "cpus")) ? json_object_get(t, "cpus") :
 			json_null(),
 		"accel", str_or_null(json_object_get(t, "accel")));
+}
+
+/* The kernel's name of a run: its candidate, else its release, else its directory's name. */
+static void base_name(json_t *r, char *buf, size_t len)
+{
+	json_t *k = json_object_get(r, "kernel");
+	const char *n = json_string_value(json_object_get(k, "candidate"));
+	const char *dir = json_string_value(json_object_get(r, "dir")), *slash;
+
+	if (!n || !*n)
+		n = json_string_value(json_object_get(k, "release"));
+	if ((!n || !*n) && dir) {
+		size_t dl = strlen(dir);
+
+		while (dl > 1 && dir[dl - 1] == '/')
+			dl--;
+		for (slash = dir + dl; slash > dir && slash[-1] != '/'; slash--)
+			;
+		snprintf(buf, len, "%.*s", (int)(dir + dl - slash), slash);
+		fl_utf8_cut(buf);
+		return;
+	}
+	snprintf(buf, len, "%s", n && *n ? n : json_string_value(json_object_get(r, "label")));
+	fl_utf8_cut(buf);
+}
+
+static size_t same_name(json_t *ids, size_t i, const char *field)
+{
+	const char *n = json_string_value(json_object_get(json_array_get(ids, i), field));
+	size_t same = 0, j;
+	json_t *r;
+
+	json_array_foreach(ids, j, r)
+		same += j != i && !strcmp(n, json_string_value(json_object_get(r, field)) ?: "");
+	return same;
+}
+
+/* Each run's "name" for column heads: the kernel's name; runs sharing it are told apart by
+ * their start time (HH:MM of the run id), then by their label. */
+static void name_runs(json_t *ids)
+{
+	char name[96], n2[112];
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(ids, i, r) {
+		base_name(r, name, 41);
+		json_object_set_new(r, "name", json_string(name));
+	}
+	json_array_foreach(ids, i, r) {
+		const char *id = json_string_value(json_object_get(r, "id"));
+
+		snprintf(name, sizeof(name), "%s", json_string_value(json_object_get(r, "name")));
+		if (!same_name(ids, i, "name"))
+			continue;
+		if (id && strlen(id) >= 13 && id[8] == '-' && strspn(id, "0123456789") == 8 &&
+		    strspn(id + 9, "0123456789") >= 4)
+			snprintf(n2, sizeof(n2), "%s %.2s:%.2s", name, id + 9, id + 11);
+		else
+			snprintf(n2, sizeof(n2), "%s", name);
+		json_object_set_new(r, "name2", json_string(n2));
+	}
+	json_array_foreach(ids, i, r) {
+		json_t *n2j = json_object_get(r, "name2");
+
+		if (!n2j)
+			continue;
+		snprintf(name, sizeof(name), "%s", json_string_value(n2j));
+		if (same_name(ids, i, "name2"))	/* same start: the label alone */
+			snprintf(n2, sizeof(n2), "%s %s", json_string_value(json_object_get(r,
+				 "name")), json_string_value(json_object_get(r, "label")));
+		else
+			snprintf(n2, sizeof(n2), "%s", name);
+		json_object_set_new(r, "shown_name", json_string(n2));
+	}
+	json_array_foreach(ids, i, r) {
+		json_t *sn = json_object_get(r, "shown_name");
+
+		if (sn)
+			json_object_set(r, "name", sn);
+		json_object_del(r, "name2");
+		json_object_del(r, "shown_name");
+	}
 }
 
 static void diff_field(json_t *diffs, json_t *runs, const char *what, const char *sect,
@@ -812,6 +906,7 @@ json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_
 		json_array_append_new(groups, group_json(runs, nruns, &g[i], keys,
 							 sweep_of(g, ng, i, keys), o, fam));
 	}
+	name_runs(ids);
 	family_finish(&fam[0], o);
 	family_finish(&fam[1], o);
 	snprintf(legend, sizeof(legend), "%s", fl_correction_name(o->correction));
@@ -837,4 +932,85 @@ fail:
 	json_decref(fam[0].comps);
 	json_decref(fam[1].comps);
 	return NULL;
+}
+
+bool fl_cmp_glob_match(json_t *globs, const char *name)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(globs, i, g)
+		if (!fnmatch(json_string_value(g), name, 0))
+			return true;
+	return false;
+}
+
+json_t *fl_cmp_globs(const char *list, char *err, size_t errlen)
+{
+	json_t *globs = json_array();
+	const char *p = list;
+
+	while (globs) {
+		size_t n = strcspn(p, ",");
+		char g[256];
+
+		if (!n || n >= sizeof(g)) {
+			fl_seterr(err, errlen, "--metrics %s: expected comma-separated metric "
+				  "names or globs (fnmatch: *, ?, [...]), each 1 to 255 characters, "
+				  "e.g. records_per_s,elapsed_s or 'lat_*'", list);
+			json_decref(globs);
+			return NULL;
+		}
+		snprintf(g, sizeof(g), "%.*s", (int)n, p);
+		json_array_append_new(globs, json_string(g));
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	return globs;
+}
+
+int fl_cmp_filter(json_t *cmp, const char *list, char *err, size_t errlen)
+{
+	json_t *globs = fl_cmp_globs(list, err, errlen), *groups = json_object_get(cmp, "groups");
+	json_t *kept = json_array(), *g, *m;
+	char some[256] = "";
+	size_t i, k, off = 0;
+
+	if (!globs)
+		goto fail;
+	json_array_foreach(groups, i, g) {
+		json_t *ms = json_array();
+
+		json_array_foreach(json_object_get(g, "metrics"), k, m) {
+			const char *name = json_string_value(json_object_get(m, "name"));
+
+			if (fl_cmp_glob_match(globs, name))
+				json_array_append(ms, m);
+			else if (!strcmp(json_string_value(json_object_get(m, "kind")), "metric") &&
+				 off < 120 && !strstr(some, name))
+				off += (size_t)snprintf(some + off, sizeof(some) - off, "%s%s",
+							off ? ", " : "", name);
+		}
+		if (json_array_size(ms)) {
+			json_object_set_new(g, "metrics", ms);
+			json_array_append(kept, g);
+		} else {
+			json_decref(ms);
+		}
+	}
+	if (!json_array_size(kept)) {
+		fl_utf8_cut(some);
+		fl_seterr(err, errlen, "--metrics %s: no metric or counter of these runs matches; "
+			  "their metrics include %s (faultline list names every workload's)", list,
+			  some[0] ? some : "none");
+		goto fail;
+	}
+	json_object_set_new(cmp, "groups", kept);
+	json_object_set_new(cmp, "metrics_filter", globs);
+	return 0;
+fail:
+	json_decref(globs);
+	json_decref(kept);
+	return -1;
 }

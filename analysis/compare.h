@@ -39,11 +39,30 @@ char *fl_text_shown(const char *text, bool md);
  * a string with half a character, and a document would lose the row (or all of it). */
 void fl_utf8_cut(char *buf);
 
-/* Renderers of that document (render_*.c). */
+/* Keep only the rows (metrics, counters, IPI classes, vmstat, per-op rows) whose name
+ * matches one of list's comma-separated fnmatch globs; groups left without a row go. The
+ * statistics (and the multiple-testing families) stay those of the whole comparison. The
+ * document records the globs as "metrics_filter". -1 with one sentence in err when list is
+ * malformed or matches nothing. */
+int fl_cmp_filter(json_t *cmp, const char *list, char *err, size_t errlen);
+/* list as a JSON array of globs, or NULL with one sentence in err (an empty glob). */
+json_t *fl_cmp_globs(const char *list, char *err, size_t errlen);
+/* name matches one of globs (fnmatch, no flags: '*' also matches '/'). */
+bool fl_cmp_glob_match(json_t *globs, const char *name);
+
+struct fl_render_opts {
+	bool counters;		/* text: counter, IPI and vmstat rows shown, not folded */
+};
+
+/* Renderers of that document (render_*.c). fl_render_text folds the counter, IPI and vmstat
+ * rows of each group into one line (shown when the document has a metrics_filter). */
 void fl_render_text(json_t *cmp, FILE *out);
+void fl_render_text_opts(json_t *cmp, FILE *out, const struct fl_render_opts *ro);
 void fl_render_md(json_t *cmp, FILE *out);
 void fl_render_csv(json_t *cmp, FILE *out);
 void fl_render_matrix(json_t *cmp, FILE *out);
+/* One CSV field (RFC 4180 quoting), then ',' or CRLF if last. */
+void fl_csv_field(FILE *out, const char *v, bool last);
 
 /* "9428", "128.0", "1.9e-05": a number in at most 9 characters; "-" for NaN/null. */
 void fl_fmt_num(char *buf, size_t len, double v);

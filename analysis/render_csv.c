@@ -5,7 +5,7 @@
 #include <string.h>
 #include "compare.h"
 
-static void field(FILE *out, const char *v, bool last)
+void fl_csv_field(FILE *out, const char *v, bool last)
 {
 	if (!v)
 		v = "";
@@ -29,7 +29,7 @@ static void numf(FILE *out, json_t *v, bool last)
 
 	if (json_is_number(v))
 		snprintf(buf, sizeof(buf), "%.10g", json_number_value(v));
-	field(out, buf, last);
+	fl_csv_field(out, buf, last);
 }
 
 static void render(json_t *cmp, FILE *out)
@@ -41,7 +41,8 @@ static void render(json_t *cmp, FILE *out)
 	size_t i, k;
 
 	fputs("workload,params,metric,kind,unit,better,run,status,n,mean,sd,cov,min,max,hmean,"
-	      "delta_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,significant,verdict\r\n", out);
+	      "delta_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,significant,verdict,kernel,"
+	      "delta_better_pct,direction\r\n", out);
 	json_array_foreach(json_object_get(cmp, "groups"), i, g) {
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
 			for (size_t r = 0; r < json_array_size(runs); r++) {
@@ -50,22 +51,27 @@ static void render(json_t *cmp, FILE *out)
 								r - 1) : NULL;
 				json_t *sig = json_object_get(cp, "significant");
 
-				field(out, json_string_value(json_object_get(g, "workload")), false);
-				field(out, json_string_value(json_object_get(g, "label")), false);
-				field(out, json_string_value(json_object_get(m, "name")), false);
-				field(out, json_string_value(json_object_get(m, "kind")), false);
-				field(out, json_string_value(json_object_get(m, "unit")), false);
-				field(out, json_string_value(json_object_get(m, "better")), false);
-				field(out, json_string_value(json_object_get(json_array_get(runs, r),
+				fl_csv_field(out, json_string_value(json_object_get(g, "workload")), false);
+				fl_csv_field(out, json_string_value(json_object_get(g, "label")), false);
+				fl_csv_field(out, json_string_value(json_object_get(m, "name")), false);
+				fl_csv_field(out, json_string_value(json_object_get(m, "kind")), false);
+				fl_csv_field(out, json_string_value(json_object_get(m, "unit")), false);
+				fl_csv_field(out, json_string_value(json_object_get(m, "better")), false);
+				fl_csv_field(out, json_string_value(json_object_get(json_array_get(runs, r),
 									     "label")), false);
-				field(out, json_string_value(json_object_get(st, "status")), false);
+				fl_csv_field(out, json_string_value(json_object_get(st, "status")), false);
 				for (size_t j = 0; j < sizeof(stats) / sizeof(stats[0]); j++)
 					numf(out, json_object_get(st, stats[j]), false);
 				for (size_t j = 0; j < sizeof(tests) / sizeof(tests[0]); j++)
 					numf(out, json_object_get(cp, tests[j]), false);
-				field(out, json_is_boolean(sig) ? (json_is_true(sig) ? "true" :
+				fl_csv_field(out, json_is_boolean(sig) ? (json_is_true(sig) ? "true" :
 					 "false") : "", false);
-				field(out, json_string_value(json_object_get(cp, "verdict")), true);
+				fl_csv_field(out, json_string_value(json_object_get(cp, "verdict")), false);
+				fl_csv_field(out, json_string_value(json_object_get(
+					     json_array_get(runs, r), "name")), false);
+				numf(out, json_object_get(cp, "delta_better_pct"), false);
+				fl_csv_field(out, json_string_value(json_object_get(cp, "direction")),
+					     true);
 			}
 		}
 	}

@@ -19,6 +19,25 @@ static bool is_rate(const char *unit)
 	return n > 2 && !strcmp(unit + n - 2, "/s");
 }
 
+/* A run's name (its kernel's) for the column heads. */
+static const char *name(json_t *runs, size_t r)
+{
+	json_t *run = json_array_get(runs, r);
+	const char *n = json_string_value(json_object_get(run, "name"));
+
+	return n ? n : s(run, "label");
+}
+
+/* The direction word: better, worse, changed (significant), ~ (not), same, n<3, n/a. */
+static const char *word_of(json_t *c)
+{
+	const char *v = s(c, "verdict"), *d = s(c, "direction");
+
+	if (!strcmp(v, "too few samples"))
+		return !strcmp(d, "same") ? "same" : "n<3";
+	return strcmp(d, "-") ? d : v;
+}
+
 static void md_cell(json_t *st, char *buf, size_t len)
 {
 	const char *status = s(st, "status");
@@ -48,8 +67,9 @@ static void md_ids(json_t *cmp, FILE *out)
 		json_t *k = json_object_get(r, "kernel"), *t = json_object_get(r, "target");
 		json_t *ps = json_object_get(k, "patchset");
 
-		fprintf(out, "| %s%s | %s | %s | %s | %s | %s | %s%s%.0lld | %.12s | %s %s, %lld CPUs |\n",
-			s(r, "label"), i ? "" : " (base)", s(r, "dir"), s(r, "id"),
+		fprintf(out, "| %s %s%s | %s | %s | %s | %s | %s | %s%s%.0lld | %.12s | %s %s, %lld CPUs |\n",
+			s(r, "label"), name(json_object_get(cmp, "runs"), i), i ? "" : " (base)",
+			s(r, "dir"), s(r, "id"),
 			s(k, "release"), s(k, "candidate"), s(k, "base"),
 			json_is_object(ps) ? s(ps, "name") : "-", json_is_object(ps) ? " v" : "",
 			(long long)json_integer_value(json_object_get(ps, "version")),
@@ -64,7 +84,10 @@ static void md_ids(json_t *cmp, FILE *out)
 		fprintf(out, "- %s\n", json_string_value(d));
 	fprintf(out, "\nTest: %s; p-values %s-adjusted over the %lld workload metrics (counters: "
 		"a separate family of %lld); significant at p < %g. 95%% CI of %s, in %% of the "
-		"base mean. n < 3: too few samples. Warm-up iterations excluded.\n",
+		"base mean. n < 3: too few samples. Warm-up iterations excluded. better: the "
+		"metric's better direction; verdict: better or worse (significant, by that "
+		"direction), changed (significant, no direction), ~ (not significant), same (no "
+		"difference), n<3 (no test).\n",
 		!strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" :
 		"Mann-Whitney U (exact without ties and small n, else normal approximation)",
 		s(cmp, "correction"),
@@ -78,22 +101,22 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 	json_t *runs = json_object_get(cmp, "runs"), *m;
 	size_t nr = json_array_size(runs), i;
 
-	fprintf(out, "\n### %s %s\n\n| metric | unit |", s(g, "workload"), s(g, "label"));
+	fprintf(out, "\n### %s %s\n\n| metric | unit | better |", s(g, "workload"),
+		s(g, "label"));
 	for (size_t r = 0; r < nr; r++)
-		fprintf(out, " %s mean (sd) | %s n | %s hmean |", s(json_array_get(runs, r), "label"),
-			s(json_array_get(runs, r), "label"), s(json_array_get(runs, r), "label"));
+		fprintf(out, " %s mean (sd) | %s n | %s hmean |", name(runs, r), name(runs, r),
+			name(runs, r));
 	for (size_t r = 1; r < nr; r++)
 		fprintf(out, " %s delta %% | %s 95%% CI %% | %s p (adj) | %s verdict |",
-			s(json_array_get(runs, r), "label"), s(json_array_get(runs, r), "label"),
-			s(json_array_get(runs, r), "label"), s(json_array_get(runs, r), "label"));
-	fputs("\n|---|---|", out);
+			name(runs, r), name(runs, r), name(runs, r), name(runs, r));
+	fputs("\n|---|---|---|", out);
 	for (size_t r = 0; r < nr; r++)
 		fputs("--:|--:|--:|", out);
 	for (size_t r = 1; r < nr; r++)
 		fputs("--:|--:|--:|---|", out);
 	fputc('\n', out);
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {
-		fprintf(out, "| %s | %s |", s(m, "name"), s(m, "unit"));
+		fprintf(out, "| %s | %s | %s |", s(m, "name"), s(m, "unit"), s(m, "better"));
 		for (size_t r = 0; r < nr; r++) {
 			json_t *st = json_array_get(json_object_get(m, "runs"), r);
 			char c[80], h[32] = "-";
@@ -123,7 +146,7 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 				fputs(" - |", out);
 			else
 				fprintf(out, " %.4f |", p);
-			fprintf(out, " %s |", s(cp, "verdict"));
+			fprintf(out, " %s |", word_of(cp));
 		}
 		fputc('\n', out);
 	}
@@ -144,12 +167,12 @@ static void md_sweeps(json_t *cmp, FILE *out)
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
 			if (strcmp(s(m, "kind"), "metric") || !strcmp(s(m, "better"), "none"))
 				continue;
-			fprintf(out, "\n### %s: %s (%s) over %s\n\n| %s |", s(sw, "family"),
-				s(m, "name"), s(m, "unit"), s(sw, "key"), s(sw, "key"));
+			fprintf(out, "\n### %s: %s (%s, %s is better) over %s\n\n| %s |",
+				s(sw, "family"), s(m, "name"), s(m, "unit"), s(m, "better"),
+				s(sw, "key"), s(sw, "key"));
 			for (size_t r = 0; r < nr; r++)
 				fprintf(out, r ? " %s mean (sd) | %s delta %% |" : " %s mean (sd) |",
-					s(json_array_get(runs, r), "label"),
-					s(json_array_get(runs, r), "label"));
+					name(runs, r), name(runs, r));
 			fputs("\n|--:|", out);
 			for (size_t r = 0; r < nr; r++)
 				fputs(r ? "--:|--:|" : "--:|", out);
@@ -175,7 +198,7 @@ static void md_sweeps(json_t *cmp, FILE *out)
 					else
 						fprintf(out, " %s | %+.2f (%s) |", c,
 							fl_cmp_num(json_object_get(cp, "delta_pct")),
-							s(cp, "verdict"));
+							word_of(cp));
 				}
 				fputc('\n', out);
 			}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The comparison as fixed-width text that fits 80 columns (a cover letter): identities, the
  * sweep tables (seed 004: one row per sweep value, one column group per run), then per case
- * the seed-001 table (BASE mean (sd) | CAND mean (sd) | delta %) with CI and p. */
+ * the seed-001 table (BASE mean (sd) | CAND mean (sd) | delta %) with the metric's better
+ * direction, p and the direction word; counter, IPI and vmstat rows folded into one line per
+ * case unless asked for (--counters, --metrics). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +18,16 @@ static const char *s(json_t *o, const char *k)
 	return v ? v : "-";
 }
 
-/* "9555 (201.3)" from a run's stats, or what stands for a missing value. */
-static void cell(json_t *st, char *buf, size_t len, bool with_sd)
+struct ctx {
+	json_t *cmp;
+	FILE *out;
+	bool counters;		/* counter, IPI and vmstat rows shown */
+	bool filtered;		/* --metrics: every directional metric gets its sweep table */
+};
+
+/* "9555 (201.3)" from a run's stats (at most w characters), or what stands for a missing
+ * value. */
+static void cell(json_t *st, char *buf, size_t len, bool with_sd, size_t w)
 {
 	const char *status = s(st, "status");
 	char m[32], d[32];
@@ -38,10 +48,12 @@ static void cell(json_t *st, char *buf, size_t len, bool with_sd)
 	fl_fmt_num(d, sizeof(d), fl_cmp_num(json_object_get(st, "sd")));
 	if (!with_sd)
 		snprintf(buf, len, "%s", m);
-	else if (strlen(m) + strlen(d) + 3 <= 16)
+	else if (strlen(m) + strlen(d) + 3 <= w)
 		snprintf(buf, len, "%s (%s)", m, d);
 	else
 		snprintf(buf, len, "%s (%.0f%%)", m, 100 * fl_cmp_num(json_object_get(st, "cov")));
+	if (strlen(buf) > w)
+		snprintf(buf, len, "%s", m);
 }
 
 static void pct(char *buf, size_t len, double v)
@@ -62,33 +74,62 @@ static char mark(json_t *c)
 	       !strcmp(v, "changed") ? '*' : ' ';
 }
 
-/* delta, CI and p of one comparison: "-0.58%  -4.1..+3.0  0.812 " */
-static void test_cells(json_t *c, char *delta, char *rest, size_t len)
+/* The better direction of a metric as a 2-letter column: hi, lo, or "-" (none). */
+static const char *dir_of(json_t *m)
 {
-	double lo = fl_cmp_num(json_object_get(c, "ci_low_pct"));
-	double hi = fl_cmp_num(json_object_get(c, "ci_high_pct"));
-	double p = fl_cmp_num(json_object_get(c, "p_adjusted"));
-	char ci[40], pv[16];
+	const char *b = s(m, "better");
 
-	pct(delta, 16, fl_cmp_num(json_object_get(c, "delta_pct")));
-	if (!strcmp(s(c, "verdict"), "too few samples") || !strcmp(s(c, "verdict"), "n/a")) {
-		snprintf(rest, len, "%s", s(c, "verdict"));
-		return;
-	}
-	if (isnan(lo) || isnan(hi))
-		snprintf(ci, sizeof(ci), "-");
-	else
-		snprintf(ci, sizeof(ci), fmax(fabs(lo), fabs(hi)) >= 100 ? "%+.0f..%+.0f" :
-			 "%+.1f..%+.1f", lo, hi);
-	if (strlen(ci) > 12)
-		snprintf(ci, sizeof(ci), "very wide");
+	return !strcmp(b, "higher") ? "hi" : !strcmp(b, "lower") ? "lo" : "-";
+}
+
+/* The direction word of a comparison: better, worse, changed (significant), ~ (not
+ * significant), same (no difference), n<3 (too few samples), n/a. */
+static const char *word_of(json_t *c)
+{
+	const char *v = s(c, "verdict"), *d = s(c, "direction");
+
+	if (!strcmp(v, "too few samples"))
+		return !strcmp(d, "same") ? "same" : "n<3";
+	return strcmp(d, "-") ? d : v;
+}
+
+/* delta and p of one comparison: "-0.58%", "0.812" */
+static void test_cells(json_t *c, char *delta, char *pv, size_t len)
+{
+	double p = fl_cmp_num(json_object_get(c, "p_adjusted"));
+
+	pct(delta, len, fl_cmp_num(json_object_get(c, "delta_pct")));
 	if (isnan(p))
-		snprintf(pv, sizeof(pv), "-");
+		snprintf(pv, len, "-");
 	else if (p < 0.001)
-		snprintf(pv, sizeof(pv), "<.001");
+		snprintf(pv, len, "<.001");
 	else
-		snprintf(pv, sizeof(pv), "%.3f", p);
-	snprintf(rest, len, "%12.12s %5s%c", ci, pv, mark(c));
+		snprintf(pv, len, "%.3f", p);
+}
+
+/* A run's column head: its kernel's name (cut to w). */
+static const char *rname(json_t *cmp, size_t r)
+{
+	json_t *run = json_array_get(json_object_get(cmp, "runs"), r);
+	const char *n = json_string_value(json_object_get(run, "name"));
+
+	return n ? n : s(run, "label");
+}
+
+/* A run's name in at most w characters: a long name keeps its last word (the time or
+ * label that tells two runs of one kernel apart) behind a '~'. */
+static const char *fit(json_t *cmp, size_t r, size_t w, char *buf, size_t len)
+{
+	const char *n = rname(cmp, r), *tail = strrchr(n, ' ');
+	size_t tl = tail ? strlen(tail) : 0;
+
+	if (strlen(n) <= w || w < 4 || len <= w)
+		snprintf(buf, len, "%s", n);
+	else if (tail && tl + 3 <= w)
+		snprintf(buf, len, "%.*s~%s", (int)(w - tl - 1), n, tail);
+	else
+		snprintf(buf, len, "%.*s~", (int)(w - 1), n);
+	return buf;
 }
 
 static void print_ids(json_t *cmp, FILE *out)
@@ -96,8 +137,8 @@ static void print_ids(json_t *cmp, FILE *out)
 	json_t *runs = json_object_get(cmp, "runs"), *r, *d;
 	size_t i;
 
-	fprintf(out, "faultline compare: %zu runs, base %s\n", json_array_size(runs),
-		s(json_array_get(runs, 0), "label"));
+	fprintf(out, "faultline compare: %zu runs, base %s (%s)\n", json_array_size(runs),
+		s(json_array_get(runs, 0), "label"), rname(cmp, 0));
 	json_array_foreach(runs, i, r) {
 		json_t *k = json_object_get(r, "kernel"), *t = json_object_get(r, "target");
 		json_t *ps = json_object_get(k, "patchset");
@@ -105,17 +146,20 @@ static void print_ids(json_t *cmp, FILE *out)
 
 		if (json_is_string(json_object_get(k, "config_sha256")))
 			snprintf(cfg, sizeof(cfg), "%s", s(k, "config_sha256"));
-		fprintf(out, "%s  %.60s (%s, %lld cases)\n", s(r, "label"), s(r, "dir"), s(r, "state"),
+		fprintf(out, "%s  %.40s: %.34s (%s, %lld cases)\n", s(r, "label"), rname(cmp, i),
+			s(r, "dir"), s(r, "state"),
 			(long long)json_integer_value(json_object_get(r, "cases")));
-		fprintf(out, "   id %.40s  kernel %.30s\n", s(r, "id"), s(k, "release"));
-		fprintf(out, "   candidate %.20s  base %.20s  patchset %.16s%s%.0lld  config %s\n",
-			s(k, "candidate"), s(k, "base"), json_is_object(ps) ? s(ps, "name") : "-",
-			json_is_object(ps) ? " v" : "",
-			(long long)json_integer_value(json_object_get(ps, "version")), cfg);
-		fprintf(out, "   target %s %s, %lld CPUs%s%.10s\n", s(t, "kind"), s(t, "arch"),
+		fprintf(out, "   id %.34s  kernel %.22s  %s %s, %lld CPUs%s%.10s\n", s(r, "id"),
+			s(k, "release"), s(t, "kind"), s(t, "arch"),
 			(long long)json_integer_value(json_object_get(t, "cpus")),
 			json_is_string(json_object_get(t, "accel")) ? ", " : "",
 			json_is_string(json_object_get(t, "accel")) ? s(t, "accel") : "");
+		if (json_is_string(json_object_get(k, "candidate")) ||
+		    json_is_string(json_object_get(k, "base")) || json_is_object(ps))
+			fprintf(out, "   candidate %.20s  base %.20s  patchset %.16s%s%.0lld  "
+				"config %s\n", s(k, "candidate"), s(k, "base"),
+				json_is_object(ps) ? s(ps, "name") : "-", json_is_object(ps) ? " v" : "",
+				(long long)json_integer_value(json_object_get(ps, "version")), cfg);
 		if (json_integer_value(json_object_get(r, "skipped")))
 			fprintf(out, "   %lld case file(s) skipped: see problems\n",
 				(long long)json_integer_value(json_object_get(r, "skipped")));
@@ -151,102 +195,185 @@ static void wrap(FILE *out, const char *p, int indent)
 	}
 }
 
-static void print_legend(json_t *cmp, FILE *out)
+static void print_legend(struct ctx *x)
 {
-	char buf[1024];
-	const char *p = buf;
+	json_t *cmp = x->cmp, *f = json_object_get(cmp, "metrics_filter"), *g;
+	char buf[1400], globs[300] = "";
+	size_t i, off = 0;
 
-	snprintf(buf, sizeof(buf), "delta: (run - %s) / %s. 95%% CI of %s, in %% of "
-		 "the base mean. p: %s, %s-adjusted over the %lld "
-		 "workload metrics (counters: a separate family of %lld). Marks (p < %g after "
-		 "correction): + better, - worse, * changed (no better direction); none: no "
-		 "significant change. n < 3: too few samples. Values: \"-\" absent from this "
-		 "kernel, \"n/a\" unsupported on this machine, (missing) not reported by that "
-		 "run, never 0. Warm-ups excluded. Harmonic means of rates: --format md/csv/json.",
-		 s(json_array_get(json_object_get(cmp, "runs"), 0), "label"),
-		 s(json_array_get(json_object_get(cmp, "runs"), 0), "label"), fl_cmp_ci_of(cmp),
-		 !strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" :
-		 "Mann-Whitney U (exact without ties and small n, else normal approximation)",
+	json_array_foreach(f, i, g)
+		if (off < sizeof(globs))
+			off += (size_t)snprintf(globs + off, sizeof(globs) - off, "%s%s",
+						i ? "," : "", json_string_value(g));
+	fl_utf8_cut(globs);
+	snprintf(buf, sizeof(buf), "delta: (run - base) / |base|; b: better is hi(gher) or "
+		 "lo(wer); verdict: better/worse (%s, %s over %lld workload metrics (counters: "
+		 "%lld), p < %g, by b), changed (no b), ~ not significant, same, n<3 (no test). "
+		 "\"-\" absent from this kernel, \"n/a\" unsupported here, (missing) not "
+		 "reported: never 0. Warm-ups excluded. p, CI: --format md/csv/json; a metric "
+		 "over a sweep (threads...): --metrics NAME. --counters: the rows each case's "
+		 "last line counts (other: no b, or 0 in every run).%s%s%s",
+		 !strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" : "Mann-Whitney U",
 		 s(cmp, "correction"),
 		 (long long)json_integer_value(json_object_get(cmp, "family_metrics")),
 		 (long long)json_integer_value(json_object_get(cmp, "family_counters")),
-		 fl_cmp_num(json_object_get(cmp, "alpha")));
-	wrap(out, p, 0);
+		 fl_cmp_num(json_object_get(cmp, "alpha")),
+		 f ? " Rows limited to --metrics " : "", globs, f ? "." : "");
+	wrap(x->out, buf, 0);
 }
 
-static void metric_row(json_t *m, json_t *runs, FILE *out)
+static bool is_counter(json_t *m)
+{
+	return strcmp(s(m, "kind"), "metric");
+}
+
+/* Two runs: "name  A mean (sd)  B mean (sd)  delta b  p  word" in 80 columns. */
+static void row2(json_t *m, FILE *out)
+{
+	json_t *rs = json_object_get(m, "runs"), *c = json_array_get(json_object_get(m,
+							"comparisons"), 0);
+	const char *name = s(m, "name");
+	char a[80], b[80], delta[16], pv[16];
+
+	if (strlen(name) > 31)
+		fprintf(out, "%.79s\n", name);
+	cell(json_array_get(rs, 0), a, sizeof(a), true, 13);
+	cell(json_array_get(rs, 1), b, sizeof(b), true, 13);
+	test_cells(c, delta, pv, sizeof(delta));
+	fprintf(out, "%-31.31s %13s %13s %8s %2s %.7s\n", strlen(name) > 31 ? "" : name, a, b,
+		delta, dir_of(m), word_of(c));
+}
+
+/* Three or more runs: the metric's name, then one line per run. */
+static void row_n(json_t *cmp, json_t *m, FILE *out)
 {
 	json_t *rs = json_object_get(m, "runs"), *cs = json_object_get(m, "comparisons");
-	const char *name = s(m, "name");
-	char a[80], b[80], delta[16], rest[48];
-	size_t nruns = json_array_size(runs);
+	size_t nruns = json_array_size(rs);
+	char a[80], delta[16], pv[16], nb[96];
 
-	if (strlen(name) > 16)
-		fprintf(out, "%.79s\n", name);
-	if (nruns == 2) {
-		cell(json_array_get(rs, 0), a, sizeof(a), true);
-		cell(json_array_get(rs, 1), b, sizeof(b), true);
-		test_cells(json_array_get(cs, 0), delta, rest, sizeof(rest));
-		fprintf(out, "%-16.16s %16s %16s %8s %.19s\n", strlen(name) > 16 ? "" : name, a, b,
-			delta, rest);
-		return;
-	}
-	if (strlen(name) <= 16)
-		fprintf(out, "%s\n", name);
+	fprintf(out, "%.70s [%s]\n", s(m, "name"), dir_of(m));
 	for (size_t r = 0; r < nruns; r++) {
-		json_t *st = json_array_get(rs, r);
+		json_t *st = json_array_get(rs, r), *c = json_array_get(cs, r - 1);
 
-		cell(st, a, sizeof(a), true);
+		cell(st, a, sizeof(a), true, 16);
+		fprintf(out, "  %-16.16s %16s n=%-3lld", fit(cmp, r, 16, nb, sizeof(nb)), a,
+			(long long)json_integer_value(json_object_get(st, "n")));
 		if (!r) {
-			fprintf(out, "  %-3s %16s  n=%lld\n", s(json_array_get(runs, 0), "label"), a,
-				(long long)json_integer_value(json_object_get(st, "n")));
+			fputc('\n', out);
 			continue;
 		}
-		test_cells(json_array_get(cs, r - 1), delta, rest, sizeof(rest));
-		fprintf(out, "  %-3.3s %16s  n=%-3lld %8s %.19s\n",
-			s(json_array_get(cs, r - 1), "run"), a,
-			(long long)json_integer_value(json_object_get(st, "n")), delta, rest);
+		test_cells(c, delta, pv, sizeof(delta));
+		fprintf(out, " %8s %5s %.7s\n", delta, pv, word_of(c));
 	}
 }
 
-static void print_group(json_t *cmp, json_t *g, FILE *out)
+/* A workload metric that is 0 in every iteration of every run: folded with the counters
+ * (a row of zeros per case would bury the rows that moved). */
+static bool all_zero(json_t *m)
 {
-	json_t *runs = json_object_get(cmp, "runs"), *m;
+	json_t *st, *v;
+	size_t r, i;
+
+	json_array_foreach(json_object_get(m, "runs"), r, st) {
+		if (strcmp(s(st, "status"), "ok"))
+			return false;
+		json_array_foreach(json_object_get(st, "values"), i, v)
+			if (fl_cmp_num(v) != 0)
+				return false;
+	}
+	return json_array_size(json_object_get(m, "runs")) > 0;
+}
+
+/* A workload metric with no better direction: it describes the case (faults per record,
+ * CPUs the mm ran on, pages swapped), no verdict. */
+static bool descriptive(json_t *m)
+{
+	return !is_counter(m) && !strcmp(s(m, "better"), "none");
+}
+
+static bool folded(struct ctx *x, json_t *m)
+{
+	return !x->counters && (is_counter(m) || all_zero(m) || descriptive(m));
+}
+
+/* "--counters: +44 counters, 8 IPI, 38 vmstat, 2 other" */
+static void fold_counts(json_t *g, char *buf, size_t len)
+{
+	size_t n[4] = { 0, 0, 0, 0 }, i;
+	char other[40] = "";
+	json_t *m;
+
+	json_array_foreach(json_object_get(g, "metrics"), i, m) {
+		const char *k = s(m, "kind");
+
+		n[0] += !strcmp(k, "counter");
+		n[1] += !strcmp(k, "ipi");
+		n[2] += !strcmp(k, "vmstat");
+		n[3] += !strcmp(k, "metric") && (all_zero(m) || descriptive(m));
+	}
+	if (n[3])
+		snprintf(other, sizeof(other), ", %zu other", n[3]);
+	snprintf(buf, len, " --counters: +%zu counters, %zu IPI, %zu vmstat%s", n[0], n[1], n[2],
+		 other);
+}
+
+static bool any_case(json_t *g)
+{
+	json_t *n;
+	size_t i;
+
+	json_array_foreach(json_object_get(g, "n"), i, n)
+		if (json_integer_value(n) > 0)
+			return true;
+	return false;
+}
+
+static void print_group(struct ctx *x, json_t *g)
+{
+	json_t *runs = json_object_get(x->cmp, "runs"), *m;
 	size_t nruns = json_array_size(runs), i;
 	char head[1024];
 	size_t off;
 
+	if (!x->counters && !any_case(g))
+		return;		/* no measured case in any run: see problems */
 	snprintf(head, sizeof(head), "== %s %s", s(g, "workload"), s(g, "label"));
-	fputc('\n', out);
-	wrap(out, head, 3);
-	off = (size_t)snprintf(head, sizeof(head), "   n:");
+	fl_utf8_cut(head);
+	wrap(x->out, head, 3);
+	json_array_foreach(json_object_get(g, "metrics"), i, m) {
+		if (folded(x, m))
+			continue;
+		if (nruns == 2)
+			row2(m, x->out);
+		else
+			row_n(x->cmp, m, x->out);
+	}
+	off = (size_t)snprintf(head, sizeof(head), "  n:");
 	for (size_t r = 0; r < nruns && off < sizeof(head); r++)
 		off += (size_t)snprintf(head + off, sizeof(head) - off, " %s %lld",
 			s(json_array_get(runs, r), "label"),
 			(long long)json_integer_value(json_array_get(json_object_get(g, "n"), r)));
 	if (off < sizeof(head))
-		snprintf(head + off, sizeof(head) - off, " measured (warm-ups excluded)");
-	fprintf(out, "%.80s\n", head);
-	if (nruns == 2)
-		fprintf(out, "%-16s %6s mean (sd) %6s mean (sd) %8s %12s %5s\n", "metric",
-			s(json_array_get(runs, 0), "label"), s(json_array_get(runs, 1), "label"),
-			"delta", "95% CI (%)", "p");
-	json_array_foreach(json_object_get(g, "metrics"), i, m)
-		metric_row(m, runs, out);
+		off += (size_t)snprintf(head + off, sizeof(head) - off, " measured.");
+	if (!x->counters && off < sizeof(head))
+		fold_counts(g, head + off, sizeof(head) - off);
+	wrap(x->out, head, 3);
 }
 
 /* One sweep table: a row per sweep value; the base run's column, then runs [first, last). */
 static void sweep_table(json_t *cmp, json_t *sw, json_t *m, size_t first, size_t last, bool sd,
 			FILE *out)
 {
-	json_t *groups = json_object_get(cmp, "groups"), *runs = json_object_get(cmp, "runs"), *h;
+	json_t *groups = json_object_get(cmp, "groups"), *h;
 	const char *fam = s(sw, "family");
 	int w = sd ? 16 : 9;
 	size_t j;
 
-	fprintf(out, "%8.8s %*s", s(sw, "key"), w, s(json_array_get(runs, 0), "label"));
+	char nb[96];
+
+	fprintf(out, "%8.8s %*.*s", s(sw, "key"), w, w, fit(cmp, 0, (size_t)w, nb, sizeof(nb)));
 	for (size_t r = first; r < last; r++)
-		fprintf(out, " %*s %8s", w, s(json_array_get(runs, r), "label"), "delta");
+		fprintf(out, " %*.*s %8s", w, w, fit(cmp, r, (size_t)w, nb, sizeof(nb)), "delta");
 	fputc('\n', out);
 	json_array_foreach(groups, j, h) {
 		json_t *hm = fl_cmp_sweep_metric(h, fam, s(m, "name")), *hr, *cp;
@@ -257,11 +384,11 @@ static void sweep_table(json_t *cmp, json_t *sw, json_t *m, size_t first, size_t
 		hr = json_object_get(hm, "runs");
 		snprintf(v, sizeof(v), "%g", fl_cmp_num(json_object_get(json_object_get(h, "sweep"),
 								      "value")));
-		cell(json_array_get(hr, 0), c, sizeof(c), sd);
+		cell(json_array_get(hr, 0), c, sizeof(c), sd, 16);
 		fprintf(out, "%8.8s %*s", v, w, c);
 		for (size_t r = first; r < last; r++) {
 			cp = json_array_get(json_object_get(hm, "comparisons"), r - 1);
-			cell(json_array_get(hr, r), c, sizeof(c), sd);
+			cell(json_array_get(hr, r), c, sizeof(c), sd, 16);
 			pct(d, sizeof(d), fl_cmp_num(json_object_get(cp, "delta_pct")));
 			fprintf(out, " %*s %7s%c", w, c, d, mark(cp));
 		}
@@ -269,19 +396,22 @@ static void sweep_table(json_t *cmp, json_t *sw, json_t *m, size_t first, size_t
 	}
 }
 
-/* Seed 004: for each sweep family and each workload metric with a direction, one row per
- * sweep value and one column group per run; more runs than 80 columns hold go on to further
- * tables, each with the base column again. */
-static void print_sweeps(json_t *cmp, FILE *out)
+/* Seed 004: for each sweep family, its main metric (the first with a better direction; with
+ * --metrics every such metric left) over the swept parameter, one row per value and one
+ * column group per run; more runs than 80 columns hold go on to further tables, each with
+ * the base column again. */
+static void print_sweeps(struct ctx *x)
 {
-	json_t *groups = json_object_get(cmp, "groups"), *seen = json_object(), *g, *m;
+	json_t *cmp = x->cmp, *groups = json_object_get(cmp, "groups"), *seen = json_object();
 	size_t nruns = json_array_size(json_object_get(cmp, "runs")), i, k;
 	bool sd = nruns <= 3;
 	size_t per = sd ? 2 : 3;	/* 8 + 17 + 2 * 26 and 8 + 10 + 3 * 18 <= 80 */
+	json_t *g, *m;
 
 	json_array_foreach(groups, i, g) {
 		json_t *sw = json_object_get(g, "sweep");
 		const char *fam = s(sw, "family");
+		char title[512];
 
 		if (!sw || json_object_get(seen, fam))
 			continue;
@@ -289,14 +419,17 @@ static void print_sweeps(json_t *cmp, FILE *out)
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
 			if (strcmp(s(m, "kind"), "metric") || !strcmp(s(m, "better"), "none"))
 				continue;
-			fprintf(out, "\n%.79s:\n  %.40s [%.20s] over %s\n", fam, s(m, "name"),
-				s(m, "unit"), s(sw, "key"));
+			snprintf(title, sizeof(title), "%s: %s [%s] over %s, b %s", fam,
+				 s(m, "name"), s(m, "unit"), s(sw, "key"), dir_of(m));
+			wrap(x->out, title, 2);
 			for (size_t first = 1; first < nruns || first == 1; first += per) {
 				if (first > 1)
-					fputc('\n', out);
+					fputc('\n', x->out);
 				sweep_table(cmp, sw, m, first, first + per < nruns ? first + per :
-					    nruns, sd, out);
+					    nruns, sd, x->out);
 			}
+			if (!x->filtered)
+				break;
 		}
 	}
 	json_decref(seen);
@@ -320,24 +453,38 @@ static void print_problems(json_t *cmp, FILE *out)
 	}
 }
 
-static void render(json_t *cmp, FILE *out)
+static void render(struct ctx *x)
 {
+	char n0[96], n1[96];
 	json_t *g;
 	size_t i;
 
-	print_ids(cmp, out);
-	print_legend(cmp, out);
-	print_sweeps(cmp, out);
-	json_array_foreach(json_object_get(cmp, "groups"), i, g)
-		print_group(cmp, g, out);
-	print_problems(cmp, out);
+	print_ids(x->cmp, x->out);
+	print_legend(x);
+	fputc('\n', x->out);
+	if (x->filtered)
+		print_sweeps(x);
+	if (json_array_size(json_object_get(x->cmp, "runs")) == 2)
+		fprintf(x->out, "%-31s %13.13s %13.13s %8s %2s %s\n", "metric: mean (sd)",
+			fit(x->cmp, 0, 13, n0, sizeof(n0)), fit(x->cmp, 1, 13, n1, sizeof(n1)),
+			"delta", "b", "verdict");
+	json_array_foreach(json_object_get(x->cmp, "groups"), i, g)
+		print_group(x, g);
+	print_problems(x->cmp, x->out);
+}
+
+void fl_render_text_opts(json_t *cmp, FILE *out, const struct fl_render_opts *ro)
+{
+	struct ctx x = { fl_cmp_shown(cmp, false), out, ro && ro->counters, false };
+
+	x.filtered = json_object_get(cmp, "metrics_filter") != NULL;
+	x.counters |= x.filtered;
+	if (x.cmp)
+		render(&x);
+	json_decref(x.cmp);
 }
 
 void fl_render_text(json_t *cmp, FILE *out)
 {
-	json_t *shown = fl_cmp_shown(cmp, false);
-
-	if (shown)
-		render(shown, out);
-	json_decref(shown);
+	fl_render_text_opts(cmp, out, NULL);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "compare.h"
+#include "table.h"
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "plot.h"
@@ -15,6 +16,8 @@
 static void usage(FILE *out)
 {
 	fputs("usage: faultline compare RUN_A RUN_B [RUN_C...] [--format text|md|csv|json|matrix]\n"
+	      "                         [--table ebizzy|kernbench|percore|munmap|collapse]\n"
+	      "                         [--metrics GLOB,...] [--counters]\n"
 	      "                         [--plot FILE.png|FILE.svg] [--test welch|mwu]\n"
 	      "                         [--alpha 0.05] [--correction holm|bh|none]\n"
 	      "  compare runs (results/<run-id> directories) against the first, the base:\n"
@@ -23,11 +26,17 @@ static void usage(FILE *out)
 	      "  the difference and a test corrected for multiple testing (Holm by default).\n"
 	      "  --plot writes FILE and FILE.gp (the gnuplot script) with its data files.\n"
 	      "  --format matrix: means only, one column per run headed by its arch.\n"
+	      "  --table NAME: a seed thread's published table (text, md or csv), columns\n"
+	      "  named by the kernels (candidate, else release): ebizzy (seed 001),\n"
+	      "  kernbench (seed 001), percore (seed 004), munmap (seed 000), collapse\n"
+	      "  (seed 003). --metrics: only rows whose name matches a glob (fnmatch), in\n"
+	      "  every format. Text folds counter, IPI and vmstat rows: --counters shows them.\n"
 	      "  Exit: 0 compared, 2 usage or input error.\n", out);
 }
 
 struct cmp_args {
-	const char *format, *plot;
+	const char *format, *plot, *metrics, *table;
+	bool counters;
 	struct fl_cmp_opts o;
 	int first;		/* argv index of the first run */
 };
@@ -40,6 +49,9 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 		{ "test", required_argument, NULL, 't' },
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "correction", required_argument, NULL, 'c' },
+		{ "metrics", required_argument, NULL, 'm' },
+		{ "counters", no_argument, NULL, 'C' },
+		{ "table", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -100,6 +112,19 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 				return FL_EXIT_USAGE;
 			}
 			break;
+		case 'm':
+			a->metrics = optarg;
+			break;
+		case 'C':
+			a->counters = true;
+			break;
+		case 'T':
+			if (!fl_table_find(optarg)) {
+				fl_err("--table %s: expected one of %s", optarg, fl_table_names());
+				return FL_EXIT_USAGE;
+			}
+			a->table = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -109,6 +134,10 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 		}
 	}
 	a->first = optind;
+	if (a->table && (!strcmp(a->format, "json") || !strcmp(a->format, "matrix"))) {
+		fl_err("--table %s --format %s: a table is text, md or csv", a->table, a->format);
+		return FL_EXIT_USAGE;
+	}
 	if (argc - optind < 2) {
 		fl_err("compare needs at least two run directories (the first is the base)");
 		return FL_EXIT_USAGE;
@@ -120,8 +149,11 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 	return 0;
 }
 
-static void render(json_t *cmp, const char *format, FILE *out)
+static void render(json_t *cmp, const struct cmp_args *a, FILE *out)
 {
+	const char *format = a->format;
+	struct fl_render_opts ro = { a->counters };
+
 	if (!strcmp(format, "md"))
 		fl_render_md(cmp, out);
 	else if (!strcmp(format, "csv"))
@@ -132,7 +164,7 @@ static void render(json_t *cmp, const char *format, FILE *out)
 		json_dumpf(cmp, out, JSON_INDENT(1) | JSON_REAL_PRECISION(10) |
 			   JSON_ENSURE_ASCII), fputc('\n', out);	/* no raw C1 control */
 	else
-		fl_render_text(cmp, out);
+		fl_render_text_opts(cmp, out, &ro);
 }
 
 /* An error sentence with its control characters made '?': errors quote documents. */
@@ -178,8 +210,16 @@ int fl_cmd_compare(int argc, char **argv)
 		err_print(err);
 		ret = FL_EXIT_USAGE;
 	}
-	if (cmp) {
-		render(cmp, a.format, stdout);
+	if (cmp && !a.table && a.metrics && fl_cmp_filter(cmp, a.metrics, err, sizeof(err))) {
+		err_print(err);
+		ret = FL_EXIT_USAGE;
+	} else if (cmp && a.table) {
+		ret = fl_table_render(cmp, fl_table_find(a.table), a.format, a.metrics, stdout, err,
+				      sizeof(err));
+		if (ret)
+			err_print(err);
+	} else if (cmp) {
+		render(cmp, &a, stdout);
 		if (a.plot && fl_plot_compare(cmp, runs, (size_t)n, a.plot, err, sizeof(err))) {
 			err_print(err);
 			ret = FL_EXIT_ENV;

@@ -44,9 +44,19 @@ assert d[\"ci\"]==\"Hodges-Lehmann\" and c[\"ci_low\"] <= c[\"shift\"] <= c[\"ci
 
 expect_exit 0 "text format" "$FL" compare "$TMP/a" "$TMP/slow"
 check "text fits 80 columns" awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$TMP/stdout"
-check "text names the test and the correction" grep -q "Welch's t-test, Holm-Bonferroni" "$TMP/stdout"
-check "text marks records_per_s worse" grep -qE '^records_per_s .* -[0-9.]+% .*-$' "$TMP/stdout"
-check "unsupported counters print n/a, never 0" grep -qE '^cycles +n/a +n/a' "$TMP/stdout"
+check "text names the test and the correction" sh -c \
+	'tr "\n" " " < "$0" | grep -q "Welch'"'"'s t-test, Holm-Bonferroni"' "$TMP/stdout"
+check "text marks records_per_s worse, higher is better" \
+	grep -qE '^records_per_s .* -[0-9.]+% hi worse$' "$TMP/stdout"
+check "text folds the counter, IPI and vmstat rows into one line" sh -c \
+	'grep -qE "^  n: A 5 B 5 measured. --counters: \+[0-9]+ counters, [0-9]+ IPI, [0-9]+ vmstat" "$0" &&
+	 ! grep -qE "^(cycles|page-faults|vmstat\.) " "$0"' "$TMP/stdout"
+check "text heads the columns with the kernels' names, not A/B" \
+	grep -qE "^metric: mean \(sd\) +[^ ]+ A +[^ ]+ B +delta +b verdict$" "$TMP/stdout"
+expect_exit 0 "text with --counters" "$FL" compare "$TMP/a" "$TMP/slow" --counters
+check "--counters: unsupported counters print n/a, never 0" grep -qE '^cycles +n/a +n/a' "$TMP/stdout"
+check "--counters: a per-op row has its direction and word" \
+	grep -qE '^page-faults/record +.* ([+-][0-9.]+%|-) +- +(~|same|changed)$' "$TMP/stdout"
 
 expect_exit 0 "md format" "$FL" compare "$TMP/a" "$TMP/b" "$TMP/slow" --format md
 check "md: every table has one column count" python3 -c 'import sys
@@ -73,12 +83,12 @@ for r in sa sb; do
 	for f in "$TMP/$r.2/cases/"*; do cp "$f" "$TMP/$r/cases/t2-$(basename "$f")"; done
 done
 for r in sc sd se; do cp -r "$TMP/sa" "$TMP/$r"; done
-expect_exit 0 "compare five sweep runs as text" "$FL" compare "$TMP/sa" "$TMP/sb" "$TMP/sc" "$TMP/sd" "$TMP/se"
+expect_exit 0 "compare five sweep runs as text" "$FL" compare "$TMP/sa" "$TMP/sb" "$TMP/sc" "$TMP/sd" "$TMP/se" --metrics records_per_s
 check "five runs still fit 80 columns" awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$TMP/stdout"
 check "the fifth run goes on to a second sweep table with the base column again" \
-	grep -qE '^ +threads +A +E +delta$' "$TMP/stdout"
+	grep -qE '^ +threads +[^ ]+ A +[^ ]+ E +delta$' "$TMP/stdout"
 expect_exit 0 "plot a thread sweep of two candidates (png)" "$FL" compare "$TMP/sa" "$TMP/sb" --plot "$TMP/sweep.png"
-check "the text shows the sweep in seed-004 shape" sh -c '"$0" compare "$1" "$2" | grep -A3 "over threads" | grep -qE "^ +2 "' "$FL" "$TMP/sa" "$TMP/sb"
+check "--metrics: the text shows the sweep in seed-004 shape" sh -c '"$0" compare "$1" "$2" --metrics records_per_s | grep -A3 "over threads" | grep -qE "^ +2 "' "$FL" "$TMP/sa" "$TMP/sb"
 check "PNG signature and 900 px wide IHDR" python3 -c 'import struct,sys
 b=open(sys.argv[1],"rb").read(); assert b[:8]==b"\x89PNG\r\n\x1a\n" and b[12:16]==b"IHDR"
 w,h=struct.unpack(">II",b[16:24]); assert w==900 and h>=600, (w,h)' "$TMP/sweep.png"

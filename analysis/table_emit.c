@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Printing a --table grid: text in 80 columns (full "mean (sd)" cells when they fit, else
+ * means), Markdown (one GitHub table), CSV (one line per value cell, with its statistics). */
+#include <math.h>
+#include <string.h>
+#include "compare.h"
+#include "table_grid.h"
+
+#define W 80
+
+static const char *s(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "-";
+}
+
+static const char *cell_txt(const struct tcell *c, bool brief)
+{
+	return brief ? c->brief : c->txt;
+}
+
+/* Print text wrapped at 78 columns, continuation lines indented by indent. */
+static void wrap(FILE *out, const char *p, int indent)
+{
+	bool first = true;
+
+	while (*p) {
+		size_t n = strlen(p), room = first ? W - 2 : W - 2 - (size_t)indent;
+
+		if (n > room) {
+			n = room;
+			while (n && p[n] != ' ')
+				n--;
+			if (!n)
+				n = room;
+		}
+		fprintf(out, "%*s%.*s\n", first ? 0 : indent, "", (int)n, p);
+		first = false;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+static void convention(struct tgrid *gr, char *buf, size_t len)
+{
+	if (gr->t->shape == FL_TSHAPE_SWEEP) {
+		snprintf(buf, len, "Columns: each kernel, then each %s; rows: %s. Means over the "
+			 "measured iterations; --format csv has sd and n.", gr->t->split_key,
+			 gr->t->sweep_key);
+		return;
+	}
+	snprintf(buf, len, "delta: signed so that positive = better, as in the thread (b: hi "
+		 "= higher, lo = lower is better; b \"-\": candidate - base). verdict: better or "
+		 "worse when p < %g after %s over all the runs' metrics, ~ not significant, n<3 "
+		 "too few samples for a test.", fl_cmp_num(json_object_get(gr->cmp, "alpha")),
+		 s(gr->cmp, "correction"));
+}
+
+/* Column widths; true if only the brief cells fit 80 columns. */
+static bool widths(struct tgrid *gr, size_t *w, size_t *lw)
+{
+	size_t total;
+	bool brief = false;
+
+	for (int pass = 0; pass < 2; pass++) {
+		brief = pass;
+		*lw = strlen(gr->label_head);
+		for (size_t k = 0; k < gr->ncols; k++)
+			w[k] = strlen(gr->h[k].head);
+		for (size_t i = 0; i < gr->nrows; i++) {
+			if (gr->rows[i].block)
+				continue;
+			if (strlen(gr->rows[i].label) > *lw)
+				*lw = strlen(gr->rows[i].label);
+			for (size_t k = 0; k < gr->ncols; k++)
+				if (strlen(cell_txt(&gr->rows[i].c[k], brief)) > w[k])
+					w[k] = strlen(cell_txt(&gr->rows[i].c[k], brief));
+		}
+		total = 0;
+		for (size_t k = 0; k < gr->ncols; k++)
+			total += w[k] + 1;
+		if (total + *lw <= W)
+			return brief;
+		if (pass && total + 8 <= W)
+			*lw = W - total;
+		else if (pass)
+			*lw = 8;
+	}
+	return brief;
+}
+
+/* A head line of spans: level 0 group, 1 sub. */
+static void span_line(struct tgrid *gr, const size_t *w, size_t lw, int level, FILE *out)
+{
+	size_t k = 0, off;
+	char line[1024];
+	bool any = false;
+
+	for (size_t j = 0; j < gr->ncols; j++)
+		any |= (level ? gr->h[j].sub : gr->h[j].group)[0] != '\0';
+	if (!any)
+		return;
+	off = (size_t)snprintf(line, sizeof(line), "%-*s", (int)lw, "");
+	while (k < gr->ncols && off < sizeof(line)) {
+		const char *t = level ? gr->h[k].sub : gr->h[k].group;
+		size_t e = k + 1, span = w[k];
+
+		while (e < gr->ncols && !strcmp(gr->h[e].group, gr->h[k].group) &&
+		       (!level || !strcmp(gr->h[e].sub, gr->h[k].sub)))
+			span += w[e++] + 1;
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %-*.*s", (int)span,
+					(int)span, t);
+		k = e;
+	}
+	off = strlen(line);
+	while (off && line[off - 1] == ' ')
+		line[--off] = '\0';
+	fprintf(out, "%s\n", line);
+}
+
+void tg_emit_text(struct tgrid *gr, FILE *out)
+{
+	size_t w[TG_MAXCOL], lw;
+	bool brief = widths(gr, w, &lw);
+	char conv[600];
+
+	wrap(out, gr->t->title, 2);
+	for (size_t r = 0; r < gr->nruns; r++)
+		wrap(out, gr->runs[r], 4);
+	convention(gr, conv, sizeof(conv));
+	wrap(out, conv, 2);
+	fputc('\n', out);
+	span_line(gr, w, lw, 0, out);
+	span_line(gr, w, lw, 1, out);
+	fprintf(out, "%-*.*s", (int)lw, (int)lw, gr->label_head);
+	for (size_t k = 0; k < gr->ncols; k++)
+		fprintf(out, " %*.*s", (int)w[k], (int)w[k], gr->h[k].head);
+	fputc('\n', out);
+	for (size_t i = 0; i < gr->nrows; i++) {
+		struct trow *r = &gr->rows[i];
+
+		if (r->block) {
+			fprintf(out, "%.80s\n", r->label);
+			continue;
+		}
+		fprintf(out, "%-*.*s", (int)lw, (int)lw, r->label);
+		for (size_t k = 0; k < gr->ncols; k++)
+			fprintf(out, " %*s", (int)w[k], cell_txt(&r->c[k], brief));
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < gr->nnotes; i++)
+		wrap(out, gr->notes[i], 4);
+	if (gr->notes_dropped)
+		fprintf(out, "(%zu more n/a notes: --format csv has every reason)\n",
+			gr->notes_dropped);
+}
+
+void tg_emit_md(struct tgrid *gr, FILE *out)
+{
+	char conv[600];
+
+	fprintf(out, "**%s**\n\n", gr->t->title);
+	for (size_t r = 0; r < gr->nruns; r++)
+		fprintf(out, "- %s\n", gr->runs[r]);
+	convention(gr, conv, sizeof(conv));
+	fprintf(out, "\n%s\n\n| %s |", conv, gr->label_head[0] ? gr->label_head : " ");
+	for (size_t k = 0; k < gr->ncols; k++)
+		fprintf(out, " %s%s%s%s%s |", gr->h[k].group, gr->h[k].group[0] ? " " : "",
+			gr->h[k].sub, gr->h[k].sub[0] ? " " : "", gr->h[k].head);
+	fputs("\n|---|", out);
+	for (size_t k = 0; k < gr->ncols; k++)
+		fputs("--:|", out);
+	fputc('\n', out);
+	for (size_t i = 0; i < gr->nrows; i++) {
+		struct trow *r = &gr->rows[i];
+
+		fprintf(out, r->block ? "| **%s** |" : "| %s |", r->label);
+		for (size_t k = 0; k < gr->ncols; k++)
+			fprintf(out, " %s |", r->block ? "" : r->c[k].txt);
+		fputc('\n', out);
+	}
+	if (gr->nnotes)
+		fputc('\n', out);
+	for (size_t i = 0; i < gr->nnotes; i++)
+		fprintf(out, "- %s\n", gr->notes[i]);
+}
+
+static void num(FILE *out, json_t *o, const char *k)
+{
+	char buf[40] = "";
+	json_t *v = json_object_get(o, k);
+
+	if (json_is_number(v))
+		snprintf(buf, sizeof(buf), "%.10g", json_number_value(v));
+	fl_csv_field(out, buf, false);
+}
+
+void tg_emit_csv(struct tgrid *gr, FILE *out)
+{
+	fputs("table,block,row,run,kernel,split,metric,unit,better,status,reason,n,mean,sd,"
+	      "delta_pct,delta_better_pct,p_adjusted,direction\r\n", out);
+	for (size_t i = 0; i < gr->nrows; i++) {
+		struct trow *r = &gr->rows[i];
+
+		for (size_t k = 0; k < gr->ncols && !r->block; k++) {
+			struct tcell *c = &r->c[k];
+			json_t *cp = c->run ? json_array_get(json_object_get(c->m, "comparisons"),
+							      c->run - 1) : NULL;
+			char n[24];
+
+			if (c->kind != TC_VALUE)
+				continue;
+			snprintf(n, sizeof(n), "%lld",
+				 (long long)json_integer_value(json_object_get(c->st, "n")));
+			fl_csv_field(out, gr->t->name, false);
+			fl_csv_field(out, r->block_label, false);
+			fl_csv_field(out, r->label, false);
+			fl_csv_field(out, s(json_array_get(json_object_get(gr->cmp, "runs"),
+							   c->run), "label"), false);
+			fl_csv_field(out, gr->names[c->run], false);
+			fl_csv_field(out, c->split ? c->split : "", false);
+			fl_csv_field(out, c->metric, false);
+			fl_csv_field(out, c->m ? s(c->m, "unit") : "", false);
+			fl_csv_field(out, c->m ? s(c->m, "better") : "", false);
+			fl_csv_field(out, c->m ? s(c->st, "status") : "missing", false);
+			fl_csv_field(out, c->m ? json_string_value(json_object_get(c->st,
+				     "reason")) : "not reported by the workload in these runs",
+				     false);
+			fl_csv_field(out, c->m ? n : "", false);
+			num(out, c->st, "mean");
+			num(out, c->st, "sd");
+			num(out, cp, "delta_pct");
+			num(out, cp, "delta_better_pct");
+			num(out, cp, "p_adjusted");
+			fl_csv_field(out, cp ? s(cp, "direction") : "", true);
+		}
+	}
+}
