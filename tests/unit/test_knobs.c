@@ -378,6 +378,30 @@ static void test_trace_instance(void **state)
 	assert_non_null(strstr(logtext(x), "removed tracefs instance"));
 }
 
+/* The one file outside the THP tree: doctor --tune's NMI watchdog; its neighbours are refused. */
+static void test_nmi_watchdog(void **state)
+{
+	struct fx *x = *state;
+	char err[256], nmi[300], other[300], v[64];
+	struct fl_knobs *k = fl_knobs_open(x->journal, x->dir, x->log, err, sizeof(err));
+
+	assert_non_null(k);
+	snprintf(nmi, sizeof(nmi), "%s/proc/sys/kernel/nmi_watchdog", x->dir);
+	snprintf(other, sizeof(other), "%s/proc/sys/kernel/core_pattern", x->dir);
+	assert_int_equal(fl_mkdir_parents(nmi, 0755, err, sizeof(err)), 0);
+	put(nmi, "1\n");
+	put(other, "core\n");
+	assert_int_equal(fl_knob_set(k, nmi, "0", err, sizeof(err)), 0);
+	assert_int_equal(fl_knob_set(k, other, "|/tmp/x", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "refused"));
+	assert_int_equal(fl_knob_get(nmi, v, sizeof(v)), 0);
+	assert_string_equal(v, "0");
+	assert_int_equal(fl_knobs_close(k, x->log), 0);
+	assert_int_equal(fl_knob_get(nmi, v, sizeof(v)), 0);
+	assert_string_equal(v, "1");
+	assert_string_equal(slurp(other), "core\n");
+}
+
 /* The journal file itself: a symlink, someone else's (group/other-writable), a hard link, or
  * a file that is not a journal is never replayed, truncated or removed. */
 static void test_journal_file_refused(void **state)
@@ -438,6 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crafted_journal_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_file_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_instance, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_watchdog, setup, teardown),
 		cmocka_unit_test(test_default_path),
 	};
 

@@ -24,6 +24,10 @@ static const char *const knob_dirs[] = {
 	"/sys/kernel/mm/transparent_hugepage/",	/* THP and khugepaged: lib/thp.c, swapin_collapse.c */
 	NULL,
 };
+static const char *const knob_files[] = {
+	"/proc/sys/kernel/nmi_watchdog",	/* faultline doctor --tune */
+	NULL,
+};
 #define CGROUP_DIR "/sys/fs/cgroup/"		/* lib/memcg.c: <hierarchy>/faultline-PID */
 #define SWAP_FILE "faultline-swap."		/* lib/swapdev.c: <swap_dir>/faultline-swap.PID */
 #define CGROUP_NAME "faultline-"
@@ -84,6 +88,9 @@ static bool knob_allowed(const char *sysroot, const char *file)
 
 	for (int i = 0; knob_dirs[i]; i++)
 		in = in || under(sysroot, knob_dirs[i], file);
+	for (int i = 0; knob_files[i]; i++)
+		in = in || (!strncmp(file, sysroot, strlen(sysroot)) &&
+			    !strcmp(file + strlen(sysroot), knob_files[i]));
 	if (!in || !plain_path(file))
 		return false;
 	return !realpath(file, real) ? errno == ENOENT : !strcmp(real, file);
@@ -121,7 +128,8 @@ int fl_knobs_allowed(const char *sysroot, const char *kind, const char *path, bo
 
 	if (!strcmp(kind, "sysfs")) {
 		ok = knob_allowed(r, path);
-		want = "a THP/khugepaged file under /sys/kernel/mm/transparent_hugepage/";
+		want = "a THP/khugepaged file under /sys/kernel/mm/transparent_hugepage/, or "
+		       "/proc/sys/kernel/nmi_watchdog";
 	} else if (!strcmp(kind, "swap")) {
 		ok = plain_path(path) && (numbered(path, SWAP_FILE) || (!remove && zram_dev(path)));
 		want = "a swap file named " SWAP_FILE "PID, or /dev/zramN";
