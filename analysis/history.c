@@ -12,6 +12,7 @@
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
+#include "compare.h"
 #include "history.h"
 #include "stats.h"
 
@@ -256,38 +257,197 @@ json_t *fl_history_summary(const struct fl_run *r)
 	return out;
 }
 
-json_t *fl_history_trend(json_t *index, size_t max)
+void fl_history_entry_run(json_t *entry, const struct fl_run *r)
+{
+	json_t *k = json_object_get(r->info, "kernel");
+	json_t *st = json_object_get(r->info, "started");
+
+	if (json_is_string(st))
+		json_object_set(entry, "started", st);
+	if (json_is_object(k))
+		json_object_set_new(entry, "kernel", json_pack("{s:O, s:O}", "release",
+			json_is_string(json_object_get(k, "release")) ?
+			json_object_get(k, "release") : json_null(), "candidate",
+			json_is_string(json_object_get(k, "candidate")) ?
+			json_object_get(k, "candidate") : json_null()));
+}
+
+/* "11-30 12:05" from "2026-11-30T12:05:17Z" (started, added) or a run id's
+ * "20261130-120505": the first of them that reads as a time. */
+static void entry_date(json_t *e, json_t *info, char *buf, size_t len)
+{
+	const char *st[] = { json_string_value(json_object_get(e, "started")),
+			     json_string_value(json_object_get(info, "started")) };
+	const char *id = json_string_value(json_object_get(e, "id")) ?: "", *d;
+
+	for (size_t i = 0; i < 2; i++)
+		if (st[i] && strlen(st[i]) >= 16 && st[i][4] == '-' && st[i][10] == 'T') {
+			snprintf(buf, len, "%.5s %.5s", st[i] + 5, st[i] + 11);
+			return;
+		}
+	for (d = id; *d; d++)	/* YYYYMMDD-HHMMSS in a run id */
+		if (strspn(d, "0123456789") == 8 && d[8] == '-' && strspn(d + 9, "0123456789") >= 4) {
+			snprintf(buf, len, "%.2s-%.2s %.2s:%.2s", d + 4, d + 6, d + 9, d + 11);
+			return;
+		}
+	d = json_string_value(json_object_get(e, "added")) ?: "?";
+	snprintf(buf, len, "%.5s %.5s", strlen(d) >= 16 ? d + 5 : d, strlen(d) >= 16 ? d + 11 :
+		 "");
+}
+
+/* The kernel of a run for an x label: its candidate name, else its release, in ASCII; a
+ * long one keeps its head and tail ("6.18.0-r..next-spf"). */
+static void entry_kernel(json_t *k, char *buf, size_t len)
+{
+	const char *v = json_string_value(json_object_get(k, "candidate"));
+	char tmp[256];
+	size_t n;
+
+	if (!v)
+		v = json_string_value(json_object_get(k, "release"));
+	fl_text_clean(tmp, sizeof(tmp), v ? v : "?");
+	for (char *c = tmp; *c; c++)	/* ASCII: the cut below is on bytes */
+		if ((unsigned char)*c >= 0x80)
+			*c = '?';
+	n = strlen(tmp);
+	if (n > 18 && snprintf(buf, len, "%.8s..%s", tmp, tmp + n - 8) >= (int)len)
+		buf[0] = '\0';
+	else if (n <= 18 && snprintf(buf, len, "%s", tmp) >= (int)len)
+		buf[0] = '\0';
+}
+
+/* The "run" object of an entry's run.json, for entries written before "kernel" was kept. */
+static json_t *entry_info(const char *hist, json_t *e)
+{
+	char dir[1400], path[1500], err[FL_ERRLEN];
+	json_t *doc, *info;
+
+	if (!hist || json_object_get(e, "kernel") ||
+	    fl_history_run_dir(hist, e, dir, sizeof(dir), err, sizeof(err)))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	if (access(path, F_OK))
+		return NULL;
+	doc = fl_json_load(path, err, sizeof(err));
+	info = json_incref(json_object_get(doc, "run"));
+	json_decref(doc);
+	return json_is_object(info) ? info : (json_decref(info), NULL);
+}
+
+/* Per workload, the parameters whose values differ among its groups in runs [from, n). */
+static json_t *varying_params(json_t *runs, size_t from, size_t n)
+{
+	json_t *first = json_object(), *vary = json_object(), *g;
+	size_t i, k;
+
+	for (i = from; i < n; i++)
+		json_array_foreach(json_object_get(json_array_get(runs, i), "summary"), k, g) {
+			const char *wl = json_string_value(json_object_get(g, "workload")) ?: "?";
+			const char *key = json_string_value(json_object_get(g, "key")) ?: "";
+			json_t *params = strlen(key) > strlen(wl) ?
+				json_loads(key + strlen(wl), 0, NULL) : NULL, *f, *v;
+			const char *pk;
+
+			f = json_object_get(first, wl);
+			if (!f && json_is_object(params)) {
+				json_object_set(first, wl, params);
+				json_object_set_new(vary, wl, json_object());
+			}
+			json_object_foreach(params, pk, v)
+				if (f && !json_equal(v, json_object_get(f, pk)))
+					json_object_set_new(json_object_get(vary, wl), pk, json_true());
+			json_object_foreach(f, pk, v)	/* a parameter a later group lacks */
+				if (json_is_object(params) && !json_object_get(params, pk))
+					json_object_set_new(json_object_get(vary, wl), pk, json_true());
+			json_decref(params);
+		}
+	json_decref(first);
+	return vary;
+}
+
+/* "percore-map threads=4 mode=shared-mm: ops_per_s": the workload, the parameters that
+ * vary among its groups, the metric; cut to fit a plot's title. */
+static void series_title(json_t *g, json_t *vary, char *buf, size_t len)
+{
+	const char *wl = json_string_value(json_object_get(g, "workload")) ?: "?";
+	const char *key = json_string_value(json_object_get(g, "key")) ?: "", *pk;
+	json_t *params = strlen(key) > strlen(wl) ? json_loads(key + strlen(wl), 0, NULL) : NULL;
+	json_t *v, *keys = json_object_get(vary, wl);
+	char t[600], shown[600];
+	size_t off;
+
+	off = (size_t)snprintf(t, sizeof(t), "%s", wl);
+	json_object_foreach(keys, pk, v) {
+		json_t *pv = json_object_get(params, pk);
+		char val[64];
+
+		if (json_is_string(pv))
+			snprintf(val, sizeof(val), "%s", json_string_value(pv));
+		else if (json_is_integer(pv))
+			snprintf(val, sizeof(val), "%lld", (long long)json_integer_value(pv));
+		else if (json_is_number(pv))
+			snprintf(val, sizeof(val), "%g", json_number_value(pv));
+		else
+			snprintf(val, sizeof(val), "%s", json_is_true(pv) ? "true" : pv ? "false" :
+				 "-");
+		if (off < sizeof(t))
+			off += (size_t)snprintf(t + off, sizeof(t) - off, " %s=%s", pk, val);
+	}
+	if (off < sizeof(t))
+		snprintf(t + off, sizeof(t) - off, ": %s",
+			 json_string_value(json_object_get(g, "metric")) ?: "?");
+	json_decref(params);
+	fl_text_clean(shown, sizeof(shown), t);
+	if (strlen(shown) > 100) {
+		shown[96] = '\0';
+		fl_utf8_cut(shown);
+		strcat(shown, "...");
+	}
+	if (snprintf(buf, len, "%s", shown) >= (int)len)
+		fl_utf8_cut(buf);
+}
+
+json_t *fl_history_trend(const char *hist, json_t *index, size_t max)
 {
 	json_t *runs = json_object_get(index, "runs"), *series = json_array(), *byname =
-		json_object(), *e, *g;
+		json_object(), *labels = json_array(), *e, *g, *vary;
 	size_t n = json_array_size(runs), from = n > max ? n - max : 0, i, k;
 
+	vary = varying_params(runs, from, n);
 	for (i = from; i < n; i++) {
+		json_t *info;
+		char date[64], kern[64];
+
 		e = json_array_get(runs, i);
+		info = entry_info(hist, e);
+		entry_date(e, info, date, sizeof(date));
+		entry_kernel(json_object_get(e, "kernel") ?: json_object_get(info, "kernel"), kern,
+			     sizeof(kern));
+		json_decref(info);
+		json_array_append_new(labels, json_pack("{s:s, s:s, s:s, s:s}", "id",
+			json_string_value(json_object_get(e, "id")) ?: "?", "date", date, "kernel",
+			kern, "status", json_string_value(json_object_get(e, "status")) ?: "?"));
 		json_array_foreach(json_object_get(e, "summary"), k, g) {
-			char name[600];
+			char name[1200], title[200];
 			json_t *se;
-			const char *id = json_string_value(json_object_get(e, "id")) ?: "?";
-			size_t l = strlen(id);
 
 			snprintf(name, sizeof(name), "%s: %s", json_string_value(json_object_get(g,
 				 "key")) ?: "?", json_string_value(json_object_get(g, "metric")) ?: "?");
-			for (char *c = name; *c; c++)	/* readable in a plot title */
-				if (strchr("{}\"'_", *c))
-					*c = *c == '_' ? '-' : ' ';
 			se = json_object_get(byname, name);
 			if (!se) {
-				se = json_pack("{s:s, s:O, s:[]}", "name", name, "unit",
-					       json_object_get(g, "unit"), "points");
+				series_title(g, vary, title, sizeof(title));
+				se = json_pack("{s:s, s:s, s:O, s:O, s:[]}", "name", name, "title",
+					       title, "unit", json_object_get(g, "unit"), "better",
+					       json_object_get(g, "better"), "points");
 				json_object_set_new(byname, name, se);
 				json_array_append(series, se);
 			}
-			/* x label: the run id's last 13 characters (time and suffix) */
-			json_array_append_new(json_object_get(se, "points"), json_pack("[s, O, O]",
-				l > 13 ? id + l - 13 : id, json_object_get(g, "mean"),
+			json_array_append_new(json_object_get(se, "points"), json_pack("[I, O, O]",
+				(json_int_t)(i - from + 1), json_object_get(g, "mean"),
 				json_object_get(g, "sd")));
 		}
 	}
 	json_decref(byname);
-	return series;
+	json_decref(vary);
+	return json_pack("{s:o, s:o}", "runs", labels, "series", series);
 }

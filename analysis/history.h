@@ -31,7 +31,15 @@ json_t *fl_history_summary(const struct fl_run *r);
  * run.json and the index entry with its summary stay; the entry gets "pruned": true and is no
  * longer used as a baseline). Returns how many runs were pruned now, or -1 with err. */
 int fl_history_prune(const char *dir, json_t *index, size_t keep, char *err, size_t errlen);
-/* Trend series for fl_plot_trend over the index entries (last max of them). */
-json_t *fl_history_trend(json_t *index, size_t max);
+/* The new run's start time ("started") and kernel ({"release", "candidate"}) in its index
+ * entry, for the trend's x labels. */
+void fl_history_entry_run(json_t *entry, const struct fl_run *r);
+/* The trend of the last max index entries for fl_plot_trend: {"runs": [{"id", "date":
+ * "11-30 12:05", "kernel": candidate name or release, "status"}], "series": [{"name" (the
+ * group key and metric), "title": "percore-map threads=4: ops_per_s" (the workload, the
+ * parameters that vary among its groups in the window, the metric), "unit", "better",
+ * "points": [[run (1 = first in "runs"), mean, sd]]}]}. An entry written before "kernel" was
+ * kept has it read from hist/runs/NAME/run.json (hist NULL: not read). */
+json_t *fl_history_trend(const char *hist, json_t *index, size_t max);
 
 #endif

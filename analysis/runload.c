@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -308,6 +309,80 @@ static int take_ipi(struct fl_case *c, size_t *cap, json_t *ipi)
 	return 0;
 }
 
+/* h's "cdf" as c's next latency distribution called name: pairs of finite numbers, both
+ * ascending, at most FL_CDF_POINTS; anything else is not a distribution and is left out. */
+static void take_cdf(struct fl_case *c, const char *name, json_t *h)
+{
+	json_t *cdf = json_object_get(h, "cdf"), *pt;
+	size_t n = json_array_size(cdf), i;
+	struct fl_cdf d = { 0 };
+
+	if (!n || n > FL_CDF_POINTS || c->ncdfs >= FL_CASE_CDFS)
+		return;
+	d.x = malloc(n * sizeof(double));
+	d.cum = malloc(n * sizeof(double));
+	if (!d.x || !d.cum)
+		goto bad;
+	json_array_foreach(cdf, i, pt) {
+		json_t *x = json_array_get(pt, 0), *y = json_array_get(pt, 1);
+
+		if (json_array_size(pt) != 2 || !json_is_number(x) || !json_is_number(y))
+			goto bad;
+		d.x[i] = json_number_value(x);
+		d.cum[i] = json_number_value(y);
+		if (!isfinite(d.x[i]) || !isfinite(d.cum[i]) || d.cum[i] < 0 ||
+		    (i && (d.x[i] < d.x[i - 1] || d.cum[i] < d.cum[i - 1])))
+			goto bad;
+	}
+	d.n = n;
+	d.name = xstrdup(name);
+	d.unit = xstrdup(json_string_value(json_object_get(h, "unit")) ?: "ns");
+	if (!d.name || !d.unit) {
+		free(d.name);
+		free(d.unit);
+		goto bad;
+	}
+	c->cdfs[c->ncdfs++] = d;
+	return;
+bad:
+	free(d.x);
+	free(d.cum);
+}
+
+/* The histograms with a "cdf" in o and its objects, depth levels down; names are the paths
+ * of keys under prefix ("collapse_trace.swapin.until_swapped_in_ns"). */
+static void take_cdfs(struct fl_case *c, const char *prefix, json_t *o, int depth)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v) {
+		char name[200];
+
+		if (!json_is_object(v) || snprintf(name, sizeof(name), "%s%s%s", prefix,
+						    *prefix ? "." : "", k) >= (int)sizeof(name))
+			continue;	/* a path this long is not a histogram's name */
+		if (json_is_array(json_object_get(v, "cdf")))
+			take_cdf(c, name, v);
+		else if (depth > 1)
+			take_cdfs(c, name, v, depth - 1);
+	}
+}
+
+static void case_cdfs(struct fl_case *c, json_t *cs)
+{
+	c->cdfs = calloc(FL_CASE_CDFS, sizeof(*c->cdfs));
+	if (!c->cdfs)
+		return;
+	take_cdfs(c, "", json_object_get(cs, "metrics"), 1);
+	take_cdfs(c, "", json_object_get(cs, "detail"), 3);
+	take_cdfs(c, "mmap_lock", json_object_get(cs, "mmap_lock"), 3);
+	if (!c->ncdfs) {
+		free(c->cdfs);
+		c->cdfs = NULL;
+	}
+}
+
 static void case_free(struct fl_case *c)
 {
 	for (size_t i = 0; i < c->nitems; i++) {
@@ -317,6 +392,13 @@ static void case_free(struct fl_case *c)
 		free(c->items[i].per_cpu);
 	}
 	free(c->items);
+	for (size_t i = 0; i < c->ncdfs; i++) {
+		free(c->cdfs[i].name);
+		free(c->cdfs[i].unit);
+		free(c->cdfs[i].x);
+		free(c->cdfs[i].cum);
+	}
+	free(c->cdfs);
 	free(c->file);
 	free(c->workload);
 	free(c->key);
@@ -464,6 +546,7 @@ static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json
 		snprintf(why, whylen, "out of memory");
 		return 1;
 	}
+	case_cdfs(c, cs);
 	json_decref(doc);
 	return 0;
 }

@@ -25,6 +25,16 @@ struct fl_item {
 	size_t ncpu;
 };
 
+/* A latency distribution of a case: the "cdf" of a histogram (workloads/lib/hist.h) found in
+ * its metrics, its "detail" or its "mmap_lock" section. */
+struct fl_cdf {
+	char *name;		/* "latency", "collapse_trace.collapse_ns", "mmap_lock.read.wait" */
+	char *unit;		/* "ns" */
+	size_t n;
+	double *x;		/* n upper bounds, ascending */
+	double *cum;		/* n cumulative counts, ascending; the last is the count */
+};
+
 struct fl_case {
 	char *file;		/* "cases/0001-ebizzy-i0.json" */
 	char *workload;
@@ -39,7 +49,12 @@ struct fl_case {
 	char *ops_unit;
 	struct fl_item *items;
 	size_t nitems;
+	struct fl_cdf *cdfs;	/* at most FL_CASE_CDFS */
+	size_t ncdfs;
 };
+
+#define FL_CASE_CDFS 16		/* latency distributions kept per case */
+#define FL_CDF_POINTS 256	/* points of one; a "cdf" with more is not read */
 
 struct fl_run {
 	char *dir;

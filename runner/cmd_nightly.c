@@ -376,8 +376,9 @@ static int write_text(const char *dir, const char *name, void (*fn)(FILE *, void
 struct report {
 	const char *verdict;
 	json_t *cmp, *index;
-	bool compare_png, trend_png;
+	bool compare_png, trend_png, cdf_png;
 	const char *id, *suite, *history, *status;
+	size_t nbase;
 };
 
 /* Plain text for a mail body; the first line is a Subject: header. */
@@ -465,26 +466,59 @@ static void html_escape(FILE *f, const char *s)
 	free(clean);
 }
 
+/* An image of the page with the gnuplot script it was made from. */
+static void html_plot(FILE *f, const char *name, const char *alt, const char *caption)
+{
+	fprintf(f, "<figure><img src=\"%s.png\" alt=\"%s\"><figcaption>%s (gnuplot script: "
+		"<a href=\"%s.gp\">%s.gp</a>)</figcaption></figure>\n", name, alt, caption, name,
+		name);
+}
+
+/* "6.18.4 spf-v2" of an index entry, "-" if it has none. */
+static void html_kernel(FILE *f, json_t *e)
+{
+	json_t *k = json_object_get(e, "kernel");
+	const char *rel = json_string_value(json_object_get(k, "release"));
+	const char *cand = json_string_value(json_object_get(k, "candidate"));
+
+	html_escape(f, rel ? rel : "-");
+	if (cand) {
+		fputc(' ', f);
+		html_escape(f, cand);
+	}
+}
+
 static void index_html(FILE *f, void *arg)
 {
 	struct report *r = arg;
 	json_t *e;
 	size_t i, n = json_array_size(json_object_get(r->index, "runs"));
+	char cap[200];
 
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>faultline nightly"
 	      "</title>\n<style>body{font-family:sans-serif;max-width:60em;margin:1em auto}"
-	      "pre{white-space:pre-wrap}td,th{padding:0 .6em}.regressed{color:#b00}</style>"
-	      "</head><body>\n<h1>faultline nightly</h1>\n<p>", f);
+	      "pre{white-space:pre-wrap}td,th{padding:0 .6em;vertical-align:top;text-align:left}"
+	      "img{max-width:100%;height:auto}figure{margin:1em 0}figcaption{font-size:small}"
+	      ".regressed{color:#b00}</style></head><body>\n<h1>faultline nightly</h1>\n<p>", f);
 	html_escape(f, r->verdict);
 	fputs("</p>\n", f);
 	if (r->trend_png)
-		fputs("<h2>Trend of each main metric</h2>\n<img src=\"trend.png\" alt=\"trend\">\n",
-		      f);
-	if (r->compare_png)
-		fputs("<h2>Latest run against the baseline</h2>\n<img src=\"compare.png\" "
-		      "alt=\"comparison\">\n", f);
+		html_plot(f, "trend", "trend", "<h2>Trend of each main metric</h2>"
+			  "Each run's mean with its iterations' sd, by the run's start (UTC) and "
+			  "kernel; runs flagged as a regression in red");
+	snprintf(cap, sizeof(cap), "A: the baseline, the last %zu good run(s) pooled; B: this run",
+		 r->nbase);
+	if (r->compare_png) {
+		fputs("<h2>Latest run against the baseline</h2>\n", f);
+		html_plot(f, "compare", "comparison", cap);
+	}
+	if (r->cdf_png) {
+		fputs("<h2>Latency distributions</h2>\n", f);
+		html_plot(f, "compare-cdf", "latency CDFs", cap);
+	}
 	fputs("<p>Tables: <a href=\"summary.md\">summary.md</a></p>\n<h2>History</h2>\n<table>"
-	      "<tr><th>run</th><th>added</th><th>status</th><th>verdict</th></tr>\n", f);
+	      "<tr><th>run</th><th>started</th><th>kernel</th><th>status</th><th>verdict</th>"
+	      "</tr>\n", f);
 	for (i = n; i-- > 0;) {
 		const char *st;
 
@@ -494,7 +528,10 @@ static void index_html(FILE *f, void *arg)
 			"good");
 		html_escape(f, json_string_value(json_object_get(e, "id")));
 		fputs("</td><td>", f);
-		html_escape(f, json_string_value(json_object_get(e, "added")));
+		html_escape(f, json_string_value(json_object_get(e, "started")) ?:
+			    json_string_value(json_object_get(e, "added")));
+		fputs("</td><td>", f);
+		html_kernel(f, e);
 		fputs("</td><td>", f);
 		html_escape(f, st);
 		fputs("</td><td>", f);
@@ -502,6 +539,35 @@ static void index_html(FILE *f, void *arg)
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n</body></html>\n", f);
+}
+
+/* The comparison plot's legends: the pooled baseline and this run, which read alike when
+ * one kernel ran both. */
+static void plot_compare(const char *hist, json_t *cmp, struct fl_run *pair, size_t nbase,
+			 const char *id, struct report *rep)
+{
+	char path[1500], err[FL_ERRLEN], a[FL_PLOT_TITLE], b[FL_PLOT_TITLE], ka[100], kb[100];
+	struct fl_plot_opts o = { 0 };
+	const char *titles[2] = { a, b };
+	json_t *k;
+
+	k = json_object_get(pair[0].info, "kernel");
+	snprintf(ka, sizeof(ka), "%s", json_string_value(json_object_get(k, "candidate")) ?:
+		 json_string_value(json_object_get(k, "release")) ?: "?");
+	k = json_object_get(pair[1].info, "kernel");
+	snprintf(kb, sizeof(kb), "%s", json_string_value(json_object_get(k, "candidate")) ?:
+		 json_string_value(json_object_get(k, "release")) ?: "?");
+	snprintf(a, sizeof(a), "A: baseline, last %zu good run%s (%.60s)", nbase, nbase == 1 ?
+		 "" : "s", ka);
+	snprintf(b, sizeof(b), "B: this run %.60s (%.60s)", id, kb);
+	o.titles = titles;
+	snprintf(path, sizeof(path), "%s/compare.png", hist);
+	if (!fl_plot_compare_opts(cmp, pair, 2, path, &o, err, sizeof(err))) {
+		rep->compare_png = true;
+		rep->cdf_png = o.cdf_path[0] != '\0';
+	} else {
+		fl_err("%s (continuing without the comparison plot)", err);
+	}
 }
 
 /* Load the last N good runs of the index as one pooled baseline run. */
@@ -667,6 +733,7 @@ static int nightly(struct nightly_args *a)
 			  stamp, "status", ret == FL_EXIT_FOUND ? "regressed" : "good", "verdict",
 			  verdict ? verdict : "", "regressions", regs ? json_incref(regs) :
 			  json_array(), "summary", fl_history_summary(&cur));
+	fl_history_entry_run(entry, &cur);	/* the trend's x labels: start and kernel */
 	json_array_append_new(json_object_get(index, "runs"), entry);
 	if (fl_history_save(a->history, index, err, sizeof(err))) {
 		err_print(err);
@@ -681,23 +748,22 @@ static int nightly(struct nightly_args *a)
 	}
 	fl_text_clean(suite, sizeof(suite),	/* it goes into the mail's Subject: line */
 		      json_string_value(json_object_get(cur.info, "suite")) ?: a->suite);
-	rep = (struct report){ verdict ? verdict : "", cmp, index, false, false, id, suite,
-			       a->history, json_array_size(regs) ? "regression" : problems ?
+	rep = (struct report){ .verdict = verdict ? verdict : "", .cmp = cmp, .index = index,
+			       .id = id, .suite = suite, .history = a->history, .nbase = nbase,
+			       .status = json_array_size(regs) ? "regression" : problems ?
 			       "failed_cases" : !cmp ? "first_run" : "ok" };
-	snprintf(path, sizeof(path), "%s/compare.png", a->history);
-	if (cmp && !fl_plot_compare(cmp, pair, 2, path, err, sizeof(err)))
-		rep.compare_png = true;
-	else if (cmp)
-		fl_err("%s (continuing without the comparison plot)", err);
+	if (cmp)
+		plot_compare(a->history, cmp, pair, nbase, id, &rep);
 	snprintf(path, sizeof(path), "%s/trend.png", a->history);
 	{
-		json_t *series = fl_history_trend(index, 30);
+		json_t *trend = fl_history_trend(a->history, index, 30);
+		size_t ns = json_array_size(json_object_get(trend, "series"));
 
-		if (json_array_size(series) && !fl_plot_trend(series, path, err, sizeof(err)))
+		if (ns && !fl_plot_trend(trend, path, err, sizeof(err)))
 			rep.trend_png = true;
-		else if (json_array_size(series))
+		else if (ns)
 			fl_err("%s (continuing without the trend plot)", err);
-		json_decref(series);
+		json_decref(trend);
 	}
 	if (write_text(a->history, "summary.md", summary_md, &rep, err, sizeof(err)) ||
 	    write_text(a->history, "index.html", index_html, &rep, err, sizeof(err)) ||

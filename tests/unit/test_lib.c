@@ -113,6 +113,56 @@ static void test_hist_empty(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "count")), 0);
 	assert_null(json_object_get(j, "p50"));	/* absent, not 0 */
 	assert_null(json_object_get(j, "min"));
+	assert_null(json_object_get(j, "cdf"));
+	json_decref(j);
+	free(h);
+}
+
+/* The CDF points are exact at their bounds: count of recorded values <= bound. */
+static void check_cdf(json_t *cdf, const uint64_t *vals, size_t n, uint64_t max)
+{
+	json_t *pt, *prev = NULL;
+	size_t i;
+
+	assert_true(json_array_size(cdf) >= 1 && json_array_size(cdf) <= FL_HIST_CDF_MAX);
+	json_array_foreach(cdf, i, pt) {
+		uint64_t ub = (uint64_t)json_integer_value(json_array_get(pt, 0)), le = 0;
+
+		for (size_t k = 0; k < n; k++)
+			le += vals[k] <= ub;
+		assert_int_equal(json_integer_value(json_array_get(pt, 1)), le);
+		if (prev) {
+			assert_true(ub > (uint64_t)json_integer_value(json_array_get(prev, 0)));
+			assert_true(json_integer_value(json_array_get(pt, 1)) >
+				    json_integer_value(json_array_get(prev, 1)));
+		}
+		prev = pt;
+	}
+	assert_int_equal(json_integer_value(json_array_get(prev, 0)), max);
+	assert_int_equal(json_integer_value(json_array_get(prev, 1)), n);
+}
+
+static void test_hist_cdf(void **state)
+{
+	static uint64_t v[4000];
+	struct fl_hist *h = hist_new();
+	json_t *j;
+	size_t n;
+
+	for (n = 0; n < 40; n++)	/* 1000..1039: buckets 992-1007, 1008-1023, 1024-1055 */
+		fl_hist_record(h, v[n] = 1000 + n);
+	j = fl_hist_to_json(h, "ns");
+	check_cdf(json_object_get(j, "cdf"), v, n, 1039);
+	assert_int_equal(json_array_size(json_object_get(j, "cdf")), 3);
+	json_decref(j);
+	fl_hist_init(h);	/* 1 ns to 2^40 ns, dense: merged down to 64 points or fewer */
+	for (n = 0; n < 4000; n++)
+		fl_hist_record(h, v[n] = 1 + (uint64_t)((double)n * n * n * n / 2.3e2));
+	j = fl_hist_to_json(h, "ns");
+	check_cdf(json_object_get(j, "cdf"), v, n, h->max);
+	assert_true(json_array_size(json_object_get(j, "cdf")) > 32);	/* not one per octave */
+	assert_int_equal(json_integer_value(json_object_get(j, "p50")),
+			 fl_hist_percentile(h, 50));	/* the old fields stay */
 	json_decref(j);
 	free(h);
 }
@@ -416,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_hist_single),
 		cmocka_unit_test(test_hist_empty),
 		cmocka_unit_test(test_hist_merge),
+		cmocka_unit_test(test_hist_cdf),
 		cmocka_unit_test(test_stamp_corruption),
 		cmocka_unit_test(test_stamp_zero_and_wrong_seed),
 		cmocka_unit_test(test_rng),

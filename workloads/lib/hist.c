@@ -99,6 +99,48 @@ double fl_hist_mean(const struct fl_hist *h)
 	return h->count ? (double)h->sum / (double)h->count : 0.0;
 }
 
+/* The CDF's points with the sub-buckets of each power of two merged 2^coarse at a time: the
+ * upper bound of each non-empty merged bucket and the count up to it. Returns how many there
+ * are; out NULL only counts them. */
+static unsigned int hist_cdf(const struct fl_hist *h, unsigned int coarse, json_t *out)
+{
+	unsigned int i, n = 0, width = 1u << coarse;
+	uint64_t cum = 0, in = 0;
+
+	for (i = 0; i < FL_HIST_BUCKETS; i++) {
+		in += h->b[i];
+		if ((i + 1) % width && i + 1 < FL_HIST_BUCKETS)
+			continue;	/* not the last sub-bucket of a merged one */
+		if (!in)
+			continue;
+		cum += in;
+		in = 0;
+		n++;
+		if (out) {
+			uint64_t ub = hist_bucket_upper(i);
+
+			ub = ub > h->max ? h->max : ub;
+			ub = ub > INT64_MAX ? INT64_MAX : ub;	/* a JSON integer */
+			json_array_append_new(out, json_pack("[I, I]", (json_int_t)ub,
+							     (json_int_t)cum));
+		}
+	}
+	return n;
+}
+
+static json_t *hist_cdf_json(const struct fl_hist *h)
+{
+	unsigned int coarse = 0;
+	json_t *a;
+
+	while (coarse < FL_HIST_SUB_BITS && hist_cdf(h, coarse, NULL) > FL_HIST_CDF_MAX)
+		coarse++;
+	a = json_array();
+	if (a)
+		hist_cdf(h, coarse, a);
+	return a;
+}
+
 static int hist_set_int(json_t *o, const char *key, uint64_t v)
 {
 	return json_object_set_new(o, key, json_integer((json_int_t)v));
@@ -124,6 +166,7 @@ json_t *fl_hist_to_json(const struct fl_hist *h, const char *unit)
 		for (i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
 			rc |= hist_set_int(o, pct[i].key, fl_hist_percentile(h, pct[i].p));
 		rc |= hist_set_int(o, "max", h->max);
+		rc |= json_object_set_new(o, "cdf", hist_cdf_json(h));
 	}
 	if (rc) {
 		json_decref(o);

@@ -22,7 +22,14 @@ void fl_hist_merge(struct fl_hist *dst, const struct fl_hist *src);
 /* Value at percentile p (0..100]: the upper bound of the bucket holding it, clamped to max. */
 uint64_t fl_hist_percentile(const struct fl_hist *h, double p);
 double fl_hist_mean(const struct fl_hist *h);
-/* {"unit": unit, "count", "mean", "min", "p50", "p90", "p99", "p99.9", "max"} */
+/* Points of "cdf" at most: the buckets are merged within each power of two (32, 16, ... 1
+ * sub-buckets) until the non-empty ones fit; 60 powers of two fit at one bucket each. */
+#define FL_HIST_CDF_MAX 64
+
+/* {"unit": unit, "count", "mean", "min", "p50", "p90", "p99", "p99.9", "max",
+ *  "cdf": [[upper_bound, cumulative_count], ...]}: the CDF over the non-empty buckets, each
+ * bound the largest value of its bucket (the last one clamped to max, so its count is count),
+ * both ascending; at most FL_HIST_CDF_MAX points. An empty histogram has only unit and count. */
 json_t *fl_hist_to_json(const struct fl_hist *h, const char *unit);
 
 #endif
