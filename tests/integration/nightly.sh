@@ -38,6 +38,24 @@ check "summary.md names the metric" grep -q "records_per_s" "$H/summary.md"
 check "summary.md has the verdict" grep -q "REGRESSION" "$H/summary.md"
 check "index.html with the trend and comparison plots" sh -c 'grep -q "trend.png" "$0/index.html" && grep -q "compare.png" "$0/index.html"' "$H"
 check "trend.png and compare.png are PNG images" sh -c 'for f in trend compare; do head -c 8 "$0/$f.png" | od -c | grep -q "P   N   G" || exit 1; done' "$H"
+# The page as a person sees it (issue #14): titles that fit, runs by date and kernel, legends
+# that differ although one kernel ran every run.
+check "trend titles: the workload and the parameters that vary, not the whole list" python3 -c 'import re,sys
+t=re.findall(r"^set title (.*)$", open(sys.argv[1]).read(), re.M)
+assert t and all(len(x) < 110 and "chunk_size" not in x and x.startswith("\x27ebizzy: records_per_s") for x in t), t' "$H/trend.gp"
+check "trend x tics: each of the 7 runs by start date and kernel" python3 -c 'import json,re,sys
+rel=json.load(open(sys.argv[2]))["run"]["kernel"]["release"]
+x=re.search(r"^set xtics \((.*)\)", open(sys.argv[1]).read(), re.M).group(1)
+lab=re.findall(r"\x27(\d\d-\d\d \d\d:\d\d)\x27\.\"\\n\"\.\x27([^\x27]*)\x27 (\d+)", x)
+assert len(lab) == 7 and all(k == (rel if len(rel) <= 18 else rel[:8] + ".." + rel[-8:]) for _, k, _ in lab), (lab, x)' \
+	"$H/trend.gp" "$(ls "$TMP"/r1/cases/*.json | head -1)"
+check "trend: the regressed run is marked" grep -q "run flagged as a regression" "$H/trend.gp"
+check "compare legends differ: the pooled baseline vs this run" python3 -c 'import re,sys
+t=set(re.findall(r"linespoints title (\x27[AB]: [^\x27]*\x27)", open(sys.argv[1]).read()))
+assert len(t) == 2 and any("A: baseline, last 5 good runs" in x for x in t) and any("B: this run" in x for x in t), t' "$H/compare.gp"
+check "index.html: each plot with its script, the runs' kernels" sh -c \
+	'grep -q "<a href=\"trend.gp\">" "$0/index.html" && grep -q "<th>kernel</th>" "$0/index.html" &&
+	 grep -q "<td>$(uname -r)</td>" "$0/index.html"' "$H"
 check "the regressed run is marked and not used as a baseline" python3 -c 'import json,sys
 d=json.load(open(sys.argv[1])); assert [r["status"] for r in d["runs"]][-1]=="regressed"
 assert d["runs"][-1]["regressions"][0]["metric"]' "$H/index.json"
