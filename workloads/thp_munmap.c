@@ -22,8 +22,18 @@
  * right before and after the operation (detail.idle). The IPIs each CPU received during the
  * operation are then split by role: walking (a walker ran there during the operation), idle,
  * sender (the operation's own CPU), not_in_mm (thp_munmap_ipi.h).
+ *
+ * Page tables: the seed's 496 GB munmap freed the PMD tables of the range, and x86 sends the
+ * final TLB flush of an unmap that freed page tables to every CPU of the mm, lazy (idle) ones
+ * included, skipping them otherwise (arch/x86/mm/tlb.c, native_flush_tlb_multi). free_pgtables
+ * frees the PMD table of a PUD entry only when the whole entry lies between the neighbouring
+ * VMAs, so the layout decides (align=pud: the range on PUD boundaries, every PMD table goes;
+ * align=pmd: guards right next to a range that starts one PMD past a PUD boundary, none goes
+ * below 1 GiB on x86_64). detail.page_tables says what the layout let munmap free and what it
+ * freed: the drop of VmPTE less one PTE table per PMD (thp_munmap_pgt.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -46,6 +56,7 @@
 #include "probes/procparse.h"
 #include "probes/tlb_flush.h"
 #include "thp_munmap_ipi.h"
+#include "thp_munmap_pgt.h"
 #include "workload.h"
 
 #ifndef MADV_COLLAPSE
@@ -83,9 +94,11 @@ static const char *const op_names[] = {
 
 struct thpm {
 	enum thpm_op op;
-	size_t size, page, npages, hpage;
+	size_t size, page, npages, hpage, pud;
 	char *base;
-	bool mapped;
+	bool align_pud;
+	uintptr_t keep_lo, keep_hi;	/* what map_range kept: the range and its guards */
+	struct thpm_pgt pgt;		/* page tables around the operation */
 	uint64_t seed;
 	struct fl_team *walkers;
 	bool walkers_joined;
@@ -110,7 +123,13 @@ struct thpm {
 
 static const struct fl_param thpm_params[] = {
 	{ "size", 's', FL_P_SIZE, "1G", 2 << 20, 1ull << 42, NULL,
-	  "bytes to map (rounded up to the PMD size)" },
+	  "bytes to map (rounded up to the PMD size, or the PUD size with align=pud)" },
+	{ "align", 'a', FL_P_ENUM, "pmd", 0, 0, "pmd|pud",
+	  "where the range lies: pmd: one PMD past a PUD boundary, between two one-page "
+	  "PROT_NONE guards, so munmap frees a PMD table only for a PUD entry (1 GiB on x86_64) "
+	  "the range covers whole; pud: start and size on PUD boundaries, so munmap frees every "
+	  "PMD table of the range, as the seed's 496 GB munmap did (x86 then IPIs every CPU of "
+	  "the mm, lazy ones too)" },
 	{ "op", 'o', FL_P_ENUM, "munmap", 0, 0, "munmap|dontneed|mprotect|split",
 	  "the timed operation over the whole range (split: a one-page mprotect in each PMD, "
 	  "then MADV_COLLAPSE back)" },
@@ -151,6 +170,9 @@ static const struct fl_metric thpm_metrics[] = {
 	{ "thp_share_after", "%", FL_BETTER_HIGHER, "op split: THP share after the collapse" },
 	{ "walker_gups_per_s", "calls/s", FL_BETTER_NONE,
 	  "vmsplice (GUP-fast) calls of all walkers per second during the operation" },
+	{ "pmd_tables_freed", "tables", FL_BETTER_NONE,
+	  "op munmap: PMD page tables freed, from the drop of the mm's page-table bytes "
+	  "(VmPTE) less one PTE table per PMD of the range (detail.page_tables)" },
 	{ "mm_cpus", "CPUs", FL_BETTER_NONE,
 	  "CPUs the mm ran on: the idle threads', the walkers' during the operation, the "
 	  "operation's own" },
@@ -266,23 +288,40 @@ static void walker(struct fl_worker *w)
 	fl_gup_close(&g);
 }
 
-/* mmap size + one PMD, trim both ends: the range is PMD-aligned and its own VMA. */
-static int map_aligned(struct fl_case *c, struct thpm *t)
+/*
+ * Reserve size + 2 PUDs (PROT_NONE, no memory) and keep of it only the range, mapped over
+ * it read-write: align=pud puts it on a PUD boundary (its size is a multiple of the PUD
+ * size), so an unmap frees every PMD table of the range whatever its neighbours are;
+ * align=pmd puts it one PMD past a PUD boundary and keeps a one-page PROT_NONE guard on each
+ * side, so the PMD tables of the PUD entries at its ends stay (free_pmd_range's floor and
+ * ceiling are the neighbours' ends).
+ */
+static int map_range(struct fl_case *c, struct thpm *t)
 {
-	size_t len = t->size + t->hpage;
-	char *raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	uintptr_t a;
+	size_t len = t->size + 2 * t->pud;
+	char *raw = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			 -1, 0), *a;
+	uintptr_t r0 = (uintptr_t)raw, top = r0 + len, at;
 
 	if (raw == MAP_FAILED)
-		return fl_case_fail(c, "cannot map %zu bytes: %s", len, strerror(errno));
-	a = ((uintptr_t)raw + t->hpage - 1) & ~(uintptr_t)(t->hpage - 1);
-	if (a > (uintptr_t)raw)
-		munmap(raw, a - (uintptr_t)raw);
-	if ((uintptr_t)raw + len > a + t->size)
-		munmap((char *)a + t->size, (uintptr_t)raw + len - (a + t->size));
-	t->base = (char *)a;
-	t->mapped = true;
+		return fl_case_fail(c, "cannot reserve %zu bytes of address space: %s", len,
+				    strerror(errno));
+	at = ((r0 + t->pud - 1) & ~(uintptr_t)(t->pud - 1)) + (t->align_pud ? 0 : t->hpage);
+	t->keep_lo = at - (t->align_pud ? 0 : t->page);
+	t->keep_hi = at + t->size + (t->align_pud ? 0 : t->page);
+	if (t->keep_lo > r0)
+		munmap(raw, t->keep_lo - r0);
+	if (top > t->keep_hi)
+		munmap((char *)t->keep_hi, top - t->keep_hi);
+	a = mmap((char *)at, t->size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	if (a == MAP_FAILED)
+		return fl_case_fail(c, "cannot map %zu bytes at %#lx: %s", t->size,
+				    (unsigned long)at, strerror(errno));
+	t->base = a;
+	json_object_set_new(c->extra, "layout", json_pack("{s:s, s:I, s:I, s:b}", "align",
+				t->align_pud ? "pud" : "pmd", "start", (json_int_t)at,
+				"end", (json_int_t)(at + t->size), "guards", !t->align_pud));
 	if (madvise(t->base, t->size, MADV_HUGEPAGE))
 		return fl_case_skip(c, "madvise(MADV_HUGEPAGE) failed: %s", strerror(errno));
 	return 0;
@@ -571,6 +610,7 @@ static int thpm_setup(struct fl_case *c)
 	struct thpm *t = calloc(1, sizeof(*t));
 	char err[256];
 	enum fl_pin pin;
+	size_t align;
 	int ret;
 
 	if (!t)
@@ -584,11 +624,15 @@ static int thpm_setup(struct fl_case *c)
 	if (ret)
 		return ret;
 	t->hpage = fl_thp_pmd_size();
-	t->size = ((size_t)fl_param_int(p, "size") + t->hpage - 1) & ~(t->hpage - 1);
+	t->pud = thpm_pud_size(t->page, t->hpage);
+	t->align_pud = !strcmp(fl_param_str(p, "align"), "pud");
+	align = t->align_pud ? t->pud : t->hpage;
+	t->size = ((size_t)fl_param_int(p, "size") + align - 1) & ~(align - 1);
 	t->npages = t->size / t->page;
 	c->ops = (double)(t->size / t->hpage);
 	json_object_set_new(c->extra, "size_bytes", json_integer((json_int_t)t->size));
 	json_object_set_new(c->extra, "pmd_bytes", json_integer((json_int_t)t->hpage));
+	json_object_set_new(c->extra, "pud_bytes", json_integer((json_int_t)t->pud));
 	json_object_set_new(c->extra, "walker", json_string("vmsplice (GUP-fast) of 16 pages"));
 	if (fl_case_check_memory(c, t->size, false))
 		return FL_WL_FAIL;
@@ -598,7 +642,7 @@ static int thpm_setup(struct fl_case *c)
 	if (fl_cpubind_last(&t->bind, pin, err, sizeof(err)))
 		return fl_case_fail(c, "%s", err);
 	json_object_set_new(c->extra, "timing_cpu", json_integer(t->bind.cpu));
-	ret = map_aligned(c, t);
+	ret = map_range(c, t);
 	if (!ret)
 		ret = populate(c, t);
 	if (!ret && t->op == OP_MUNMAP)
@@ -673,7 +717,6 @@ static int do_op(struct fl_case *c, struct thpm *t, uint64_t t0, uint64_t *t1)
 	switch (t->op) {
 	case OP_MUNMAP:
 		ret = munmap(t->base, t->size);
-		t->mapped = ret != 0;
 		break;
 	case OP_DONTNEED:
 		ret = madvise(t->base, t->size, MADV_DONTNEED);
@@ -856,6 +899,57 @@ static void tlb_flush_metrics(struct fl_case *c, struct thpm *t)
 	json_object_set_new(c->extra, "tlb_flush_op", tp);
 }
 
+/* The mm's page tables in kB (VmPTE), or -1. Read into the stack: a malloc here could grow
+ * the heap by a page table of its own. */
+static long long vmpte_kb(void)
+{
+	char buf[8192];
+	ssize_t n = -1;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return thpm_vmpte_kb(buf);
+}
+
+/* Before the operation: for a munmap, the PMD tables its neighbours let free_pgtables()
+ * free (thp_munmap_pgt.h). */
+static void pgt_before(struct thpm *t)
+{
+	uintptr_t s = (uintptr_t)t->base, e = s + t->size;
+	char *maps = NULL;
+
+	t->pgt = (struct thpm_pgt){ .page = t->page, .hpage = t->hpage, .pud = t->pud,
+				    .size = t->size, .predicted = -1, .vmpte_kb1 = -1 };
+	if (t->op == OP_MUNMAP)
+		maps = fl_slurp("/proc/self/maps", NULL);
+	if (maps && !thpm_maps_gap(maps, s, e, &t->pgt.floor, &t->pgt.ceiling))
+		t->pgt.predicted = thpm_pmd_tables_freeable(s, e, t->pgt.floor, t->pgt.ceiling,
+							     t->pud);
+	free(maps);
+}
+
+/* op munmap: detail.page_tables and pmd_tables_freed, or why it is missing. */
+static void pgt_metrics(struct fl_case *c, struct thpm *t)
+{
+	json_t *o;
+	double n;
+
+	if (t->op != OP_MUNMAP)
+		return;
+	o = thpm_pgt_json(&t->pgt, &n);
+	if (!json_object_get(o, "status"))
+		fl_case_metric(c, "pmd_tables_freed", n);
+	else
+		thpm_metric_missing(c, "pmd_tables_freed", o);
+	json_object_set_new(c->extra, "page_tables", o);
+}
+
 static int thpm_run(struct fl_case *c)
 {
 	struct thpm *t = c->priv;
@@ -870,7 +964,9 @@ static int thpm_run(struct fl_case *c)
 		fl_tlb_flush_start(t->tlb);
 	if (t->csd)
 		fl_csd_calls_start(t->csd);
+	pgt_before(t);
 	t->irq0 = fl_slurp("/proc/interrupts", NULL);
+	t->pgt.vmpte_kb0 = vmpte_kb();	/* right around the op, after the mallocs */
 	calls0 = atomic_load(&t->walk_calls);
 	t->op_cpu0 = sched_getcpu();
 	atomic_store(&t->phase, PH_OP);
@@ -880,6 +976,7 @@ static int thpm_run(struct fl_case *c)
 		t1 = fl_now_ns();
 	atomic_store(&t->phase, PH_AFTER);
 	t->op_cpu1 = sched_getcpu();
+	t->pgt.vmpte_kb1 = vmpte_kb();
 	t->irq1 = fl_slurp("/proc/interrupts", NULL);
 	if (t->csd)
 		fl_csd_calls_stop(t->csd);
@@ -897,6 +994,7 @@ static int thpm_run(struct fl_case *c)
 							   calls0) / ((double)(t1 - t0) / 1e9));
 	ipi_metrics(c, t);
 	tlb_flush_metrics(c, t);
+	pgt_metrics(c, t);
 	return 0;
 }
 
@@ -1017,8 +1115,8 @@ static void thpm_teardown(struct fl_case *c)
 		fl_team_destroy(t->walkers);
 	stop_idle(t);
 	free(t->idle);
-	if (t->mapped)
-		munmap(t->base, t->size);
+	if (t->keep_hi)
+		munmap((char *)t->keep_lo, t->keep_hi - t->keep_lo);
 	fl_cpubind_restore(&t->bind);
 	free(t->irq0);
 	free(t->irq1);

@@ -4,6 +4,9 @@
 # metrics are missing with the reason, never a number, and the remote flushes sent are counted
 # (tlb:tlb_flush); idle threads ran on distinct CPUs and slept through the munmap, whose IPIs
 # are split by receiver; corruption is found and located; bad params exit 2; THP sysfs unchanged.
+# align=pud (600M rounded up to a PUD, 1 GiB on x86_64) lays the range on PUD boundaries and its
+# munmap frees the PMD table, measured (VmPTE) and as the layout predicts; the default align=pmd
+# (one PMD past a PUD boundary, one-page guards on both sides) frees none.
 . "$(dirname "$0")/lib.sh"
 A=$FL_BIN/faultline-agent
 F=$FL_BIN/faultline
@@ -124,6 +127,36 @@ for cls, base in (("function_call", "function_call_ipis"), ("tlb_shootdown", "tl
     assert s["idle"] + s["walking"] + s["sender"] + s["not_in_mm"] == s["total"], s
     assert m[base]["value"] == s["total"] and m[base + "_idle"]["value"] == s["idle"], cls
 PY
+check "munmap-idle (align=pmd): guards around the range, no PMD table freed (measured and predicted)" \
+	python3 - "$TMP/munmap-idle.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["case"]
+l, pt, m = c["detail"]["layout"], c["detail"]["page_tables"], c["metrics"]
+assert l["align"] == "pmd" and l["guards"] is True, l
+assert (l["start"] - c["detail"]["pmd_bytes"]) % c["detail"]["pud_bytes"] == 0, l
+assert pt["floor"] == l["start"] and pt["ceiling"] == l["end"], (pt, l)
+assert pt["predicted_pmd_tables"] == 0 and m["pmd_tables_freed"]["value"] == 0, pt
+assert pt["freed_pmd_tables"] is False and pt["freed_kb"] == pt["pte_tables_kb"], pt
+PY
+run_case munmap-pud --size 600M --op munmap --align pud --idle 0
+check "align=pud: the range is rounded up to the PUD size and starts on a PUD boundary" \
+	python3 - "$TMP/munmap-pud.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["case"]["detail"]
+l, pud = d["layout"], d["pud_bytes"]
+assert l["align"] == "pud" and l["guards"] is False, l
+assert d["size_bytes"] == pud and l["start"] % pud == 0 and l["end"] - l["start"] == pud, (d["size_bytes"], l)
+PY
+check "align=pud: munmap freed the PMD table (VmPTE drop less the PTE tables), as the layout predicted" \
+	python3 - "$TMP/munmap-pud.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["case"]
+pt, m = c["detail"]["page_tables"], c["metrics"]
+print("# page tables:", pt)
+assert pt["predicted_pmd_tables"] == 1 and m["pmd_tables_freed"]["value"] == 1, pt
+assert pt["freed_pmd_tables"] is True, pt
+assert pt["freed_kb"] * 1024 == pt["pte_tables_kb"] * 1024 + pt["pmd_table_bytes"], pt
+PY
 run_case munmap-idle0 --size 64M --op munmap --idle 0
 check "--idle 0: no idle threads" python3 -c \
 	"import json,sys; d=json.load(open(sys.argv[1]))['case']['detail']; assert 'idle' not in d, d['idle']" "$TMP/munmap-idle0.json"
@@ -150,4 +183,6 @@ expect_exit 2 "negative walkers" "$A" thp-munmap --walkers -1
 stderr_has "walkers" "it names the parameter"
 expect_exit 2 "negative idle threads" "$A" thp-munmap --idle -1
 stderr_has "idle" "it names the parameter"
+expect_exit 2 "unknown align" "$A" thp-munmap --align pgd
+stderr_has "align" "it names the parameter"
 done_testing
