@@ -466,12 +466,13 @@ static void html_escape(FILE *f, const char *s)
 	free(clean);
 }
 
-/* An image of the page with the gnuplot script it was made from. */
-static void html_plot(FILE *f, const char *name, const char *alt, const char *caption)
+/* A section of the page: an image with what it shows and the gnuplot script it came from. */
+static void html_plot(FILE *f, const char *heading, const char *name, const char *alt,
+		      const char *caption)
 {
-	fprintf(f, "<figure><img src=\"%s.png\" alt=\"%s\"><figcaption>%s (gnuplot script: "
-		"<a href=\"%s.gp\">%s.gp</a>)</figcaption></figure>\n", name, alt, caption, name,
-		name);
+	fprintf(f, "<h2>%s</h2>\n<figure><img src=\"%s.png\" alt=\"%s\"><figcaption>%s "
+		"(gnuplot script: <a href=\"%s.gp\">%s.gp</a>)</figcaption></figure>\n", heading,
+		name, alt, caption, name, name);
 }
 
 /* "6.18.4 spf-v2" of an index entry, "-" if it has none. */
@@ -503,19 +504,15 @@ static void index_html(FILE *f, void *arg)
 	html_escape(f, r->verdict);
 	fputs("</p>\n", f);
 	if (r->trend_png)
-		html_plot(f, "trend", "trend", "<h2>Trend of each main metric</h2>"
-			  "Each run's mean with its iterations' sd, by the run's start (UTC) and "
-			  "kernel; runs flagged as a regression in red");
+		html_plot(f, "Trend of each main metric", "trend", "trend", "Each run's mean with "
+			  "its iterations' sd, by the run's start (UTC) and kernel; runs flagged as "
+			  "a regression in red");
 	snprintf(cap, sizeof(cap), "A: the baseline, the last %zu good run(s) pooled; B: this run",
 		 r->nbase);
-	if (r->compare_png) {
-		fputs("<h2>Latest run against the baseline</h2>\n", f);
-		html_plot(f, "compare", "comparison", cap);
-	}
-	if (r->cdf_png) {
-		fputs("<h2>Latency distributions</h2>\n", f);
-		html_plot(f, "compare-cdf", "latency CDFs", cap);
-	}
+	if (r->compare_png)
+		html_plot(f, "Latest run against the baseline", "compare", "comparison", cap);
+	if (r->cdf_png)
+		html_plot(f, "Latency distributions (CDF)", "compare-cdf", "latency CDFs", cap);
 	fputs("<p>Tables: <a href=\"summary.md\">summary.md</a></p>\n<h2>History</h2>\n<table>"
 	      "<tr><th>run</th><th>started</th><th>kernel</th><th>status</th><th>verdict</th>"
 	      "</tr>\n", f);

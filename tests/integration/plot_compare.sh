@@ -115,4 +115,13 @@ ps=open(sys.argv[1]).read().split("\nplot ")[1:]
 assert ps and all("(no values)" in p and "B: " in p for p in ps), ps' "$TMP/n-cdf.gp"
 expect_exit 0 "compare runs neither of which has latency histograms" "$FL" compare "$TMP/nohist" "$TMP/nohist" --plot "$TMP/m.png"
 check "no CDF image then" test ! -e "$TMP/m-cdf.png"
+
+# nightly: the page shows the CDFs too, baseline and this run told apart
+"$FL" nightly test --history "$TMP/h" --run "$TMP/base" > /dev/null 2>&1
+expect_exit 0 "nightly: a second run of percore-map against the first" "$FL" nightly test --history "$TMP/h" --run "$TMP/cand" --threshold 50
+check "nightly: compare-cdf.png on the page, a PNG" sh -c 'grep -q "<img src=\"compare-cdf.png\"" "$0/index.html" &&
+	head -c 8 "$0/compare-cdf.png" | od -c | grep -q "P   N   G"' "$TMP/h"
+check "nightly: the CDF legends are the baseline's and this run's" python3 -c 'import re,sys
+t=set(re.findall(r"title .([AB]: [^(]*\([^)]*\))", open(sys.argv[1]).read()))
+assert t == {"A: baseline, last 1 good run (base)", "B: this run test-cand (spf-v2)"}, t' "$TMP/h/compare-cdf.gp"
 done_testing
