@@ -7,9 +7,16 @@
 # operation received by idle CPUs grow with the CPUs the mm ran on (split: the collapse's
 # page-table sync IPIs every CPU); the munmap figures are printed as a table (vCPUs x IPIs per
 # munmap, per GiB, to idle and walking CPUs). ppc64le runs when its agent is built.
+# x86_64 also runs tests/fixtures/suites/thp-munmap-vcpus-pgt.json (~30 s more per guest): a
+# munmap of 1 GiB that frees its PMD table (align=pud, as the seed's 496 GB munmap did) and one
+# that frees none (align=pmd); the page tables freed are measured (VmPTE) and as the layout
+# predicts; with tables freed, x86 flushes every CPU of the mm, lazy (idle) ones included:
+# the function-call IPIs to idle CPUs grow with the vCPUs and every idle CPU gets a TLB
+# flush; without, they stay at a few whatever the vCPUs (arch/x86/mm/tlb.c, freed_tables).
 . "$(dirname "$0")/../integration/lib.sh"
 F=$FL_BIN/faultline
 S=$FL_ROOT/tests/fixtures/suites/thp-munmap-vcpus.json
+SPGT=$FL_ROOT/tests/fixtures/suites/thp-munmap-vcpus-pgt.json
 VCPUS=${THPM_VCPUS:-4 8 16}
 
 if [ "$(uname -m)" != x86_64 ]; then
@@ -85,8 +92,90 @@ sweep() {	# sweep ARCH CLASS
 	check "$a: munmap: $cls IPIs counted and split by receiver (table)" table "$a" "$cls" "${dirs[@]}"
 }
 
+# pgt_table DIR...: vCPUs x IPIs per munmap of 1 GiB, with and without PMD tables freed.
+pgt_table() {
+	python3 - "$@" <<'PY'
+import json, glob, sys
+print("# x86_64 munmap 1 GiB: vCPUs  align  pmd_tables_freed  function_call_ipis  idle  "
+      "walking  per GiB  tlb_ipis  idle")
+for d in sys.argv[1:]:
+    for f in sorted(glob.glob(d + "/cases/*.json")):
+        c = json.load(open(f))["case"]
+        m = {k: v.get("value") for k, v in c["metrics"].items()}
+        n = len(c["detail"]["ipi_per_gib"]["cpus"])
+        print(f"# x86_64 munmap 1 GiB: {n:5d}  {c['params']['align']:5s}  "
+              f"{m['pmd_tables_freed']:16.0f}  {m['function_call_ipis']:18.0f}  "
+              f"{m['function_call_ipis_idle']:4.0f}  {m['function_call_ipis_walking']:7.0f}  "
+              f"{m['function_call_ipis_per_gib']:7.0f}  {m.get('tlb_ipis', float('nan')):8.0f}  "
+              f"{m.get('tlb_ipis_idle', float('nan')):4.0f}")
+PY
+}
+
+# pgt_freed DIR: align=pud freed its PMD table, align=pmd none, each as its layout predicted.
+pgt_freed() {
+	python3 - "$1" <<'PY'
+import json, glob, sys
+seen = set()
+for f in glob.glob(sys.argv[1] + "/cases/*.json"):
+    c = json.load(open(f))["case"]
+    assert c["status"] == "ok", (f, c["status"], c.get("reason"))
+    a, pt = c["params"]["align"], c["detail"]["page_tables"]
+    want = 1 if a == "pud" else 0
+    assert pt["predicted_pmd_tables"] == want, (a, pt)
+    assert c["metrics"]["pmd_tables_freed"]["value"] == want, (a, pt)
+    assert pt["freed_pmd_tables"] == (want > 0), (a, pt)
+    seen.add(a)
+assert seen == {"pmd", "pud"}, seen
+PY
+}
+
+# pgt_grows DIR...: with PMD tables freed (align=pud) the function-call IPIs to idle CPUs grow
+# strictly with the vCPUs and reach every idle CPU, each of which also gets a TLB flush where
+# the TLB row counts (one CPU may have left the mm's CPU mask by running another process of
+# the guest: idle - 1 at least); without (align=pmd) no idle (lazy) CPU gets a TLB flush (at most one
+# stray) and the function-call IPIs to idle CPUs of the largest guest stay under half of what
+# the munmap that freed tables sent there (seen: 0 to 4, from other sources, at any vCPUs).
+pgt_grows() {
+	python3 - "$@" <<'PY'
+import json, glob, sys
+pud, pmd = [], []
+for d in sys.argv[1:]:
+    for f in glob.glob(d + "/cases/*.json"):
+        c = json.load(open(f))["case"]
+        m = {k: v.get("value") for k, v in c["metrics"].items()}
+        idle = len(c["detail"]["ipi_receivers"]["roles"]["idle"])
+        if c["params"]["align"] == "pud":
+            pud.append(m["function_call_ipis_idle"])
+            assert m["function_call_ipis_idle"] >= idle - 1, (d, m["function_call_ipis_idle"], idle)
+            if "tlb_ipis_idle" in m:
+                assert m["tlb_ipis_idle"] >= idle - 1, (d, m["tlb_ipis_idle"], idle)
+        else:
+            pmd.append(m["function_call_ipis_idle"])
+            if "tlb_ipis_idle" in m:
+                assert m["tlb_ipis_idle"] <= 1, (d, m["tlb_ipis_idle"])
+assert len(pud) == len(sys.argv) - 1 and all(a < b for a, b in zip(pud, pud[1:])), pud
+assert len(pmd) == len(pud) and pmd[-1] < pud[-1] / 2, (pmd, pud)
+print("# function-call IPIs to idle CPUs per munmap: tables freed", pud, "not freed", pmd)
+PY
+}
+
+pgt_sweep() {
+	local dirs=() n
+	for n in $VCPUS; do
+		expect_exit 0 "x86_64: the page-table suite runs with $n vCPUs" "$F" run --target qemu \
+			--accel tcg --arch x86_64 --kernel debian --cpus "$n" --out "$TMP/pgt-$n" "$SPGT"
+		check "x86_64 $n vCPUs: munmap align=pud freed its PMD table, align=pmd none (measured as predicted)" \
+			pgt_freed "$TMP/pgt-$n"
+		dirs+=("$TMP/pgt-$n")
+	done
+	check "x86_64: munmap freeing page tables: function-call IPIs to idle CPUs grow with the CPUs the mm ran on, not without" \
+		pgt_grows "${dirs[@]}"
+	check "x86_64: munmap of 1 GiB with and without page tables freed (table)" pgt_table "${dirs[@]}"
+}
+
 if command -v qemu-system-x86_64 > /dev/null; then
 	sweep x86_64 function_call
+	pgt_sweep
 else
 	skip "x86_64: qemu-system-x86_64 is not installed"
 fi
