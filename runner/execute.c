@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Run a plan case by case on a target: its document, or one the runner writes for it (crash,
- * timeout, interrupt), with the console findings; run.json after every case; progress. */
+ * timeout, interrupt), with the console findings; run.json after every case; progress. Then,
+ * when the plan asks for precision, rounds of adaptive iterations (precision.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
+#include "precision.h"
 #include "runner.h"
 #include "summary.h"
 #include "target.h"
@@ -36,6 +38,7 @@ static bool read_case_status(const char *path, struct fl_plan_case *pc, char *fi
 	}
 	snprintf(pc->status, sizeof(pc->status), "%s", st);
 	snprintf(pc->reason, sizeof(pc->reason), "%s", rs ? rs : "");
+	fl_prec_case_metric(pc, cs);
 	first_metric[0] = '\0';
 	json_object_foreach(json_object_get(cs, "metrics"), key, m) {
 		if (json_is_number(json_object_get(m, "value"))) {
@@ -96,8 +99,8 @@ static void progress_begin(struct progress *p, const struct fl_plan_case *pc)
 	char label[512];
 
 	fl_params_label(pc->params, NULL, label, sizeof(label));
-	printf("[%zu/%zu] %s %s (%s %d) ... ", p->done + 1, p->total, pc->workload, label,
-	       pc->warmup ? "warm-up" : "iteration", pc->iteration);
+	printf("[%zu/%zu] %s %s (%s %d%s) ... ", p->done + 1, p->total, pc->workload, label,
+	       pc->warmup ? "warm-up" : "iteration", pc->iteration, pc->extra ? ", adaptive" : "");
 	fflush(stdout);
 }
 
@@ -137,6 +140,7 @@ static int run_one(struct fl_target *t, struct fl_rundir *rd, struct fl_plan *pl
 	    t->ops->collect(t, rd, pc, &res, err, sizeof(err)))
 		goto out;
 	*elapsed = res.elapsed_s;
+	pc->elapsed_s = res.elapsed_s;
 	metric[0] = '\0';
 	if (!res.timed_out && !res.crashed && read_case_status(path, pc, metric, mlen)) {
 		ret = 0;
@@ -163,7 +167,7 @@ static bool is_done(const struct fl_plan_case *pc)
 
 int fl_plan_round(const struct fl_plan_case *pc)
 {
-	return pc->warmup ? 0 : pc->iteration;
+	return pc->round;
 }
 
 int fl_run_plan_round(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
@@ -212,10 +216,47 @@ int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile sig_
 	return problems ? FL_EXIT_FOUND : FL_EXIT_OK;
 }
 
+int fl_plan_max_round(const struct fl_plan *plan)
+{
+	int m = -1;
+
+	for (size_t i = 0; i < plan->n; i++)
+		if (fl_plan_round(&plan->cases[i]) > m)
+			m = fl_plan_round(&plan->cases[i]);
+	return m;
+}
+
+/* Rounds of one more iteration of every case that wants one, until none does. */
+static int run_adaptive(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
+			volatile sig_atomic_t *interrupted)
+{
+	int round = fl_plan_max_round(plan) + 1, ret = 0, added;
+
+	while (!ret && !*interrupted) {
+		fl_prec_print(plan, NULL, false, stdout);
+		added = fl_prec_next_round(plan, round, 0, NULL);
+		if (added < 0) {
+			fl_err("out of memory planning more iterations");
+			return FL_EXIT_ENV;
+		}
+		if (!added)
+			break;
+		ret = fl_run_plan_round(rd, plan, t, interrupted, round++);
+	}
+	return ret;
+}
+
 int fl_run_plan(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
 		volatile sig_atomic_t *interrupted)
 {
-	int ret = fl_run_plan_round(rd, plan, t, interrupted, -1);
+	int ret;
 
-	return ret ? ret : fl_run_plan_finish(rd, plan, interrupted);
+	if (plan->started_mono <= 0)
+		fl_plan_start_clock(plan);
+	ret = fl_run_plan_round(rd, plan, t, interrupted, -1);
+	if (!ret && fl_plan_adaptive(plan))
+		ret = run_adaptive(rd, plan, t, interrupted);
+	if (ret)
+		return ret;
+	return fl_run_plan_finish(rd, plan, interrupted);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline run [--target local|qemu] [--kernel CANDIDATE|IMAGE] [--arch ARCH] [--out DIR]
- *               [--resume DIR] SUITE */
+ *               [--resume DIR] [--precision PCT --max-time DURATION] SUITE */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "fl_interrupt.h"
 #include "fl_json.h"
 #include "fl_util.h"
+#include "precision.h"
 #include "runner.h"
 #include "summary.h"
 #include "target.h"
@@ -24,12 +25,14 @@ struct run_opts {
 	const char *kernels[MAX_KERNELS];	/* every --kernel, in order */
 	int nkernels;
 	bool dry_run, no_wait;
+	double precision_pct, max_time_s;	/* 0: the suite's (or the resumed run's) */
 };
 
 static void run_usage(FILE *out)
 {
 	fputs("usage: faultline run [--target local|qemu] [--kernel CANDIDATE|IMAGE] [--arch ARCH]\n"
-	      "                     [--out DIR] [--resume DIR] [--dry-run] [--no-wait] SUITE\n"
+	      "                     [--out DIR] [--resume DIR] [--dry-run] [--no-wait]\n"
+	      "                     [--precision PCT --max-time DURATION] SUITE\n"
 	      "  SUITE              a suite file, e.g. configs/suites/quick.json\n"
 	      "  --out DIR          results directory (default results/<run-id>)\n"
 	      "  --resume DIR       finish an interrupted run (SUITE not needed; give the same\n"
@@ -45,8 +48,15 @@ static void run_usage(FILE *out)
 	      "  --mem MIB          guest memory in MiB (default 2048)\n"
 	      "  --panic-on-warn    boot the guest with panic_on_warn=1\n"
 	      "  --boot-timeout S   seconds to wait for the guest's agent (default 120)\n"
+	      "  --precision PCT    after the planned iterations (then the minimum), more\n"
+	      "                     rounds of one iteration of each case, until the 95% CI\n"
+	      "                     half-width of its primary metric is at most PCT % of the\n"
+	      "                     mean, or the time budget is spent (suite: \"precision\")\n"
+	      "  --max-time D       the run's time budget for that: 600, 90s, 10m, 1h30m\n"
+	      "                     (suite: \"max_time_s\"); with --resume, a new budget\n"
 	      "  --dry-run          check the suite and print its plan (cases, sweeps,\n"
-	      "                     iterations, timeouts); nothing runs, nothing is written\n"
+	      "                     iterations, timeouts, the most --precision may add);\n"
+	      "                     nothing runs, nothing is written\n"
 	      "  --no-wait          --target local holds the host lock (" FL_HOSTLOCK_PATH ")\n"
 	      "                     for the whole run, as every agent does from setup to\n"
 	      "                     teardown: kernel settings are host-wide. When another run\n"
@@ -66,6 +76,18 @@ static int parse_num(const char *opt, const char *arg, double min, double max, d
 	return -1;
 }
 
+static int parse_precision(const char *arg, double *out)
+{
+	char *end;
+
+	*out = strtod(arg, &end);
+	if (*arg && (!*end || !strcmp(end, "%")) && *out > 0 && *out <= FL_PRECISION_MAX)
+		return 0;
+	fl_err("run: --precision wants a percentage above 0 and at most %g (the 95%% CI "
+	       "half-width wanted, %% of the mean), not '%s'", FL_PRECISION_MAX, arg);
+	return -1;
+}
+
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option lo[] = {
@@ -79,6 +101,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "accel", required_argument, NULL, 'A' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-wait", no_argument, NULL, 'W' },
+		{ "precision", required_argument, NULL, 'P' },
+		{ "max-time", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	double num;
@@ -120,6 +144,17 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			if (parse_num("--boot-timeout", optarg, 1, 3600, &num))
 				return -1;
 			o->t.boot_timeout_s = num;
+			break;
+		case 'P':
+			if (parse_precision(optarg, &o->precision_pct))
+				return -1;
+			break;
+		case 'T':
+			if (fl_parse_duration(optarg, &o->max_time_s)) {
+				fl_err("run: --max-time wants a duration above 0 and at most 7 days, "
+				       "like 600, 90s, 10m or 1h30m, not '%s'", optarg);
+				return -1;
+			}
 			break;
 		case 'h': run_usage(stdout); return 1;
 		case ':':
@@ -220,8 +255,10 @@ static int check_new_run(struct run_opts *o, const char *agent, struct fl_plan *
 {
 	if (o->resume || o->nkernels > 1)
 		return 0;
-	if (fl_suite_load(o->suite, agent, plan, err, errlen) ||
-	    fl_rundir_check_new(o->out, err, errlen))
+	if (fl_suite_load(o->suite, agent, plan, err, errlen))
+		return FL_EXIT_USAGE;
+	fl_prec_apply(plan, o->precision_pct, o->max_time_s);
+	if (fl_prec_check(plan, err, errlen) || fl_rundir_check_new(o->out, err, errlen))
 		return FL_EXIT_USAGE;
 	return 0;
 }
@@ -242,23 +279,43 @@ static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *pla
 	snprintf(path, sizeof(path), "%s/suite.json", rd->dir);
 	if (fl_suite_load(path, agent, plan, err, errlen))
 		return FL_EXIT_USAGE;
-	if (json_array_size(json_object_get(rd->doc, "cases")) != plan->n)
-		return fl_seterr(err, errlen, "%s/run.json plans %zu cases but its suite.json gives %zu",
-				 rd->dir, json_array_size(json_object_get(rd->doc, "cases")),
-				 plan->n), FL_EXIT_USAGE;
+	/* an adaptive run's cases beyond the plan, its budget and the time it spent */
+	if (fl_prec_resume(plan, rd->dir, rd->doc, err, errlen))
+		return FL_EXIT_USAGE;
+	fl_prec_apply(plan, o->precision_pct, o->max_time_s);
+	if (fl_prec_check(plan, err, errlen))
+		return FL_EXIT_USAGE;
 	merge_statuses(plan, rd->doc);
+	fl_prec_resume_values(plan, rd->dir);
 	return 0;
 }
 
+/* --dry-run with --precision: the most each case may get within the budget. */
+static void print_adaptive(const struct fl_plan *plan, const char *agent)
+{
+	char *argv[] = { (char *)agent, "--describe", NULL }, err[FL_ERRLEN];
+	json_t *describe;
+
+	if (!fl_plan_adaptive(plan))
+		return;
+	describe = fl_child_json(argv, err, sizeof(err));
+	if (!describe)
+		fl_err("warning: %s (the adaptive maxima below do not know the workloads)", err);
+	fl_prec_print_plan(plan, describe, stdout);
+	json_decref(describe);
+}
+
 /* --dry-run: the plan as the run would go through it, and the worst-case time. */
-static int print_plan(const char *suite, const char *agent)
+static int print_plan(const struct run_opts *o, const char *agent)
 {
 	struct fl_plan plan = { 0 };
 	char err[FL_ERRLEN], label[512], dur[48];
 	double worst = 0;
 	size_t warm = 0;
 
-	if (fl_suite_load(suite, agent, &plan, err, sizeof(err))) {
+	if (fl_suite_load(o->suite, agent, &plan, err, sizeof(err)) ||
+	    (fl_prec_apply(&plan, o->precision_pct, o->max_time_s),
+	     fl_prec_check(&plan, err, sizeof(err)))) {
 		fl_err("%s", err);
 		fl_plan_free(&plan);
 		return FL_EXIT_USAGE;
@@ -275,6 +332,8 @@ static int print_plan(const char *suite, const char *agent)
 	printf("suite %s: %zu cases (%zu measured, %zu warm-up); at most %s if every case "
 	       "ran to its timeout\n", plan.suite_name, plan.n, plan.n - warm, warm,
 	       fl_fmt_duration(dur, sizeof(dur), worst));
+	print_adaptive(&plan, agent);
+	fl_prec_print_worst(&plan, worst, stdout);
 	fl_plan_free(&plan);
 	return FL_EXIT_OK;
 }
@@ -338,7 +397,7 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	o.t.agent = agent;
 	if (o.dry_run)
-		return print_plan(o.suite, agent);
+		return print_plan(&o, agent);
 	if (fl_target_init(&t, &o.t, err, sizeof(err))) {
 		fl_err("run: %s", err);
 		return FL_EXIT_USAGE;
@@ -356,7 +415,9 @@ int fl_cmd_run(int argc, char **argv)
 	if (!strcmp(o.t.kind, "local"))
 		restore_stale_journal(agent);
 	if (o.nkernels > 1)
-		return fl_run_multi(o.suite, o.out, &o.t, o.kernels, o.nkernels, fl_interrupt_flag());
+		return fl_run_multi(o.suite, o.out, &o.t, o.kernels, o.nkernels, o.precision_pct,
+				    o.max_time_s, fl_interrupt_flag());
+	fl_plan_start_clock(&plan);	/* the time budget counts the boot */
 	ret = o.resume ? resume_run(&o, agent, &plan, &t, &rd, err, sizeof(err))
 		       : start_run(&o, agent, &plan, &t, &rd, err, sizeof(err));
 	if (ret) {
@@ -364,8 +425,10 @@ int fl_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	ret = fl_run_plan(&rd, &plan, &t, fl_interrupt_flag());
-	if (ret != FL_EXIT_USAGE && ret != FL_EXIT_ENV)
+	if (ret != FL_EXIT_USAGE && ret != FL_EXIT_ENV) {
 		fl_summary_print(rd.dir, stdout);
+		fl_prec_print(&plan, NULL, true, stdout);
+	}
 	printf("results: %s\n", rd.dir);
 	if (fl_interrupted())
 		printf("interrupted: finish it with  faultline run --resume %s\n", rd.dir);

@@ -10,6 +10,11 @@
  * (A B, B A, ...) so slow drift of the host spreads over all kernels. Only one guest runs at a
  * time. A kernel that cannot be used (bad candidate, patch or build failure, no boot) is one
  * sentence and its remaining cases are skipped; the others go on.
+ *
+ * With --precision (precision.h), rounds go on after the planned ones: each kernel in turn
+ * gets one more iteration of every case group of its own that still wants one and fits what
+ * is left of the budget (--max-time is the whole run's, boots included: a kernel's share of a
+ * round reserves the boot and power-off time its last share took).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +24,7 @@
 #include <time.h>
 #include "fl_json.h"
 #include "fl_util.h"
+#include "precision.h"
 #include "runner.h"
 #include "summary.h"
 #include "target.h"
@@ -28,6 +34,7 @@ struct slot {
 	char name[128], reason[FL_ERRLEN];
 	int failed;		/* 0, or the exit status that stopped this kernel */
 	bool have_rd;
+	double overhead_s;	/* its last share of a round: wall time beyond its cases' */
 	struct fl_target_opts o;
 	struct fl_plan plan;
 	struct fl_rundir rd;
@@ -69,8 +76,8 @@ static void fail_slot(struct slot *s, int code, const char *why)
 }
 
 /* Prepare (resolve or build the kernel), describe, and create OUT/<name>/. */
-static void slot_prepare(struct slot *s, const char *suite, const char *out, char *err,
-			 size_t errlen)
+static void slot_prepare(struct slot *s, const char *suite, const char *out, double prec,
+			 double max_time, double started, char *err, size_t errlen)
 {
 	struct fl_target t;
 	char dir[1300];
@@ -96,8 +103,13 @@ static void slot_prepare(struct slot *s, const char *suite, const char *out, cha
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", out, s->name);
-	ret = fl_suite_load(suite, s->o.agent, &s->plan, err, errlen) ||
-	      fl_rundir_create(&s->rd, dir, s->plan.suite_name, info, err, errlen);
+	ret = fl_suite_load(suite, s->o.agent, &s->plan, err, errlen);
+	if (!ret) {
+		fl_prec_apply(&s->plan, prec, max_time);
+		s->plan.started_mono = started;	/* one clock, one budget for all kernels */
+		ret = fl_prec_check(&s->plan, err, errlen) ||
+		      fl_rundir_create(&s->rd, dir, s->plan.suite_name, info, err, errlen);
+	}
 	json_decref(info);
 	if (ret) {
 		fail_slot(s, FL_EXIT_ENV, err);
@@ -140,22 +152,69 @@ static void slot_round(struct slot *s, int r, volatile sig_atomic_t *interrupted
 		fail_slot(s, ret, "its run stopped (see the message above)");
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* slot_round, timed: what the share took beyond its cases (boot, power-off) is kept as the
+ * time the next share reserves. */
+static void slot_round_timed(struct slot *s, int r, volatile sig_atomic_t *interrupted,
+			     char *err, size_t errlen)
+{
+	double t0 = now_s(), cases = 0;
+
+	slot_round(s, r, interrupted, err, errlen);
+	for (size_t i = 0; s->have_rd && i < s->plan.n; i++)
+		if (fl_plan_round(&s->plan.cases[i]) == r)
+			cases += s->plan.cases[i].elapsed_s;
+	s->overhead_s = now_s() - t0 - cases;
+	if (s->overhead_s < 0)
+		s->overhead_s = 0;
+}
+
+/* Adaptive rounds after the planned ones (rmax), kernels in turn, until no kernel's case
+ * group wants and fits another iteration. */
+static void adaptive_rounds(struct slot *slots, int nkernels, int rmax, json_t *rounds,
+			    volatile sig_atomic_t *interrupted, char *err, size_t errlen)
+{
+	for (int r = rmax + 1, added = 1; added && !*interrupted; r++) {
+		json_t *order = json_array();
+
+		added = 0;
+		for (int j = 0; j < nkernels && !*interrupted; j++) {
+			struct slot *s = &slots[(j + r) % nkernels];
+			int n;
+
+			if (s->failed || !s->have_rd || !fl_plan_adaptive(&s->plan))
+				continue;
+			fl_prec_print(&s->plan, s->name, false, stdout);
+			n = fl_prec_next_round(&s->plan, r, s->overhead_s, NULL);
+			if (n < 0)
+				fail_slot(s, FL_EXIT_ENV, "out of memory planning more iterations");
+			if (n <= 0)
+				continue;
+			added += n;
+			printf("== round %d (adaptive): kernel %s, %d case(s)\n", r + 1, s->name, n);
+			fflush(stdout);
+			json_array_append_new(order, json_string(s->name));
+			slot_round_timed(s, r, interrupted, err, errlen);
+		}
+		if (json_array_size(order))
+			json_array_append(rounds, order);
+		json_decref(order);
+	}
+}
+
 static bool round_pending(const struct fl_plan *plan, int r)
 {
 	for (size_t i = 0; i < plan->n; i++)
 		if (fl_plan_round(&plan->cases[i]) == r && !strcmp(plan->cases[i].status, "pending"))
 			return true;
 	return false;
-}
-
-static int max_round(const struct fl_plan *plan)
-{
-	int m = -1;
-
-	for (size_t i = 0; i < plan->n; i++)
-		if (fl_plan_round(&plan->cases[i]) > m)
-			m = fl_plan_round(&plan->cases[i]);
-	return m;
 }
 
 static int write_index(const char *out, const char *suite, struct slot *slots, int n,
@@ -188,12 +247,14 @@ static int write_index(const char *out, const char *suite, struct slot *slots, i
 }
 
 int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts *opts,
-		 const char *const *kernels, int nkernels, volatile sig_atomic_t *interrupted)
+		 const char *const *kernels, int nkernels, double precision_pct,
+		 double max_time_s, volatile sig_atomic_t *interrupted)
 {
 	struct slot *slots = calloc((size_t)nkernels, sizeof(*slots));
 	char dir[1024], stamp[32], err[FL_ERRLEN], index[1100];
 	json_t *rounds = json_array();
 	int rmax = -1, status = FL_EXIT_OK;
+	double started = now_s();
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -228,9 +289,10 @@ int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts
 					 sizeof(slots[i].name) - strlen(slots[i].name), "-%d", i + 1);
 	}
 	for (int i = 0; i < nkernels && !*interrupted; i++) {
-		slot_prepare(&slots[i], suite, dir, err, sizeof(err));
-		if (slots[i].have_rd && max_round(&slots[i].plan) > rmax)
-			rmax = max_round(&slots[i].plan);
+		slot_prepare(&slots[i], suite, dir, precision_pct, max_time_s, started, err,
+			     sizeof(err));
+		if (slots[i].have_rd && fl_plan_max_round(&slots[i].plan) > rmax)
+			rmax = fl_plan_max_round(&slots[i].plan);
 	}
 	for (int r = 0; r <= rmax && !*interrupted; r++) {
 		json_t *order = json_array();
@@ -243,10 +305,11 @@ int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts
 			printf("== round %d/%d: kernel %s\n", r + 1, rmax + 1, s->name);
 			fflush(stdout);
 			json_array_append_new(order, json_string(s->name));
-			slot_round(s, r, interrupted, err, sizeof(err));
+			slot_round_timed(s, r, interrupted, err, sizeof(err));
 		}
 		json_array_append_new(rounds, order);
 	}
+	adaptive_rounds(slots, nkernels, rmax, rounds, interrupted, err, sizeof(err));
 	for (int i = 0; i < nkernels; i++) {
 		struct slot *s = &slots[i];
 		int ret = s->failed;
@@ -255,6 +318,7 @@ int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts
 			ret = fl_run_plan_finish(&s->rd, &s->plan, interrupted);
 			printf("== kernel %s: %s\n", s->name, s->rd.dir);
 			fl_summary_print(s->rd.dir, stdout);
+			fl_prec_print(&s->plan, s->name, true, stdout);
 		}
 		if (ret > status)
 			status = ret;

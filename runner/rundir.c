@@ -14,6 +14,7 @@
 #include "fl_safe.h"
 #include "fl_schema.h"
 #include "fl_util.h"
+#include "precision.h"
 #include "runner.h"
 
 static int mkdir_p(const char *path, char *err, size_t errlen)
@@ -163,6 +164,10 @@ static json_t *plan_json(const struct fl_plan *plan)
 
 		if (pc->reason[0])
 			json_object_set_new(o, "reason", json_string(pc->reason));
+		if (pc->extra)
+			json_object_set_new(o, "extra", json_true());
+		if (pc->elapsed_s > 0)
+			json_object_set_new(o, "elapsed_s", json_real(pc->elapsed_s));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -176,8 +181,9 @@ int fl_rundir_save(struct fl_rundir *rd, const struct fl_plan *plan, const char 
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/run.json", rd->dir);
-	doc = json_pack("{s:s, s:O, s:s, s:i, s:o}", "schema", FL_SCHEMA_ID, "run", rd->run_info,
-			"state", state, "planned", (int)plan->n, "cases", plan_json(plan));
+	doc = json_pack("{s:s, s:O, s:s, s:i, s:o, s:o}", "schema", FL_SCHEMA_ID, "run",
+			rd->run_info, "state", state, "planned", (int)plan->n, "cases",
+			plan_json(plan), "precision", fl_prec_json(plan));
 	ret = fl_json_write_atomic(path, doc, err, errlen);
 	json_decref(doc);
 	return ret;

@@ -8,7 +8,12 @@
  *    "cases": [{"workload": "ebizzy", "params": {"threads": [1, 2], "seconds": 3}, ...}]}
  *
  * A parameter given as an array is a sweep; several sweeps multiply. Case fields iterations,
- * warmup, timeout_s, probes, events override the suite's.
+ * warmup, timeout_s, probes, events, precision override the suite's.
+ *
+ * Adaptive precision (precision.h): "precision" (PCT) asks for iterations beyond "iterations"
+ * (then the minimum) until the 95% CI half-width of the case's primary metric is at most PCT %
+ * of its mean. The suite's "max_time_s" is the whole run's time budget; a case's is the budget
+ * of that case's own iterations (each sweep point apart), within the run's.
  *
  * A suite may come from anywhere (SECURITY.md): its name and workload names become path
  * components and ids (fl_name_check), numbers are bounded so durations and plan sizes stay
@@ -24,26 +29,21 @@
 #include "fl_util.h"
 #include "runner.h"
 
-/* Bounds of a suite's numbers: the worst case (FL_PLAN_MAX cases each at FL_TIMEOUT_MAX_S)
- * stays below INT_MAX seconds, so every duration the runner prints is exact. */
-#define FL_ITERATIONS_MAX 10000
-#define FL_WARMUP_MAX 1000
-#define FL_TIMEOUT_MAX_S 86400.0
-#define FL_PLAN_MAX 20000
 #define FL_LIST_MAX 1024
 
 static const char *const suite_fields[] = {
 	"name", "description", "iterations", "warmup", "timeout_s", "probes", "events", "cases",
-	NULL,
+	"precision", "max_time_s", NULL,
 };
 static const char *const case_fields[] = {
 	"workload", "params", "iterations", "warmup", "timeout_s", "probes", "events", "comment",
-	NULL,
+	"precision", "max_time_s", NULL,
 };
 
 struct suite_defaults {
 	long iterations, warmup;
 	double timeout_s;
+	double precision_pct, max_time_s;	/* 0: none */
 	const char *probes, *events;
 };
 
@@ -98,6 +98,22 @@ static int get_list(json_t *obj, const char *key, const char *extra, const char 
 	return 0;
 }
 
+/* A number in (0, max] (precision, max_time_s); what says what it is, as in the messages. */
+static int get_pos(json_t *obj, const char *key, double max, const char *what, double *out,
+		   const char *where, const char *path, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_number(v) || !isfinite(json_number_value(v)) || json_number_value(v) <= 0 ||
+	    json_number_value(v) > max)
+		return fl_seterr(err, errlen, "%s: %s.%s must be %s above 0 and at most %g", path,
+				 where, key, what, max);
+	*out = json_number_value(v);
+	return 0;
+}
+
 static int get_defaults(json_t *obj, struct suite_defaults *d, const char *where,
 			const char *path, char *err, size_t errlen)
 {
@@ -107,7 +123,11 @@ static int get_defaults(json_t *obj, struct suite_defaults *d, const char *where
 		     errlen) ||
 	    get_long(obj, "warmup", 0, FL_WARMUP_MAX, &d->warmup, where, path, err, errlen) ||
 	    get_list(obj, "probes", "_-,", &d->probes, where, path, err, errlen) ||
-	    get_list(obj, "events", "_-,:*?.[]!", &d->events, where, path, err, errlen))
+	    get_list(obj, "events", "_-,:*?.[]!", &d->events, where, path, err, errlen) ||
+	    get_pos(obj, "precision", FL_PRECISION_MAX, "a percentage (the 95% CI half-width "
+		    "wanted, % of the mean)", &d->precision_pct, where, path, err, errlen) ||
+	    get_pos(obj, "max_time_s", FL_MAX_TIME_MAX_S, "a number of seconds",
+		    &d->max_time_s, where, path, err, errlen))
 		return -1;
 	if (t && (!json_is_number(t) || !isfinite(json_number_value(t)) ||
 		  json_number_value(t) <= 0 || json_number_value(t) > FL_TIMEOUT_MAX_S))
@@ -226,10 +246,9 @@ static int agent_check(const char *agent, const char *wl, json_t *params, const 
 	return ret;
 }
 
-static int plan_point(struct fl_plan *plan, const char *wl, json_t *params,
-		      const struct suite_defaults *d, int iteration, bool warmup)
+/* A new zeroed case at the end of plan (not counted in plan->n yet), or NULL. */
+static struct fl_plan_case *plan_grow(struct fl_plan *plan)
 {
-	struct fl_plan_case *pc;
 	size_t n = plan->n;
 
 	/* capacity doubles from 16 (a plan of 20000 cases grew one case at a time: quadratic) */
@@ -237,23 +256,95 @@ static int plan_point(struct fl_plan *plan, const char *wl, json_t *params,
 		void *grown = realloc(plan->cases, (n ? 2 * n : 16) * sizeof(*plan->cases));
 
 		if (!grown)
-			return -1;
+			return NULL;
 		plan->cases = grown;
 	}
-	pc = &plan->cases[n];
-	memset(pc, 0, sizeof(*pc));
+	memset(&plan->cases[n], 0, sizeof(plan->cases[n]));
+	return &plan->cases[n];
+}
+
+static void plan_name(struct fl_plan *plan, struct fl_plan_case *pc)
+{
+	snprintf(pc->file, sizeof(pc->file), "cases/%04zu-%s-%s%d.json", plan->n, pc->workload,
+		 pc->warmup ? "w" : "i", pc->iteration);
+	strcpy(pc->status, "pending");
+	pc->value = NAN;
+	plan->n++;
+}
+
+/* The group of a case: the same workload and params (sorted) make one, whichever suite
+ * entry planned them. groups maps that key to the group's number. */
+static size_t group_key(json_t *groups, const char *wl, json_t *params, size_t *ngroups)
+{
+	char *p = json_dumps(params, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+	char key[FL_NAME_MAX + 8192];
+	json_t *g;
+	size_t n;
+
+	snprintf(key, sizeof(key), "%s %s", wl, p ? p : "?");
+	free(p);
+	g = json_object_get(groups, key);
+	if (g)
+		return (size_t)json_integer_value(g);
+	n = (*ngroups)++;
+	json_object_set_new(groups, key, json_integer((json_int_t)n));
+	return n;
+}
+
+static int plan_point(struct fl_plan *plan, json_t *groups, const char *wl, json_t *params,
+		      const struct suite_defaults *d, int iteration, bool warmup)
+{
+	struct fl_plan_case *pc = plan_grow(plan);
+
+	if (!pc)
+		return -1;
 	pc->workload = strdup(wl);
 	pc->params = json_incref(params);
 	pc->iteration = iteration;
 	pc->warmup = warmup;
+	pc->round = warmup ? 0 : iteration;
+	pc->group = group_key(groups, wl, params, &plan->ngroups);
 	pc->timeout_s = d->timeout_s;
+	pc->precision_pct = d->precision_pct;
+	pc->max_time_s = d->max_time_s;
 	pc->probes = d->probes ? strdup(d->probes) : NULL;
 	pc->events = d->events ? strdup(d->events) : NULL;
-	snprintf(pc->file, sizeof(pc->file), "cases/%04zu-%s-%s%d.json", plan->n, wl,
-		 warmup ? "w" : "i", iteration);
-	strcpy(pc->status, "pending");
-	plan->n++;
+	plan_name(plan, pc);
 	return 0;
+}
+
+int fl_plan_add(struct fl_plan *plan, size_t like, int iteration, int round)
+{
+	struct fl_plan_case *pc, *lk;
+
+	if (plan->n >= FL_PLAN_MAX || like >= plan->n)
+		return -1;
+	pc = plan_grow(plan);
+	if (!pc)
+		return -1;
+	lk = &plan->cases[like];
+	pc->workload = strdup(lk->workload);
+	pc->params = json_incref(lk->params);
+	pc->iteration = iteration;
+	pc->extra = true;
+	pc->round = round;
+	pc->group = lk->group;
+	pc->timeout_s = lk->timeout_s;
+	pc->precision_pct = lk->precision_pct;
+	pc->max_time_s = lk->max_time_s;
+	pc->probes = lk->probes ? strdup(lk->probes) : NULL;
+	pc->events = lk->events ? strdup(lk->events) : NULL;
+	plan_name(plan, pc);
+	return 0;
+}
+
+size_t fl_plan_group_of(const struct fl_plan *plan, const char *workload, json_t *params)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (!strcmp(plan->cases[i].workload, workload) &&
+		    json_equal(plan->cases[i].params, params))
+			return plan->cases[i].group;
+	return (size_t)-1;
 }
 
 struct suite_entry {
@@ -334,7 +425,9 @@ static int check_plan_size(const struct suite_entry *ents, size_t n, const char 
  * each case's warm-ups come before its first measured iteration. */
 static int build_plan(struct fl_plan *plan, struct suite_entry *ents, size_t n)
 {
+	json_t *groups = json_object();
 	long max_it = 0;
+	int ret = -1;
 
 	for (size_t k = 0; k < n; k++)
 		max_it = ents[k].d.iterations > max_it ? ents[k].d.iterations : max_it;
@@ -347,14 +440,19 @@ static int build_plan(struct fl_plan *plan, struct suite_entry *ents, size_t n)
 				continue;
 			json_array_foreach(ents[k].points, i, pt) {
 				for (long w = 0; it == 0 && w < ents[k].d.warmup; w++)
-					if (plan_point(plan, ents[k].workload, pt, &ents[k].d, (int)w, true))
-						return -1;
-				if (plan_point(plan, ents[k].workload, pt, &ents[k].d, (int)it, false))
-					return -1;
+					if (plan_point(plan, groups, ents[k].workload, pt,
+						       &ents[k].d, (int)w, true))
+						goto out;
+				if (plan_point(plan, groups, ents[k].workload, pt, &ents[k].d,
+					       (int)it, false))
+					goto out;
 			}
 		}
 	}
-	return 0;
+	ret = 0;
+out:
+	json_decref(groups);
+	return ret;
 }
 
 static int load_entries(json_t *doc, const char *agent, const char *path, struct fl_plan *plan,
@@ -368,6 +466,9 @@ static int load_entries(json_t *doc, const char *agent, const char *path, struct
 
 	if (get_defaults(doc, &sd, "the suite", path, err, errlen))
 		return -1;
+	/* the suite's max_time_s is the run's budget; a case's own is its group's */
+	plan->max_time_s = sd.max_time_s;
+	sd.max_time_s = 0;
 	if (!json_is_array(cases) || !json_array_size(cases))
 		return fl_seterr(err, errlen, "%s: \"cases\" must be a non-empty array", path);
 	ents = calloc(json_array_size(cases), sizeof(*ents));

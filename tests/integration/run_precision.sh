@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Adaptive precision (issue #15): a suite with "precision" and "max_time_s" stops a case whose
+# 95% CI half-width reached its target at the planned minimum and gives the other (a target it
+# cannot reach) iterations until the time budget is spent; run.json records per case group the
+# half-width, n and why it stopped; --dry-run shows the minimum and the most the budget allows;
+# bad --precision / --max-time / suite values are one sentence and exit 2; an interrupted
+# adaptive run resumes where it stopped, and --resume with a new --max-time goes on. ~25 s.
+. "$(dirname "$0")/lib.sh"
+F=$FL_BIN/faultline
+S=$TMP/prec.json
+# loose: ebizzy at 0.2 s varies by 5-30% here, so ±90% holds after 3 iterations (t=4.3);
+# tight: ±0.001% never does, so it runs until the suite's 8 s budget is spent.
+cat > "$S" <<-EOF
+{"name": "prec", "iterations": 3, "timeout_s": 30, "max_time_s": 8,
+ "cases": [{"workload": "ebizzy", "precision": 90,
+            "params": {"threads": 1, "seconds": 0.2, "mmap": true, "touch_only": true}},
+           {"workload": "ebizzy", "precision": 0.001, "iterations": 2,
+            "params": {"threads": 1, "seconds": 0.2}}]}
+EOF
+# grp RUN K FIELD: precision.groups[K].FIELD of RUN's run.json
+grp() { jget "$1/run.json" "['precision']['groups'][$2]['$3']"; }
+
+start=$(date +%s.%N)
+expect_exit 0 "a suite with precision and max_time_s runs" "$F" run --out "$TMP/r1" "$S"
+R=$TMP/r1
+check "  run.json is valid faultline/1" "$F" validate "$R/run.json" >/dev/null
+check "  two case groups recorded" test "$(jget "$R/run.json" "['precision']['groups'].__len__()")" = 2
+check "  the reachable target stopped for precision" test "$(grp "$R" 0 stopped)" = precision
+check "  at the planned minimum (n=3)" test "$(grp "$R" 0 n)" = 3
+check "  its half-width is recorded and within the target" \
+	python3 -c "import sys; h=float(sys.argv[1]); sys.exit(not 0 <= h <= 90)" "$(grp "$R" 0 halfwidth_pct)"
+check "  the unreachable one stopped for time" test "$(grp "$R" 1 stopped)" = time
+n1=$(grp "$R" 1 n)
+check "  after more iterations than planned (n=$n1)" test "$n1" -gt 2
+check "  its metric is the first with a direction" test "$(grp "$R" 1 metric)" = records_per_s
+spent=$(jget "$R/run.json" "['precision']['spent_s']")
+check "  the run kept to its budget (spent ${spent} s of 8)" \
+	python3 -c "import sys; sys.exit(not float(sys.argv[1]) <= 8.5)" "$spent"
+check "  the adaptive cases are marked extra" \
+	test "$(jget "$R/run.json" "['cases'][-1].get('extra')")" = True
+check "  the progress says which case wants iterations, with its half-width" \
+	grep -qE "^  ebizzy threads=1 seconds=0.2: records_per_s ±[0-9.]+% \(n=[0-9]+\), target ±0.001%; wants more iterations" "$TMP/stdout"
+check "  and the end says why each stopped" grep -q "stopped: time budget spent" "$TMP/stdout"
+
+expect_exit 0 "--dry-run with --precision and --max-time" \
+	"$F" run --dry-run --precision 2 --max-time 1m "$S"
+check "  shows each case's planned minimum and the most the budget allows" \
+	grep -q "records_per_s to ±2%: at least 3 iterations (planned), at most 300 (the 1m00s budget / its 0.2 s measured phase)" "$TMP/stdout"
+check "  and the worst case of the run" grep -q "ends by 2m30s at worst" "$TMP/stdout"
+
+for bad in 0 -1 abc 101 ""; do
+	expect_exit 2 "--precision '$bad' is refused" "$F" run --out "$TMP/bad" --precision "$bad" --max-time 10 "$S"
+	stderr_has "--precision wants a percentage above 0 and at most 100" "  one sentence saying what it wants"
+	check "  one line" test "$(wc -l < "$TMP/stderr")" = 1
+done
+for bad in abc 0 5x -3s 1h- 8d ""; do
+	expect_exit 2 "--max-time '$bad' is refused" "$F" run --out "$TMP/bad" --precision 2 --max-time "$bad" "$S"
+	stderr_has "--max-time wants a duration above 0 and at most 7 days, like 600, 90s, 10m or 1h30m" "  one sentence"
+	check "  one line" test "$(wc -l < "$TMP/stderr")" = 1
+done
+check "nothing ran for the bad values" test ! -e "$TMP/bad"
+echo '{"name": "p", "precision": 0, "cases": [{"workload": "ebizzy"}]}' > "$TMP/b1.json"
+expect_exit 2 "a suite's precision 0 is refused" "$F" run --dry-run "$TMP/b1.json"
+stderr_has "$TMP/b1.json: the suite.precision must be a percentage" "  naming the file and the field"
+echo '{"name": "p", "cases": [{"workload": "ebizzy", "max_time_s": "10m"}]}' > "$TMP/b2.json"
+expect_exit 2 "a case's max_time_s as a string is refused" "$F" run --dry-run "$TMP/b2.json"
+stderr_has "$TMP/b2.json: cases[0].max_time_s must be a number of seconds" "  naming the file and the field"
+echo '{"name": "p", "cases": [{"workload": "ebizzy", "params": {"seconds": 0.2}}]}' > "$TMP/b3.json"
+expect_exit 2 "--precision without any time budget is refused" "$F" run --out "$TMP/bad" --precision 1 "$TMP/b3.json"
+stderr_has "needs a time budget: give --max-time DURATION" "  saying how to give one"
+
+# Resume: interrupt the run once it is in its adaptive rounds, then finish it.
+cat > "$TMP/one.json" <<-EOF
+{"name": "prec1", "iterations": 2, "timeout_s": 30,
+ "cases": [{"workload": "ebizzy", "params": {"threads": 1, "seconds": 0.2}}]}
+EOF
+R=$TMP/r2
+"$F" run --out "$R" --precision 0.001 --max-time 4s "$TMP/one.json" > "$TMP/r2.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+	grep -q '"extra": true' "$R/run.json" 2>/dev/null && break
+	sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+check "an adaptive run interrupted in its adaptive rounds" \
+	test "$(jget "$R/run.json" "['state']")" = interrupted
+n_before=$(jget "$R/run.json" "['cases'].__len__()")
+spent_before=$(jget "$R/run.json" "['precision']['spent_s']")
+first_extra=$(python3 -c 'import json,sys; print([c["file"] for c in json.load(open(sys.argv[1]))["cases"] if c.get("extra")][0])' "$R/run.json")
+sum_before=$(md5sum < "$R/$first_extra")
+expect_exit 0 "--resume finishes it" "$F" run --resume "$R"
+check "  complete" test "$(jget "$R/run.json" "['state']")" = complete
+check "  keeps its budget and override" test "$(jget "$R/run.json" "['precision']['max_time_s']")/$(jget "$R/run.json" "['precision']['target_pct']")" = 4.0/0.001
+check "  went on after the $n_before cases it had" test "$(jget "$R/run.json" "['cases'].__len__()")" -gt "$n_before"
+check "  the adaptive case done before is kept, not run again" test "$(md5sum < "$R/$first_extra")" = "$sum_before"
+check "  its time counts on from ${spent_before} s and stops at the budget" \
+	python3 -c "import sys; a,b=map(float,sys.argv[1:]); sys.exit(not a <= b <= 4.5)" "$spent_before" "$(jget "$R/run.json" "['precision']['spent_s']")"
+check "  stopped for time" test "$(grp "$R" 0 stopped)" = time
+check "  n counts every iteration" test "$(grp "$R" 0 n)" = "$(jget "$R/run.json" "['cases'].__len__()")"
+check "  run.json is valid" "$F" validate "$R/run.json" >/dev/null
+n_done=$(jget "$R/run.json" "['cases'].__len__()")
+expect_exit 0 "--resume of the complete run with a larger --max-time" "$F" run --resume "$R" --max-time 5s
+check "  gives it more iterations" test "$(jget "$R/run.json" "['cases'].__len__()")" -gt "$n_done"
+check "  the new budget is recorded" test "$(jget "$R/run.json" "['precision']['max_time_s']")" = 5.0
+python3 - "$R/run.json" <<-'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d['cases'][-1]['params'] = {'threads': 2, 'seconds': 0.2}
+json.dump(d, open(sys.argv[1], 'w'))
+EOF
+expect_exit 2 "--resume refuses an adaptive case that is none of the suite's" "$F" run --resume "$R"
+stderr_has "is not an adaptive iteration of one of its suite's cases" "  saying which"
+echo "# $(python3 -c "import sys,time; print('%.0f s' % (time.time() - float(sys.argv[1])))" "$start")"
+done_testing
