@@ -132,6 +132,8 @@ static const char *fit(json_t *cmp, size_t r, size_t w, char *buf, size_t len)
 	return buf;
 }
 
+static void wrap(FILE *out, const char *p, int indent);
+
 static void print_ids(json_t *cmp, FILE *out)
 {
 	json_t *runs = json_object_get(cmp, "runs"), *r, *d;
@@ -142,18 +144,20 @@ static void print_ids(json_t *cmp, FILE *out)
 	json_array_foreach(runs, i, r) {
 		json_t *k = json_object_get(r, "kernel"), *t = json_object_get(r, "target");
 		json_t *ps = json_object_get(k, "patchset");
-		char cfg[13] = "-";
+		char cfg[13] = "-", line[256];
 
 		if (json_is_string(json_object_get(k, "config_sha256")))
 			snprintf(cfg, sizeof(cfg), "%s", s(k, "config_sha256"));
 		fprintf(out, "%s  %.40s: %.34s (%s, %lld cases)\n", s(r, "label"), rname(cmp, i),
 			s(r, "dir"), s(r, "state"),
 			(long long)json_integer_value(json_object_get(r, "cases")));
-		fprintf(out, "   id %.34s  kernel %.22s  %s %s, %lld CPUs%s%.10s\n", s(r, "id"),
-			s(k, "release"), s(t, "kind"), s(t, "arch"),
-			(long long)json_integer_value(json_object_get(t, "cpus")),
-			json_is_string(json_object_get(t, "accel")) ? ", " : "",
-			json_is_string(json_object_get(t, "accel")) ? s(t, "accel") : "");
+		snprintf(line, sizeof(line), "   id %.40s  kernel %.30s  %s %s, %lld CPUs%s%.10s",
+			 s(r, "id"), s(k, "release"), s(t, "kind"), s(t, "arch"),
+			 (long long)json_integer_value(json_object_get(t, "cpus")),
+			 json_is_string(json_object_get(t, "accel")) ? ", " : "",
+			 json_is_string(json_object_get(t, "accel")) ? s(t, "accel") : "");
+		fl_utf8_cut(line);
+		wrap(out, line, 6);
 		if (json_is_string(json_object_get(k, "candidate")) ||
 		    json_is_string(json_object_get(k, "base")) || json_is_object(ps))
 			fprintf(out, "   candidate %.20s  base %.20s  patchset %.16s%s%.0lld  "

@@ -274,7 +274,7 @@ static void dir_cell(struct tcell *c, json_t *m)
 	snprintf(c->brief, sizeof(c->brief), "%s", c->txt);
 }
 
-/* One ROWS row: b | value per run | delta per candidate | word per candidate. */
+/* One ROWS row: b | base value | per candidate: value, delta, word. */
 static int rows_row(struct tgrid *gr, json_t *g, const struct fl_tcol *col, const char *label)
 {
 	json_t *m = metric_of(g, col->metric);
@@ -285,27 +285,29 @@ static int rows_row(struct tgrid *gr, json_t *g, const struct fl_tcol *col, cons
 		return -1;
 	r->metric = col->metric;
 	dir_cell(&r->c[k++], m);
-	for (size_t run = 0; run < gr->nruns; run++)
-		value_cell(gr, &r->c[k++], g, m, run, col->metric);
-	for (size_t run = 1; run < gr->nruns; run++, k++)
-		delta_cells(&r->c[k], &r->c[k + gr->nruns - 1], m, run);
+	value_cell(gr, &r->c[k++], g, m, 0, col->metric);
+	for (size_t run = 1; run < gr->nruns && k + 3 <= TG_MAXCOL; run++, k += 3) {
+		value_cell(gr, &r->c[k], g, m, run, col->metric);
+		delta_cells(&r->c[k + 1], &r->c[k + 2], m, run);
+	}
 	return 0;
 }
 
 static void rows_heads(struct tgrid *gr, const char *what)
 {
-	size_t k = 0;
+	size_t k = 0, n = sizeof(gr->h[0].head);
 
 	snprintf(gr->label_head, sizeof(gr->label_head), "%s", what);
-	snprintf(gr->h[k++].head, sizeof(gr->h[0].head), "b");
-	for (size_t r = 0; r < gr->nruns; r++)
-		snprintf(gr->h[k++].head, sizeof(gr->h[0].head), "%s", gr->names[r]);
-	for (size_t r = 1; r < gr->nruns; r++)
-		snprintf(gr->h[k++].head, sizeof(gr->h[0].head), "%s%s", gr->nruns > 2 ? "d " :
-			 "delta", gr->nruns > 2 ? gr->names[r] : "");
-	for (size_t r = 1; r < gr->nruns; r++)
-		snprintf(gr->h[k++].head, sizeof(gr->h[0].head), "%s%s", gr->nruns > 2 ? "vs " :
-			 "verdict", gr->nruns > 2 ? gr->names[r] : "");
+	snprintf(gr->h[k++].head, n, "b");
+	snprintf(gr->h[k++].head, n, "%s", gr->names[0]);
+	for (size_t r = 1; r < gr->nruns && k + 3 <= TG_MAXCOL; r++) {
+		gr->h[k].unit = gr->h[k + 1].unit = gr->h[k + 2].unit = r;
+		snprintf(gr->h[k++].head, n, "%s", gr->names[r]);
+		snprintf(gr->h[k++].head, n, "%s%s", gr->nruns > 2 ? "delta " : "delta",
+			 gr->nruns > 2 ? gr->labels[r] : "");
+		snprintf(gr->h[k++].head, n, "%s%s", gr->nruns > 2 ? "vs " : "verdict",
+			 gr->nruns > 2 ? gr->labels[r] : "");
+	}
 	gr->ncols = k;
 }
 
@@ -475,6 +477,7 @@ static int sweep_block(struct tgrid *gr, json_t *first, const char *block_key)
 		json_array_foreach(splits, j, sp)
 			for (size_t c = 0; c < gr->ncolspec && k < TG_MAXCOL; c++, k++) {
 				snprintf(gr->h[k].group, sizeof(gr->h[0].group), "%s", gr->names[r]);
+				gr->h[k].unit = r;
 				snprintf(gr->h[k].sub, sizeof(gr->h[0].sub), "%s", ns > 1 ?
 					 json_string_value(sp) : "");
 				snprintf(gr->h[k].head, sizeof(gr->h[0].head), "%s", gr->cols[c]->head);
@@ -534,14 +537,18 @@ static void runs_of(struct tgrid *gr)
 	json_t *r;
 	size_t i;
 
+	gr->nruns_all = json_array_size(json_object_get(gr->cmp, "runs"));
 	json_array_foreach(json_object_get(gr->cmp, "runs"), i, r) {
 		json_t *k = json_object_get(r, "kernel"), *t = json_object_get(r, "target");
 
 		if (i >= TG_MAXRUNS)
 			break;
 		gr->names[i] = json_string_value(json_object_get(r, "name")) ?: s(r, "label");
-		snprintf(gr->runs[i], sizeof(gr->runs[0]), "%s %s:%s%s run %s (%s, %s %s, %lld "
-			 "CPUs)", i ? "candidate" : "BASE", gr->names[i],
+		gr->labels[i] = s(r, "label");
+		snprintf(gr->runs[i], sizeof(gr->runs[0]), "%s %s%s%s%s:%s%s run %s (%s, %s %s, "
+			 "%lld CPUs)", i ? "candidate" : "BASE", gr->names[i],
+			 gr->nruns_all > 2 ? " (" : "", gr->nruns_all > 2 ? gr->labels[i] : "",
+			 gr->nruns_all > 2 ? ")" : "",
 			 strncmp(gr->names[i], s(k, "release"), strlen(s(k, "release"))) ? " " : "",
 			 strncmp(gr->names[i], s(k, "release"), strlen(s(k, "release"))) ?
 			 s(k, "release") : "", s(r, "id"), s(r, "dir"), s(t, "kind"), s(t, "arch"),

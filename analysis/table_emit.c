@@ -15,6 +15,21 @@ static const char *s(json_t *o, const char *k)
 	return v ? v : "-";
 }
 
+/* head in at most w characters (w >= 4): a long one keeps its last word behind a '~' */
+static const char *fit(const char *head, size_t w, char *buf, size_t len)
+{
+	const char *tail = strrchr(head, ' ');
+	size_t tl = tail ? strlen(tail) : 0;
+
+	if (strlen(head) <= w || len <= w)
+		snprintf(buf, len, "%s", head);
+	else if (tail && tl + 3 <= w)
+		snprintf(buf, len, "%.*s~%s", (int)(w - tl - 1), head, tail);
+	else
+		snprintf(buf, len, "%.*s~", (int)(w - 1), head);
+	return buf;
+}
+
 static const char *cell_txt(const struct tcell *c, bool brief)
 {
 	return brief ? c->brief : c->txt;
@@ -58,48 +73,46 @@ static void convention(struct tgrid *gr, char *buf, size_t len)
 		 s(gr->cmp, "correction"));
 }
 
-/* Column widths; true if only the brief cells fit 80 columns. */
-static bool widths(struct tgrid *gr, size_t *w, size_t *lw)
+/* Column widths with full or brief cells; returns the columns' total (each + 1 space). */
+static size_t widths(struct tgrid *gr, bool brief, size_t *w, size_t *lw)
 {
-	size_t total;
-	bool brief = false;
+	size_t total = 0;
 
-	for (int pass = 0; pass < 2; pass++) {
-		brief = pass;
-		*lw = strlen(gr->label_head);
+	*lw = strlen(gr->label_head);
+	for (size_t k = 0; k < gr->ncols; k++)
+		w[k] = 0;
+	for (size_t i = 0; i < gr->nrows; i++) {
+		if (gr->rows[i].block)
+			continue;
+		if (strlen(gr->rows[i].label) > *lw)
+			*lw = strlen(gr->rows[i].label);
 		for (size_t k = 0; k < gr->ncols; k++)
-			w[k] = strlen(gr->h[k].head);
-		for (size_t i = 0; i < gr->nrows; i++) {
-			if (gr->rows[i].block)
-				continue;
-			if (strlen(gr->rows[i].label) > *lw)
-				*lw = strlen(gr->rows[i].label);
-			for (size_t k = 0; k < gr->ncols; k++)
-				if (strlen(cell_txt(&gr->rows[i].c[k], brief)) > w[k])
-					w[k] = strlen(cell_txt(&gr->rows[i].c[k], brief));
-		}
-		total = 0;
-		for (size_t k = 0; k < gr->ncols; k++)
-			total += w[k] + 1;
-		if (total + *lw <= W)
-			return brief;
-		if (pass && total + 8 <= W)
-			*lw = W - total;
-		else if (pass)
-			*lw = 8;
+			if (strlen(cell_txt(&gr->rows[i].c[k], brief)) > w[k])
+				w[k] = strlen(cell_txt(&gr->rows[i].c[k], brief));
 	}
-	return brief;
+	for (size_t k = 0; k < gr->ncols; k++) {
+		/* a head may widen its column up to 10 characters, or 17 for 2 runs */
+		size_t hw = strlen(gr->h[k].head), cap = gr->nruns > 2 ? 10 : 17;
+
+		if (hw > w[k])
+			w[k] = hw < cap ? hw : (w[k] > cap ? w[k] : cap);
+		total += w[k] + 1;
+	}
+	if (*lw > 30)
+		*lw = 30;
+	return total;
 }
 
-/* A head line of spans: level 0 group, 1 sub. */
-static void span_line(struct tgrid *gr, const size_t *w, size_t lw, int level, FILE *out)
+/* A head line of spans over the columns in mask: level 0 group, 1 sub. */
+static void span_line(struct tgrid *gr, const size_t *w, size_t lw, const bool *mask,
+		      int level, FILE *out)
 {
 	size_t k = 0, off;
-	char line[1024];
+	char line[1024], hb[80];
 	bool any = false;
 
 	for (size_t j = 0; j < gr->ncols; j++)
-		any |= (level ? gr->h[j].sub : gr->h[j].group)[0] != '\0';
+		any |= mask[j] && (level ? gr->h[j].sub : gr->h[j].group)[0] != '\0';
 	if (!any)
 		return;
 	off = (size_t)snprintf(line, sizeof(line), "%-*s", (int)lw, "");
@@ -107,11 +120,15 @@ static void span_line(struct tgrid *gr, const size_t *w, size_t lw, int level, F
 		const char *t = level ? gr->h[k].sub : gr->h[k].group;
 		size_t e = k + 1, span = w[k];
 
-		while (e < gr->ncols && !strcmp(gr->h[e].group, gr->h[k].group) &&
+		if (!mask[k]) {
+			k++;
+			continue;
+		}
+		while (e < gr->ncols && mask[e] && !strcmp(gr->h[e].group, gr->h[k].group) &&
 		       (!level || !strcmp(gr->h[e].sub, gr->h[k].sub)))
 			span += w[e++] + 1;
-		off += (size_t)snprintf(line + off, sizeof(line) - off, " %-*.*s", (int)span,
-					(int)span, t);
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %-*s", (int)span,
+					fit(t, span, hb, sizeof(hb)));
 		k = e;
 	}
 	off = strlen(line);
@@ -120,23 +137,18 @@ static void span_line(struct tgrid *gr, const size_t *w, size_t lw, int level, F
 	fprintf(out, "%s\n", line);
 }
 
-void tg_emit_text(struct tgrid *gr, FILE *out)
+/* The table with the columns in mask. */
+static void part(struct tgrid *gr, const size_t *w, size_t lw, bool brief, const bool *mask,
+		 FILE *out)
 {
-	size_t w[TG_MAXCOL], lw;
-	bool brief = widths(gr, w, &lw);
-	char conv[600];
+	char hb[80];
 
-	wrap(out, gr->t->title, 2);
-	for (size_t r = 0; r < gr->nruns; r++)
-		wrap(out, gr->runs[r], 4);
-	convention(gr, conv, sizeof(conv));
-	wrap(out, conv, 2);
-	fputc('\n', out);
-	span_line(gr, w, lw, 0, out);
-	span_line(gr, w, lw, 1, out);
+	span_line(gr, w, lw, mask, 0, out);
+	span_line(gr, w, lw, mask, 1, out);
 	fprintf(out, "%-*.*s", (int)lw, (int)lw, gr->label_head);
 	for (size_t k = 0; k < gr->ncols; k++)
-		fprintf(out, " %*.*s", (int)w[k], (int)w[k], gr->h[k].head);
+		if (mask[k])
+			fprintf(out, " %*s", (int)w[k], fit(gr->h[k].head, w[k], hb, sizeof(hb)));
 	fputc('\n', out);
 	for (size_t i = 0; i < gr->nrows; i++) {
 		struct trow *r = &gr->rows[i];
@@ -147,9 +159,61 @@ void tg_emit_text(struct tgrid *gr, FILE *out)
 		}
 		fprintf(out, "%-*.*s", (int)lw, (int)lw, r->label);
 		for (size_t k = 0; k < gr->ncols; k++)
-			fprintf(out, " %*s", (int)w[k], cell_txt(&r->c[k], brief));
+			if (mask[k])
+				fprintf(out, " %*s", (int)w[k], cell_txt(&r->c[k], brief));
 		fputc('\n', out);
 	}
+}
+
+/* Full cells if they fit 80 columns, else means; if those do not fit either, parts of whole
+ * units (a candidate, a run's column group), each with the unit-0 columns again. */
+static void parts(struct tgrid *gr, FILE *out)
+{
+	size_t w[TG_MAXCOL], lw, base = 0, used, maxu = 0;
+	bool brief = widths(gr, false, w, &lw) + lw > W, mask[TG_MAXCOL];
+
+	if (brief && widths(gr, true, w, &lw) + lw > W && lw > 12)
+		lw = 12;
+	for (size_t k = 0; k < gr->ncols; k++) {
+		if (!gr->h[k].unit)
+			base += w[k] + 1;
+		if (gr->h[k].unit > maxu)
+			maxu = gr->h[k].unit;
+	}
+	for (size_t u = 1; u <= maxu || u == 1; ) {
+		for (size_t k = 0; k < gr->ncols; k++)
+			mask[k] = !gr->h[k].unit;
+		used = lw + base;
+		for (; u <= maxu; u++) {
+			size_t uw = 0;
+
+			for (size_t k = 0; k < gr->ncols; k++)
+				uw += gr->h[k].unit == u ? w[k] + 1 : 0;
+			if (used + uw > W && used > lw + base)
+				break;
+			used += uw;
+			for (size_t k = 0; k < gr->ncols; k++)
+				mask[k] |= gr->h[k].unit == u;
+		}
+		part(gr, w, lw, brief, mask, out);
+		if (u <= maxu)
+			fputc('\n', out);
+		if (!maxu)
+			break;
+	}
+}
+
+void tg_emit_text(struct tgrid *gr, FILE *out)
+{
+	char conv[600];
+
+	wrap(out, gr->t->title, 2);
+	for (size_t r = 0; r < gr->nruns; r++)
+		wrap(out, gr->runs[r], 4);
+	convention(gr, conv, sizeof(conv));
+	wrap(out, conv, 2);
+	fputc('\n', out);
+	parts(gr, out);
 	for (size_t i = 0; i < gr->nnotes; i++)
 		wrap(out, gr->notes[i], 4);
 	if (gr->notes_dropped)

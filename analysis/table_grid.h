@@ -37,6 +37,8 @@ struct tcolhead {
 	char group[64];		/* spans the columns that share it: a run's name */
 	char sub[64];		/* spans within a group: the split value */
 	char head[64];
+	size_t unit;		/* text wider than 80 columns goes on in further parts, each
+				 * with the unit-0 columns (b, the base run) and whole units */
 };
 
 struct tgrid {
@@ -47,6 +49,8 @@ struct tgrid {
 	const struct fl_tcol *cols[FL_TABLE_MAXCOL];
 	size_t ncolspec;
 	const char *names[TG_MAXRUNS];
+	const char *labels[TG_MAXRUNS];	/* "A", "B": delta and verdict heads of 3+ runs */
+	size_t nruns_all;
 	char runs[TG_MAXRUNS][400];
 	size_t nruns;
 	char label_head[64];

@@ -67,6 +67,13 @@ check "collapse: THP share before/after, time to collapse, swap-ins" sh -c \
 	'grep -qE "^THP share after \(%\) +hi +100.0" "$0" && grep -q "^time to collapse (s) " "$0" &&
 	 grep -q "^swap-ins, all (pages) " "$0"' "$TMP/collapse.txt"
 
+for t in munmap percore; do
+	expect_exit 0 "--table $t of three runs" "$FL" compare "$TMP/a" "$TMP/b" "$TMP/a" --table $t
+	check "$t, three runs: still 80 columns (means, further parts with the base again)" awk \
+		'length($0) > 80 { bad = 1 } END { exit bad }' "$TMP/stdout"
+done
+check "percore, three runs: the third run's part repeats the base's columns" \
+	grep -qE "^ +[^ ]+ A +[^ ]+ C$" "$TMP/stdout"
 expect_exit 2 "a table whose workload is not in the runs" "$FL" compare "$TMP/a" "$TMP/b" --table kernbench
 stderr_has "--table kernbench: these runs have no measured kernbench case" "says so in one sentence"
 check "and prints nothing on stdout" test ! -s "$TMP/stdout"
