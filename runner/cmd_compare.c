@@ -213,14 +213,15 @@ int fl_cmd_compare(int argc, char **argv)
 	if (cmp && !a.table && a.metrics && fl_cmp_filter(cmp, a.metrics, err, sizeof(err))) {
 		err_print(err);
 		ret = FL_EXIT_USAGE;
-	} else if (cmp && a.table) {
-		ret = fl_table_render(cmp, fl_table_find(a.table), a.format, a.metrics, stdout, err,
-				      sizeof(err));
+	} else if (cmp) {
+		if (a.table)
+			ret = fl_table_render(cmp, fl_table_find(a.table), a.format, a.metrics,
+					      stdout, err, sizeof(err));
+		else
+			render(cmp, &a, stdout);
 		if (ret)
 			err_print(err);
-	} else if (cmp) {
-		render(cmp, &a, stdout);
-		if (a.plot && fl_plot_compare(cmp, runs, (size_t)n, a.plot, err, sizeof(err))) {
+		else if (a.plot && fl_plot_compare(cmp, runs, (size_t)n, a.plot, err, sizeof(err))) {
 			err_print(err);
 			ret = FL_EXIT_ENV;
 		} else if (a.plot) {
