@@ -394,7 +394,11 @@ static void sweep_table(json_t *cmp, json_t *sw, json_t *m, size_t first, size_t
 			cp = json_array_get(json_object_get(hm, "comparisons"), r - 1);
 			cell(json_array_get(hr, r), c, sizeof(c), sd, 16);
 			pct(d, sizeof(d), fl_cmp_num(json_object_get(cp, "delta_pct")));
-			fprintf(out, " %*s %7s%c", w, c, d, mark(cp));
+			fprintf(out, " %*s %7s", w, c, d);
+			if (mark(cp) != ' ')
+				fputc(mark(cp), out);
+			else if (r + 1 < last)
+				fputc(' ', out);
 		}
 		fputc('\n', out);
 	}
