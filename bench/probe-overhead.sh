@@ -1,33 +1,64 @@
 #!/usr/bin/env bash
-# Probe overhead: ebizzy records/s with all probes against --probes none, in interleaved
-# pairs (order alternating), so drift on a noisy machine hits both sides alike.
-#   bench/probe-overhead.sh [PAIRS=7] [SECONDS=3] [EBIZZY ARGS...]
+# Probe overhead: ebizzy records/s with probes against --probes none, in interleaved rounds
+# (one run of each arm per round, the order rotating), so drift on a noisy machine hits every
+# arm alike. Each arm's overhead is the mean of its per-round ratios to none, with its standard
+# error, and their median.
+#   bench/probe-overhead.sh [ROUNDS=7] [SECONDS=3] [EBIZZY ARGS...]   (default args -m -T -t 2)
+# Environment:
+#   PROBES  the arms, space separated (default "all", the default probe set); each a --probes
+#           list, optionally AGENT:LIST to run another agent binary, so that a build before a
+#           change and one after are measured in the same rounds:
+#           PROBES="build/old/bin/faultline-agent:all all all,sw"
+#   AGENT   the agent for arms without one and for none (default bin/faultline-agent)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pairs=${1:-7}; secs=${2:-3}; shift $(( $# > 2 ? 2 : $# )) || true
+rounds=${1:-7}; secs=${2:-3}; shift $(( $# > 2 ? 2 : $# )) || true
 args=${*:-"-m -T -t 2"}
-A=bin/faultline-agent
+A=${AGENT:-bin/faultline-agent}
+read -r -a arms <<< "${PROBES:-all}"
+for arm in "${arms[@]}"; do
+	agent=$A
+	[[ $arm == *:* ]] && agent=${arm%:*}
+	[ -x "$agent" ] || { echo "probe-overhead.sh: agent '$agent' (arm '$arm') is not an executable" >&2; exit 2; }
+done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-rate() {	# $1 probes
+rate() {	# $1 arm
+	local agent=$A list=$1
+	if [[ $1 == *:* ]]; then agent=${1%:*}; list=${1##*:}; fi
 	# shellcheck disable=SC2086
-	"$A" ebizzy $args -S "$secs" --probes "$1" --quiet --json "$tmp/o.json"
+	"$agent" ebizzy $args -S "$secs" --probes "$list" --quiet --json "$tmp/o.json"
 	python3 -c "import json; print(json.load(open('$tmp/o.json'))['case']['metrics']['records_per_s']['value'])"
 }
-echo "probe overhead: ebizzy $args -S $secs, $pairs interleaved pairs, all probes vs none"
-printf '%-5s %14s %14s %8s\n' pair "none rec/s" "all rec/s" "all/none"
-: > "$tmp/pairs"
-for i in $(seq 1 "$pairs"); do
-	if [ $((i % 2)) = 1 ]; then n=$(rate none); a=$(rate all); else a=$(rate all); n=$(rate none); fi
-	echo "$n $a" >> "$tmp/pairs"
-	printf '%-5s %14.1f %14.1f %8.4f\n' "$i" "$n" "$a" "$(python3 -c "print($a/$n)")"
+all=(none "${arms[@]}")
+n=${#all[@]}
+echo "probe overhead: ebizzy $args -S $secs, $rounds interleaved rounds of: ${all[*]}"
+: > "$tmp/rows"
+for r in $(seq 0 $((rounds - 1))); do
+	got=()
+	for k in $(seq 0 $((n - 1))); do
+		j=$(( (k + r) % n ))
+		got[$j]=$(rate "${all[$j]}")
+	done
+	line=""
+	for j in $(seq 0 $((n - 1))); do line+="${got[$j]} "; done
+	echo "$line" >> "$tmp/rows"
+	printf 'round %-3s %s\n' "$((r + 1))" "$line"
+	unset got
 done
-python3 - "$tmp/pairs" <<'PY'
+python3 - "$tmp/rows" "${all[@]}" <<'PY'
 import statistics as st, sys
-rows = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
-none, alls = [r[0] for r in rows], [r[1] for r in rows]
-ratios = [a / n for n, a in rows]
-print(f"none: mean {st.mean(none):.1f} sd {st.stdev(none):.1f} (CoV {100*st.stdev(none)/st.mean(none):.2f}%)")
-print(f"all:  mean {st.mean(alls):.1f} sd {st.stdev(alls):.1f} (CoV {100*st.stdev(alls)/st.mean(alls):.2f}%)")
-m, s = st.mean(ratios), st.stdev(ratios)
-print(f"overhead (1 - all/none), mean of pair ratios: {100*(1-m):+.2f}% +- {100*s/len(ratios)**0.5:.2f}% (s.e.), median {100*(1-st.median(ratios)):+.2f}%")
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+names = sys.argv[2:]
+none = [r[0] for r in rows]
+def cov(x):
+    return 100 * st.stdev(x) / st.mean(x) if len(x) > 1 else float("nan")
+print(f"{'arm':<44} {'mean rec/s':>12} {'CoV':>7}   overhead (1 - arm/none): mean +- s.e., median")
+print(f"{'none':<44} {st.mean(none):12.1f} {cov(none):6.2f}%")
+for j, name in enumerate(names[1:], start=1):
+    x = [r[j] for r in rows]
+    ratios = [r[j] / r[0] for r in rows]
+    m = st.mean(ratios)
+    se = st.stdev(ratios) / len(ratios) ** 0.5 if len(ratios) > 1 else float("nan")
+    print(f"{name:<44} {st.mean(x):12.1f} {cov(x):6.2f}%   {100*(1-m):+.2f}% +- {100*se:.2f}%, "
+          f"median {100*(1-st.median(ratios)):+.2f}%")
 PY

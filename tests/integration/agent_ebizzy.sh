@@ -10,7 +10,11 @@ check "the case validates against the schema" "$F" validate "$TMP/out.json"
 v() { jget "$TMP/out.json" "$1"; }
 check "records_per_s > 0" python3 -c "import sys; assert float(sys.argv[1]) > 0" "$(v "['case']['metrics']['records_per_s']['value']")"
 check "faults_per_record present (> 0 with -m -T)" python3 -c "import sys; assert float(sys.argv[1]) > 0" "$(v "['case']['metrics']['faults_per_record']['value']")"
-check "page-faults counted by perf" python3 -c "import sys; assert int(sys.argv[1]) > 0" "$(v "['case']['counters']['page-faults']['value']")"
+check "page-faults counted" python3 -c "import sys; assert int(sys.argv[1]) > 0" "$(v "['case']['counters']['page-faults']['value']")"
+# The default probes count faults and context switches from getrusage (no cost per event); the
+# per-task perf software events only when named (--probes all,sw), and then they say so.
+check "the default probes count page-faults with getrusage" test "$(v "['case']['counters']['page-faults']['source']")" = getrusage
+check "cpu-migrations is absent from the default probes, with the reason" test "$(v "['case']['counters']['cpu-migrations']['status']")" = absent
 if [ -d /sys/kernel/tracing/events/pagefault ]; then
 	skip "this kernel has pagefault:* tracepoints"
 else
@@ -37,13 +41,17 @@ check "the failed case is schema-valid" "$F" validate "$TMP/bad.json"
 
 # A known number of touched pages gives at least that many faults: -m -T, 1 thread, one
 # 512 KiB copy per record = 128 pages of 4 KiB per record.
-expect_exit 0 "ebizzy -m -T -t 1 runs" "$A" ebizzy -m -T -t 1 -S 1 --probes sw --json "$TMP/t1.json"
-check "page-faults >= 128 per record" python3 - "$TMP/t1.json" <<'PY'
+for probes in all,sw all; do
+	expect_exit 0 "ebizzy -m -T -t 1 runs (--probes $probes)" "$A" ebizzy -m -T -t 1 -S 1 --probes "$probes" --json "$TMP/t1.json"
+	check "page-faults >= 128 per record (--probes $probes)" python3 - "$TMP/t1.json" "$probes" <<'PY'
 import json, sys, os
 c = json.load(open(sys.argv[1]))["case"]
+pf = c["counters"]["page-faults"]
 pages = 512 * 1024 // os.sysconf("SC_PAGE_SIZE")
-assert c["counters"]["page-faults"]["value"] >= pages * c["ops"]["count"], c["counters"]["page-faults"]
+assert pf["value"] >= pages * c["ops"]["count"], pf
+assert pf["source"] == ("perf" if sys.argv[2] == "all,sw" else "getrusage"), pf
 PY
+done
 
 # Bad input: one sentence each, exit 2.
 expect_exit 2 "unknown workload" "$A" nosuch

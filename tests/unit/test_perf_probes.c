@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tests of the perf probes (sw, tracepoints, hw), the probe set and the perf stat control
- * FIFOs, against the running kernel: no mocks. Tracepoint tests are skipped unless root.
+ * Tests of the perf probes (sw, tracepoints, hw), the rusage probe, the probe set and the perf
+ * stat control FIFOs, against the running kernel: no mocks. Tracepoint tests are skipped unless root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +28,7 @@
 #include "probes/probe.h"
 #include "probes/perf_ctl.h"
 #include "probes/csd_calls.h"
+#include "probes/rusage.h"
 #include "fl_util.h"
 
 #define TOUCH_PAGES	4096
@@ -216,6 +217,280 @@ static void test_sw_inherit_thread(void **state)
 	pthread_barrier_destroy(&t.go);
 	pthread_barrier_destroy(&t.done);
 	munmap(t.p, t.pages * t.psz);
+}
+
+static const char *source_of(json_t *c)
+{
+	const char *src = json_string_value(json_object_get(c, "source"));
+
+	if (!src) {
+		char *dump = json_dumps(c, JSON_COMPACT);
+
+		fail_msg("no source in %s", dump ? dump : "?");
+	}
+	return src;
+}
+
+/* The default set counts faults, context switches and CPU time from getrusage (nothing per
+ * event), not with the per-task perf software events; cpu-migrations is absent, with why.
+ * Before: "all" ran the sw probe ("source": "perf", 3-5% of a fault-bound workload). */
+static void test_default_set_getrusage(void **state)
+{
+	size_t psz = sysconf(_SC_PAGESIZE);
+	char *p = fresh_pages(TOUCH_PAGES, psz);
+	static const char *const names[] = { "page-faults", "minor-faults", "major-faults",
+					     "context-switches", "task-clock" };
+	struct run r;
+	long long faults;
+	size_t i;
+
+	run_open(&r, "all", NULL);
+	assert_int_equal(fl_probes_start(r.set), 0);
+	touch_pages(p, TOUCH_PAGES, psz);
+	assert_int_equal(fl_probes_stop(r.set), 0);
+	run_finish(&r);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_string_equal(source_of(counter(&r, names[i])), "getrusage");
+		assert_string_equal(json_string_value(json_object_get(counter(&r, names[i]),
+								      "scope")), "task");
+		assert_true(value_of(counter(&r, names[i])) >= 0);
+	}
+	faults = value_of(counter(&r, "page-faults"));
+	print_message("default probes: page-faults %lld for %d touched pages\n", faults,
+		      TOUCH_PAGES);
+	assert_true(faults >= TOUCH_PAGES);
+	assert_true(faults < TOUCH_PAGES + FAULT_SLACK);
+	assert_int_equal(value_of(counter(&r, "minor-faults")) +
+			 value_of(counter(&r, "major-faults")), faults);
+	assert_string_equal(json_string_value(json_object_get(counter(&r, "task-clock"), "unit")),
+			    "ns");
+	assert_missing(counter(&r, "cpu-migrations"), "absent");
+	assert_non_null(strstr(json_string_value(json_object_get(counter(&r, "cpu-migrations"),
+								 "reason")), "--probes all,sw"));
+	json_decref(r.case_obj);
+	munmap(p, TOUCH_PAGES * psz);
+}
+
+/* Named, the perf software events keep the names they count (cpu-migrations included). */
+static void test_all_sw_perf_names(void **state)
+{
+	size_t psz = sysconf(_SC_PAGESIZE);
+	char *p = fresh_pages(TOUCH_PAGES, psz);
+	struct run r;
+
+	run_open(&r, "all,sw", NULL);
+	assert_int_equal(fl_probes_start(r.set), 0);
+	touch_pages(p, TOUCH_PAGES, psz);
+	assert_int_equal(fl_probes_stop(r.set), 0);
+	run_finish(&r);
+	skip_if_not_permitted(&r);
+	assert_string_equal(source_of(counter(&r, "page-faults")), "perf");
+	assert_string_equal(source_of(counter(&r, "cpu-migrations")), "perf");
+	assert_string_equal(source_of(counter(&r, "task-clock")), "perf");
+	assert_true(value_of(counter(&r, "page-faults")) >= TOUCH_PAGES);
+	json_decref(r.case_obj);
+	munmap(p, TOUCH_PAGES * psz);
+}
+
+/* A thread created and gone within the phase is counted (RUSAGE_SELF keeps exited threads). */
+static void test_rusage_thread_in_phase(void **state)
+{
+	struct toucher t = { .pages = 1024, .psz = sysconf(_SC_PAGESIZE) };
+	pthread_t th;
+	struct run r;
+	long long faults;
+
+	t.p = fresh_pages(t.pages, t.psz);
+	pthread_barrier_init(&t.go, NULL, 2);
+	pthread_barrier_init(&t.done, NULL, 2);
+	run_open(&r, "rusage", NULL);
+	assert_int_equal(fl_probes_start(r.set), 0);
+	assert_int_equal(pthread_create(&th, NULL, toucher_fn, &t), 0);
+	pthread_barrier_wait(&t.go);
+	pthread_barrier_wait(&t.done);
+	pthread_join(th, NULL);
+	assert_int_equal(fl_probes_stop(r.set), 0);
+	run_finish(&r);
+	faults = value_of(counter(&r, "page-faults"));
+	print_message("page-faults %lld for %zu pages of a thread that exited in the phase\n",
+		      faults, t.pages);
+	assert_true(faults >= (long long)t.pages);
+	assert_true(faults < (long long)t.pages + FAULT_SLACK);
+	assert_true(value_of(counter(&r, "context-switches")) >= 1);
+	json_decref(r.case_obj);
+	pthread_barrier_destroy(&t.go);
+	pthread_barrier_destroy(&t.done);
+	munmap(t.p, t.pages * t.psz);
+}
+
+/* A child process that touches its pages when told (a byte on go), says so (a byte on done),
+ * and exits when told again. */
+struct kid {
+	pid_t pid;
+	int go, done;
+};
+
+static void kid_main(size_t pages, int go, int done)
+{
+	size_t psz = sysconf(_SC_PAGESIZE);
+	char *p, b = 'd';
+
+	p = mmap(NULL, pages * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || read(go, &b, 1) != 1)
+		_exit(1);
+	madvise(p, pages * psz, MADV_NOHUGEPAGE);
+	touch_pages(p, pages, psz);
+	if (write(done, &b, 1) != 1)
+		_exit(1);
+	_exit(read(go, &b, 1) == 1 ? 0 : 1);
+}
+
+static void kid_fork(struct kid *k, size_t pages)
+{
+	int go[2], done[2];
+
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	k->pid = fork();
+	assert_true(k->pid >= 0);
+	if (k->pid == 0) {
+		close(go[1]);
+		close(done[0]);
+		kid_main(pages, go[0], done[1]);
+	}
+	close(go[0]);
+	close(done[1]);
+	k->go = go[1];
+	k->done = done[0];
+}
+
+/* Tell the child to touch its pages and wait until it has. */
+static void kid_touch(struct kid *k)
+{
+	char b;
+
+	assert_int_equal(write(k->go, "g", 1), 1);
+	assert_int_equal(read(k->done, &b, 1), 1);
+}
+
+static void kid_reap(struct kid *k)
+{
+	int status;
+
+	assert_int_equal(write(k->go, "x", 1), 1);
+	assert_int_equal(waitpid(k->pid, &status, 0), k->pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(k->go);
+	close(k->done);
+}
+
+/* Child processes, as percore-map's percore-mm workers (forked before, alive after the phase)
+ * and pt-retract's or kernbench's (forked and waited for in the phase), and one alive at start
+ * and reaped in the phase: each one's faults in the phase are counted once. The page counts
+ * differ by more than the slack, so a child counted twice or not at all fails. */
+static void test_rusage_children(void **state)
+{
+	const size_t n_across = 1024, n_reaped = 2048, n_inside = 4096, slack = 1000;
+	long long faults, want = (long long)(n_across + n_reaped + n_inside);
+	struct kid across, reaped, inside;
+	struct run r;
+
+	kid_fork(&across, n_across);
+	kid_fork(&reaped, n_reaped);
+	run_open(&r, "rusage", NULL);
+	assert_int_equal(fl_probes_start(r.set), 0);
+	kid_touch(&across);
+	kid_touch(&reaped);
+	kid_reap(&reaped);
+	kid_fork(&inside, n_inside);
+	kid_touch(&inside);
+	kid_reap(&inside);
+	assert_int_equal(fl_probes_stop(r.set), 0);
+	kid_reap(&across);
+	run_finish(&r);
+	faults = value_of(counter(&r, "page-faults"));
+	print_message("page-faults %lld for %lld pages touched by three children\n", faults, want);
+	assert_true(faults >= want);
+	assert_true(faults < want + (long long)slack);
+	assert_true(value_of(counter(&r, "context-switches")) >= 3);
+	json_decref(r.case_obj);
+}
+
+/* The arithmetic over two snapshots: a child reaped in the phase counts from start only, one
+ * born in it from 0, a reused pid (another starttime) is another child; counts that went
+ * backwards are an error, not a figure. */
+static void test_rusage_phase_arith(void **state)
+{
+	struct fl_ru_child k0[] = {
+		{ .pid = 10, .starttime = 5, .v = { { 100, 1, 10, 2, 1000 } } },	/* reaped */
+		{ .pid = 11, .starttime = 5, .v = { { 200, 0, 20, 0, 2000 } } },	/* lives */
+		{ .pid = 12, .starttime = 5, .v = { { 300, 0, 30, 0, 3000 } } },	/* reused */
+	};
+	struct fl_ru_child k1[] = {
+		{ .pid = 11, .starttime = 5, .v = { { 250, 0, 25, 1, 2500 } } },
+		{ .pid = 12, .starttime = 9, .v = { { 7, 0, 1, 0, 70 } } },
+		{ .pid = 13, .starttime = 9, .v = { { 40, 0, 4, 0, 400 } } },	/* born */
+	};
+	struct fl_ru_snap s0 = { .self = { { 1000, 0, 5, 5, 100000 } },
+				 .reaped = { { 50, 0, 0, 0, 0 } }, .kids = k0, .nkids = 3 };
+	struct fl_ru_snap s1 = { .self = { { 1500, 2, 8, 6, 300000 } },
+				 .reaped = { { 50 + 130 + 300 + 20, 1 + 0, 12 + 30 + 3, 2 + 0,
+					       1300 + 3000 + 200 } },
+				 .kids = k1, .nkids = 3 };
+	struct fl_ru_vals d;
+
+	/* self 500 + reaped (130 - 100) + 12's old life (300 - 300) + 20 (born and reaped)
+	 * + 11: 50 + 12 (new): 7 + 13: 40 */
+	assert_int_equal(fl_ru_phase(&s0, &s1, &d), 0);
+	assert_int_equal(d.v[FL_RU_MINFLT], 500 + 30 + 0 + 20 + 50 + 7 + 40);
+	assert_int_equal(d.v[FL_RU_MAJFLT], 2 + 0 + 0);
+	assert_int_equal(d.v[FL_RU_NVCSW], 3 + (12 - 10) + 0 + 3 + 5 + 1 + 4);
+	assert_int_equal(d.v[FL_RU_NIVCSW], 1 + 0 + 1);
+	assert_int_equal(d.v[FL_RU_CPU_NS], 200000 + 300 + 0 + 200 + 500 + 70 + 400);
+	/* children 10 and the old 12 "reaped" with less than they had at start */
+	s1.self.v[FL_RU_MINFLT] = 1000;
+	s1.reaped.v[FL_RU_MINFLT] = 50;
+	assert_int_equal(fl_ru_phase(&s0, &s1, &d), -1);
+}
+
+static void test_rusage_parse(void **state)
+{
+	static const char stat[] = "4242 (a) b (c)) S 17 4242 4242 0 -1 4194560 1234 99 7 1 "
+				   "10 20 0 0 20 0 1 0 987654 1000 100 18446744073709551615";
+	static const char status[] = "Name:\ta\nvoluntary_ctxt_switches:\t12\n"
+				     "nonvoluntary_ctxt_switches:\t34\n";
+	unsigned long long minflt, majflt, st, nv, niv;
+	pid_t ppid;
+
+	assert_int_equal(fl_ru_parse_stat(stat, &minflt, &majflt, &ppid, &st), 0);
+	assert_int_equal(minflt, 1234);
+	assert_int_equal(majflt, 7);
+	assert_int_equal(ppid, 17);
+	assert_int_equal(st, 987654);
+	assert_int_equal(fl_ru_parse_stat("4242 (a) S 1 2", &minflt, &majflt, &ppid, &st), -1);
+	assert_int_equal(fl_ru_parse_status(status, &nv, &niv), 0);
+	assert_int_equal(nv, 12);
+	assert_int_equal(niv, 34);
+	assert_int_equal(fl_ru_parse_status("Name:\ta\n", &nv, &niv), -1);
+}
+
+/* getrusage counts only the caller: another pid gets "unsupported" with the reason. */
+static void test_rusage_other_pid(void **state)
+{
+	struct fl_probe_ctx ctx = { .pid = getppid(), .ncpus = 1, .proc_root = "/proc" };
+	struct fl_probe_set *set;
+	char err[FL_ERRLEN];
+	json_t *o = json_object();
+
+	set = fl_probes_open("rusage", &ctx, err, sizeof(err));
+	assert_non_null(set);
+	assert_int_equal(fl_probes_start(set), 0);
+	assert_int_equal(fl_probes_stop(set), 0);
+	fl_probes_emit(set, o);
+	fl_probes_close(set);
+	assert_missing(json_object_get(json_object_get(o, "counters"), "page-faults"),
+		       "unsupported");
+	json_decref(o);
 }
 
 static void test_tp_absent(void **state)
@@ -410,11 +685,12 @@ static void test_set_unknown_name(void **state)
 
 	assert_null(fl_probes_open("sw,bogus,hw", &ctx, err, sizeof(err)));
 	assert_string_equal(err, "unknown probe 'bogus' in --probes (expected all, none or a "
-			    "comma list of: sw,tracepoints,hw,vmstat,interrupts,mmap_lock; all is "
-			    "every one but mmap_lock)");
+			    "comma list of: sw,rusage,tracepoints,hw,vmstat,interrupts,mmap_lock; all "
+			    "is every one but mmap_lock and sw)");
 	assert_null(fl_probes_open("", &ctx, err, sizeof(err)));
 	assert_null(fl_probes_open("all,bogus", &ctx, err, sizeof(err)));
-	assert_string_equal(fl_probes_all_names(), "sw,tracepoints,hw,vmstat,interrupts,mmap_lock");
+	assert_string_equal(fl_probes_all_names(),
+			    "sw,rusage,tracepoints,hw,vmstat,interrupts,mmap_lock");
 }
 
 static void test_set_none(void **state)
@@ -512,6 +788,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sw_page_faults),
 		cmocka_unit_test(test_sw_inherit_thread),
+		cmocka_unit_test(test_default_set_getrusage),
+		cmocka_unit_test(test_all_sw_perf_names),
+		cmocka_unit_test(test_rusage_thread_in_phase),
+		cmocka_unit_test(test_rusage_children),
+		cmocka_unit_test(test_rusage_phase_arith),
+		cmocka_unit_test(test_rusage_parse),
+		cmocka_unit_test(test_rusage_other_pid),
 		cmocka_unit_test(test_tp_absent),
 		cmocka_unit_test(test_tp_counts_syscalls),
 		cmocka_unit_test(test_tp_cap),

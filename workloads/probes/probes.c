@@ -4,6 +4,11 @@
  * phase in. The table is in the order names are listed; start() walks it backwards and stop()
  * forwards, so the /proc snapshots (vmstat, interrupts) are taken first and last and the perf
  * counters are enabled last and disabled first, as close to the measured phase as possible.
+ *
+ * The default set ("all") is cheap: rusage counts page faults, context switches and CPU time
+ * from getrusage and /proc at start and stop. The per-task perf software events (sw) cost 3-5%
+ * of a fault-bound workload (every fault and context switch of the workload's tasks goes through
+ * perf): named to run (--probes all,sw), and then their values take the shared names.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,11 +17,15 @@
 
 #include "probes/probe.h"
 #include "probes/mmap_lock.h"
+#include "probes/rusage.h"
 #include "fl_json.h"
 #include "fl_util.h"
 
 static const struct fl_probe_ops *const fl_probe_table[] = {
+	/* Not in "all" (--probes all,sw). Before rusage: rusage emits only the names sw did
+	 * not count. */
 	&fl_probe_sw,
+	&fl_probe_rusage,
 	&fl_probe_tracepoints,
 	&fl_probe_hw,
 	&fl_probe_vmstat,
@@ -41,13 +50,13 @@ struct fl_probe_set {
 
 const char *fl_probes_all_names(void)
 {
-	return "sw,tracepoints,hw,vmstat,interrupts,mmap_lock";
+	return "sw,rusage,tracepoints,hw,vmstat,interrupts,mmap_lock";
 }
 
 /* Probes left out of "all" (their overhead is not negligible): named to run. */
 static int fl_probe_optional(const struct fl_probe_ops *ops)
 {
-	return ops == &fl_probe_mmap_lock;
+	return ops == &fl_probe_mmap_lock || ops == &fl_probe_sw;
 }
 
 json_t *fl_probe_section(json_t *case_obj, const char *section)
@@ -85,7 +94,7 @@ static int fl_probes_parse(const char *list, int *want, char *err, size_t errlen
 	do {
 		end = strchr(p, ',');
 		len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 3 && !strncmp(p, "all", 3)) {	/* "all" or "all,mmap_lock" */
+		if (len == 3 && !strncmp(p, "all", 3)) {	/* "all", "all,sw,mmap_lock" */
 			for (i = 0; i < FL_NR_PROBES; i++)
 				want[i] |= !fl_probe_optional(fl_probe_table[i]);
 			p = end + 1;
@@ -95,7 +104,7 @@ static int fl_probes_parse(const char *list, int *want, char *err, size_t errlen
 		if (idx < 0)
 			return fl_seterr(err, errlen, "unknown probe '%.*s' in --probes (expected all, "
 					 "none or a comma list of: %s; all is every one but "
-					 "mmap_lock)", (int)len, p,
+					 "mmap_lock and sw)", (int)len, p,
 					 fl_probes_all_names());
 		want[idx] = 1;
 		p = end + 1;
