@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Verdicts under noise with adaptive precision (issue #15, acceptance 1): pairs of real runs of
+# one ebizzy case, each `faultline run --precision PCT --max-time DURATION`, compared with
+# `faultline compare`. A/A pairs (both runs alike): how many are flagged (any significant
+# change of records_per_s). Slowed pairs (run B's agent spins --test-delay-us per record): how
+# many are detected (records_per_s significantly worse). The two runs of a pair take turns in
+# slices of the budget (A to 1/S of it, B to 1/S, then `faultline run --resume` of each with
+# 2/S, ...; which goes first alternates), so the host's drift falls on both alike. Prints every pair (n and half-width reached by each run, the
+# delta, the adjusted p, the verdict, the pair's time) and the rates with their counts.
+#
+#   bench/precision.sh [--aa N] [--slow N] [--precision PCT] [--max-time D] [--iterations N]
+#                      [--seconds S] [--threads N] [--delay-us US] [--busy N] [--slices S]
+#                      [--out DIR]
+#     --aa N          A/A pairs (default 40)
+#     --slow N        slowed pairs (default 20)
+#     --precision P   each run's target (default 1: ±1% of the mean)
+#     --max-time D    each run's budget (default 5m: a pair within 10 minutes)
+#     --iterations N  each run's planned minimum (default 5)
+#     --seconds S     ebizzy's measured phase per iteration (default 1)
+#     --threads N     ebizzy threads (default 1: ebizzy -mT -t 1)
+#     --delay-us US   the slowdown: spin US microseconds per record (default 6: ~3% on
+#                     ebizzy -mT -t 1 here; the measured slowdown is printed)
+#     --busy N        N busy loops beside every case (default 0; the acceptance: 2). They
+#                     run only while a case runs (under the host lock), not between.
+#     --slices S      the budget in S turns per run (default 5; 1: A, then B)
+#     --out DIR       keep the runs there (default: a temp dir, removed)
+# Environment: FL_BIN (default bin/) holds faultline and faultline-agent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+aa=40 slow=20 prec=1 maxt=5m iters=5 secs=1 threads=1 delay=6 busy=0 slices=5 out=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--aa) aa=$2 ;; --slow) slow=$2 ;; --precision) prec=$2 ;; --max-time) maxt=$2 ;;
+	--iterations) iters=$2 ;; --seconds) secs=$2 ;; --threads) threads=$2 ;;
+	--delay-us) delay=$2 ;; --busy) busy=$2 ;; --slices) slices=$2 ;; --out) out=$2 ;;
+	*) echo "precision.sh: unknown option $1 (see the comment at the top)" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+maxs=$(python3 -c "import re,sys; m=re.fullmatch(r'([0-9.]+)([smh]?)', sys.argv[1]);
+print(float(m[1]) * {'': 1, 's': 1, 'm': 60, 'h': 3600}[m[2]])" "$maxt") ||
+	{ echo "precision.sh: --max-time wants 600, 90s, 10m or 1h, not '$maxt'" >&2; exit 2; }
+BIN=$(cd "${FL_BIN:-bin}" && pwd)
+[ -x "$BIN/faultline" ] && [ -x "$BIN/faultline-agent" ] ||
+	{ echo "precision.sh: no faultline and faultline-agent in $BIN (make, or set FL_BIN)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+[ -n "$out" ] || out=$tmp/runs
+mkdir -p "$out"
+
+cat > "$tmp/suite.json" <<EOF
+{"name": "precision-bench", "iterations": $iters, "timeout_s": 120,
+ "cases": [{"workload": "ebizzy",
+            "params": {"threads": $threads, "seconds": $secs, "mmap": true, "touch_only": true}}]}
+EOF
+# The agent, for one run: ebizzy cases get --test-delay-us=$2 and $3 busy loops beside them.
+wrapper() {	# $1 file $2 delay $3 busy
+	cat > "$1" <<EOF
+#!/bin/sh
+real='$BIN/faultline-agent'
+[ "\$1" = ebizzy ] || exec "\$real" "\$@"
+for a; do case \$a in --check|--help|--describe) exec "\$real" "\$@" ;; esac; done
+[ $2 -gt 0 ] && set -- "\$@" --test-delay-us=$2
+pids=
+i=0
+while [ \$i -lt $3 ]; do (while :; do :; done) & pids="\$pids \$!"; i=\$((i + 1)); done
+trap '[ -z "\$pids" ] || kill \$pids 2>/dev/null' EXIT
+trap 'kill -TERM \$child 2>/dev/null' TERM INT
+"\$real" "\$@" &
+child=\$!
+wait \$child; rc=\$?
+[ \$rc -le 128 ] || { wait \$child; rc=\$?; }
+exit \$rc
+EOF
+	chmod +x "$1"
+}
+wrapper "$tmp/agent-plain" 0 "$busy"
+wrapper "$tmp/agent-slow" "$delay" "$busy"
+
+run() {	# $1 dir $2 agent $3 slice (1..slices): a new run, or resumed with a larger budget
+	local b
+	b=$(python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) * int(sys.argv[2]) / int(sys.argv[3])))" \
+		"$maxs" "$3" "$slices")
+	if [ "$3" = 1 ]; then
+		set -- "$1" "$2" --out "$1" --precision "$prec" --max-time "$b" "$tmp/suite.json"
+	else
+		set -- "$1" "$2" --resume "$1" --max-time "$b"
+	fi
+	FAULTLINE_AGENT=$2 "$BIN/faultline" run "${@:3}" >> "$1.log" 2>&1 ||
+		{ echo "run $1 failed: $(tail -3 "$1.log")" >&2; return 1; }
+}
+# verdict A B: one line "flagged|detected|... n_a hw_a n_b hw_b delta p_adj direction"
+verdict() {
+	"$BIN/faultline" compare "$1" "$2" --format json > "$tmp/c.json" 2> "$tmp/c.err" || true
+	python3 - "$tmp/c.json" "$1/run.json" "$2/run.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+m = next(m for g in c['groups'] for m in g['metrics'] if m['name'] == 'records_per_s')
+k = m['comparisons'][0]
+def prec(path):
+    g = json.load(open(path))['precision']['groups'][0]
+    return '%d %.2f %s' % (g['n'], g['halfwidth_pct'], g['stopped'])
+print(prec(sys.argv[2]), prec(sys.argv[3]), '%+.2f' % k['delta_pct'],
+      '%.3g' % (k['p_adjusted'] if k.get('p_adjusted') is not None else float('nan')),
+      'sig' if k.get('significant') else 'ns', k.get('direction', '?'))
+EOF
+}
+
+pair() {	# $1 kind (aa|slow) $2 k
+	local d=$out/$1-$2 t0 t1
+	mkdir -p "$d"
+	local bagent=$tmp/agent-plain
+	[ "$1" = slow ] && bagent=$tmp/agent-slow
+	t0=$(date +%s)
+	for s in $(seq 1 "$slices"); do
+		if [ $((($2 + s) % 2)) = 0 ]; then
+			run "$d/a" "$tmp/agent-plain" "$s"; run "$d/b" "$bagent" "$s"
+		else
+			run "$d/b" "$bagent" "$s"; run "$d/a" "$tmp/agent-plain" "$s"
+		fi
+	done
+	t1=$(date +%s)
+	# n_a hw_a stop_a n_b hw_b stop_b delta p sig dir
+	read -r na ha sa nb hb sb delta p sig dir <<< "$(verdict "$d/a" "$d/b")"
+	printf '%-4s %2d  A n=%-3s ±%-5s%% (%s)  B n=%-3s ±%-5s%% (%s)  delta %6s%%  p_adj %-7s %-3s %-6s %4d s\n' \
+		"$1" "$2" "$na" "$ha" "$sa" "$nb" "$hb" "$sb" "$delta" "$p" "$sig" "$dir" $((t1 - t0))
+	echo "$1 $sig $dir $delta $((t1 - t0))" >> "$tmp/rows"
+}
+
+echo "precision bench: ebizzy -mT -t $threads -S $secs, --precision $prec --max-time $maxt," \
+     "at least $iters iterations, $slices turns; $busy busy loop(s) beside each case; slowdown" \
+     "--test-delay-us=$delay; $aa A/A and $slow slowed pairs"
+: > "$tmp/rows"
+for k in $(seq 1 "$aa"); do pair aa "$k"; done
+for k in $(seq 1 "$slow"); do pair slow "$k"; done
+python3 - "$tmp/rows" <<'EOF'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+def rate(kind, hit):
+    r = [x for x in rows if x[0] == kind]
+    h = [x for x in r if hit(x)]
+    if r:
+        print('  %-28s %d of %d (%.0f%%)' % ({'aa': 'A/A flagged', 'slow': 'slowdown detected'}[kind],
+              len(h), len(r), 100.0 * len(h) / len(r)))
+    return r
+print('results:')
+aa = rate('aa', lambda x: x[1] == 'sig')
+sl = rate('slow', lambda x: x[1] == 'sig' and x[2] == 'worse')
+for kind, r in (('A/A', aa), ('slowed', sl)):
+    if r:
+        t = [int(x[4]) for x in r]
+        d = [float(x[3]) for x in r]
+        print('  %-7s pairs: time per pair mean %.0f s, max %d s; delta mean %+.2f%%' %
+              (kind, sum(t) / len(t), max(t), sum(d) / len(d)))
+EOF
+[ "$out" = "$tmp/runs" ] || echo "runs: $out"
