@@ -38,7 +38,9 @@ static const struct fl_table layouts[] = {
 	  FL_TSHAPE_ROWS, "op,walkers", NULL, NULL, NULL,
 	  { { "op_ms", "time (ms)" }, { "ms_per_gib", "time (ms/GiB)" },
 	    { "function_call_ipis_per_gib", "func-call IPIs/GiB" },
-	    { "tlb_ipis_per_gib", "TLB IPIs/GiB" }, { "ipis_per_gib", "all IPIs/GiB" },
+	    { "tlb_ipis_per_gib", "TLB IPIs/GiB" },
+	    { "remote_tlb_flushes_per_gib", "remote TLB flush/GiB" },
+	    { "ipis_per_gib", "all IPIs/GiB" },
 	    { "thp_share", "THP share (%)" } } },
 	{ "collapse", "swapin-collapse",
 	  "Swapin collapse (seed 003): THP share of the range before and after khugepaged "
@@ -222,7 +224,9 @@ static void value_cell(struct tgrid *gr, struct tcell *c, json_t *g, json_t *m, 
 	if (strcmp(status, "ok")) {
 		snprintf(c->txt, sizeof(c->txt), "n/a");
 		snprintf(c->brief, sizeof(c->brief), "n/a");
-		note(gr, "n/a: %s, %s: %s%s%s", metric, gr->names[run], status,
+		note(gr, "n/a: %s, %s: %s%s%s", metric, gr->names[run],
+		     !strcmp(status, "missing") ? "not reported by that run" :
+		     !strcmp(status, "no case") ? "that run has no such case" : status,
 		     json_is_string(json_object_get(st, "reason")) ? ": " : "",
 		     json_is_string(json_object_get(st, "reason")) ? s(st, "reason") : "");
 		return;
