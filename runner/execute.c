@@ -233,7 +233,6 @@ static int run_adaptive(struct fl_rundir *rd, struct fl_plan *plan, struct fl_ta
 	int round = fl_plan_max_round(plan) + 1, ret = 0, added;
 
 	while (!ret && !*interrupted) {
-		fl_prec_print(plan, NULL, false, stdout);
 		added = fl_prec_next_round(plan, round, 0, NULL);
 		if (added < 0) {
 			fl_err("out of memory planning more iterations");
@@ -241,6 +240,7 @@ static int run_adaptive(struct fl_rundir *rd, struct fl_plan *plan, struct fl_ta
 		}
 		if (!added)
 			break;
+		fl_prec_print(plan, NULL, false, stdout);
 		ret = fl_run_plan_round(rd, plan, t, interrupted, round++);
 	}
 	return ret;

@@ -191,13 +191,13 @@ static void adaptive_rounds(struct slot *slots, int nkernels, int rmax, json_t *
 
 			if (s->failed || !s->have_rd || !fl_plan_adaptive(&s->plan))
 				continue;
-			fl_prec_print(&s->plan, s->name, false, stdout);
 			n = fl_prec_next_round(&s->plan, r, s->overhead_s, NULL);
 			if (n < 0)
 				fail_slot(s, FL_EXIT_ENV, "out of memory planning more iterations");
 			if (n <= 0)
 				continue;
 			added += n;
+			fl_prec_print(&s->plan, s->name, false, stdout);
 			printf("== round %d (adaptive): kernel %s, %d case(s)\n", r + 1, s->name, n);
 			fflush(stdout);
 			json_array_append_new(order, json_string(s->name));
