@@ -53,8 +53,9 @@ void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 	      "                       never be read as one of the options below)\n"
 	      "  --json=FILE          write the case document to FILE (default: stdout)\n"
 	      "  --probes=LIST        all, none, or a comma list of: ", out);
-	fprintf(out, "%s (default all: every one but mmap_lock, which is\n"
-		"                       off unless named: all,mmap_lock)\n", fl_probes_all_names());
+	fprintf(out, "%s (default all: every one but sw and mmap_lock, which\n"
+		"                       are off unless named: all,sw or all,mmap_lock)\n",
+		fl_probes_all_names());
 	fprintf(out, "  --events=GLOBS       tracepoints to count, comma separated sys:event globs\n"
 		"                       (default %s)\n", wl->events ? wl->events : FL_DEFAULT_EVENTS);
 	fputs(
