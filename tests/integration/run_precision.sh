@@ -4,14 +4,15 @@
 # cannot reach) iterations until the time budget is spent; run.json records per case group the
 # half-width, n and why it stopped; --dry-run shows the minimum and the most the budget allows;
 # bad --precision / --max-time / suite values are one sentence and exit 2; an interrupted
-# adaptive run resumes where it stopped, and --resume with a new --max-time goes on. ~25 s.
+# adaptive run resumes where it stopped, and --resume with a new --max-time goes on. ~30 s
+# (longer while another run holds the host lock).
 . "$(dirname "$0")/lib.sh"
 F=$FL_BIN/faultline
 S=$TMP/prec.json
 # loose: ebizzy at 0.2 s varies by 5-30% here, so ±90% holds after 3 iterations (t=4.3);
-# tight: ±0.001% never does, so it runs until the suite's 8 s budget is spent.
+# tight: ±0.001% never does, so it runs until the suite's 10 s budget (the planned 5 take 3-8 s here) is spent.
 cat > "$S" <<-EOF
-{"name": "prec", "iterations": 3, "timeout_s": 30, "max_time_s": 8,
+{"name": "prec", "iterations": 3, "timeout_s": 30, "max_time_s": 10,
  "cases": [{"workload": "ebizzy", "precision": 90,
             "params": {"threads": 1, "seconds": 0.2, "mmap": true, "touch_only": true}},
            {"workload": "ebizzy", "precision": 0.001, "iterations": 2,
@@ -34,8 +35,8 @@ n1=$(grp "$R" 1 n)
 check "  after more iterations than planned (n=$n1)" test "$n1" -gt 2
 check "  its metric is the first with a direction" test "$(grp "$R" 1 metric)" = records_per_s
 spent=$(jget "$R/run.json" "['precision']['spent_s']")
-check "  the run kept to its budget (spent ${spent} s of 8)" \
-	python3 -c "import sys; sys.exit(not float(sys.argv[1]) <= 8.5)" "$spent"
+check "  the run kept to its budget (spent ${spent} s of 10)" \
+	python3 -c "import sys; sys.exit(not float(sys.argv[1]) <= 10.5)" "$spent"
 check "  the adaptive cases are marked extra" \
 	test "$(jget "$R/run.json" "['cases'][-1].get('extra')")" = True
 check "  the progress says which case wants iterations, with its half-width" \
@@ -75,9 +76,9 @@ cat > "$TMP/one.json" <<-EOF
  "cases": [{"workload": "ebizzy", "params": {"threads": 1, "seconds": 0.2}}]}
 EOF
 R=$TMP/r2
-"$F" run --out "$R" --precision 0.001 --max-time 4s "$TMP/one.json" > "$TMP/r2.log" 2>&1 &
+"$F" run --out "$R" --precision 0.001 --max-time 7s "$TMP/one.json" > "$TMP/r2.log" 2>&1 &
 pid=$!
-for _ in $(seq 300); do
+for _ in $(seq 1200); do	# up to 2 min: another run may hold the host lock
 	grep -q '"extra": true' "$R/run.json" 2>/dev/null && break
 	sleep 0.1
 done
@@ -91,18 +92,18 @@ first_extra=$(python3 -c 'import json,sys; print([c["file"] for c in json.load(o
 sum_before=$(md5sum < "$R/$first_extra")
 expect_exit 0 "--resume finishes it" "$F" run --resume "$R"
 check "  complete" test "$(jget "$R/run.json" "['state']")" = complete
-check "  keeps its budget and override" test "$(jget "$R/run.json" "['precision']['max_time_s']")/$(jget "$R/run.json" "['precision']['target_pct']")" = 4.0/0.001
+check "  keeps its budget and override" test "$(jget "$R/run.json" "['precision']['max_time_s']")/$(jget "$R/run.json" "['precision']['target_pct']")" = 7.0/0.001
 check "  went on after the $n_before cases it had" test "$(jget "$R/run.json" "['cases'].__len__()")" -gt "$n_before"
 check "  the adaptive case done before is kept, not run again" test "$(md5sum < "$R/$first_extra")" = "$sum_before"
 check "  its time counts on from ${spent_before} s and stops at the budget" \
-	python3 -c "import sys; a,b=map(float,sys.argv[1:]); sys.exit(not a <= b <= 4.5)" "$spent_before" "$(jget "$R/run.json" "['precision']['spent_s']")"
+	python3 -c "import sys; a,b=map(float,sys.argv[1:]); sys.exit(not a <= b <= 7.5)" "$spent_before" "$(jget "$R/run.json" "['precision']['spent_s']")"
 check "  stopped for time" test "$(grp "$R" 0 stopped)" = time
 check "  n counts every iteration" test "$(grp "$R" 0 n)" = "$(jget "$R/run.json" "['cases'].__len__()")"
 check "  run.json is valid" "$F" validate "$R/run.json" >/dev/null
 n_done=$(jget "$R/run.json" "['cases'].__len__()")
-expect_exit 0 "--resume of the complete run with a larger --max-time" "$F" run --resume "$R" --max-time 5s
+expect_exit 0 "--resume of the complete run with a larger --max-time" "$F" run --resume "$R" --max-time 10s
 check "  gives it more iterations" test "$(jget "$R/run.json" "['cases'].__len__()")" -gt "$n_done"
-check "  the new budget is recorded" test "$(jget "$R/run.json" "['precision']['max_time_s']")" = 5.0
+check "  the new budget is recorded" test "$(jget "$R/run.json" "['precision']['max_time_s']")" = 10.0
 python3 - "$R/run.json" <<-'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
