@@ -21,6 +21,7 @@
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "history.h"
+#include "history_cp.h"
 #include "nightly_lock.h"
 #include "noise_floor.h"
 #include "plot.h"
@@ -403,10 +404,56 @@ static void summary_txt(FILE *f, void *arg)
 		r->history);
 }
 
+#define CP_REPORTED 5	/* change points named in the verdict, newest first */
+#define CP_MIN_RUNS 10	/* two segments of changepoint.h's default 5 runs */
+
+/* "; change points over the 60 runs: ebizzy records_per_s from run ID (#40, kernel A -> B):
+ * -3.1% (4810 -> 4661, worse), p 0.005; ..." appended to verdict (a new string). */
+static char *with_change_points(char *verdict, json_t *cps, size_t nruns)
+{
+	size_t len = strlen(verdict ? verdict : "") + 600 * (json_array_size(cps) + 1), off;
+	char *v = malloc(len), wl[100], m[100], run[100], kb[100], ka[100];
+	json_t *c;
+	size_t i;
+
+	if (!v)
+		return verdict;
+	off = (size_t)snprintf(v, len, "%s", verdict ? verdict : "");
+	if (off && v[off - 1] == '.')
+		v[--off] = '\0';
+	if (nruns < CP_MIN_RUNS)
+		vappend(v, len, &off, "; change points need %d runs (%zu so far)", CP_MIN_RUNS,
+			nruns);
+	else if (!json_array_size(cps))
+		vappend(v, len, &off, "; no change point over the history's %zu runs", nruns);
+	json_array_foreach(cps, i, c) {
+		fl_text_clean(wl, sizeof(wl), json_string_value(json_object_get(c, "workload")));
+		fl_text_clean(m, sizeof(m), json_string_value(json_object_get(c, "metric")));
+		fl_text_clean(run, sizeof(run), json_string_value(json_object_get(c, "run")));
+		fl_text_clean(kb, sizeof(kb), json_string_value(json_object_get(c,
+			      "kernel_before")) ?: "?");
+		fl_text_clean(ka, sizeof(ka), json_string_value(json_object_get(c,
+			      "kernel_after")) ?: "?");
+		vappend(v, len, &off, "%s %s %s from run %s (#%lld of %lld, kernel %s -> %s): "
+			"%+.2f%% (%.4g -> %.4g, %s), p %.3f", i ? ";" : "; change points over the "
+			"history (E-divisive means):", wl, m, run,
+			(long long)json_integer_value(json_object_get(c, "run_index")),
+			(long long)json_integer_value(json_object_get(c, "runs")), kb, ka,
+			fl_cmp_num(json_object_get(c, "change_pct")),
+			fl_cmp_num(json_object_get(c, "before")),
+			fl_cmp_num(json_object_get(c, "after")),
+			json_string_value(json_object_get(c, "direction")) ?: "?",
+			fl_cmp_num(json_object_get(c, "p")));
+	}
+	vappend(v, len, &off, ".");
+	free(verdict);
+	return v;
+}
+
 /* DIR/verdict.json (faultline-verdict/1) for CI systems. */
 static int write_verdict(const char *hist, const struct report *r, int exit_status,
 			 double threshold, size_t nbase, size_t baseiters, json_t *regs,
-			 size_t problems, char *err, size_t errlen)
+			 json_t *cps, size_t problems, char *err, size_t errlen)
 {
 	char path[1200], stamp[32];
 	time_t now = time(NULL);
@@ -423,6 +470,7 @@ static int write_verdict(const char *hist, const struct report *r, int exit_stat
 		      "summary.txt", "summary_md", "summary.md", "index_html", "index.html");
 	if (!regs)
 		json_decref(json_object_get(v, "regressions"));
+	json_object_set_new(v, "change_points", cps ? json_incref(cps) : json_array());
 	snprintf(path, sizeof(path), "%s/verdict.json", hist);
 	ret = fl_json_write_atomic(path, v, err, errlen);
 	json_decref(v);
@@ -632,7 +680,7 @@ static void history_runs_free(struct fl_run *runs, size_t n)
 static int nightly(struct nightly_args *a)
 {
 	char err[FL_ERRLEN], id[256], newdir[1400], tmpout[1400], path[1500], stamp[32];
-	json_t *index, *cmp = NULL, *regs = NULL, *largest = NULL, *entry;
+	json_t *index, *cmp = NULL, *regs = NULL, *largest = NULL, *entry, *cps = NULL;
 	struct fl_run base = { 0 }, cur = { 0 }, pair[2], *hist = NULL;
 	struct report rep = { 0 };
 	size_t nbase = 0, problems = 0, baseiters = 0, nhist = 0, noisy = 0;
@@ -732,6 +780,9 @@ static int nightly(struct nightly_args *a)
 			  json_array(), "summary", fl_history_summary(&cur));
 	fl_history_entry_run(entry, &cur);	/* the trend's x labels: start and kernel */
 	json_array_append_new(json_object_get(index, "runs"), entry);
+	cps = fl_history_change_points(a->history, index, CP_REPORTED);
+	verdict = with_change_points(verdict, cps, json_array_size(json_object_get(index, "runs")));
+	json_object_set_new(entry, "verdict", json_string(verdict ? verdict : ""));
 	if (fl_history_save(a->history, index, err, sizeof(err))) {
 		err_print(err);
 		ret = FL_EXIT_ENV;
@@ -768,8 +819,8 @@ static int nightly(struct nightly_args *a)
 		err_print(err);
 		ret = FL_EXIT_ENV;
 	}
-	if (write_verdict(a->history, &rep, ret, a->threshold, nbase, baseiters, regs, problems,
-			  err, sizeof(err))) {
+	if (write_verdict(a->history, &rep, ret, a->threshold, nbase, baseiters, regs, cps,
+			  problems, err, sizeof(err))) {
 		err_print(err);
 		ret = FL_EXIT_ENV;
 	}
@@ -779,6 +830,7 @@ static int nightly(struct nightly_args *a)
 out:
 	json_decref(cmp);
 	json_decref(regs);
+	json_decref(cps);
 	json_decref(largest);
 	json_decref(index);
 	if (nbase)

@@ -77,7 +77,8 @@ jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))'
 # whose own iterations agree to 1% but whose means spread by +/-6% (as on a loaded machine),
 # and a new run 7% below them. The pooled t-test alone calls that a regression; it is inside
 # the runs' run-to-run noise. Against five runs that agree, the same run is one.
-setrps() {	# setrps DIR V0 V1 V2: records_per_s of the measured iterations
+setrps() {	# setrps DIR V0 V1 V2: records_per_s of the measured iterations; the other
+		# metrics with a direction the same in every run, so only this one differs
 	python3 - "$@" <<'PY'
 import json, os, sys
 d, vals = sys.argv[1], [float(v) for v in sys.argv[2:]]
@@ -85,7 +86,10 @@ files = sorted(f for f in os.listdir(d + "/cases") if "-w" not in f)
 for f, v in zip(files, vals):
     p = d + "/cases/" + f
     doc = json.load(open(p))
-    doc["case"]["metrics"]["records_per_s"]["value"] = v
+    m = doc["case"]["metrics"]
+    for k in ("records_per_s", "thread_min_records_per_s", "thread_max_records_per_s"):
+        m[k]["value"] = v
+    m["user_s"]["value"], m["sys_s"]["value"] = 0.03, 0.27
     json.dump(doc, open(p, "w"))
 PY
 }
@@ -110,6 +114,38 @@ expect_exit 1 "the same run against five runs that agree is a regression" \
 	"$FL" nightly "$SUITE" --history "$TMP/h4" --run "$TMP/n6" --threshold 5
 check "its noise floor is small and named" grep -qE "records_per_s -7.*run-to-run noise \+/-[0-3]\.[0-9]%" \
 	"$TMP/stdout"
+
+# Change points over the whole history (E-divisive): twelve runs, the last six 10% slower, name
+# run 7 as the first of the change, worse; twelve runs that do not move have none.
+cphistory() {	# cphistory DIR MEAN...: one run per mean (iterations mean-1, mean, mean+1)
+	local h=$1 k=0 v; shift
+	for v in "$@"; do
+		k=$((k + 1)); rm -rf "$TMP/cp"; cp -r "$TMP/r1" "$TMP/cp"
+		setrps "$TMP/cp" $((v - 1)) "$v" $((v + 1))
+		python3 - "$TMP/cp" "cp-$(basename "$h")-$k" <<'PY'
+import json, os, sys
+d, rid = sys.argv[1], sys.argv[2]
+for f in ["run.json"] + ["cases/" + n for n in os.listdir(d + "/cases")]:
+    doc = json.load(open(d + "/" + f))
+    doc["run"]["id"] = rid
+    json.dump(doc, open(d + "/" + f, "w"))
+PY
+		"$FL" nightly "$SUITE" --history "$h" --run "$TMP/cp" --threshold 50 > "$TMP/cp.out" 2>&1
+	done
+}
+cphistory "$TMP/h5" 100 101 99 100 102 100 90 91 89 90 92 90
+check "a step at run 7 of 12 is named as a change point, worse, -10%" python3 -c 'import json,sys
+v=json.load(open(sys.argv[1])); c=v["change_points"]
+assert len(c)==1 and c[0]["run_index"]==7 and c[0]["runs"]==12 and c[0]["direction"]=="worse", c
+assert c[0]["run"]=="cp-h5-7" and -11 < c[0]["change_pct"] < -9 and c[0]["metric"]=="records_per_s", c' \
+	"$TMP/h5/verdict.json"
+check "the verdict text names it with the kernels" grep -qE "change points over the history.*records_per_s from run cp-h5-7 \(#7 of 12, kernel [^ ]+ -> [^ ]+\): -9\.97% \(100\.3 -> 90\.33, worse\)" "$TMP/cp.out"
+cphistory "$TMP/h6" 100 101 99 100 102 100 100 101 99 100 102 100
+check "twelve runs that do not move: no change point" grep -q "no change point over the history's 12 runs" "$TMP/cp.out"
+check "verdict.json with change points validates" python3 -c '
+import json,sys,jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
+	"$FL_ROOT/schema/verdict-1.schema.json" "$TMP/h5/verdict.json"
 
 echo '{' > "$TMP/badidx.json"; mkdir -p "$TMP/h2"; cp "$TMP/badidx.json" "$TMP/h2/index.json"
 expect_exit 2 "a corrupt index is an input error" "$FL" nightly "$SUITE" --history "$TMP/h2" --run "$TMP/r1"
