@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include "lib/fault_timer.h"
 #include "lib/samples.h"
 #include "lib/team.h"
 #include "lib/timing.h"
@@ -24,11 +25,20 @@
 
 typedef unsigned long record_t;
 
+/* With the fault timing on: the clock ticks each thread spent allocating and freeing records
+ * (mmap/munmap with -m), the kernel time beside the faults in sys time. */
+struct eb_thread {
+	uint64_t alloc_ticks, free_ticks;
+} __attribute__((aligned(64)));
+
 struct ebizzy {
 	unsigned long chunks, chunk_size, nrec;	/* nrec: records per chunk */
 	size_t page;
 	bool mmap_always, mmap_never, touch, random_size, perm_guard, hole_guard;
 	bool byte_loop, linear;
+	bool fault_latency;		/* time each page's first touch (touch_only) */
+	struct fl_fclock clk;
+	struct eb_thread *thr;		/* per worker, with fault_latency */
 	long delay_us;
 	record_t **mem;
 	struct fl_team *team;
@@ -55,6 +65,7 @@ static const struct fl_param ebizzy_params[] = {
 	{ "byte_loop", 'l', FL_P_BOOL, NULL, 0, 0, NULL, "copy with a byte loop, not libc memcpy (-l)" },
 	{ "linear", 'z', FL_P_BOOL, NULL, 0, 0, NULL, "linear search instead of binary search (-z)" },
 	{ "pin", 0, FL_P_ENUM, "none", 0, 0, "none|core|pu", "bind threads with hwloc" },
+	FL_FAULT_LAT_PARAM,
 	{ NULL },
 };
 
@@ -66,6 +77,7 @@ static const struct fl_metric ebizzy_metrics[] = {
 	  "page faults (minor+major, getrusage) per record" },
 	{ "user_s", "s", FL_BETTER_LOWER, "user CPU time of the measured phase" },
 	{ "sys_s", "s", FL_BETTER_LOWER, "system CPU time of the measured phase" },
+	FL_FAULT_LAT_METRICS("a page of a record's copy (touch_only; a fault with mmap)"),
 	{ "samples", "records/s", FL_BETTER_HIGHER, "records per second, each second" },
 	{ NULL },
 };
@@ -140,14 +152,20 @@ static record_t *linear_find(record_t key, record_t *v, unsigned long n)
 	return NULL;
 }
 
-/* Touch one byte per page, then read every touched byte back. */
+/* Touch one byte per page (each touch timed into w->hist when asked), then read every
+ * touched byte back. */
 static void touch_record(struct ebizzy *e, struct fl_worker *w, char *copy, size_t size)
 {
 	unsigned char tag = (unsigned char)(w->id * 31 + 7);
+	struct fl_ftouch ft;
 	size_t off;
 
-	for (off = 0; off < size; off += e->page)
+	fl_ftouch_init(&ft, &e->clk, w->hist);
+	fl_ftouch_start(&ft);
+	for (off = 0; off < size; off += e->page) {
 		copy[off] = (char)(tag ^ (off / e->page));
+		fl_ftouch_mark(&ft);
+	}
 	for (off = 0; off < size; off += e->page)
 		if ((unsigned char)copy[off] != (unsigned char)(tag ^ (off / e->page)))
 			note_bad(e, "thread %d: touched page %zu of a copy read back %#x, expected %#x",
@@ -186,20 +204,29 @@ static void spin_us(long us)
 		;
 }
 
+static uint64_t eb_ticks(const struct ebizzy *e)
+{
+	return e->thr ? fl_fclock_ticks(&e->clk) : 0;
+}
+
 static void ebizzy_worker(struct fl_worker *w)
 {
 	struct ebizzy *e = w->arg;
+	struct eb_thread dummy, *th = e->thr ? &e->thr[w->id] : &dummy;
 
 	while (!fl_team_stopping(w)) {
 		unsigned long chunk = fl_rng_below(&w->rng, e->chunks);
 		unsigned long nrec = e->nrec;
+		uint64_t t0;
 		size_t size;
 		void *copy;
 
 		if (e->random_size)
 			nrec = fl_rng_below(&w->rng, e->nrec) + 1;
 		size = nrec * sizeof(record_t);
+		t0 = eb_ticks(e);
 		copy = alloc_mem(e, size);
+		th->alloc_ticks += eb_ticks(e) - t0;
 		if (!copy) {
 			w->err = 1;
 			snprintf(w->errmsg, sizeof(w->errmsg), "cannot allocate %zu bytes", size);
@@ -209,7 +236,9 @@ static void ebizzy_worker(struct fl_worker *w)
 			touch_record(e, w, copy, size);
 		else
 			search_record(e, w, copy, chunk, nrec);
+		t0 = eb_ticks(e);
 		free_mem(e, copy, size);
+		th->free_ticks += eb_ticks(e) - t0;
 		if (e->delay_us)
 			spin_us(e->delay_us);
 		atomic_fetch_add_explicit(&w->ops, 1, memory_order_relaxed);
@@ -254,6 +283,7 @@ static int ebizzy_setup(struct fl_case *c)
 	e->hole_guard = fl_param_bool(p, "hole_guard");
 	e->byte_loop = fl_param_bool(p, "byte_loop");
 	e->linear = fl_param_bool(p, "linear");
+	e->fault_latency = e->touch && fl_param_bool(p, "fault_latency");
 	e->delay_us = c->test.delay_us;
 	if (e->mmap_always && e->mmap_never)
 		return fl_case_fail(c, "options mmap (-m) and never_mmap (-M) exclude each other");
@@ -264,7 +294,14 @@ static int ebizzy_setup(struct fl_case *c)
 	fl_pin_parse(fl_param_str(p, "pin"), &pin);
 	if (alloc_chunks(c, e))
 		return FL_WL_FAIL;
-	e->team = fl_team_create((int)fl_param_int(p, "threads"), pin, false,
+	if (e->fault_latency) {
+		fl_fclock_init(&e->clk);
+		e->thr = aligned_alloc(64, sizeof(*e->thr) * (size_t)fl_param_int(p, "threads"));
+		if (!e->thr)
+			return fl_case_fail(c, "out of memory");
+		memset(e->thr, 0, sizeof(*e->thr) * (size_t)fl_param_int(p, "threads"));
+	}
+	e->team = fl_team_create((int)fl_param_int(p, "threads"), pin, e->fault_latency,
 				 (uint64_t)fl_now_ns(), ebizzy_worker, e, err, sizeof(err));
 	if (!e->team)
 		return fl_case_fail(c, "%s", err);
@@ -292,6 +329,45 @@ static void thread_rates(struct fl_case *c, struct ebizzy *e, double elapsed)
 	fl_case_metric(c, "thread_max_records_per_s", hi);
 }
 
+/* detail.record_alloc_free: the time in allocating and freeing the records, so sys time per
+ * fault can be set against the faults' latency without the mmap/munmap share. */
+static void eb_alloc_free_time(struct fl_case *c, struct ebizzy *e)
+{
+	uint64_t a = 0, f = 0;
+
+	for (int i = 0; i < fl_team_size(e->team); i++) {
+		a += e->thr[i].alloc_ticks;
+		f += e->thr[i].free_ticks;
+	}
+	json_object_set_new(c->extra, "record_alloc_free", json_pack(
+		"{s:f, s:f, s:s}", "alloc_s", (double)fl_fclock_ns(&e->clk, a) / 1e9,
+		"free_s", (double)fl_fclock_ns(&e->clk, f) / 1e9, "what", e->mmap_always ?
+		"wall time in mmap and munmap of the records, all threads" :
+		"wall time in malloc and free of the records, all threads"));
+}
+
+static void ebizzy_fault_latency(struct fl_case *c, struct ebizzy *e)
+{
+	struct fl_hist *h;
+
+	if (!e->touch) {
+		fl_fault_latency_absent(c, "not timed without touch_only: a record is one memcpy "
+					"into its copy, no page is touched on its own");
+		return;
+	}
+	if (!e->fault_latency) {
+		fl_fault_latency_absent(c, "not timed: fault_latency=false");
+		return;
+	}
+	h = fl_team_hist_merged(e->team);
+	eb_alloc_free_time(c, e);
+	fl_fault_latency_report(c, &e->clk, h, e->mmap_always ?
+				"the first store to each page of a record's fresh mmap: a fault" :
+				"the first store to each page of a record's malloc'd copy (a fault only "
+				"where malloc handed out pages not mapped yet)");
+	free(h);
+}
+
 static int ebizzy_run(struct fl_case *c)
 {
 	struct ebizzy *e = c->priv;
@@ -317,6 +393,7 @@ static int ebizzy_run(struct fl_case *c)
 		fl_case_metric(c, "faults_per_record", faults / c->ops);
 	fl_case_metric(c, "user_s", tv_s(e->ru1.ru_utime) - tv_s(e->ru0.ru_utime));
 	fl_case_metric(c, "sys_s", tv_s(e->ru1.ru_stime) - tv_s(e->ru0.ru_stime));
+	ebizzy_fault_latency(c, e);
 	fl_case_samples(c, "samples", "records/s", samples);
 	return 0;
 }
@@ -370,6 +447,7 @@ static void ebizzy_teardown(struct fl_case *c)
 		if (e->mem[i])
 			free_mem(e, e->mem[i], e->chunk_size);
 	free(e->mem);
+	free(e->thr);
 	free(e);
 	c->priv = NULL;
 }

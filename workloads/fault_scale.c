@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include "lib/fault_timer.h"
 #include "lib/mmstat.h"
 #include "lib/samples.h"
 #include "lib/stamp.h"
@@ -52,6 +53,8 @@ struct fault_scale {
 	enum fs_kind kind;
 	size_t page, size, npages;
 	bool writer, thp;
+	bool fault_latency;		/* time each page's first touch */
+	struct fl_fclock clk;
 	int nthreads;
 	struct fs_thread *t;
 	struct fl_team *team;
@@ -79,6 +82,7 @@ static const struct fl_param fs_params[] = {
 	{ "thp", 0, FL_P_BOOL, NULL, 0, 0, NULL,
 	  "MADV_HUGEPAGE the anon regions (default MADV_NOHUGEPAGE: one fault per page)" },
 	{ "pin", 0, FL_P_ENUM, "pu", 0, 0, "none|core|pu", "bind threads with hwloc" },
+	FL_FAULT_LAT_PARAM,
 	{ NULL },
 };
 
@@ -97,6 +101,7 @@ static const struct fl_metric fs_metrics[] = {
 	  "vma_lock_abort / all vma_lock_* (only with CONFIG_PER_VMA_LOCK_STATS)" },
 	{ "spf_pct", "%", FL_BETTER_HIGHER,
 	  "speculative_pgfault / pgfault (system-wide vmstat; only on an SPF kernel)" },
+	FL_FAULT_LAT_METRICS("a page of a region: its fault (thp: a PMD's first page faults)"),
 	{ "samples", "faults/s", FL_BETTER_HIGHER, "faults per second, each second" },
 	{ NULL },
 };
@@ -136,16 +141,21 @@ static char *fs_map(struct fault_scale *f, struct fs_thread *t)
 	return p;
 }
 
-/* Fault every page of the region (the first access of each page), then read word 0 back. */
+/* Fault every page of the region (the first access of each page, timed into w->hist when
+ * asked), then read word 0 back. */
 static void fs_fault_region(struct fault_scale *f, struct fl_worker *w, char *p, uint64_t it)
 {
 	struct fs_thread *t = &f->t[w->id];
+	struct fl_ftouch ft;
 	size_t pg;
 
+	fl_ftouch_init(&ft, &f->clk, w->hist);
+	fl_ftouch_start(&ft);
 	if (f->kind == FS_FILE_READ) {
 		for (pg = 0; pg < f->npages; pg++) {
 			uint64_t v = *(volatile uint64_t *)(p + pg * f->page);
 
+			fl_ftouch_mark(&ft);
 			if (v != fs_expect(f, w->id, it, pg))
 				fs_bad(t, "thread %d iteration %lu page %zu: read %#lx, expected %#lx",
 				       w->id, (unsigned long)it, pg, (unsigned long)v,
@@ -154,8 +164,10 @@ static void fs_fault_region(struct fault_scale *f, struct fl_worker *w, char *p,
 		t->checked += f->npages;
 		return;
 	}
-	for (pg = 0; pg < f->npages; pg++)
+	for (pg = 0; pg < f->npages; pg++) {
 		*(volatile uint64_t *)(p + pg * f->page) = fs_expect(f, w->id, it, pg);
+		fl_ftouch_mark(&ft);
+	}
 	for (pg = 0; pg < f->npages; pg++) {
 		uint64_t v = *(volatile uint64_t *)(p + pg * f->page);
 
@@ -258,6 +270,7 @@ static int fs_setup(struct fl_case *c)
 	f->npages = f->size / f->page;
 	f->writer = fl_param_bool(p, "writer");
 	f->thp = fl_param_bool(p, "thp");
+	f->fault_latency = fl_param_bool(p, "fault_latency");
 	for (int k = 0; k <= FS_FILE_READ; k++)
 		if (!strcmp(fl_param_str(p, "kind"), fs_kind_names[k]))
 			f->kind = (enum fs_kind)k;
@@ -274,7 +287,9 @@ static int fs_setup(struct fl_case *c)
 		if (fs_make_file(c, f, i))
 			return FL_WL_FAIL;
 	fl_pin_parse(fl_param_str(p, "pin"), &pin);
-	f->team = fl_team_create(f->nthreads, pin, false, (uint64_t)fl_now_ns(), fs_worker, f,
+	if (f->fault_latency)
+		fl_fclock_init(&f->clk);
+	f->team = fl_team_create(f->nthreads, pin, f->fault_latency, (uint64_t)fl_now_ns(), fs_worker, f,
 				 err, sizeof(err));
 	if (!f->team)
 		return fl_case_fail(c, "%s", err);
@@ -338,6 +353,21 @@ static void fs_mechanisms(struct fl_case *c, struct fault_scale *f)
 	json_object_set_new(c->extra, "mechanism_metrics_absent", why);
 }
 
+static void fs_fault_latency(struct fl_case *c, struct fault_scale *f)
+{
+	struct fl_hist *h;
+
+	if (!f->fault_latency) {
+		fl_fault_latency_absent(c, "not timed: fault_latency=false");
+		return;
+	}
+	h = fl_team_hist_merged(f->team);
+	fl_fault_latency_report(c, &f->clk, h, f->kind == FS_FILE_READ ?
+				"the first load from each page of a fresh mapping: a read fault" :
+				"the first store to each page of a fresh mapping: a write fault");
+	free(h);
+}
+
 static int fs_start_writer(struct fl_case *c, struct fault_scale *f)
 {
 	int err;
@@ -397,6 +427,7 @@ static int fs_run(struct fl_case *c)
 	if (c->ops > 0)
 		fl_case_metric(c, "faults_per_page", faults / c->ops);
 	fs_mechanisms(c, f);
+	fs_fault_latency(c, f);
 	fl_case_samples(c, "samples", "faults/s", samples);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <hwloc.h>
+#include "lib/fault_timer.h"
 #include "lib/hist.h"
 #include "probes/tlb_flush.h"
 #include "fl_interrupt.h"
@@ -51,10 +52,13 @@ struct pc_slot {
 	char bad[200];
 	char err[200];
 	struct fl_hist hist;		/* op latency, ns */
+	struct fl_hist fault;		/* first-touch latency of a page, ns */
 } __attribute__((aligned(64)));
 
 struct percore {
 	bool percore_mm, zap, populate_madvise, shared_vma;
+	bool fault_latency;		/* time each page's first touch (its fault) */
+	struct fl_fclock clk;
 	int n;
 	size_t page, window, npages;
 	long corrupt_page;		/* test hook, -1: none */
@@ -85,6 +89,7 @@ static const struct fl_param pc_params[] = {
 	  "bytes each worker populates and zaps (op=zap) or maps, touches and unmaps per op" },
 	{ "seconds", 'S', FL_P_DOUBLE, "5", 0.1, 86400, NULL, "length of the measured phase" },
 	{ "pin", 0, FL_P_ENUM, "core", 0, 0, "none|core|pu", "bind workers with hwloc" },
+	FL_FAULT_LAT_PARAM,
 	{ NULL },
 };
 
@@ -94,6 +99,7 @@ static const struct fl_metric pc_metrics[] = {
 	{ "lat_mean_us", "us", FL_BETTER_LOWER, "mean latency of one op" },
 	{ "lat_p50_us", "us", FL_BETTER_LOWER, "median latency of one op" },
 	{ "lat_p99_us", "us", FL_BETTER_LOWER, "99th percentile latency of one op" },
+	FL_FAULT_LAT_METRICS("a page of the window: its write fault (not with populate=madvise)"),
 	{ "remote_tlb_flushes_per_op", "flushes/op", FL_BETTER_LOWER,
 	  "remote TLB flushes sent per op (tlb:tlb_flush \"remote IPI send\", all CPUs)" },
 	{ "remote_tlb_flushes_received_per_op", "flushes/op", FL_BETTER_LOWER,
@@ -148,6 +154,20 @@ static void pc_inject(struct percore *p, int id, char *w)
 		w[(size_t)pg % p->npages * p->page] ^= 0x5a;
 }
 
+/* Stamp word 0 of every page of worker id's window for op it: each store a write fault,
+ * timed into s->fault when asked. */
+static void pc_touch(struct percore *p, struct pc_slot *s, int id, char *w, uint64_t it)
+{
+	struct fl_ftouch ft;
+
+	fl_ftouch_init(&ft, &p->clk, p->fault_latency ? &s->fault : NULL);
+	fl_ftouch_start(&ft);
+	for (size_t pg = 0; pg < p->npages; pg++) {
+		*(volatile uint64_t *)(w + pg * p->page) = pc_expect(id, it, pg);
+		fl_ftouch_mark(&ft);
+	}
+}
+
 /* op=mmap, one worker: map -> touch -> unmap a fresh window per op. */
 static void pc_mmap_loop(struct percore *p, int id, _Atomic uint64_t *ops,
 			 bool (*stop)(void *), void *arg)
@@ -166,8 +186,7 @@ static void pc_mmap_loop(struct percore *p, int id, _Atomic uint64_t *ops,
 				 id, p->window, strerror(errno));
 			return;
 		}
-		for (size_t pg = 0; pg < p->npages; pg++)
-			*(volatile uint64_t *)(w + pg * p->page) = pc_expect(id, it, pg);
+		pc_touch(p, s, id, w, it);
 		pc_check(p, s, id, w, it, "read back before unmap");
 		if (stop(arg) || fl_interrupted())
 			break;
@@ -184,7 +203,11 @@ static void pc_mmap_loop(struct percore *p, int id, _Atomic uint64_t *ops,
 /* Fill worker id's window for op it: MADV_POPULATE_WRITE first if asked, then the stamps. */
 static int pc_populate(struct percore *p, struct pc_slot *s, int id, char *w, uint64_t it)
 {
-	if (p->populate_madvise && madvise(w, p->window, MADV_POPULATE_WRITE)) {
+	if (!p->populate_madvise) {
+		pc_touch(p, s, id, w, it);
+		return 0;
+	}
+	if (madvise(w, p->window, MADV_POPULATE_WRITE)) {
 		snprintf(s->err, sizeof(s->err), "worker %d: madvise(MADV_POPULATE_WRITE) of %zu "
 			 "bytes failed: %s (needs Linux 5.14+; use populate=touch)", id, p->window,
 			 strerror(errno));
@@ -419,6 +442,9 @@ static int pc_setup(struct fl_case *c)
 	p->zap = !strcmp(fl_param_str(prm, "op"), "zap");
 	p->populate_madvise = !strcmp(fl_param_str(prm, "populate"), "madvise");
 	p->shared_vma = !strcmp(fl_param_str(prm, "vma"), "shared");
+	/* populate=madvise: the pages are in before the stores, which do not fault */
+	p->fault_latency = fl_param_bool(prm, "fault_latency") &&
+			   !(p->zap && p->populate_madvise);
 	p->corrupt_page = c->test.corrupt_page;
 	fl_pin_parse(fl_param_str(prm, "pin"), &p->pin);
 	if (fl_case_check_memory(c, (unsigned long long)p->n * p->window, false))
@@ -432,8 +458,11 @@ static int pc_setup(struct fl_case *c)
 	}
 	for (int i = 0; i < p->n; i++) {
 		fl_hist_init(&p->slots[i].hist);
+		fl_hist_init(&p->slots[i].fault);
 		p->slots[i].cpu = -1;
 	}
+	if (p->fault_latency)
+		fl_fclock_init(&p->clk);	/* before the fork: the children inherit it */
 	if (p->zap && pc_map_arena(c, p))
 		return FL_WL_FAIL;
 	p->tlb = fl_tlb_flush_open();
@@ -523,6 +552,31 @@ static void pc_latency(struct fl_case *c, struct percore *p)
 	json_object_set_new(c->extra, "latency", fl_hist_to_json(&h, "ns"));
 }
 
+static void pc_fault_latency(struct fl_case *c, struct percore *p)
+{
+	struct fl_hist *h;
+
+	if (p->zap && p->populate_madvise) {
+		fl_fault_latency_absent(c, "not timed with populate=madvise: MADV_POPULATE_WRITE "
+					"faults the pages in, the stores after it do not fault");
+		return;
+	}
+	if (!p->fault_latency) {
+		fl_fault_latency_absent(c, "not timed: fault_latency=false");
+		return;
+	}
+	h = malloc(sizeof(*h));
+	if (h) {
+		fl_hist_init(h);
+		for (int i = 0; i < p->n; i++)
+			fl_hist_merge(h, &p->slots[i].fault);
+	}
+	fl_fault_latency_report(c, &p->clk, h, p->zap ?
+				"the first store to each page of the window after its zap: a write "
+				"fault" : "the first store to each page of a fresh window: a write fault");
+	free(h);
+}
+
 static int pc_run(struct fl_case *c)
 {
 	struct percore *p = c->priv;
@@ -545,6 +599,7 @@ static int pc_run(struct fl_case *c)
 	c->ops = (double)fl_team_ops(p->team);
 	fl_case_metric(c, "ops_per_s", c->ops / elapsed);
 	pc_latency(c, p);
+	pc_fault_latency(c, p);
 	pc_mechanisms(c, p);
 	fl_case_samples(c, "samples", "ops/s", samples);
 	return 0;

@@ -23,6 +23,7 @@
 #include "fl_util.h"
 #include "fl_interrupt.h"
 #include "lib/collapse_trace.h"
+#include "lib/fault_timer.h"
 #include "lib/hist.h"
 #include "lib/knobs.h"
 #include "lib/memcg.h"
@@ -56,6 +57,8 @@ struct sc {
 	char *nb;			/* the neighbour PMD after the range (vma thread) */
 	uint64_t seed;
 	long drop;			/* test: the rewrite skips this page (-1: none) */
+	struct fl_fclock clk;
+	struct fl_hist *rewrite_lat;	/* the rewrite's first stores (NULL: not timed) */
 	struct fl_swapdev swap;
 	struct fl_memcg memcg;
 	struct fl_mmsnap s0, s1, w0, w1;
@@ -109,6 +112,7 @@ static const struct fl_param sc_params[] = {
 	{ "fault_thread", 0, FL_P_BOOL, "false", 0, 0, NULL,
 	  "a thread reading random pages of the range during the collapse (faults in what is "
 	  "still swapped out, racing khugepaged's swapin)" },
+	FL_FAULT_LAT_PARAM,
 	{ NULL },
 };
 
@@ -133,6 +137,8 @@ static const struct fl_metric sc_metrics[] = {
 	  "mm_collapse_huge_page_swapin swapped_in, summed over the range's PMDs" },
 	{ "thp_collapse_alloc", "count", FL_BETTER_NONE, "huge pages allocated for collapse" },
 	{ "thp_collapse_alloc_failed", "count", FL_BETTER_LOWER, "collapse allocations failed" },
+	FL_FAULT_LAT_METRICS("a page the rewrite writes again: its swap-in fault (setup, before "
+			     "the measured phase)"),
 	{ NULL },
 };
 
@@ -286,6 +292,18 @@ static uint64_t seed_of(const struct sc *s, const char *pattern, size_t pg)
 	return rewritten(pattern, pg) ? s->seed ^ GEN2 : s->seed;
 }
 
+/* Word 0 of page pg first, its store timed into s->rewrite_lat (the swap-in fault). */
+static void rewrite_first_word(struct sc *s, size_t pg)
+{
+	uint64_t v = fl_stamp_word(s->seed ^ GEN2, pg, 0);
+	struct fl_ftouch ft;
+
+	fl_ftouch_init(&ft, &s->clk, s->rewrite_lat);
+	fl_ftouch_start(&ft);
+	*(volatile uint64_t *)(s->base + pg * s->page) = v;
+	fl_ftouch_mark(&ft);
+}
+
 /* Stamp the range (gen 1) or rewrite the pages chosen by pattern (gen 2), a PMD at a time. */
 static int stamp_pages(struct fl_case *c, struct sc *s, const char *pattern, bool rewrite)
 {
@@ -296,10 +314,36 @@ static int stamp_pages(struct fl_case *c, struct sc *s, const char *pattern, boo
 			return fl_case_fail(c, "interrupted while writing the range");
 		if (!rewritten(pattern, pg) || (rewrite && (long)pg == s->drop))
 			continue;
+		if (rewrite && s->rewrite_lat)
+			rewrite_first_word(s, pg);
 		fl_stamp_fill_page(s->base + pg * s->page, s->page,
 				   rewrite ? s->seed ^ GEN2 : s->seed, pg);
 	}
 	return 0;
+}
+
+/* The rewrite's timer: on unless fault_latency=false (setup, before the rewrite). */
+static int rewrite_timer(struct fl_case *c, struct sc *s)
+{
+	if (!fl_param_bool(&c->params, "fault_latency"))
+		return 0;
+	s->rewrite_lat = malloc(sizeof(*s->rewrite_lat));
+	if (!s->rewrite_lat)
+		return fl_case_fail(c, "out of memory");
+	fl_hist_init(s->rewrite_lat);
+	fl_fclock_init(&s->clk);
+	return 0;
+}
+
+static void rewrite_latency(struct fl_case *c, struct sc *s)
+{
+	if (!s->rewrite_lat) {
+		fl_fault_latency_absent(c, "not timed: fault_latency=false");
+		return;
+	}
+	fl_fault_latency_report(c, &s->clk, s->rewrite_lat, "the rewrite's first store to each "
+				"page it writes again, swapped out before: a swap-in fault (setup, "
+				"before the measured phase)");
 }
 
 static int push_out(struct fl_case *c, struct sc *s)
@@ -381,13 +425,14 @@ static int sc_setup(struct fl_case *c)
 		return ret > 0 ? fl_case_skip(c, "no swap for the case: %s", err)
 			       : fl_case_fail(c, "%s", err);
 	json_object_set_new(c->extra, "swap", fl_swap_describe(&s->swap));
-	if (map_range(c, s) || push_out(c, s))
+	if (map_range(c, s) || push_out(c, s) || rewrite_timer(c, s))
 		return c->status == FL_SKIPPED ? FL_WL_SKIP : FL_WL_FAIL;
 	fl_mmsnap_take(&s->w0);
 	ret = stamp_pages(c, s, fl_param_str(p, "pattern"), true);
 	fl_mmsnap_take(&s->w1);
 	if (ret)
 		return FL_WL_FAIL;
+	rewrite_latency(c, s);
 	open_trace(c, s);
 	return 0;
 }
@@ -765,6 +810,7 @@ static void sc_teardown(struct fl_case *c)
 	fl_mmsnap_free(&s->s1);
 	fl_mmsnap_free(&s->w0);
 	fl_mmsnap_free(&s->w1);
+	free(s->rewrite_lat);
 	free(s);
 	c->priv = NULL;
 }
