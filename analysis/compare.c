@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "conditions.h"
 #include "fl_safe.h"
 #include "fl_util.h"
 
@@ -874,6 +875,23 @@ static int check_shared(struct fl_run *runs, size_t nruns, char *err, size_t err
 	return 0;
 }
 
+/* How each run's recorded host conditions (run.json run.conditions: faultline doctor) differ
+ * from the first run's, as sentences: a difference in numbers may be the machine's. */
+static json_t *conditions_of(struct fl_run *runs, size_t nruns)
+{
+	json_t *out = json_array();
+
+	for (size_t r = 1; r < nruns; r++) {
+		json_t *d = fl_conditions_diff_named(fl_run_conditions(runs[0].info),
+						     fl_run_conditions(runs[r].info),
+						     runs[0].label, runs[r].label);
+
+		json_array_extend(out, d);
+		json_decref(d);
+	}
+	return out;
+}
+
 json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,
 			 char *err, size_t errlen)
 {
@@ -918,6 +936,7 @@ json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_
 		"family_metrics", (json_int_t)fam[0].n, "family_counters", (json_int_t)fam[1].n,
 		"runs", ids, "differences", differences_of(ids), "groups", groups,
 		"problems", problems_of(runs, nruns, vk));
+	json_object_set_new(doc, "conditions", conditions_of(runs, nruns));
 	free(g);
 	json_decref(vk);
 	json_decref(fam[0].comps);

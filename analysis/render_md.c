@@ -82,6 +82,11 @@ static void md_ids(json_t *cmp, FILE *out)
 		fputs("\nKernel identity differences:\n\n", out);
 	json_array_foreach(json_object_get(cmp, "differences"), i, d)
 		fprintf(out, "- %s\n", json_string_value(d));
+	if (json_array_size(json_object_get(cmp, "conditions")))
+		fputs("\nHost conditions differ (numbers may differ for these, not the kernel):\n\n",
+		      out);
+	json_array_foreach(json_object_get(cmp, "conditions"), i, d)
+		fprintf(out, "- %s\n", json_string_value(d));
 	fprintf(out, "\nTest: %s; p-values %s-adjusted over the %lld workload metrics (counters: "
 		"a separate family of %lld); significant at p < %g. 95%% CI of %s, in %% of the "
 		"base mean. n < 3: too few samples. Warm-up iterations excluded. better: the "

@@ -174,6 +174,15 @@ static void print_ids(json_t *cmp, FILE *out)
 		fputs("kernel identity differences:\n", out);
 	json_array_foreach(json_object_get(cmp, "differences"), i, d)
 		fprintf(out, "  %.77s\n", json_string_value(d));
+	if (json_array_size(json_object_get(cmp, "conditions")))
+		fputs("host conditions differ (numbers may differ for these, not the kernel):\n",
+		      out);
+	json_array_foreach(json_object_get(cmp, "conditions"), i, d) {
+		char line[1200];
+
+		snprintf(line, sizeof(line), "  %s", json_string_value(d));
+		wrap(out, line, 4);
+	}
 }
 
 /* Print text wrapped at 78 columns, continuation lines indented by indent. */

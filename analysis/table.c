@@ -19,23 +19,23 @@ static const struct fl_table layouts[] = {
 	{ "ebizzy", "ebizzy",
 	  "Ebizzy (seed 001): records per second, higher is better; mean (sd) over the "
 	  "measured iterations",
-	  FL_TSHAPE_ROWS, "threads", NULL, NULL, NULL,
+	  FL_TSHAPE_ROWS, "threads", NULL, NULL, NULL, false,
 	  { { "records_per_s", "records/s" } } },
 	{ "kernbench", "kernbench",
 	  "Kernbench (seed 001): the kernel built n times per load; mean (std deviation)",
-	  FL_TSHAPE_ROWS, "jobs", "Average %s load %s Run (std deviation)", NULL, NULL,
+	  FL_TSHAPE_ROWS, "jobs", "Average %s load %s Run (std deviation)", NULL, NULL, true,
 	  { { "elapsed_s", "Elapsed Time" }, { "user_s", "User Time" },
 	    { "sys_s", "System Time" }, { "cpu_percent", "Percent CPU" },
 	    { "context_switches", "Context Switches" }, { "sleeps", "Sleeps" } } },
 	{ "percore", "percore-map",
 	  "Per-core mappings (seed 004): Op/s (higher is better) and mean latency of one op "
 	  "in us (lower is better) by threads, for each kernel and mode; means",
-	  FL_TSHAPE_SWEEP, NULL, NULL, "threads", "mode",
+	  FL_TSHAPE_SWEEP, NULL, NULL, "threads", "mode", false,
 	  { { "ops_per_s", "Op/s" }, { "lat_mean_us", "Lat [us]" } } },
 	{ "munmap", "thp-munmap",
 	  "THP munmap (seed 000): time of the operation over the range and IPIs per GiB, "
 	  "before (base) and after; mean (sd)",
-	  FL_TSHAPE_ROWS, "op,walkers", NULL, NULL, NULL,
+	  FL_TSHAPE_ROWS, "op,walkers", NULL, NULL, NULL, false,
 	  { { "op_ms", "time (ms)" }, { "ms_per_gib", "time (ms/GiB)" },
 	    { "function_call_ipis_per_gib", "func-call IPIs/GiB" },
 	    { "tlb_ipis_per_gib", "TLB IPIs/GiB" },
@@ -45,7 +45,7 @@ static const struct fl_table layouts[] = {
 	{ "collapse", "swapin-collapse",
 	  "Swapin collapse (seed 003): THP share of the range before and after khugepaged "
 	  "(or MADV_COLLAPSE), time to collapse, swap-ins; mean (sd)",
-	  FL_TSHAPE_ROWS, "mode", NULL, NULL, NULL,
+	  FL_TSHAPE_ROWS, "mode", NULL, NULL, NULL, false,
 	  { { "thp_share_before", "THP share before (%)" },
 	    { "thp_share_after", "THP share after (%)" },
 	    { "time_to_collapse_s", "time to collapse (s)" },
@@ -247,13 +247,17 @@ static const char *word_of(json_t *c)
 	return strcmp(d, "-") ? d : v;
 }
 
-/* Delta (positive = better; no direction: candidate - base) and word of run r vs base. */
-static void delta_cells(struct tcell *d, struct tcell *w, json_t *m, size_t run)
+/* Delta (positive = better; no direction: candidate - base; drop: base - candidate on every
+ * row) and word of run r vs base. */
+static void delta_cells(struct tcell *d, struct tcell *w, json_t *m, size_t run, bool drop)
 {
 	json_t *cp = json_array_get(json_object_get(m, "comparisons"), run - 1);
 	bool dir = strcmp(s(m, "better"), "none");
-	double v = fl_cmp_num(json_object_get(cp, dir ? "delta_better_pct" : "delta_pct"));
+	double v = fl_cmp_num(json_object_get(cp, dir && !drop ? "delta_better_pct" :
+					      "delta_pct"));
 
+	if (drop)
+		v = -v;
 	*d = (struct tcell){ .kind = TC_DELTA, .run = run, .m = m, .cp = cp };
 	*w = (struct tcell){ .kind = TC_WORD, .run = run, .m = m, .cp = cp };
 	if (v == 0)
@@ -292,7 +296,7 @@ static int rows_row(struct tgrid *gr, json_t *g, const struct fl_tcol *col, cons
 	value_cell(gr, &r->c[k++], g, m, 0, col->metric);
 	for (size_t run = 1; run < gr->nruns && k + 3 <= TG_MAXCOL; run++, k += 3) {
 		value_cell(gr, &r->c[k], g, m, run, col->metric);
-		delta_cells(&r->c[k + 1], &r->c[k + 2], m, run);
+		delta_cells(&r->c[k + 1], &r->c[k + 2], m, run, gr->t->drop_positive);
 	}
 	return 0;
 }

@@ -30,6 +30,8 @@ struct fl_table {
 	const char *keys;	/* parameters always named in a row or block label ("," list) */
 	const char *block_fmt;	/* ROWS: "Average %s load %s Run" with keys' value, resolved */
 	const char *sweep_key, *split_key;	/* SWEEP */
+	bool drop_positive;	/* delta = (base - candidate) / base on every row, as the
+				 * thread prints it (else signed so that positive = better) */
 	struct fl_tcol cols[FL_TABLE_MAXCOL];
 };
 

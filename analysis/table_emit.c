@@ -66,11 +66,13 @@ static void convention(struct tgrid *gr, char *buf, size_t len)
 			 gr->t->sweep_key);
 		return;
 	}
-	snprintf(buf, len, "delta: signed so that positive = better, as in the thread (b: hi "
-		 "= higher, lo = lower is better; b \"-\": candidate - base). verdict: better or "
-		 "worse when p < %g after %s over all the runs' metrics, ~ not significant, n<3 "
-		 "too few samples for a test.", fl_cmp_num(json_object_get(gr->cmp, "alpha")),
-		 s(gr->cmp, "correction"));
+	snprintf(buf, len, "%s verdict: better or worse when p < %g after %s over all the runs' "
+		 "metrics, ~ not significant, n<3 too few samples for a test.",
+		 gr->t->drop_positive ? "delta: (base - candidate) / base on every row, as the "
+		 "thread prints it: positive = the figure went down (b: hi = higher, lo = lower "
+		 "is better)." : "delta: signed so that positive = better (b: hi = higher, lo = "
+		 "lower is better; b \"-\": candidate - base).",
+		 fl_cmp_num(json_object_get(gr->cmp, "alpha")), s(gr->cmp, "correction"));
 }
 
 /* Column widths with full or brief cells; returns the columns' total (each + 1 space). */

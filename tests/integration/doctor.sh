@@ -122,6 +122,14 @@ expect_exit 1 "doctor --diff A B: the conditions differ (exit 1)" "$F" doctor --
 check "   THP's defrag named on both sides" grep -q "THP: defrag is always in A, madvise in B" "$TMP/stdout"
 check "   khugepaged's scan_sleep named" grep -q "khugepaged: khugepaged/scan_sleep_millisecs is $((old_sleep + 1)) in A, 10000 in B" "$TMP/stdout"
 expect_exit 0 "doctor --diff A A: no difference" "$F" doctor --diff "$TMP/a" "$TMP/a"
+expect_exit 0 "faultline compare A B" "$F" compare "$TMP/a" "$TMP/b"
+check "   compare warns that the host conditions differ" grep -q "^host conditions differ" "$TMP/stdout"
+check "   and names THP's defrag" grep -q "THP: defrag is always in A, madvise in B" "$TMP/stdout"
+expect_exit 0 "faultline compare A B --format json" "$F" compare "$TMP/a" "$TMP/b" --format json
+check "   the compare document lists them under conditions" python3 -c 'import json,sys
+d=json.load(sys.stdin); assert any("defrag is always in A" in c for c in d["conditions"]), d["conditions"]' < "$TMP/stdout"
+expect_exit 0 "faultline compare A A --format md" "$F" compare "$TMP/a" "$TMP/a" --format md
+check "   no warning when they are the same" sh -c '! grep -q "Host conditions differ" "$0"' "$TMP/stdout"
 
 restore
 check "kernel settings as found" test "$(state)" = "$before"

@@ -201,7 +201,7 @@ static void test_kernbench_table(void **state)
 
 	assert_int_equal(ret, 0);
 	assert_non_null(strstr(t, "Average half load -j24 Run (std deviation)"));
-	assert_non_null(strstr(t, "positive = better"));
+	assert_non_null(strstr(t, "(base - candidate) / base on every row"));
 	assert_non_null(strstr(t, "base"));
 	assert_non_null(strstr(t, "spf"));
 	assert_null(strstr(t, " A "));
@@ -209,6 +209,7 @@ static void test_kernbench_table(void **state)
 	assert_non_null(strstr(t, "Elapsed Time"));
 	assert_non_null(strstr(t, "+0.47%"));
 	assert_non_null(strstr(t, "-0.50%"));	/* User Time 980.018 -> 984.958 */
+	assert_non_null(strstr(t, "-1.16%"));	/* Percent CPU 1965.6 -> 1988.4, as the thread */
 	assert_non_null(strstr(t, "n/a: sleeps, spf: not reported by that run"));
 	assert_true(fits(t, 80));
 	free(t);
