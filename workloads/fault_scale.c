@@ -363,7 +363,9 @@ static void fs_fault_latency(struct fl_case *c, struct fault_scale *f)
 	}
 	h = fl_team_hist_merged(f->team);
 	fl_fault_latency_report(c, &f->clk, h, f->kind == FS_FILE_READ ?
-				"the first load from each page of a fresh mapping: a read fault" :
+				"the first load from each page of a fresh mapping: a read fault, or none "
+				"where the fault-around of an earlier fault mapped the page "
+				"(faults_per_page says how many faulted)" :
 				"the first store to each page of a fresh mapping: a write fault");
 	free(h);
 }

@@ -22,6 +22,16 @@ check "thp_share_after > thp_share_before" gt "$(m "$TMP/mc.json" thp_share_afte
 check "pswpin > 0" gt "$(m "$TMP/mc.json" pswpin)" 0
 check "collapse_ms_per_2m measured" gt "$(m "$TMP/mc.json" collapse_ms_per_2m)" 0
 check "0 corrupt pages of 32768" test "$(jget "$TMP/mc.json" "['case']['verify']['corrupt']")/$(jget "$TMP/mc.json" "['case']['verify']['pages_checked']")" = 0/32768
+check "the rewrite's first-touch latency: ordered, one value per page rewritten (31130 of 32768)" python3 - "$TMP/mc.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["case"]
+h, m = c["detail"]["fault_latency"], c["metrics"]
+v = [h[k] for k in ("min", "p50", "p90", "p99", "p99.9", "max")]
+assert v == sorted(v) and v[0] > 0, v
+assert h["count"] == 32768 - 32768 // 20, h["count"]	# skip-one-in-20
+assert abs(m["fault_lat_p50_us"]["value"] * 1000 - h["p50"]) < 1e-3 and m["fault_lat_p99_us"]["better"] == "lower"
+assert "swap-in" in c["detail"]["fault_latency_clock"]["what"]
+PY
 
 # The seed's way, in the seed's order: khugepaged stays slow until the before snapshot, then
 # scans fast, swaps the skipped pages in and collapses. (Before the fix the fast scan was set in

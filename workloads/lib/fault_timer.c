@@ -117,7 +117,6 @@ void fl_fault_latency_report(struct fl_case *c, const struct fl_fclock *clk,
 		fl_fault_latency_absent(c, "no page was touched in the measured phase");
 		return;
 	}
-	fl_case_metric(c, "fault_lat_mean_us", fl_hist_mean(h) / 1e3);
 	fl_case_metric(c, "fault_lat_p50_us", (double)fl_hist_percentile(h, 50) / 1e3);
 	fl_case_metric(c, "fault_lat_p99_us", (double)fl_hist_percentile(h, 99) / 1e3);
 	json_object_set_new(c->extra, "fault_latency", fl_hist_to_json(h, "ns"));

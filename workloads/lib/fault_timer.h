@@ -3,7 +3,7 @@
  * First-touch (fault) latency from the workload's own timing: one cheap clock read after each
  * first store (or load) of a page, chained (the read that ends one page starts the next), into
  * a per-thread struct fl_hist in ns; merged and reported at the end as the metrics
- * fault_lat_{mean,p50,p99}_us and detail.fault_latency (the whole histogram with its cdf).
+ * fault_lat_{p50,p99}_us and detail.fault_latency (the whole histogram with its cdf).
  *
  * The clock: on x86_64, when the kernel's own clocksource is "tsc" (so the TSC is constant-rate
  * and synchronised across CPUs, or the kernel would have switched away from it), the raw TSC
@@ -48,7 +48,6 @@ struct fl_ftouch {
 	  "fault_lat_*_us; on by default, =false turns it off)" }
 
 #define FL_FAULT_LAT_METRICS(what) \
-	{ "fault_lat_mean_us", "us", FL_BETTER_LOWER, "mean first-touch latency of " what }, \
 	{ "fault_lat_p50_us", "us", FL_BETTER_LOWER, "median first-touch latency of " what }, \
 	{ "fault_lat_p99_us", "us", FL_BETTER_LOWER, "99th percentile first-touch latency of " what }
 
@@ -104,7 +103,8 @@ static inline void fl_ftouch_mark(struct fl_ftouch *ft)
 }
 
 /*
- * Report h: metrics fault_lat_mean_us, fault_lat_p50_us, fault_lat_p99_us,
+ * Report h: metrics fault_lat_p50_us, fault_lat_p99_us (the mean and the rest are in
+ * detail.fault_latency: two rows per case keep the compare tables short),
  * detail.fault_latency (fl_hist_to_json, ns) and detail.fault_latency_clock {"clock",
  * "ns_per_tick", "why", "what"}. what: which touches were timed. h NULL (out of memory) or
  * empty: detail.fault_latency is {"status": "absent", "reason": ...} and no metric.
