@@ -253,6 +253,39 @@ static int take_metrics(struct fl_case *c, size_t *cap, json_t *metrics)
 	return 0;
 }
 
+/* Metrics a workload could not count, named in its detail (never a 0 in metrics):
+ * thp-munmap's metrics_missing {name: {status, reason}}, percore-map's metrics_absent and
+ * fault-scale's mechanism_metrics_absent {name: reason}. A name also in metrics is skipped. */
+static int take_missing(struct fl_case *c, size_t *cap, json_t *detail)
+{
+	static const char *const keys[] = { "metrics_missing", "metrics_absent",
+					    "mechanism_metrics_absent" };
+	const char *name;
+	json_t *v;
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		json_object_foreach(json_object_get(detail, keys[k]), name, v) {
+			struct fl_item it = { .kind = FL_ITEM_METRIC, .better = 'n' };
+			const char *r = json_string_value(v);
+
+			if (fl_case_item(c, name))
+				continue;
+			if (json_is_object(v))
+				missing_item(&it, v);
+			else if (r) {
+				it.status = strstr(r, "unsupported") ? FL_ITEM_UNSUPPORTED :
+								       FL_ITEM_ABSENT;
+				it.reason = xstrdup(r);
+			} else {
+				continue;
+			}
+			it.name = xstrdup(name);
+			if (add_item(c, cap, &it))
+				return -1;
+		}
+	return 0;
+}
+
 static int take_counters(struct fl_case *c, size_t *cap, json_t *counters)
 {
 	const char *name;
@@ -539,6 +572,7 @@ static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json
 	c->ops = json_number_value(json_object_get(ops, "count"));
 	c->ops_unit = xstrdup(json_string_value(json_object_get(ops, "unit")) ?: "op");
 	if (take_metrics(c, &cap, json_object_get(cs, "metrics")) ||
+	    take_missing(c, &cap, json_object_get(cs, "detail")) ||
 	    take_counters(c, &cap, json_object_get(cs, "counters")) ||
 	    take_ipi(c, &cap, json_object_get(cs, "ipi")) || !c->file || !c->key) {
 		json_decref(doc);

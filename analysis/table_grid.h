@@ -60,7 +60,7 @@ struct tgrid {
 	size_t nrows, cap;
 	char block[300];	/* while building: the current block's title */
 	char missing[200];	/* metrics no group reported */
-	char notes[TG_MAXNOTES][240];
+	char notes[TG_MAXNOTES][720];	/* a hypervisor TLB reason is ~650 */
 	size_t nnotes, notes_dropped;
 };
 

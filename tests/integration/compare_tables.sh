@@ -34,6 +34,24 @@ else
 	notok "assemble real runs with the agent"; done_testing; exit
 fi
 
+# A metric the workload named as not counted (thp-munmap's detail.metrics_missing, e.g. TLB
+# IPIs where a hypervisor flushes without one) is n/a with the workload's own status and reason.
+check "munmap: a metric named in metrics_missing shows its status and reason" python3 - \
+	"$FL" "$TMP/a" "$TMP/b" <<'PY'
+import glob, json, subprocess, sys
+fl, a, b = sys.argv[1:4]
+miss = {}
+for f in glob.glob(a + "/cases/*thp-munmap*.json") + glob.glob(b + "/cases/*thp-munmap*.json"):
+    miss.update(json.load(open(f))["case"]["detail"].get("metrics_missing", {}))
+out = subprocess.run([fl, "compare", a, b, "--table", "munmap", "--format", "csv"],
+                     capture_output=True, text=True).stdout
+shown = [m for m in miss if "," + m + "," in out]
+for m in shown:
+    rows = [l for l in out.splitlines() if "," + m + "," in l]
+    assert any(miss[m]["status"] in l and "not reported" not in l for l in rows), (m, rows)
+print("# shown with their reason:", shown)
+PY
+
 for t in ebizzy percore munmap collapse; do
 	expect_exit 0 "--table $t" "$FL" compare "$TMP/a" "$TMP/b" --table $t
 	cp "$TMP/stdout" "$TMP/$t.txt"
