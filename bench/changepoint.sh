@@ -15,9 +15,16 @@ trap 'rm -rf "$TMP"' EXIT
 SUITE=$ROOT/tests/fixtures/suites/tiny.json
 
 # Calibrate: the delay per record that costs PCT % of the records/s measured here.
-rate=$(for i in 1 2 3 4 5; do mkcase "$TMP/cal" $i > /dev/null; python3 -c 'import json,sys
+calibrate() {	# records/s of 5 cases, one per line
+	local i
+	for i in 1 2 3 4 5; do
+		mkcase "$TMP/cal" $i > /dev/null
+		python3 -c 'import json,sys
 print(json.load(open(sys.argv[1]))["case"]["metrics"]["records_per_s"]["value"])' \
-	"$TMP/cal/cases/$(printf '%04d' $((i + 1)))-ebizzy-i$i.json"; done | sort -n | sed -n 3p)
+			"$TMP/cal/cases/$(printf '%04d' $((i + 1)))-ebizzy-i$i.json"
+	done
+}
+rate=$(calibrate | sort -n | sed -n 3p)
 delay=$(python3 -c "import sys; r=float(sys.argv[1]); p=float(sys.argv[2])
 print(max(1, round(p / 100 / (1 - p / 100) / r * 1e6)))" "$rate" "$PCT")
 echo "records/s here (median of 5): $rate; $PCT% slower is +$delay us per record"
