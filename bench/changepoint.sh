@@ -16,12 +16,12 @@ SUITE=$ROOT/tests/fixtures/suites/tiny.json
 
 # Calibrate: the delay per record that costs PCT % of the records/s measured here.
 calibrate() {	# records/s of 5 cases, one per line
-	local i
+	local i f
 	for i in 1 2 3 4 5; do
 		mkcase "$TMP/cal" $i > /dev/null
+		f=$(printf '%s/cal/cases/%04d-ebizzy-i%d.json' "$TMP" $((i + 1)) "$i")
 		python3 -c 'import json,sys
-print(json.load(open(sys.argv[1]))["case"]["metrics"]["records_per_s"]["value"])' \
-			"$TMP/cal/cases/$(printf '%04d' $((i + 1)))-ebizzy-i$i.json"
+print(json.load(open(sys.argv[1]))["case"]["metrics"]["records_per_s"]["value"])' "$f"
 	done
 }
 rate=$(calibrate | sort -n | sed -n 3p)
