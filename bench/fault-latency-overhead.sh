@@ -25,15 +25,15 @@ run() {		# $1 on|off, $2 json; prints the main metric's value
 echo "== $args -S $secs: $pairs interleaved pairs, fault_latency=false vs true"
 : > "$tmp/pairs"
 for i in $(seq 1 "$pairs"); do
-	if [ $((i % 2)) = 1 ]; then b=$(run off "$tmp/off.json"); t=$(run on "$tmp/on_$i.json")
-	else t=$(run on "$tmp/on_$i.json"); b=$(run off "$tmp/off.json"); fi
+	if [ $((i % 2)) = 1 ]; then b=$(run off "$tmp/off_$i.json"); t=$(run on "$tmp/on_$i.json")
+	else t=$(run on "$tmp/on_$i.json"); b=$(run off "$tmp/off_$i.json"); fi
 	[ "$i" = 1 ] && printf '%-5s %14s %14s %8s   (%s)\n' pair off on on/off \
-		"$(main "$tmp/off.json" | cut -d' ' -f1)"
+		"$(main "$tmp/off_1.json" | cut -d' ' -f1)"
 	echo "$b $t" >> "$tmp/pairs"
 	printf '%-5s %14.1f %14.1f %8.4f\n' "$i" "$b" "$t" "$(python3 -c "print($t/$b)")"
 done
-python3 - "$tmp/pairs" <<'PY'
-import statistics as st, sys
+python3 - "$tmp/pairs" "$tmp" <<'PY'
+import json, statistics as st, sys
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
 off, on = [r[0] for r in rows], [r[1] for r in rows]
 ratios = [t / b for b, t in rows]
@@ -44,6 +44,22 @@ m, s = st.mean(ratios), sd(ratios)
 print(f"overhead (1 - on/off), mean of pair ratios: {100*(1-m):+.2f}% +- "
       f"{100*s/len(ratios)**0.5:.2f}% (s.e.), median {100*(1-st.median(ratios)):+.2f}%, "
       f"range {100*(1-max(ratios)):+.2f}%..{100*(1-min(ratios)):+.2f}%")
+# Ops per CPU second (user + sys of the phase): what other load on the machine takes from
+# the wall-clock rate does not move it.
+def per_cpu(f):
+    c = json.load(open(f))["case"]
+    m = c["metrics"]
+    if "user_s" not in m or "sys_s" not in m:
+        return None
+    return c["ops"]["count"] / (m["user_s"]["value"] + m["sys_s"]["value"])
+cr = []
+for i in range(1, len(rows) + 1):
+    b, t = per_cpu(f"{sys.argv[2]}/off_{i}.json"), per_cpu(f"{sys.argv[2]}/on_{i}.json")
+    if b and t:
+        cr.append(t / b)
+if cr:
+    print(f"ops per CPU second (user+sys): overhead {100*(1-st.mean(cr)):+.2f}% +- "
+          f"{100*sd(cr)/len(cr)**0.5:.2f}% (s.e.), median {100*(1-st.median(cr)):+.2f}%")
 PY
 echo "== the timed runs' first-touch latency (us) beside sys time per fault (getrusage)"
 python3 - "$tmp" <<'PY'
