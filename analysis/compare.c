@@ -197,7 +197,7 @@ static json_t *varying_keys(struct grp *g, size_t ng, const char *wl)
 	return keys;
 }
 
-static void value_str(json_t *v, char *buf, size_t len)
+void fl_cmp_value_str(json_t *v, char *buf, size_t len)
 {
 	if (json_is_string(v))
 		snprintf(buf, len, "%s", json_string_value(v));
@@ -228,7 +228,7 @@ static void label_of(json_t *params, json_t *resolved, json_t *keys, const char 
 		if ((json_object_size(keys) && !json_object_get(keys, k)) ||
 		    (skip && !strcmp(k, skip)))
 			continue;
-		value_str(v, val, sizeof(val));
+		fl_cmp_value_str(v, val, sizeof(val));
 		if (json_is_string(rv))
 			snprintf(res, sizeof(res), "(%s)", json_string_value(rv));
 		if (off < len)
@@ -783,7 +783,7 @@ static void diff_field(json_t *diffs, json_t *runs, const char *what, const char
 				 "name")) ?: "?", (long long)json_integer_value(json_object_get(v,
 				 "version")));
 		else
-			value_str(v ? v : json_null(), val, sizeof(val));
+			fl_cmp_value_str(v ? v : json_null(), val, sizeof(val));
 		if (!strcmp(field, "config_sha256") && strlen(val) > 12)
 			val[12] = '\0';
 		fl_utf8_cut(val);
@@ -861,8 +861,8 @@ static int check_shared(struct fl_run *runs, size_t nruns, char *err, size_t err
 
 			if (json_equal(v, w))
 				continue;
-			value_str(v, va, sizeof(va));
-			value_str(w ? w : json_null(), vb, sizeof(vb));
+			fl_cmp_value_str(v, va, sizeof(va));
+			fl_cmp_value_str(w ? w : json_null(), vb, sizeof(vb));
 			if (off < sizeof(diff))
 				off += (size_t)snprintf(diff + off, sizeof(diff) - off, "%s%s %s vs %s",
 							off ? ", " : "", k, va, vb);
@@ -890,6 +890,17 @@ static json_t *conditions_of(struct fl_run *runs, size_t nruns)
 		json_decref(d);
 	}
 	return out;
+}
+
+bool fl_cmp_group_measured(json_t *g)
+{
+	json_t *n;
+	size_t i;
+
+	json_array_foreach(json_object_get(g, "n"), i, n)
+		if (json_integer_value(n) > 0)
+			return true;
+	return false;
 }
 
 json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,

@@ -35,6 +35,13 @@ json_t *fl_cmp_shown(json_t *cmp, bool md);
 /* One string made so (malloc'd; NULL if out of memory). */
 char *fl_text_shown(const char *text, bool md);
 
+/* A parameter value as a label shows it: strings bare, numbers, true/false/null. */
+void fl_cmp_value_str(json_t *v, char *buf, size_t len);
+/* A group of the document with a measured case in some run. */
+bool fl_cmp_group_measured(json_t *g);
+/* Text wrapped at width - 2 columns, continuation lines indented by indent (render_text.c). */
+void fl_text_wrap(FILE *out, const char *p, int indent, size_t width);
+
 /* Cut a string snprintf may have truncated back to whole UTF-8 characters: Jansson refuses
  * a string with half a character, and a document would lose the row (or all of it). */
 void fl_utf8_cut(char *buf);

@@ -132,7 +132,6 @@ static const char *fit(json_t *cmp, size_t r, size_t w, char *buf, size_t len)
 	return buf;
 }
 
-static void wrap(FILE *out, const char *p, int indent);
 
 static void print_ids(json_t *cmp, FILE *out)
 {
@@ -157,7 +156,7 @@ static void print_ids(json_t *cmp, FILE *out)
 			 json_is_string(json_object_get(t, "accel")) ? ", " : "",
 			 json_is_string(json_object_get(t, "accel")) ? s(t, "accel") : "");
 		fl_utf8_cut(line);
-		wrap(out, line, 6);
+		fl_text_wrap(out, line, 6, W);
 		if (json_is_string(json_object_get(k, "candidate")) ||
 		    json_is_string(json_object_get(k, "base")) || json_is_object(ps))
 			fprintf(out, "   candidate %.20s  base %.20s  patchset %.16s%s%.0lld  "
@@ -181,17 +180,16 @@ static void print_ids(json_t *cmp, FILE *out)
 		char line[1200];
 
 		snprintf(line, sizeof(line), "  %s", json_string_value(d));
-		wrap(out, line, 4);
+		fl_text_wrap(out, line, 4, W);
 	}
 }
 
-/* Print text wrapped at 78 columns, continuation lines indented by indent. */
-static void wrap(FILE *out, const char *p, int indent)
+void fl_text_wrap(FILE *out, const char *p, int indent, size_t width)
 {
 	bool first = true;
 
 	while (*p) {
-		size_t n = strlen(p), room = first ? 78 : 78 - (size_t)indent;
+		size_t n = strlen(p), room = first ? width - 2 : width - 2 - (size_t)indent;
 
 		if (n > room) {
 			n = room;
@@ -232,7 +230,7 @@ static void print_legend(struct ctx *x)
 		 (long long)json_integer_value(json_object_get(cmp, "family_counters")),
 		 fl_cmp_num(json_object_get(cmp, "alpha")),
 		 f ? " Rows limited to --metrics " : "", globs, f ? "." : "");
-	wrap(x->out, buf, 0);
+	fl_text_wrap(x->out, buf, 0, W);
 }
 
 static bool is_counter(json_t *m)
@@ -330,17 +328,6 @@ static void fold_counts(json_t *g, char *buf, size_t len)
 		 other);
 }
 
-static bool any_case(json_t *g)
-{
-	json_t *n;
-	size_t i;
-
-	json_array_foreach(json_object_get(g, "n"), i, n)
-		if (json_integer_value(n) > 0)
-			return true;
-	return false;
-}
-
 static void print_group(struct ctx *x, json_t *g)
 {
 	json_t *runs = json_object_get(x->cmp, "runs"), *m;
@@ -348,11 +335,11 @@ static void print_group(struct ctx *x, json_t *g)
 	char head[1024];
 	size_t off;
 
-	if (!x->counters && !any_case(g))
+	if (!x->counters && !fl_cmp_group_measured(g))
 		return;		/* no measured case in any run: see problems */
 	snprintf(head, sizeof(head), "== %s %s", s(g, "workload"), s(g, "label"));
 	fl_utf8_cut(head);
-	wrap(x->out, head, 3);
+	fl_text_wrap(x->out, head, 3, W);
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {
 		if (folded(x, m))
 			continue;
@@ -370,7 +357,7 @@ static void print_group(struct ctx *x, json_t *g)
 		off += (size_t)snprintf(head + off, sizeof(head) - off, " measured.");
 	if (!x->counters && off < sizeof(head))
 		fold_counts(g, head + off, sizeof(head) - off);
-	wrap(x->out, head, 3);
+	fl_text_wrap(x->out, head, 3, W);
 }
 
 /* One sweep table: a row per sweep value; the base run's column, then runs [first, last). */
@@ -438,7 +425,7 @@ static void print_sweeps(struct ctx *x)
 				continue;
 			snprintf(title, sizeof(title), "%s: %s [%s] over %s, b %s", fam,
 				 s(m, "name"), s(m, "unit"), s(sw, "key"), dir_of(m));
-			wrap(x->out, title, 2);
+			fl_text_wrap(x->out, title, 2, W);
 			for (size_t first = 1; first < nruns || first == 1; first += per) {
 				if (first > 1)
 					fputc('\n', x->out);

@@ -86,19 +86,6 @@ static bool in_list(const char *list, const char *k)
 	return false;
 }
 
-static void value_str(json_t *v, char *buf, size_t len)
-{
-	if (json_is_string(v))
-		snprintf(buf, len, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, len, "%g", json_real_value(v));
-	else
-		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
-	fl_utf8_cut(buf);
-}
-
 /* Does parameter k differ between the table's groups? */
 static bool varies(struct tgrid *gr, const char *k)
 {
@@ -133,7 +120,7 @@ static void label_of(struct tgrid *gr, json_t *g, const char *skip1, const char 
 		if ((skip1 && !strcmp(k, skip1)) || (skip2 && !strcmp(k, skip2)) ||
 		    (!in_list(gr->t->keys, k) && !varies(gr, k)))
 			continue;
-		value_str(v, val, sizeof(val));
+		fl_cmp_value_str(v, val, sizeof(val));
 		if (off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s%s%s%s",
 						off ? " " : "", k, val, json_is_string(rv) ? "(" : "",
@@ -330,7 +317,7 @@ static void block_title(struct tgrid *gr, json_t *g, char *buf, size_t len)
 		return;
 	}
 	snprintf(first, sizeof(first), "%.*s", (int)strcspn(t->keys, ","), t->keys);
-	value_str(json_object_get(json_object_get(g, "params"), first), val, sizeof(val));
+	fl_cmp_value_str(json_object_get(json_object_get(g, "params"), first), val, sizeof(val));
 	res = json_object_get(json_object_get(g, "resolved"), first);
 	label_of(gr, g, first, NULL, rest, sizeof(rest));
 	snprintf(buf, len, t->block_fmt, val, json_is_string(res) ? json_string_value(res) : "");
@@ -400,7 +387,7 @@ static void split_of(const struct fl_table *t, json_t *g, char *buf, size_t len)
 	json_t *v = json_object_get(json_object_get(g, "params"), t->split_key);
 
 	if (v)
-		value_str(v, buf, len);
+		fl_cmp_value_str(v, buf, len);
 	else
 		snprintf(buf, len, "-");
 }
@@ -588,18 +575,6 @@ static int select_cols(struct tgrid *gr, const char *metrics, char *err, size_t 
 	return FL_EXIT_USAGE;
 }
 
-/* A group with a measured case in some run. */
-static bool measured(json_t *g)
-{
-	json_t *n;
-	size_t i;
-
-	json_array_foreach(json_object_get(g, "n"), i, n)
-		if (json_integer_value(n) > 0)
-			return true;
-	return false;
-}
-
 static bool problems_of(json_t *cmp, const char *workload)
 {
 	json_t *p;
@@ -618,7 +593,7 @@ static int build(struct tgrid *gr, const char *metrics, char *err, size_t errlen
 	int ret;
 
 	json_array_foreach(json_object_get(gr->cmp, "groups"), i, g)
-		if (!strcmp(s(g, "workload"), gr->t->workload) && measured(g))
+		if (!strcmp(s(g, "workload"), gr->t->workload) && fl_cmp_group_measured(g))
 			json_array_append(gr->groups, g);
 	if (!json_array_size(gr->groups)) {
 		fl_seterr(err, errlen, "--table %s: these runs have no measured %s case (the "

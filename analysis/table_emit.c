@@ -35,29 +35,6 @@ static const char *cell_txt(const struct tcell *c, bool brief)
 	return brief ? c->brief : c->txt;
 }
 
-/* Print text wrapped at 78 columns, continuation lines indented by indent. */
-static void wrap(FILE *out, const char *p, int indent)
-{
-	bool first = true;
-
-	while (*p) {
-		size_t n = strlen(p), room = first ? W - 2 : W - 2 - (size_t)indent;
-
-		if (n > room) {
-			n = room;
-			while (n && p[n] != ' ')
-				n--;
-			if (!n)
-				n = room;
-		}
-		fprintf(out, "%*s%.*s\n", first ? 0 : indent, "", (int)n, p);
-		first = false;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-}
-
 static void convention(struct tgrid *gr, char *buf, size_t len)
 {
 	if (gr->t->shape == FL_TSHAPE_SWEEP) {
@@ -209,15 +186,15 @@ void tg_emit_text(struct tgrid *gr, FILE *out)
 {
 	char conv[600];
 
-	wrap(out, gr->t->title, 2);
+	fl_text_wrap(out, gr->t->title, 2, W);
 	for (size_t r = 0; r < gr->nruns; r++)
-		wrap(out, gr->runs[r], 4);
+		fl_text_wrap(out, gr->runs[r], 4, W);
 	convention(gr, conv, sizeof(conv));
-	wrap(out, conv, 2);
+	fl_text_wrap(out, conv, 2, W);
 	fputc('\n', out);
 	parts(gr, out);
 	for (size_t i = 0; i < gr->nnotes; i++)
-		wrap(out, gr->notes[i], 4);
+		fl_text_wrap(out, gr->notes[i], 4, W);
 	if (gr->notes_dropped)
 		fprintf(out, "(%zu more n/a notes: --format csv has every reason)\n",
 			gr->notes_dropped);
