@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # faultline compare --plot checked as images (issue #14): a thread sweep of two kernels gives a
 # scaling plot with one line per kernel and error bars, and the cases' latency histograms
-# (percore-map's detail.latency "cdf") an IMG-cdf image beside it with one CDF line per kernel
+# (percore-map's detail.latency "cdf"; its fault latency histogram is turned off here, so each
+# case has one) an IMG-cdf image beside it with one CDF line per kernel
 # in each case group's panel; PNG (signature, 900 px wide, 300 px per panel) and SVG (parses
 # as XML; gnuplot's plot groups and legends counted per panel); runs of one kernel get legends
 # that differ; no histograms, no CDF image. Two real agent runs (~2 s), copied into 3
@@ -13,6 +14,7 @@ command -v gnuplot > /dev/null || { skip "gnuplot is not installed"; done_testin
 
 for t in 1 2; do
 	"$FL_BIN/faultline-agent" percore-map --threads=$t --seconds=0.2 --probes=sw --quiet \
+		--fault-latency=false \
 		--run-id=test-plot-$$ --suite=test --json="$TMP/seed-t$t.json" > /dev/null 2>&1 ||
 		{ notok "percore-map threads=$t"; done_testing; exit; }
 done
