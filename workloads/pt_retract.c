@@ -477,29 +477,6 @@ static int khugepaged_slow(struct fl_case *c)
 	return ret ? ret : fl_thp_set(c, "khugepaged/scan_sleep_millisecs", "600000");
 }
 
-/* khugepaged's scan settings as they are (recorded with each round's before snapshot). */
-static json_t *khugepaged_now(void)
-{
-	char pages[32] = "?", sleep_ms[32] = "?";
-
-	fl_knob_get(FL_THP_SYSFS "/khugepaged/pages_to_scan", pages, sizeof(pages));
-	fl_knob_get(FL_THP_SYSFS "/khugepaged/scan_sleep_millisecs", sleep_ms, sizeof(sleep_ms));
-	return json_pack("{s:s, s:s}", "pages_to_scan", pages, "scan_sleep_millisecs", sleep_ms);
-}
-
-/* After the before snapshot: scan fast. The scan sleep last (it wakes khugepaged): t0. */
-static int khugepaged_fast(struct fl_case *c, struct ptr *t)
-{
-	int ret = fl_thp_set(c, "khugepaged/pages_to_scan", "8192");
-
-	if (!ret)
-		ret = fl_thp_set(c, "khugepaged/alloc_sleep_millisecs", "10");
-	t->t0 = fl_now_ns();
-	if (!ret)
-		ret = fl_thp_set(c, "khugepaged/scan_sleep_millisecs", "10");
-	return ret;
-}
-
 static int khugepaged_knobs(struct fl_case *c, struct ptr *t)
 {
 	char cur[32];
@@ -714,8 +691,8 @@ static int one_round(struct fl_case *c, struct ptr *t, int r, json_t *rounds)
 	pthread_rwlock_unlock(&t->lock);
 	file_drop(t, &old);
 	pmd_mapped(t, &kb0, &rss);
-	at_before = t->khugepaged ? khugepaged_now() : NULL;
-	if (t->khugepaged && khugepaged_fast(c, t)) {
+	at_before = t->khugepaged ? fl_thp_khugepaged_now() : NULL;
+	if (t->khugepaged && fl_thp_khugepaged_fast(c, 8192, 10, &t->t0)) {
 		json_decref(at_before);
 		return FL_WL_SKIP;
 	}

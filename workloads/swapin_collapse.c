@@ -227,32 +227,6 @@ static int thp_settings(struct fl_case *c)
 	return ret;
 }
 
-/* khugepaged's scan settings as they are (recorded with the before snapshot). */
-static json_t *khugepaged_now(void)
-{
-	char pages[32] = "?", sleep_ms[32] = "?";
-
-	fl_knob_get(KHP "/pages_to_scan", pages, sizeof(pages));
-	fl_knob_get(KHP "/scan_sleep_millisecs", sleep_ms, sizeof(sleep_ms));
-	return json_pack("{s:s, s:s}", "pages_to_scan", pages, "scan_sleep_millisecs", sleep_ms);
-}
-
-/* After the before snapshot: khugepaged fast. The scan sleep last: writing it wakes khugepaged,
- * so t0 is taken just before. */
-static int khugepaged_fast(struct fl_case *c, struct sc *s)
-{
-	const struct fl_params *p = &c->params;
-	int ret;
-
-	ret = set_knob_num(c, KHP "/pages_to_scan", fl_param_int(p, "pages_to_scan"));
-	if (!ret)
-		ret = set_knob_num(c, KHP "/alloc_sleep_millisecs", fl_param_int(p, "scan_sleep_ms"));
-	s->t0 = fl_now_ns();
-	if (!ret)
-		ret = set_knob_num(c, KHP "/scan_sleep_millisecs", fl_param_int(p, "scan_sleep_ms"));
-	return ret;
-}
-
 /* The range, PMD-aligned, and after it one PMD of neighbour (no MADV_HUGEPAGE, so it stays a
  * VMA of its own) for the vma thread. */
 static int map_range(struct fl_case *c, struct sc *s)
@@ -710,10 +684,11 @@ static int collapse(struct fl_case *c, struct sc *s, bool khugepaged, json_t *se
 		s->trace = NULL;
 	}
 	if (khugepaged)
-		json_object_set_new(c->extra, "khugepaged_at_before", khugepaged_now());
+		json_object_set_new(c->extra, "khugepaged_at_before", fl_thp_khugepaged_now());
 	ret = start_threads(c, s);
 	if (!ret && khugepaged)
-		ret = khugepaged_fast(c, s);
+		ret = fl_thp_khugepaged_fast(c, fl_param_int(&c->params, "pages_to_scan"),
+					     fl_param_int(&c->params, "scan_sleep_ms"), &s->t0);
 	if (s->trace)
 		fl_ctrace_mark(s->trace, s->t0);
 	if (!ret)

@@ -8,6 +8,7 @@
 #include "knobs.h"
 #include "probes/procparse.h"
 #include "thp.h"
+#include "timing.h"
 
 size_t fl_thp_pmd_size(void)
 {
@@ -90,5 +91,31 @@ int fl_thp_require_anon(struct fl_case *c)
 		ret = not_never(c, rel, "madvise");
 	if (!ret)
 		ret = not_never(c, "defrag", "madvise");
+	return ret;
+}
+
+json_t *fl_thp_khugepaged_now(void)
+{
+	char pages[32] = "?", sleep_ms[32] = "?";
+
+	fl_knob_get(FL_THP_SYSFS "/khugepaged/pages_to_scan", pages, sizeof(pages));
+	fl_knob_get(FL_THP_SYSFS "/khugepaged/scan_sleep_millisecs", sleep_ms, sizeof(sleep_ms));
+	return json_pack("{s:s, s:s}", "pages_to_scan", pages, "scan_sleep_millisecs", sleep_ms);
+}
+
+int fl_thp_khugepaged_fast(struct fl_case *c, long long pages, long long sleep_ms,
+			   uint64_t *t0)
+{
+	char p[32], ms[32];
+	int ret;
+
+	snprintf(p, sizeof(p), "%lld", pages);
+	snprintf(ms, sizeof(ms), "%lld", sleep_ms);
+	ret = fl_thp_set(c, "khugepaged/pages_to_scan", p);
+	if (!ret)
+		ret = fl_thp_set(c, "khugepaged/alloc_sleep_millisecs", ms);
+	*t0 = fl_now_ns();
+	if (!ret)
+		ret = fl_thp_set(c, "khugepaged/scan_sleep_millisecs", ms);
 	return ret;
 }

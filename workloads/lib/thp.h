@@ -5,6 +5,7 @@
 #define FL_THP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "workload.h"
 
 #define FL_THP_SYSFS "/sys/kernel/mm/transparent_hugepage"
@@ -24,5 +25,13 @@ int fl_thp_require_present(struct fl_case *c);
  * be never, defrag not never; what is never becomes madvise. Skips when the kernel has no
  * THP. Returns 0, FL_WL_SKIP. */
 int fl_thp_require_anon(struct fl_case *c);
+/* khugepaged's scan settings as they are: {"pages_to_scan", "scan_sleep_millisecs"} ("?" when
+ * unreadable), recorded beside a "before" snapshot. */
+json_t *fl_thp_khugepaged_now(void);
+/* After a "before" snapshot: khugepaged scans pages per pass and sleeps sleep_ms (also between
+ * allocation failures), through c->knobs. The scan sleep goes last, because writing it wakes
+ * khugepaged: *t0 (CLOCK_MONOTONIC ns) is taken just before. 0, or FL_WL_SKIP. */
+int fl_thp_khugepaged_fast(struct fl_case *c, long long pages, long long sleep_ms,
+			   uint64_t *t0);
 
 #endif
