@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include "compare.h"
 #include "conditions.h"
 
 #define SENTENCE_MAX 1024
@@ -44,15 +45,10 @@ static void value_text(json_t *v, char *buf, size_t len)
 {
 	if (!v)
 		snprintf(buf, len, "not recorded");
-	else if (json_is_string(v))
-		snprintf(buf, len, "%s", json_string_value(v)[0] ? json_string_value(v) : "empty");
-	else if (json_is_integer(v))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, len, "%g", json_real_value(v));
+	else if (json_is_string(v) && !json_string_value(v)[0])
+		snprintf(buf, len, "empty");
 	else
-		snprintf(buf, len, "%s", json_is_true(v) ? "true" : json_is_false(v) ? "false" :
-			 "null");
+		fl_cmp_value_str(v, buf, len);
 }
 
 static void add_setting(char *s, size_t len, const char *key, json_t *va, json_t *vb,
