@@ -23,6 +23,7 @@ struct ctx {
 	FILE *out;
 	bool counters;		/* counter, IPI and vmstat rows shown */
 	bool filtered;		/* --metrics: every directional metric gets its sweep table */
+	size_t folded[4];	/* rows folded over all groups: counters, IPI, vmstat, other */
 };
 
 /* "9555 (201.3)" from a run's stats (at most w characters), or what stands for a missing
@@ -222,8 +223,8 @@ static void print_legend(struct ctx *x)
 		 "%lld), p < %g, by b), changed (no b), ~ not significant, same, n<3 (no test). "
 		 "\"-\" absent from this kernel, \"n/a\" unsupported here, (missing) not "
 		 "reported: never 0. Warm-ups excluded. p, CI: --format md/csv/json; a metric "
-		 "over a sweep (threads...): --metrics NAME. --counters: the rows each case's "
-		 "last line counts (other: no b, or 0 in every run).%s%s%s",
+		 "over a sweep (threads...): --metrics NAME. (n: ...): measured iterations. "
+		 "--counters: the rows the last line counts.%s%s%s",
 		 !strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" : "Mann-Whitney U",
 		 s(cmp, "correction"),
 		 (long long)json_integer_value(json_object_get(cmp, "family_metrics")),
@@ -307,25 +308,36 @@ static bool folded(struct ctx *x, json_t *m)
 	return !x->counters && (is_counter(m) || all_zero(m) || descriptive(m));
 }
 
-/* "--counters: +44 counters, 8 IPI, 38 vmstat, 2 other" */
-static void fold_counts(json_t *g, char *buf, size_t len)
+/* Count g's folded rows into x->folded: counters, IPI, vmstat, other. */
+static void fold_count(struct ctx *x, json_t *g)
 {
-	size_t n[4] = { 0, 0, 0, 0 }, i;
-	char other[40] = "";
 	json_t *m;
+	size_t i;
 
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {
 		const char *k = s(m, "kind");
 
-		n[0] += !strcmp(k, "counter");
-		n[1] += !strcmp(k, "ipi");
-		n[2] += !strcmp(k, "vmstat");
-		n[3] += !strcmp(k, "metric") && (all_zero(m) || descriptive(m));
+		x->folded[0] += !strcmp(k, "counter");
+		x->folded[1] += !strcmp(k, "ipi");
+		x->folded[2] += !strcmp(k, "vmstat");
+		x->folded[3] += !strcmp(k, "metric") && (all_zero(m) || descriptive(m));
 	}
-	if (n[3])
-		snprintf(other, sizeof(other), ", %zu other", n[3]);
-	snprintf(buf, len, " --counters: +%zu counters, %zu IPI, %zu vmstat%s", n[0], n[1], n[2],
-		 other);
+}
+
+/* One line for the whole comparison: "--counters: +440 counters, 80 IPI, 380 vmstat, 20
+ * other rows of the cases above" (one line per case was 19 lines of the quick suite). */
+static void print_folded(struct ctx *x)
+{
+	char line[256], other[40] = "";
+
+	if (x->counters || !(x->folded[0] + x->folded[1] + x->folded[2] + x->folded[3]))
+		return;
+	if (x->folded[3])
+		snprintf(other, sizeof(other), ", %zu other", x->folded[3]);
+	snprintf(line, sizeof(line), "--counters: +%zu counters, %zu IPI, %zu vmstat%s rows of the "
+		 "cases above (other: no better direction, or 0 in every run)", x->folded[0],
+		 x->folded[1], x->folded[2], other);
+	fl_text_wrap(x->out, line, 2, W);
 }
 
 static void print_group(struct ctx *x, json_t *g)
@@ -337,9 +349,17 @@ static void print_group(struct ctx *x, json_t *g)
 
 	if (!x->counters && !fl_cmp_group_measured(g))
 		return;		/* no measured case in any run: see problems */
-	snprintf(head, sizeof(head), "== %s %s", s(g, "workload"), s(g, "label"));
+	off = (size_t)snprintf(head, sizeof(head), "== %s %s (n", s(g, "workload"), s(g, "label"));
+	for (size_t r = 0; r < nruns && off < sizeof(head); r++)
+		off += (size_t)snprintf(head + off, sizeof(head) - off, "%s %s %lld", r ? "," : ":",
+			s(json_array_get(runs, r), "label"),
+			(long long)json_integer_value(json_array_get(json_object_get(g, "n"), r)));
+	if (off < sizeof(head))
+		snprintf(head + off, sizeof(head) - off, ")");
 	fl_utf8_cut(head);
 	fl_text_wrap(x->out, head, 3, W);
+	if (!x->counters)
+		fold_count(x, g);
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {
 		if (folded(x, m))
 			continue;
@@ -348,16 +368,6 @@ static void print_group(struct ctx *x, json_t *g)
 		else
 			row_n(x->cmp, m, x->out);
 	}
-	off = (size_t)snprintf(head, sizeof(head), "  n:");
-	for (size_t r = 0; r < nruns && off < sizeof(head); r++)
-		off += (size_t)snprintf(head + off, sizeof(head) - off, " %s %lld",
-			s(json_array_get(runs, r), "label"),
-			(long long)json_integer_value(json_array_get(json_object_get(g, "n"), r)));
-	if (off < sizeof(head))
-		off += (size_t)snprintf(head + off, sizeof(head) - off, " measured.");
-	if (!x->counters && off < sizeof(head))
-		fold_counts(g, head + off, sizeof(head) - off);
-	fl_text_wrap(x->out, head, 3, W);
 }
 
 /* One sweep table: a row per sweep value; the base run's column, then runs [first, last). */
@@ -474,12 +484,13 @@ static void render(struct ctx *x)
 			"delta", "b", "verdict");
 	json_array_foreach(json_object_get(x->cmp, "groups"), i, g)
 		print_group(x, g);
+	print_folded(x);
 	print_problems(x->cmp, x->out);
 }
 
 void fl_render_text_opts(json_t *cmp, FILE *out, const struct fl_render_opts *ro)
 {
-	struct ctx x = { fl_cmp_shown(cmp, false), out, ro && ro->counters, false };
+	struct ctx x = { fl_cmp_shown(cmp, false), out, ro && ro->counters, false, { 0 } };
 
 	x.filtered = json_object_get(cmp, "metrics_filter") != NULL;
 	x.counters |= x.filtered;
