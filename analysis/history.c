@@ -334,6 +334,18 @@ static json_t *entry_info(const char *hist, json_t *e)
 	return json_is_object(info) ? info : (json_decref(info), NULL);
 }
 
+json_t *fl_history_entry_kernel(const char *hist, json_t *e)
+{
+	json_t *k = json_object_get(e, "kernel"), *info;
+
+	if (json_is_object(k))
+		return json_incref(k);
+	info = entry_info(hist, e);
+	k = json_incref(json_object_get(info, "kernel"));
+	json_decref(info);
+	return k;
+}
+
 /* Per workload, the parameters whose values differ among its groups in runs [from, n). */
 static json_t *varying_params(json_t *runs, size_t from, size_t n)
 {

@@ -34,6 +34,10 @@ int fl_history_prune(const char *dir, json_t *index, size_t keep, char *err, siz
 /* The new run's start time ("started") and kernel ({"release", "candidate"}) in its index
  * entry, for the trend's x labels. */
 void fl_history_entry_run(json_t *entry, const struct fl_run *r);
+/* An index entry's kernel ({"release", "candidate"}, as fl_history_entry_run keeps it), from
+ * hist/runs/NAME/run.json for entries written before it was kept; NULL if neither has one. A
+ * new reference. */
+json_t *fl_history_entry_kernel(const char *hist, json_t *e);
 /* The trend of the last max index entries for fl_plot_trend: {"runs": [{"id", "date":
  * "11-30 12:05", "kernel": candidate name or release, "status"}], "series": [{"name" (the
  * group key and metric), "title": "percore-map threads=4: ops_per_s" (the workload, the

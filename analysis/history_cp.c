@@ -4,28 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include "changepoint.h"
-#include "fl_json.h"
 #include "history.h"
 #include "history_cp.h"
 
 #define CP_MAX 16	/* change points looked for per series */
 
-/* "candidate" of the run's kernel, else its release; NULL when run.json is unreadable. */
+/* "candidate" of the run's kernel, else its release; null when neither is known. The index
+ * entry keeps them (fl_history_entry_run); older entries have them read from run.json. */
 static json_t *kernel_of(const char *hist, json_t *entry)
 {
-	char dir[1400], path[1500], err[256];
-	json_t *run, *k, *out = json_null();
+	json_t *k = fl_history_entry_kernel(hist, entry), *out = json_null();
 
-	if (fl_history_run_dir(hist, entry, dir, sizeof(dir), err, sizeof(err)))
-		return out;
-	snprintf(path, sizeof(path), "%s/run.json", dir);
-	run = fl_json_load_regular(path);
-	k = json_object_get(json_object_get(run, "run"), "kernel");
 	if (json_is_string(json_object_get(k, "candidate")))
 		out = json_copy(json_object_get(k, "candidate"));
 	else if (json_is_string(json_object_get(k, "release")))
 		out = json_copy(json_object_get(k, "release"));
-	json_decref(run);
+	json_decref(k);
 	return out;
 }
 

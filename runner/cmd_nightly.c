@@ -189,10 +189,47 @@ static int run_id(const char *dir, char *id, size_t len, char *err, size_t errle
  * run should land outside it about once in a hundred metrics, not once in twenty. */
 #define NOISE_LEVEL 0.99
 
-/* Each metric of cmp gets "noise_floor": the run-to-run noise of the baseline runs hist[]
- * for its case group (the key comes from cur, whose groups cmp compares). */
-static void noise_annotate(json_t *cmp, const struct fl_run *cur, const struct fl_run *hist,
-			   size_t nhist)
+/* Add to t[c->key] the noise floor over hist[] of each workload metric of case c. */
+static void noise_of_case(json_t *t, const struct fl_case *c, const struct fl_run *hist,
+			  size_t nhist)
+{
+	json_t *g = json_object_get(t, c->key);
+
+	for (size_t k = 0; g && k < c->nitems; k++) {
+		const struct fl_item *it = &c->items[k];
+		struct fl_noise nf;
+
+		if (it->kind != FL_ITEM_METRIC || json_object_get(g, it->name))
+			continue;
+		fl_noise_floor(hist, nhist, c->key, it->name, NOISE_LEVEL, &nf);
+		json_object_set_new(g, it->name, json_pack("{s:I, s:f, s:o, s:o}", "runs",
+			(json_int_t)nf.runs, "level", NOISE_LEVEL, "run_cov_pct",
+			isfinite(nf.run_cov_pct) ? json_real(nf.run_cov_pct) : json_null(),
+			"floor_pct", isfinite(nf.floor_pct) ? json_real(nf.floor_pct) : json_null()));
+	}
+}
+
+/* The run-to-run noise of the baseline runs hist[], taken before they are pooled, for each
+ * workload metric of cur's case groups (and of the baseline's, in those groups):
+ * {key: {metric: {"runs", "level", "run_cov_pct", "floor_pct"}}}. */
+static json_t *noise_table(const struct fl_run *cur, const struct fl_run *hist, size_t nhist)
+{
+	json_t *t = json_object();
+
+	for (size_t i = 0; i < cur->ncases; i++)
+		if (!json_object_get(t, cur->cases[i].key))
+			json_object_set_new(t, cur->cases[i].key, json_object());
+	for (size_t i = 0; i < cur->ncases; i++)
+		noise_of_case(t, &cur->cases[i], hist, nhist);
+	for (size_t r = 0; r < nhist; r++)
+		for (size_t i = 0; i < hist[r].ncases; i++)
+			noise_of_case(t, &hist[r].cases[i], hist, nhist);
+	return t;
+}
+
+/* Each workload metric of cmp gets its "noise_floor" from the table (the group's key comes
+ * from cur, whose groups cmp compares). */
+static void noise_annotate(json_t *cmp, const struct fl_run *cur, json_t *table)
 {
 	json_t *g, *m;
 	size_t i, k;
@@ -200,20 +237,15 @@ static void noise_annotate(json_t *cmp, const struct fl_run *cur, const struct f
 	json_array_foreach(json_object_get(cmp, "groups"), i, g) {
 		const char *key = fl_noise_key_of(cur, json_string_value(json_object_get(g,
 						  "workload")) ?: "", json_object_get(g, "params"));
+		json_t *floors = key ? json_object_get(table, key) : NULL;
 
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
-			struct fl_noise nf;
+			json_t *nf = json_object_get(floors, json_string_value(json_object_get(m,
+						     "name")) ?: "");
 
-			if (!key || strcmp(json_string_value(json_object_get(m, "kind")) ?: "",
-					   "metric"))
-				continue;
-			fl_noise_floor(hist, nhist, key, json_string_value(json_object_get(m,
-				       "name")), NOISE_LEVEL, &nf);
-			json_object_set_new(m, "noise_floor", json_pack("{s:I, s:f, s:o, s:o}",
-				"runs", (json_int_t)nf.runs, "level", NOISE_LEVEL, "run_cov_pct",
-				isfinite(nf.run_cov_pct) ? json_real(nf.run_cov_pct) : json_null(),
-				"floor_pct", isfinite(nf.floor_pct) ? json_real(nf.floor_pct) :
-				json_null()));
+			if (nf && !strcmp(json_string_value(json_object_get(m, "kind")) ?: "",
+					  "metric"))
+				json_object_set(m, "noise_floor", nf);
 		}
 	}
 }
@@ -615,36 +647,8 @@ static void plot_compare(const char *hist, json_t *cmp, struct fl_run *pair, siz
 	}
 }
 
-/* Load the last N good runs of the index as one pooled baseline run. */
-static int load_baseline(const char *hist, json_t *index, long want, struct fl_run *base,
-			 size_t *nbase, char *err, size_t errlen)
-{
-	json_t *runs = json_object_get(index, "runs");
-	size_t i = json_array_size(runs);
-
-	*nbase = 0;
-	while (i-- > 0 && (long)*nbase < want) {
-		json_t *e = json_array_get(runs, i);
-		struct fl_run r;
-		char dir[1400];
-
-		if (strcmp(json_string_value(json_object_get(e, "status")) ?: "", "good") ||
-		    json_is_true(json_object_get(e, "pruned")))
-			continue;
-		if (fl_history_run_dir(hist, e, dir, sizeof(dir), err, errlen))
-			return -1;
-		if (fl_run_load(*nbase ? &r : base, dir, err, errlen))
-			return -1;
-		if (*nbase) {
-			fl_run_absorb(base, &r);
-			fl_run_free(&r);
-		}
-		(*nbase)++;
-	}
-	return 0;
-}
-
-/* The same runs one by one, for their run-to-run noise; *hist is NULL when there are none. */
+/* The last N good runs of the index, one by one (newest first); *out is NULL only when out
+ * of memory. */
 static int load_history_runs(const char *hist, json_t *index, long want, struct fl_run **out,
 			     size_t *n, char *err, size_t errlen)
 {
@@ -670,6 +674,13 @@ static int load_history_runs(const char *hist, json_t *index, long want, struct 
 	return 0;
 }
 
+/* The runs' cases pooled into runs[0], the baseline (the others keep their identity). */
+static void pool_runs(struct fl_run *runs, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		fl_run_absorb(&runs[0], &runs[i]);
+}
+
 static void history_runs_free(struct fl_run *runs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -681,9 +692,9 @@ static int nightly(struct nightly_args *a)
 {
 	char err[FL_ERRLEN], id[256], newdir[1400], tmpout[1400], path[1500], stamp[32];
 	json_t *index, *cmp = NULL, *regs = NULL, *largest = NULL, *entry, *cps = NULL;
-	struct fl_run base = { 0 }, cur = { 0 }, pair[2], *hist = NULL;
+	struct fl_run cur = { 0 }, pair[2], *hist = NULL;
 	struct report rep = { 0 };
-	size_t nbase = 0, problems = 0, baseiters = 0, nhist = 0, noisy = 0;
+	size_t nbase = 0, problems = 0, baseiters = 0, noisy = 0;
 	time_t now;
 	int ret = FL_EXIT_OK, rc, lock;
 	char *verdict, suite[256];
@@ -741,32 +752,34 @@ static int nightly(struct nightly_args *a)
 	}
 	for (size_t i = 0; i < cur.ncases; i++)
 		problems += strcmp(cur.cases[i].status, "ok") != 0;
-	if (load_baseline(a->history, index, a->baseline, &base, &nbase, err, sizeof(err))) {
+	if (load_history_runs(a->history, index, a->baseline, &hist, &nbase, err,
+			      sizeof(err))) {
 		err_print(err);
 		ret = FL_EXIT_USAGE;
 		goto out;
 	}
 	if (nbase) {
-		for (size_t i = 0; i < base.ncases; i++)
-			baseiters += !base.cases[i].warmup && !strcmp(base.cases[i].status, "ok");
-		snprintf(base.label, sizeof(base.label), "A");
+		json_t *noise = noise_table(&cur, hist, nbase);
+
+		pool_runs(hist, nbase);
+		for (size_t i = 0; i < hist[0].ncases; i++)
+			baseiters += !hist[0].cases[i].warmup &&
+				     !strcmp(hist[0].cases[i].status, "ok");
+		snprintf(hist[0].label, sizeof(hist[0].label), "A");
 		snprintf(cur.label, sizeof(cur.label), "B");
-		pair[0] = base;
+		pair[0] = hist[0];
 		pair[1] = cur;
 		cmp = fl_compare_build(pair, 2, &a->o, err, sizeof(err));
+		if (cmp) {
+			noise_annotate(cmp, &cur, noise);
+			regs = regressions_of(cmp, a->threshold, &largest, &noisy);
+		}
+		json_decref(noise);
 		if (!cmp) {
 			err_print(err);
 			ret = FL_EXIT_USAGE;
 			goto out;
 		}
-		if (load_history_runs(a->history, index, a->baseline, &hist, &nhist, err,
-				      sizeof(err))) {
-			err_print(err);
-			ret = FL_EXIT_USAGE;
-			goto out;
-		}
-		noise_annotate(cmp, &cur, hist, nhist);
-		regs = regressions_of(cmp, a->threshold, &largest, &noisy);
 	}
 	verdict = verdict_text(id, nbase, baseiters, regs, largest, noisy, problems, a->threshold,
 			       cmp);
@@ -833,10 +846,8 @@ out:
 	json_decref(cps);
 	json_decref(largest);
 	json_decref(index);
-	if (nbase)
-		fl_run_free(&base);
 	if (hist)
-		history_runs_free(hist, nhist);
+		history_runs_free(hist, nbase);
 	fl_run_free(&cur);
 	return ret;
 }
