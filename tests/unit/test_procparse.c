@@ -19,62 +19,7 @@
 #include "probes/probe.h"
 #include "probes/procparse.h"
 #include "fl_sha256.h"
-
-static char fixtures[PATH_MAX + 32];
-
-/* tests/fixtures from the repo root (cwd), $FL_TEST_FIXTURES, or beside the binary
- * (build/<kind>/tests/test_procparse -> ../../../tests/fixtures). */
-static int find_fixtures(void **state)
-{
-	char exe[PATH_MAX], *slash;
-	const char *env = getenv("FL_TEST_FIXTURES");
-	ssize_t n;
-	int up;
-
-	if (env) {
-		snprintf(fixtures, sizeof(fixtures), "%s", env);
-		return 0;
-	}
-	if (access("tests/fixtures/x86_64-6.12", R_OK) == 0) {
-		snprintf(fixtures, sizeof(fixtures), "tests/fixtures");
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -1;
-	exe[n] = '\0';
-	for (up = 0; up < 4 && (slash = strrchr(exe, '/')); up++)
-		*slash = '\0';
-	snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures", exe);
-	return access(fixtures, R_OK);
-}
-
-static char *fixture(const char *arch, const char *file)
-{
-	char path[PATH_MAX * 2];
-	char *text;
-
-	snprintf(path, sizeof(path), "%s/%s/%s", fixtures, arch, file);
-	text = fl_slurp(path, NULL);
-	if (!text)
-		fail_msg("cannot read fixture %s", path);
-	return text;
-}
-
-/* doc matches schema/faultline-1.schema.json's $defs/<def> */
-static void assert_schema(const char *def, json_t *doc)
-{
-	char err[512];
-	struct fl_schema *s = fl_schema_load(fl_schema_text, err, sizeof(err));
-	int ret;
-
-	if (!s)
-		fail_msg("schema: %s", err);
-	ret = fl_schema_validate(s, def, doc, err, sizeof(err));
-	fl_schema_free(s);
-	if (ret)
-		fail_msg("%s does not match the schema: %s", def, err);
-}
+#include "fixtures.h"
 
 static size_t count_lines(const char *text)
 {

@@ -18,57 +18,8 @@
 #include "fl_schema.h"
 #include "probes/procparse.h"
 #include "probes/tlb_flush.h"
+#include "fixtures.h"
 
-static char fixtures[PATH_MAX + 32];
-
-static int find_fixtures(void **state)
-{
-	const char *env = getenv("FL_TEST_FIXTURES");
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (env) {
-		snprintf(fixtures, sizeof(fixtures), "%s", env);
-		return 0;
-	}
-	if (access("tests/fixtures/x86_64-6.18-kvm", R_OK) == 0) {
-		snprintf(fixtures, sizeof(fixtures), "tests/fixtures");
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	snprintf(fixtures, sizeof(fixtures), "%s/../../../tests/fixtures", exe);
-	return access(fixtures, R_OK);
-}
-
-static char *fixture(const char *dir, const char *file)
-{
-	char path[PATH_MAX * 2];
-	char *text;
-
-	snprintf(path, sizeof(path), "%s/%s/%s", fixtures, dir, file);
-	text = fl_slurp(path, NULL);
-	if (!text)
-		fail_msg("cannot read fixture %s", path);
-	return text;
-}
-
-static void assert_schema(const char *def, json_t *doc)
-{
-	char err[512];
-	struct fl_schema *s = fl_schema_load(fl_schema_text, err, sizeof(err));
-	int ret;
-
-	if (!s)
-		fail_msg("schema: %s", err);
-	ret = fl_schema_validate(s, def, doc, err, sizeof(err));
-	fl_schema_free(s);
-	if (ret)
-		fail_msg("%s does not match the schema: %s", def, err);
-}
 
 /* This machine's CPUID (cpuid.txt): KVM, STEAL_TIME and PV_TLB_FLUSH, no hint, no MWAIT. */
 static struct fl_tlb_facts kvm_facts(const char *kmsg)
