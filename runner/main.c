@@ -4,6 +4,7 @@
 #include <string.h>
 #include "doctor.h"
 #include "fl_util.h"
+#include "hunt.h"
 #include "runner.h"
 
 struct command {
@@ -22,6 +23,7 @@ static const struct command commands[] = {
 	{ "kernel", "candidate kernels: list, show (fetches a prebuilt one), build", fl_cmd_kernel },
 	{ "export", "a run as KernelCI KCIDB JSON (export kcidb RUN_DIR)", fl_cmd_export },
 	{ "lava", "LAVA jobs: render, collect job logs into a run, submit", fl_cmd_lava },
+	{ "hunt", "a stress suite on a clean and seeded-bug kernels: detection matrix", fl_cmd_hunt },
 	{ NULL, NULL, NULL },
 };
 

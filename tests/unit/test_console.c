@@ -71,7 +71,7 @@ static void test_synthetic_lines(void **state)
 		  "INFO: rcu detected stall" },
 		{ "INFO: task khugepaged:42 blocked for more than 120 seconds.\n", "INFO: task hung" },
 		{ "BUG: Bad rss-counter state mm:00000000 type:MM_ANONPAGES val:1\n",
-		  "Bad rss-counter" },
+		  "BUG: Bad rss-counter state" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
