@@ -31,6 +31,7 @@
 struct fl_lava_log {
 	json_t *plan[MAX_CASES], *doc[MAX_CASES];
 	size_t bad;		/* markers or documents that were malformed or did not check */
+	bool plans_only;	/* a job definition: the case marker there is the command */
 };
 
 static int b64val(int c)
@@ -209,7 +210,7 @@ static void scan_line(struct fl_lava_log *lg, const char *line, size_t n)
 
 		scan_plan(lg, c);
 	}
-	p = find(line, n, cas);
+	p = lg->plans_only ? NULL : find(line, n, cas);
 	if (p) {
 		struct cur c = { p + strlen(cas), n - (size_t)(p - line) - strlen(cas) };
 
@@ -220,6 +221,11 @@ static void scan_line(struct fl_lava_log *lg, const char *line, size_t n)
 struct fl_lava_log *fl_lava_log_new(void)
 {
 	return calloc(1, sizeof(struct fl_lava_log));
+}
+
+void fl_lava_log_plans_only(struct fl_lava_log *lg, bool on)
+{
+	lg->plans_only = on;
 }
 
 void fl_lava_log_scan(struct fl_lava_log *lg, const char *buf, size_t len)
@@ -366,6 +372,12 @@ static int write_run(const char *out, struct fl_lava_log *lg, json_t *run, size_
 int fl_lava_collect(char *const *logs, int nlogs, const char *out,
 		    const char *const *workloads, char *err, size_t errlen)
 {
+	return fl_lava_collect_plans(logs, nlogs, NULL, 0, out, workloads, err, errlen);
+}
+
+int fl_lava_collect_plans(char *const *logs, int nlogs, char *const *plans, int nplans,
+			  const char *out, const char *const *workloads, char *err, size_t errlen)
+{
 	struct fl_lava_log *lg = fl_lava_log_new();
 	json_t *run = NULL;
 	char path[PATH_MAX];
@@ -374,6 +386,11 @@ int fl_lava_collect(char *const *logs, int nlogs, const char *out,
 
 	if (!lg)
 		return fl_seterr(err, errlen, "out of memory"), FL_EXIT_ENV;
+	fl_lava_log_plans_only(lg, true);
+	for (int i = 0; i < nplans; i++)
+		if (scan_file(plans[i], lg, err, errlen))
+			goto out;
+	fl_lava_log_plans_only(lg, false);
 	for (int i = 0; i < nlogs; i++)
 		if (scan_file(logs[i], lg, err, errlen))
 			goto out;
@@ -385,8 +402,9 @@ int fl_lava_collect(char *const *logs, int nlogs, const char *out,
 	}
 	if (!n || !run) {
 		fl_seterr(err, errlen, "no faultline case in %s%s (expected FAULTLINE-PLAN and "
-			  "FAULTLINE-CASE lines from a job made by faultline lava render%s)", logs[0],
-			  nlogs > 1 ? " and the other logs" : "", lg->bad ?
+			  "FAULTLINE-CASE lines from a job made by faultline lava render%s)",
+			  nlogs ? logs[0] : nplans ? plans[0] : "the logs",
+			  nlogs + nplans > 1 ? " and the other logs" : "", lg->bad ?
 			  "; some markers or case documents were malformed or failed their sha256 "
 			  "or schema check" : "");
 		goto out;

@@ -10,6 +10,8 @@
  *   FAULTLINE-PLAN IDX BASE64(plan entry)            before the case
  *   FAULTLINE-CASE IDX SHA256 BASE64(case document)  after it, when the agent wrote one
  * plus lava-test-case NAME --result pass|fail (LAVA's <LAVA_SIGNAL_TESTCASE ...> markers).
+ * A job of one round (per_round) has the steps of that round's cases only, each with its index
+ * in the whole plan, so the jobs of all rounds of one kernel collect into one run directory.
  * Every word of a step that is not our own fixed text is one single-quoted shell word
  * (fl_sh_quote); a step that does not fit is an error, never a shortened step.
  */
@@ -135,6 +137,8 @@ static int steps(FILE *f, const struct fl_lava_job *j, const struct fl_plan *pla
 	if (!cmd)
 		return fl_seterr(err, errlen, "out of memory");
 	for (size_t i = 0; i < plan->n && !ret; i++) {
+		if (j->per_round && fl_plan_round(&plan->cases[i]) != j->round)
+			continue;
 		if (case_step(cmd, &plan->cases[i], i, j->run_id, plan->suite_name)) {
 			ret = fl_seterr(err, errlen, "the test step of case %zu (%s) does not fit in "
 					"%d bytes; not writing a shortened one", i,
@@ -168,11 +172,15 @@ static int yfield(FILE *f, const char *prefix, const char *what, const char *val
 int fl_lava_render(FILE *f, const struct fl_lava_job *j, const struct fl_plan *plan,
 		   char *err, size_t errlen)
 {
+	size_t n = 0;
 	int ret = 0;
 
-	if (!plan->n)
-		return fl_seterr(err, errlen, "suite %s has no cases: there is nothing to put in "
-				 "a LAVA job", plan->suite_name ? plan->suite_name : "?");
+	for (size_t i = 0; i < plan->n; i++)
+		n += !j->per_round || fl_plan_round(&plan->cases[i]) == j->round;
+	if (!n)
+		return fl_seterr(err, errlen, "suite %s has no cases%s: there is nothing to put in "
+				 "a LAVA job", plan->suite_name ? plan->suite_name : "?",
+				 j->per_round ? " in this round" : "");
 	fputs("# faultline LAVA job (faultline lava render); results: faultline lava collect\n", f);
 	ret = ret ?: yfield(f, "job_name: ", "job_name", j->name, err, errlen);
 	fputs("device_type: qemu\nvisibility: public\npriority: medium\n"

@@ -3,7 +3,9 @@
  * LAVA jobs and logs from untrusted strings: render refuses a plan without cases and writes
  * every scalar as an ASCII-only YAML double-quoted scalar (control characters, DEL, C1,
  * U+2028 escaped; not UTF-8 refused); the log scanner takes any bytes, whole or cut at any
- * length (under ASan: no read past a line, no NULL dereference on a tab).
+ * length (under ASan: no read past a line, no NULL dereference on a tab). A job of one round
+ * holds that round's cases only, with their indices in the whole plan; a round without cases is
+ * refused. A job id is decimal digits only, 1..2^53.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +33,7 @@ static char *render(const struct fl_lava_job *j, const struct fl_plan *p, int *r
 
 static void test_render_empty_plan(void **state)
 {
-	struct fl_lava_job j = { "n", "r", "c", "amd64", "k", "r", extra, 10 };
+	struct fl_lava_job j = { "n", "r", "c", "amd64", "k", "r", extra, 10, false, 0 };
 	struct fl_plan p = { .suite_name = "empty", .n = 0, .cases = NULL };
 	char err[FL_ERRLEN] = "";
 	int ret;
@@ -55,7 +57,7 @@ static void test_render_escapes(void **state)
 {
 	struct fl_plan_case pc = one_case("a\x01\x1b\x7f\xc2\x85\xe2\x80\xa8\xef\xbb\xbf'\"\\\xf0\x9f\x98\x80");
 	struct fl_plan p = { .suite_name = "s", .n = 1, .cases = &pc };
-	struct fl_lava_job j = { "name \"q\" \x7f", "r", "c", "amd64", "k", "r", extra, 10 };
+	struct fl_lava_job j = { "name \"q\" \x7f", "r", "c", "amd64", "k", "r", extra, 10, false, 0 };
 	char err[FL_ERRLEN] = "", *out;
 	int ret;
 
@@ -76,7 +78,7 @@ static void test_render_not_utf8(void **state)
 {
 	struct fl_plan_case pc = one_case("ok");
 	struct fl_plan p = { .suite_name = "s", .n = 1, .cases = &pc };
-	struct fl_lava_job j = { "name", "r", "bad\xc0\xaf", "amd64", "k", "r", extra, 10 };
+	struct fl_lava_job j = { "name", "r", "bad\xc0\xaf", "amd64", "k", "r", extra, 10, false, 0 };
 	char err[FL_ERRLEN] = "";
 	int ret;
 
@@ -128,6 +130,48 @@ static void test_scan_fixtures(void **state)
 	scan_all_ways(tab, sizeof(tab) - 1);
 }
 
+/* Round 1 of a plan of three cases: cases 0 and 2 are round 0, case 1 round 1. */
+static void test_render_per_round(void **state)
+{
+	struct fl_plan_case pc[3] = { one_case("a"), one_case("b"), one_case("c") };
+	struct fl_plan p = { .suite_name = "s", .n = 3, .cases = pc };
+	struct fl_lava_job j = { "name", "r", "c", "amd64", "k", "r", extra, 10, true, 1 };
+	char err[FL_ERRLEN] = "", *out;
+	int ret;
+
+	(void)state;
+	pc[1].iteration = 1;
+	pc[1].round = 1;
+	out = render(&j, &p, &ret, err);
+	assert_int_equal(ret, 0);
+	assert_non_null(strstr(out, "echo 'FAULTLINE-PLAN 1 "));
+	assert_null(strstr(out, "FAULTLINE-PLAN 0 "));
+	assert_null(strstr(out, "FAULTLINE-PLAN 2 "));
+	free(out);
+	j.round = 2;
+	free(render(&j, &p, &ret, err));
+	assert_int_equal(ret, -1);
+	assert_non_null(strstr(err, "has no cases in this round"));
+	for (int i = 0; i < 3; i++)
+		json_decref(pc[i].params);
+}
+
+static void test_job_id(void **state)
+{
+	(void)state;
+	assert_int_equal(fl_lava_job_id("42"), 42);
+	assert_int_equal(fl_lava_job_id("9007199254740992"), 9007199254740992LL);
+	assert_int_equal(fl_lava_job_id("9007199254740993"), 0);
+	assert_int_equal(fl_lava_job_id("0"), 0);
+	assert_int_equal(fl_lava_job_id(""), 0);
+	assert_int_equal(fl_lava_job_id(NULL), 0);
+	assert_int_equal(fl_lava_job_id("-1"), 0);
+	assert_int_equal(fl_lava_job_id("12a"), 0);
+	assert_int_equal(fl_lava_job_id("1/../2"), 0);
+	assert_int_equal(fl_lava_job_id(" 1"), 0);
+	assert_int_equal(fl_lava_job_id("00000000000000001"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +179,8 @@ int main(void)
 		cmocka_unit_test(test_render_escapes),
 		cmocka_unit_test(test_render_not_utf8),
 		cmocka_unit_test(test_scan_fixtures),
+		cmocka_unit_test(test_render_per_round),
+		cmocka_unit_test(test_job_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
