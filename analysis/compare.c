@@ -6,8 +6,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bootstrap.h"
 #include "compare.h"
 #include "conditions.h"
+#include "counts.h"
 #include "fl_safe.h"
 #include "fl_util.h"
 
@@ -36,13 +38,55 @@ double fl_cmp_num(json_t *v)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+void fl_cmp_opts_default(struct fl_cmp_opts *o, struct fl_cmp_floors *f)
+{
+	*o = (struct fl_cmp_opts){ FL_TEST_AUTO, FL_CORR_HOLM, 0.05, 0.95 };
+	*f = (struct fl_cmp_floors){ FL_MIN_EFFECT_PCT, NULL };
+}
+
+static const struct fl_cmp_floors no_floors = { 0, NULL };
+
+const char *fl_cmp_test_name(enum fl_cmp_test t)
+{
+	switch (t) {
+	case FL_TEST_MWU:
+		return "mann-whitney";
+	case FL_TEST_BOOTSTRAP:
+		return "bootstrap";
+	case FL_TEST_AUTO:
+		return "auto";
+	default:
+		return "welch";
+	}
+}
+
+/* The name of the CI a test gives (a comparison's "ci", the document's for one test). */
+static const char *ci_name(enum fl_cmp_test t)
+{
+	switch (t) {
+	case FL_TEST_MWU:
+		return "Hodges-Lehmann";
+	case FL_TEST_BOOTSTRAP:
+		return "bootstrap percentile";
+	case FL_TEST_AUTO:
+		return "per comparison";
+	default:
+		return "Welch-Satterthwaite";
+	}
+}
+
 const char *fl_cmp_ci_of(json_t *cmp)
 {
-	const char *ci = json_string_value(json_object_get(cmp, "ci"));
+	const char *ci = json_string_value(json_object_get(cmp, "ci")) ?: "";
 
-	return ci && !strcmp(ci, "Hodges-Lehmann") ?
-	       "the Hodges-Lehmann shift (median of the pairwise differences)" :
-	       "the difference of means (Welch-Satterthwaite df)";
+	if (!strcmp(ci, "Hodges-Lehmann"))
+		return "the Hodges-Lehmann shift (median of the pairwise differences)";
+	if (!strcmp(ci, "bootstrap percentile"))
+		return "the difference of means (percentile bootstrap, 10,000 resamples)";
+	if (!strcmp(ci, "per comparison"))
+		return "the difference of means, by each comparison's own test (Welch-Satterthwaite; "
+		       "percentile bootstrap where a sample is skewed or heavy-tailed)";
+	return "the difference of means (Welch-Satterthwaite df)";
 }
 
 json_t *fl_cmp_sweep_metric(json_t *group, const char *family, const char *name)
@@ -398,10 +442,33 @@ static const char *values_of(struct fl_run *r, const char *key, const struct col
 	return "missing";
 }
 
+/* Tukey's fences of one run's values: the counts of each class and the indices (into
+ * "values") of the flagged ones; NULL below FL_OUTLIER_MIN_N values. */
+static json_t *outliers_json(const double *x, size_t n)
+{
+	unsigned char *cls = n >= FL_OUTLIER_MIN_N ? malloc(n) : NULL;
+	struct fl_outliers ol;
+	json_t *o, *idx;
+
+	if (!cls || fl_outliers(x, n, &ol, cls)) {
+		free(cls);
+		return NULL;
+	}
+	idx = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (cls[i] != FL_OUT_NONE)
+			json_array_append_new(idx, json_integer((json_int_t)i));
+	free(cls);
+	o = json_pack("{s:I, s:I, s:I, s:I, s:o}", "low_severe", (json_int_t)ol.low_severe,
+		      "low_mild", (json_int_t)ol.low_mild, "high_mild", (json_int_t)ol.high_mild,
+		      "high_severe", (json_int_t)ol.high_severe, "indices", idx);
+	return o;
+}
+
 static json_t *run_stats(const char *status, const char *reason, const double *x, size_t n)
 {
 	struct fl_desc d;
-	json_t *o = json_pack("{s:s, s:I}", "status", status, "n", (json_int_t)n), *vals;
+	json_t *o = json_pack("{s:s, s:I}", "status", status, "n", (json_int_t)n), *vals, *ol;
 
 	if (reason)
 		json_object_set_new(o, "reason", json_string(reason));
@@ -418,6 +485,10 @@ static json_t *run_stats(const char *status, const char *reason, const double *x
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(vals, num(x[i]));
 	json_object_set_new(o, "values", vals);
+	json_object_set_new(o, "skewness", num(fl_skewness(x, n)));
+	ol = outliers_json(x, n);
+	if (ol)
+		json_object_set_new(o, "outliers", ol);
 	return o;
 }
 
@@ -437,6 +508,25 @@ static int family_add(struct family *f, json_t *comp, double p)
 	return 0;
 }
 
+/* The test of one comparison: the one asked for, or auto's pick. */
+static enum fl_cmp_test test_of(const struct fl_cmp_opts *o, const double *a, size_t na,
+				const double *b, size_t nb)
+{
+	if (o->test != FL_TEST_AUTO)
+		return o->test;
+	return fl_auto_wants_bootstrap(a, na, b, nb) ? FL_TEST_BOOTSTRAP : FL_TEST_WELCH;
+}
+
+static int run_test(enum fl_cmp_test which, const double *a, size_t na, const double *b,
+		    size_t nb, double level, struct fl_test *t)
+{
+	if (which == FL_TEST_MWU)
+		return fl_mwu(a, na, b, nb, level, t);
+	if (which == FL_TEST_BOOTSTRAP)
+		return fl_bootstrap(a, na, b, nb, level, FL_BOOT_RESAMPLES, FL_BOOT_SEED, t);
+	return fl_welch(a, na, b, nb, level, t);
+}
+
 static json_t *compare_one(const double *a, size_t na, json_t *sa, const double *b, size_t nb,
 			   json_t *sb, const char *label, const struct col *c,
 			   const struct fl_cmp_opts *o, struct family *fam)
@@ -444,6 +534,7 @@ static json_t *compare_one(const double *a, size_t na, json_t *sa, const double 
 	json_t *comp = json_pack("{s:s}", "run", label);
 	double ma = fl_cmp_num(json_object_get(sa, "mean"));
 	double mb = fl_cmp_num(json_object_get(sb, "mean"));
+	enum fl_cmp_test which;
 	struct fl_test t;
 	int bad;
 
@@ -461,12 +552,16 @@ static json_t *compare_one(const double *a, size_t na, json_t *sa, const double 
 		json_object_set_new(comp, "verdict", json_string("too few samples"));
 		return comp;
 	}
-	bad = o->test == FL_TEST_MWU ? fl_mwu(a, na, b, nb, o->level, &t) :
-				       fl_welch(a, na, b, nb, o->level, &t);
+	which = test_of(o, a, na, b, nb);
+	bad = run_test(which, a, na, b, nb, o->level, &t);
 	if (bad) {
 		json_object_set_new(comp, "verdict", json_string("n/a"));
 		return comp;
 	}
+	json_object_set_new(comp, "test", json_string(fl_cmp_test_name(which)));
+	json_object_set_new(comp, "ci", json_string(ci_name(which)));
+	if (which == FL_TEST_BOOTSTRAP)
+		json_object_set_new(comp, "resamples", json_integer(FL_BOOT_RESAMPLES));
 	json_object_set_new(comp, "statistic", num(t.stat));
 	json_object_set_new(comp, "df", num(t.df));
 	json_object_set_new(comp, "p_value", num(t.p));
@@ -474,7 +569,7 @@ static json_t *compare_one(const double *a, size_t na, json_t *sa, const double 
 	json_object_set_new(comp, "ci_high", num(t.ci_high));
 	json_object_set_new(comp, "ci_low_pct", num(ma != 0 ? 100 * t.ci_low / fabs(ma) : NAN));
 	json_object_set_new(comp, "ci_high_pct", num(ma != 0 ? 100 * t.ci_high / fabs(ma) : NAN));
-	if (o->test == FL_TEST_MWU) {
+	if (which == FL_TEST_MWU) {
 		json_object_set_new(comp, "method", json_string(t.exact ? "exact" : "normal"));
 		json_object_set_new(comp, "shift", num(t.estimate));
 		json_object_set_new(comp, "shift_pct", num(ma != 0 ? 100 * t.estimate / fabs(ma) :
@@ -482,11 +577,37 @@ static json_t *compare_one(const double *a, size_t na, json_t *sa, const double 
 	}
 	json_object_set_new(comp, "better_dir", json_string(c->better == 'h' ? "higher" :
 							    c->better == 'l' ? "lower" : "none"));
+	json_object_set_new(comp, "base_mean", num(ma));
+	json_object_set_new(comp, "delta", num(mb - ma));
 	family_add(fam, comp, t.p);
 	return comp;
 }
 
-static void family_finish(struct family *f, const struct fl_cmp_opts *o)
+/* The verdict of comparison c, significant or not after correction: the one rule of
+ * counts.h (fl_decide) with the floor of its metric (a count's, or the minimum effect, and
+ * the history's noise floor where o->noise has one). */
+static void decide(json_t *c, bool sig, const struct fl_cmp_floors *fo)
+{
+	const char *b = json_string_value(json_object_get(c, "better_dir"));
+	json_t *cnt = json_object_get(c, "count_rule");
+	double noise = fl_cmp_num(json_object_get(c, "noise_pct"));
+	struct fl_floor f;
+	const char *v;
+	bool beyond;
+
+	fl_floor_of(json_is_true(cnt), fl_cmp_num(json_object_get(c, "base_mean")),
+		    fo->min_effect_pct, noise, &f);
+	v = fl_decide(sig, fl_cmp_num(json_object_get(c, "delta")), b[0], &f, &beyond);
+	json_object_set_new(c, "floor", json_pack("{s:o, s:o, s:s}", "abs", num(f.abs), "pct",
+						  num(f.pct), "source", f.source));
+	json_object_set_new(c, "beyond_floor", json_boolean(beyond));
+	json_object_set_new(c, "verdict", json_string(v));
+	if (strcmp(v, "no change"))
+		json_object_set_new(c, "direction", json_string(v));
+}
+
+static void family_finish(struct family *f, const struct fl_cmp_opts *o,
+			  const struct fl_cmp_floors *fo)
 {
 	double *adj = f->n ? malloc(f->n * sizeof(double)) : NULL;
 
@@ -496,27 +617,45 @@ static void family_finish(struct family *f, const struct fl_cmp_opts *o)
 	}
 	for (size_t i = 0; i < f->n; i++) {
 		json_t *c = json_array_get(f->comps, i);
-		double d = fl_cmp_num(json_object_get(c, "delta_pct"));
-		const char *b = json_string_value(json_object_get(c, "better_dir"));
 		bool sig = adj[i] < o->alpha;
-		const char *v = "no change";
 
-		if (sig && !strcmp(b, "none"))
-			v = "changed";
-		else if (sig)
-			v = (d > 0) == !strcmp(b, "higher") ? "better" : "worse";
 		json_object_set_new(c, "p_adjusted", num(adj[i]));
 		json_object_set_new(c, "significant", json_boolean(sig));
-		json_object_set_new(c, "verdict", json_string(v));
-		if (sig)
-			json_object_set_new(c, "direction", json_string(v));
+		decide(c, sig, fo);
 		json_object_del(c, "better_dir");
+		json_object_del(c, "base_mean");
+		json_object_del(c, "count_rule");
+		json_object_del(c, "noise_pct");
 	}
 	free(adj);
 }
 
+/* The family of column c shown with unit, and whether the count rule decides it. */
+static enum fl_family family_of_col(const struct col *c, const char *unit, bool *count)
+{
+	*count = fl_unit_is_count(unit);
+	return fl_family_of(c->kind == FL_ITEM_METRIC, unit);
+}
+
+/* Mark each comparison of comps (a metric's) with what its verdict needs: the count rule
+ * and the history's noise floor (nf, may be NULL). */
+static void comps_mark(json_t *comps, bool count, json_t *nf)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(comps, i, c) {
+		if (!json_object_get(c, "better_dir"))
+			continue;	/* not tested */
+		json_object_set_new(c, "count_rule", json_boolean(count));
+		if (json_is_number(json_object_get(nf, "floor_pct")))
+			json_object_set(c, "noise_pct", json_object_get(nf, "floor_pct"));
+	}
+}
+
 static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json_t *vkeys,
-			  json_t *sweep, const struct fl_cmp_opts *o, struct family fam[2])
+			  json_t *sweep, const struct fl_cmp_opts *o,
+			  const struct fl_cmp_floors *fo, struct family *fam)
 {
 	size_t ncol = 0, maxn = 0;
 	struct col *cols = columns_of(runs, nruns, g->key, &ncol);
@@ -559,8 +698,10 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 	for (size_t k = 0; x && nx && k < ncol; k++) {
 		for (int po = 0; po < 2; po++) {
 			struct col c = cols[k];
-			json_t *m, *rs, *comps, *base;
+			json_t *m, *rs, *comps, *base, *nf;
 			char name[300], unit[80];
+			enum fl_family famk;
+			bool count;
 
 			if (po && (c.kind == FL_ITEM_METRIC || !ops_unit))
 				break;
@@ -587,16 +728,23 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 				json_array_append_new(rs, run_stats(st, reason, x[r], nx[r]));
 			}
 			base = json_array_get(rs, 0);
+			famk = family_of_col(&c, unit, &count);
+			nf = po || c.kind != FL_ITEM_METRIC ? NULL :
+			     json_object_get(json_object_get(fo->noise, g->key), c.name);
 			for (size_t r = 1; r < nruns; r++)
 				json_array_append_new(comps, compare_one(x[0], nx[0], base, x[r],
 						      nx[r], json_array_get(rs, r), runs[r].label,
-						      &c, o, &fam[c.kind != FL_ITEM_METRIC]));
+						      &c, o, &fam[famk]));
+			comps_mark(comps, count, nf);
 			m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "name", name, "kind",
 				      c.kind == FL_ITEM_METRIC ? "metric" : c.kind == FL_ITEM_IPI ?
 				      "ipi" : c.kind == FL_ITEM_VMSTAT ? "vmstat" : "counter",
 				      "unit", unit, "better", c.better == 'h' ? "higher" :
 				      c.better == 'l' ? "lower" : "none", "per_op", po, "runs", rs,
 				      "comparisons", comps);
+			json_object_set_new(m, "family", json_string(fl_family_name(famk)));
+			if (nf)
+				json_object_set(m, "noise_floor", nf);
 			json_array_append_new(metrics, m);
 		}
 	}
@@ -906,12 +1054,21 @@ bool fl_cmp_group_measured(json_t *g)
 json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,
 			 char *err, size_t errlen)
 {
+	return fl_compare_build_floors(runs, nruns, o, NULL, err, errlen);
+}
+
+json_t *fl_compare_build_floors(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,
+				const struct fl_cmp_floors *fo, char *err, size_t errlen)
+{
 	size_t total = 0, ng = 0;
 	struct grp *g;
-	struct family fam[2] = { { json_array(), NULL, 0, 0 }, { json_array(), NULL, 0, 0 } };
+	struct family fam[FL_FAM_N] = { { json_array(), NULL, 0, 0 }, { json_array(), NULL, 0, 0 },
+					{ json_array(), NULL, 0, 0 } };
 	json_t *doc, *ids = json_array(), *groups = json_array(), *vk = json_object();
 	char legend[512];
 
+	if (!fo)
+		fo = &no_floors;
 	if (check_shared(runs, nruns, err, errlen))
 		goto fail;
 	for (size_t r = 0; r < nruns; r++)
@@ -933,34 +1090,38 @@ json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_
 		json_t *keys = json_object_get(vk, g[i].workload);
 
 		json_array_append_new(groups, group_json(runs, nruns, &g[i], keys,
-							 sweep_of(g, ng, i, keys), o, fam));
+							 sweep_of(g, ng, i, keys), o, fo, fam));
 	}
 	name_runs(ids);
-	family_finish(&fam[0], o);
-	family_finish(&fam[1], o);
+	for (int f = 0; f < FL_FAM_N; f++)
+		family_finish(&fam[f], o, fo);
 	snprintf(legend, sizeof(legend), "%s", fl_correction_name(o->correction));
-	doc = json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:I, s:I, s:o, s:o, s:o, s:o}",
-		"schema", FL_COMPARE_SCHEMA,
-		"test", o->test == FL_TEST_MWU ? "mann-whitney" : "welch",
-		"ci", o->test == FL_TEST_MWU ? "Hodges-Lehmann" : "Welch-Satterthwaite", "alpha", o->alpha, "confidence", o->level,
+	doc = json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
+		"schema", FL_COMPARE_SCHEMA, "test", fl_cmp_test_name(o->test),
+		"ci", ci_name(o->test), "alpha", o->alpha, "confidence", o->level,
 		"correction", legend,
-		"family_metrics", (json_int_t)fam[0].n, "family_counters", (json_int_t)fam[1].n,
+		"family_metrics", (json_int_t)fam[FL_FAM_METRICS].n,
+		"family_counts", (json_int_t)fam[FL_FAM_COUNTS].n,
+		"family_counters", (json_int_t)fam[FL_FAM_COUNTERS].n,
 		"runs", ids, "differences", differences_of(ids), "groups", groups,
 		"problems", problems_of(runs, nruns, vk));
 	json_object_set_new(doc, "conditions", conditions_of(runs, nruns));
+	json_object_set_new(doc, "floors", json_pack("{s:f, s:f, s:f, s:b}", "min_effect_pct",
+			    fo->min_effect_pct, "count_min_delta", FL_COUNT_MIN_DELTA,
+			    "count_min_rel_pct", FL_COUNT_MIN_REL_PCT, "noise", fo->noise != NULL));
 	free(g);
 	json_decref(vk);
-	json_decref(fam[0].comps);
-	json_decref(fam[1].comps);
-	free(fam[0].p);
-	free(fam[1].p);
+	for (int f = 0; f < FL_FAM_N; f++) {
+		json_decref(fam[f].comps);
+		free(fam[f].p);
+	}
 	return doc;
 fail:
 	json_decref(ids);
 	json_decref(groups);
 	json_decref(vk);
-	json_decref(fam[0].comps);
-	json_decref(fam[1].comps);
+	for (int f = 0; f < FL_FAM_N; f++)
+		json_decref(fam[f].comps);
 	return NULL;
 }
 

@@ -13,7 +13,10 @@
 
 #define FL_COMPARE_SCHEMA "faultline-compare/1"
 
-enum fl_cmp_test { FL_TEST_WELCH, FL_TEST_MWU };
+/* auto: Welch's t, or the percentile bootstrap where the samples are skewed or heavy-tailed
+ * (fl_auto_wants_bootstrap); every comparison names the test it used and its CI is that
+ * test's own. */
+enum fl_cmp_test { FL_TEST_WELCH, FL_TEST_MWU, FL_TEST_BOOTSTRAP, FL_TEST_AUTO };
 
 struct fl_cmp_opts {
 	enum fl_cmp_test test;
@@ -22,10 +25,26 @@ struct fl_cmp_opts {
 	double level;		/* confidence level of the intervals (0.95) */
 };
 
+/* What a significant difference must also exceed to be called better or worse (counts.h). */
+struct fl_cmp_floors {
+	double min_effect_pct;	/* metrics and counters that are not counts: the smallest
+				 * difference, % of the base mean (0 = significance alone) */
+	json_t *noise;		/* NULL, or the history's run-to-run noise floors, {case key:
+				 * {metric: {"runs", "level", "run_cov_pct", "floor_pct"}}}
+				 * (nightly) */
+};
+
+/* compare's defaults: auto, Holm, alpha 0.05, 95% intervals; FL_MIN_EFFECT_PCT, no noise. */
+void fl_cmp_opts_default(struct fl_cmp_opts *o, struct fl_cmp_floors *f);
+const char *fl_cmp_test_name(enum fl_cmp_test t);
+
 /* Compare runs[1..n) against runs[0] (the base). NULL with one sentence in err when the runs
  * share no case (naming the parameters that differ). */
 json_t *fl_compare_build(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,
 			 char *err, size_t errlen);
+/* The same with floors (NULL: significance alone, as fl_compare_build). */
+json_t *fl_compare_build_floors(struct fl_run *runs, size_t nruns, const struct fl_cmp_opts *o,
+				const struct fl_cmp_floors *fl, char *err, size_t errlen);
 
 /* A copy of the document for display: every string with its control characters as '?'
  * (fl_text_clean), so a unit or a name from a case document cannot move the cursor or

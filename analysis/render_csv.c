@@ -32,6 +32,45 @@ static void numf(FILE *out, json_t *v, bool last)
 	fl_csv_field(out, buf, last);
 }
 
+/* 1,4,7: the outlier indices of a run's stats */
+static void indices(FILE *out, json_t *o)
+{
+	char buf[256] = "";
+	size_t i, off = 0;
+	json_t *v;
+
+	json_array_foreach(json_object_get(o, "indices"), i, v)
+		if (off < sizeof(buf))
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%lld", i ? " " : "",
+						(long long)json_integer_value(v));
+	fl_csv_field(out, buf, true);
+}
+
+/* The comparison's test, CI, difference, floor; the run's outliers. */
+static void tail(FILE *out, json_t *st, json_t *cp)
+{
+	json_t *fl = json_object_get(cp, "floor"), *o = json_object_get(st, "outliers");
+	json_t *bf = json_object_get(cp, "beyond_floor");
+	char n[24] = "";
+
+	fl_csv_field(out, json_string_value(json_object_get(cp, "test")), false);
+	fl_csv_field(out, json_string_value(json_object_get(cp, "ci")), false);
+	numf(out, json_object_get(cp, "delta"), false);
+	numf(out, json_object_get(fl, "abs"), false);
+	fl_csv_field(out, json_string_value(json_object_get(fl, "source")), false);
+	fl_csv_field(out, json_is_boolean(bf) ? (json_is_true(bf) ? "true" : "false") : "",
+		     false);
+	if (o)
+		snprintf(n, sizeof(n), "%lld", (long long)(json_integer_value(json_object_get(o,
+			 "low_mild")) + json_integer_value(json_object_get(o, "high_mild"))));
+	fl_csv_field(out, n, false);
+	if (o)
+		snprintf(n, sizeof(n), "%lld", (long long)(json_integer_value(json_object_get(o,
+			 "low_severe")) + json_integer_value(json_object_get(o, "high_severe"))));
+	fl_csv_field(out, n, false);
+	indices(out, o);
+}
+
 static void render(json_t *cmp, FILE *out)
 {
 	static const char *const stats[] = { "n", "mean", "sd", "cov", "min", "max", "hmean" };
@@ -42,7 +81,8 @@ static void render(json_t *cmp, FILE *out)
 
 	fputs("workload,params,metric,kind,unit,better,run,status,n,mean,sd,cov,min,max,hmean,"
 	      "delta_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,significant,verdict,kernel,"
-	      "delta_better_pct,direction\r\n", out);
+	      "delta_better_pct,direction,family,test,ci_method,delta,floor,floor_source,"
+	      "beyond_floor,outliers_mild,outliers_severe,outlier_indices\r\n", out);
 	json_array_foreach(json_object_get(cmp, "groups"), i, g) {
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
 			for (size_t r = 0; r < json_array_size(runs); r++) {
@@ -71,7 +111,9 @@ static void render(json_t *cmp, FILE *out)
 					     json_array_get(runs, r), "name")), false);
 				numf(out, json_object_get(cp, "delta_better_pct"), false);
 				fl_csv_field(out, json_string_value(json_object_get(cp, "direction")),
-					     true);
+					     false);
+				fl_csv_field(out, json_string_value(json_object_get(m, "family")), false);
+				tail(out, st, cp);
 			}
 		}
 	}

@@ -38,6 +38,20 @@ static const char *word_of(json_t *c)
 	return strcmp(d, "-") ? d : v;
 }
 
+/* " o" a mild, " O" a severe outlier among the run's iterations (Tukey's fences). */
+static const char *outlier_mark(json_t *st)
+{
+	json_t *o = json_object_get(st, "outliers");
+
+	if (json_integer_value(json_object_get(o, "low_severe")) +
+	    json_integer_value(json_object_get(o, "high_severe")))
+		return " O";
+	if (json_integer_value(json_object_get(o, "low_mild")) +
+	    json_integer_value(json_object_get(o, "high_mild")))
+		return " o";
+	return "";
+}
+
 static void md_cell(json_t *st, char *buf, size_t len)
 {
 	const char *status = s(st, "status");
@@ -53,7 +67,20 @@ static void md_cell(json_t *st, char *buf, size_t len)
 	}
 	fl_fmt_num(m, sizeof(m), fl_cmp_num(json_object_get(st, "mean")));
 	fl_fmt_num(d, sizeof(d), fl_cmp_num(json_object_get(st, "sd")));
-	snprintf(buf, len, "%s (%s)", m, d);
+	snprintf(buf, len, "%s (%s)%s", m, d, outlier_mark(st));
+}
+
+static const char *md_test_name(const char *t)
+{
+	if (!strcmp(t, "welch"))
+		return "Welch's t-test";
+	if (!strcmp(t, "bootstrap"))
+		return "percentile bootstrap of the difference of means (10,000 resamples, fixed "
+		       "seed; p from the same resamples)";
+	if (!strcmp(t, "auto"))
+		return "Welch's t-test, or the percentile bootstrap (10,000 resamples; marked "
+		       "ᵇ) where a sample of 8 or more is skewed (|G1| > 1) or has a severe outlier";
+	return "Mann-Whitney U (exact without ties and small n, else normal approximation)";
 }
 
 static void md_ids(json_t *cmp, FILE *out)
@@ -87,18 +114,23 @@ static void md_ids(json_t *cmp, FILE *out)
 		      out);
 	json_array_foreach(json_object_get(cmp, "conditions"), i, d)
 		fprintf(out, "- %s\n", json_string_value(d));
-	fprintf(out, "\nTest: %s; p-values %s-adjusted over the %lld workload metrics (counters: "
-		"a separate family of %lld); significant at p < %g. 95%% CI of %s, in %% of the "
-		"base mean. n < 3: too few samples. Warm-up iterations excluded. better: the "
-		"metric's better direction; verdict: better or worse (significant, by that "
-		"direction), changed (significant, no direction), ~ (not significant), same (no "
-		"difference), n<3 (no test).\n",
-		!strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" :
-		"Mann-Whitney U (exact without ties and small n, else normal approximation)",
-		s(cmp, "correction"),
+	fprintf(out, "\nTest: %s; p-values %s-adjusted within each family: %lld workload "
+		"metrics, %lld counts (metrics that count events, marked #), %lld counters; "
+		"significant at p < %g. 95%% CI of %s, in %% of the base mean. n < 3: too few "
+		"samples. Warm-up iterations excluded. better: the metric's better direction; "
+		"verdict: better or worse (significant, by that direction, and at least the "
+		"floor: counts %g event in their unit and %g%% of the base, others %g%%), changed "
+		"(the same, no direction), ~ (not significant, or within the floor), same (no "
+		"difference), n<3 (no test). o / O after a mean: a mild / severe outlier among "
+		"its iterations (Tukey's fences at 1.5 and 3 IQR), flagged, never removed.\n",
+		md_test_name(s(cmp, "test")), s(cmp, "correction"),
 		(long long)json_integer_value(json_object_get(cmp, "family_metrics")),
+		(long long)json_integer_value(json_object_get(cmp, "family_counts")),
 		(long long)json_integer_value(json_object_get(cmp, "family_counters")),
-		fl_cmp_num(json_object_get(cmp, "alpha")), fl_cmp_ci_of(cmp));
+		fl_cmp_num(json_object_get(cmp, "alpha")), fl_cmp_ci_of(cmp),
+		fl_cmp_num(json_object_get(json_object_get(cmp, "floors"), "count_min_delta")),
+		fl_cmp_num(json_object_get(json_object_get(cmp, "floors"), "count_min_rel_pct")),
+		fl_cmp_num(json_object_get(json_object_get(cmp, "floors"), "min_effect_pct")));
 }
 
 static void md_group(json_t *cmp, json_t *g, FILE *out)
@@ -121,7 +153,8 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 		fputs("--:|--:|--:|---|", out);
 	fputc('\n', out);
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {
-		fprintf(out, "| %s | %s | %s |", s(m, "name"), s(m, "unit"), s(m, "better"));
+		fprintf(out, "| %s%s | %s | %s |", s(m, "name"), strcmp(s(m, "family"), "counts") ?
+			"" : " #", s(m, "unit"), s(m, "better"));
 		for (size_t r = 0; r < nr; r++) {
 			json_t *st = json_array_get(json_object_get(m, "runs"), r);
 			char c[80], h[32] = "-";
@@ -146,7 +179,9 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 			if (isnan(lo) || isnan(hi))
 				fputs(" - |", out);
 			else
-				fprintf(out, " %+.2f .. %+.2f |", lo, hi);
+				fprintf(out, " %+.2f .. %+.2f%s |", lo, hi,
+					strcmp(s(cmp, "test"), "auto") ||
+					strcmp(s(cp, "test"), "bootstrap") ? "" : " ᵇ");
 			if (isnan(p))
 				fputs(" - |", out);
 			else

@@ -57,6 +57,43 @@ static void cell(json_t *st, char *buf, size_t len, bool with_sd, size_t w)
 		snprintf(buf, len, "%s", m);
 }
 
+/* The outlier mark of a run's stats: 'O' a severe outlier (beyond 3 IQR), 'o' a mild one
+ * (beyond 1.5 IQR), ' ' none (flagged by Tukey's fences, never dropped). */
+static char out_mark(json_t *st)
+{
+	json_t *o = json_object_get(st, "outliers");
+
+	if (json_integer_value(json_object_get(o, "low_severe")) +
+	    json_integer_value(json_object_get(o, "high_severe")))
+		return 'O';
+	if (json_integer_value(json_object_get(o, "low_mild")) +
+	    json_integer_value(json_object_get(o, "high_mild")))
+		return 'o';
+	return ' ';
+}
+
+/* cell() in w - 1 characters and the outlier mark after it. */
+static void cell_marked(json_t *st, char *buf, size_t len, size_t w)
+{
+	char c[64], m = out_mark(st);
+	size_t n;
+
+	cell(st, c, sizeof(c), true, w - 1);
+	n = strlen(c);
+	if (m != ' ' && n && c[n - 1] != ')') {	/* "7.42e-04 O", not "7.42e-04O" */
+		cell(st, c, sizeof(c), true, w - 2);
+		snprintf(buf, len, "%.61s %c", c, m);
+		return;
+	}
+	snprintf(buf, len, "%.62s%c", c, m);
+}
+
+/* A metric of the counts family (decided by the count floor: counts.h). */
+static bool is_count(json_t *m)
+{
+	return !strcmp(s(m, "family"), "counts");
+}
+
 static void pct(char *buf, size_t len, double v)
 {
 	if (isnan(v))
@@ -207,10 +244,24 @@ void fl_text_wrap(FILE *out, const char *p, int indent, size_t width)
 	}
 }
 
+static const char *test_name(json_t *cmp)
+{
+	const char *t = s(cmp, "test");
+
+	if (!strcmp(t, "welch"))
+		return "Welch's t-test";
+	if (!strcmp(t, "bootstrap"))
+		return "percentile bootstrap";
+	if (!strcmp(t, "auto"))
+		return "Welch's t-test";
+	return "Mann-Whitney U";
+}
+
 static void print_legend(struct ctx *x)
 {
 	json_t *cmp = x->cmp, *f = json_object_get(cmp, "metrics_filter"), *g;
-	char buf[1400], globs[300] = "";
+	double me = fl_cmp_num(json_object_get(json_object_get(cmp, "floors"), "min_effect_pct"));
+	char buf[1600], globs[300] = "", floor_str[64];
 	size_t i, off = 0;
 
 	json_array_foreach(f, i, g)
@@ -218,19 +269,28 @@ static void print_legend(struct ctx *x)
 			off += (size_t)snprintf(globs + off, sizeof(globs) - off, "%s%s",
 						i ? "," : "", json_string_value(g));
 	fl_utf8_cut(globs);
+	if (me > 0)
+		snprintf(floor_str, sizeof(floor_str), "others %g%%", me);
+	else
+		snprintf(floor_str, sizeof(floor_str), "others none");
 	snprintf(buf, sizeof(buf), "delta: (run - base) / |base|; b: better is hi(gher) or "
-		 "lo(wer); verdict: better/worse (%s, %s over %lld workload metrics (counters: "
-		 "%lld), p < %g, by b), changed (no b), ~ not significant, same, n<3 (no test). "
+		 "lo(wer); verdict: better/worse (%s, %s within each family: %lld workload "
+		 "metrics, %lld counts (#), %lld counters; p < %g, by b, and beyond the floor: "
+		 "%s, counts 0.5 event and 1%%), changed (no b), ~ not significant or within "
+		 "the floor, same, n<3 (no test). o/O after a value: a mild/severe "
+		 "outlier among its iterations (Tukey's fences, kept). "
 		 "\"-\" absent from this kernel, \"n/a\" unsupported here, (missing) not "
 		 "reported: never 0. Warm-ups excluded. p, CI: --format md/csv/json; a metric "
 		 "over a sweep (threads...): --metrics NAME. (n: ...): measured iterations. "
-		 "--counters: the rows the last line counts.%s%s%s",
-		 !strcmp(s(cmp, "test"), "welch") ? "Welch's t-test" : "Mann-Whitney U",
+		 "--counters: the rows the last line counts.%s%s%s%s", test_name(cmp),
 		 s(cmp, "correction"),
 		 (long long)json_integer_value(json_object_get(cmp, "family_metrics")),
+		 (long long)json_integer_value(json_object_get(cmp, "family_counts")),
 		 (long long)json_integer_value(json_object_get(cmp, "family_counters")),
-		 fl_cmp_num(json_object_get(cmp, "alpha")),
-		 f ? " Rows limited to --metrics " : "", globs, f ? "." : "");
+		 fl_cmp_num(json_object_get(cmp, "alpha")), floor_str,
+		 f ? " Rows limited to --metrics " : "", globs, f ? "." : "",
+		 strcmp(s(cmp, "test"), "auto") ? "" : " Where a sample of 8 or more is skewed "
+		 "or has a severe outlier, the percentile bootstrap decides instead of Welch.");
 	fl_text_wrap(x->out, buf, 0, W);
 }
 
@@ -245,15 +305,17 @@ static void row2(json_t *m, FILE *out)
 	json_t *rs = json_object_get(m, "runs"), *c = json_array_get(json_object_get(m,
 							"comparisons"), 0);
 	const char *name = s(m, "name");
+	size_t nw = is_count(m) ? 29 : 31;
 	char a[80], b[80], delta[16], pv[16];
 
-	if (strlen(name) > 31)
-		fprintf(out, "%.79s\n", name);
-	cell(json_array_get(rs, 0), a, sizeof(a), true, 13);
-	cell(json_array_get(rs, 1), b, sizeof(b), true, 13);
+	if (strlen(name) > nw)
+		fprintf(out, "%.79s%s\n", name, is_count(m) ? " #" : "");
+	cell_marked(json_array_get(rs, 0), a, sizeof(a), 13);
+	cell_marked(json_array_get(rs, 1), b, sizeof(b), 13);
 	test_cells(c, delta, pv, sizeof(delta));
-	fprintf(out, "%-31.31s %13s %13s %8s %2s %.7s\n", strlen(name) > 31 ? "" : name, a, b,
-		delta, dir_of(m), word_of(c));
+	fprintf(out, "%-*.*s%s %13s %13s %8s %2s %.7s\n", (int)nw, (int)nw,
+		strlen(name) > nw ? "" : name, is_count(m) && strlen(name) <= nw ? " #" :
+		nw == 29 ? "  " : "", a, b, delta, dir_of(m), word_of(c));
 }
 
 /* Three or more runs: the metric's name, then one line per run. */
@@ -263,11 +325,11 @@ static void row_n(json_t *cmp, json_t *m, FILE *out)
 	size_t nruns = json_array_size(rs);
 	char a[80], delta[16], pv[16], nb[96];
 
-	fprintf(out, "%.70s [%s]\n", s(m, "name"), dir_of(m));
+	fprintf(out, "%.70s [%s]%s\n", s(m, "name"), dir_of(m), is_count(m) ? " #" : "");
 	for (size_t r = 0; r < nruns; r++) {
 		json_t *st = json_array_get(rs, r), *c = json_array_get(cs, r - 1);
 
-		cell(st, a, sizeof(a), true, 16);
+		cell_marked(st, a, sizeof(a), 16);
 		fprintf(out, "  %-16.16s %16s n=%-3lld", fit(cmp, r, 16, nb, sizeof(nb)), a,
 			(long long)json_integer_value(json_object_get(st, "n")));
 		if (!r) {

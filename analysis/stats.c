@@ -296,3 +296,101 @@ const char *fl_correction_name(enum fl_correction c)
 		return "none";
 	}
 }
+
+double fl_quantile_sorted(const double *sorted, size_t n, double p)
+{
+	double h, lo;
+	size_t i;
+
+	if (!n)
+		return NAN;
+	h = (double)(n - 1) * p;
+	lo = floor(h);
+	i = (size_t)lo;
+	if (i + 1 >= n)
+		return sorted[n - 1];
+	return sorted[i] + (h - lo) * (sorted[i + 1] - sorted[i]);
+}
+
+double fl_skewness(const double *x, size_t n)
+{
+	double m = 0, m2 = 0, m3 = 0, g1, dn = (double)n;
+
+	if (n < 3)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		m += x[i];
+	m /= dn;
+	for (size_t i = 0; i < n; i++) {
+		double d = x[i] - m;
+
+		m2 += d * d;
+		m3 += d * d * d;
+	}
+	m2 /= dn;
+	m3 /= dn;
+	if (m2 <= 0)
+		return NAN;
+	g1 = m3 / pow(m2, 1.5);
+	return g1 * sqrt(dn * (dn - 1)) / (dn - 2);
+}
+
+int fl_outliers(const double *x, size_t n, struct fl_outliers *o, unsigned char *cls)
+{
+	double *s, iqr, lo_s, lo_m, hi_m, hi_s;
+
+	*o = (struct fl_outliers){ 0, 0, 0, 0, NAN, NAN };
+	if (cls)
+		memset(cls, FL_OUT_NONE, n);
+	if (n < FL_OUTLIER_MIN_N)
+		return 0;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return -1;
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	o->q1 = fl_quantile_sorted(s, n, 0.25);
+	o->q3 = fl_quantile_sorted(s, n, 0.75);
+	free(s);
+	iqr = o->q3 - o->q1;
+	lo_s = o->q1 - 3 * iqr;
+	lo_m = o->q1 - 1.5 * iqr;
+	hi_m = o->q3 + 1.5 * iqr;
+	hi_s = o->q3 + 3 * iqr;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = FL_OUT_NONE;
+
+		if (x[i] < lo_s)
+			c = FL_OUT_LOW_SEVERE;
+		else if (x[i] < lo_m)
+			c = FL_OUT_LOW_MILD;
+		else if (x[i] > hi_s)
+			c = FL_OUT_HIGH_SEVERE;
+		else if (x[i] > hi_m)
+			c = FL_OUT_HIGH_MILD;
+		o->low_severe += c == FL_OUT_LOW_SEVERE;
+		o->low_mild += c == FL_OUT_LOW_MILD;
+		o->high_mild += c == FL_OUT_HIGH_MILD;
+		o->high_severe += c == FL_OUT_HIGH_SEVERE;
+		if (cls)
+			cls[i] = c;
+	}
+	return 0;
+}
+
+static bool skewed_or_tailed(const double *x, size_t n)
+{
+	struct fl_outliers o;
+	double g1 = fl_skewness(x, n);
+
+	if (isfinite(g1) && fabs(g1) > FL_AUTO_SKEW)
+		return true;
+	return !fl_outliers(x, n, &o, NULL) && o.low_severe + o.high_severe > 0;
+}
+
+bool fl_auto_wants_bootstrap(const double *a, size_t na, const double *b, size_t nb)
+{
+	if (na < FL_AUTO_MIN_N || nb < FL_AUTO_MIN_N)
+		return false;
+	return skewed_or_tailed(a, na) || skewed_or_tailed(b, nb);
+}

@@ -26,6 +26,7 @@ struct fl_test {
 				 * Hodges-Lehmann CI of the shift */
 	bool exact;		/* Mann-Whitney: exact distribution (no ties, small samples) */
 	bool ci_hl;		/* the CI is Hodges-Lehmann's (Mann-Whitney) */
+	bool ci_boot;		/* the CI and p are the percentile bootstrap's (bootstrap.h) */
 };
 
 /* Welch's unequal-variance t-test and the level (e.g. 0.95) CI of the difference of means.
@@ -47,6 +48,36 @@ int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
 /* Half-width of the level (e.g. 0.99) prediction interval for one more draw from the normal
  * population x[0..n) is a sample of: t(level, n-1) * sd * sqrt(1 + 1/n). NaN when n < 2. */
 double fl_prediction_halfwidth(const double *x, size_t n, double level);
+
+/* The type-7 (linear interpolation, R's default, numpy's) quantile p of sorted[0..n). */
+double fl_quantile_sorted(const double *sorted, size_t n, double p);
+
+/* Adjusted Fisher-Pearson skewness G1 (as Excel SKEW, R e1071 type 2); NaN when n < 3 or
+ * the values are all equal. */
+double fl_skewness(const double *x, size_t n);
+
+/* Outliers by Tukey's fences on the quartiles (type 7), criterion.rs's classes: beyond
+ * 1.5 IQR mild, beyond 3 IQR severe, low or high. Flagged, never removed. */
+enum fl_outlier { FL_OUT_NONE, FL_OUT_LOW_SEVERE, FL_OUT_LOW_MILD, FL_OUT_HIGH_MILD,
+		  FL_OUT_HIGH_SEVERE };
+struct fl_outliers {
+	size_t low_severe, low_mild, high_mild, high_severe;
+	double q1, q3;		/* NaN when n < 4 (no fences: nothing is flagged) */
+};
+#define FL_OUTLIER_MIN_N 4
+/* Classify x[0..n) into o; cls (may be NULL) gets each value's enum fl_outlier. -1 when
+ * out of memory. */
+int fl_outliers(const double *x, size_t n, struct fl_outliers *o, unsigned char *cls);
+
+/* The test compare picks when asked for "auto": the percentile bootstrap when both samples
+ * have at least FL_AUTO_MIN_N values and one of them is skewed (|G1| > FL_AUTO_SKEW) or has
+ * a severe outlier (heavy tail); Welch's t-test otherwise. Below FL_AUTO_MIN_N neither
+ * skewness nor a tail can be told from noise, and a percentile bootstrap under-covers (its
+ * resampled means have only a few distinct values), so Welch's t, whose t quantile is wider,
+ * decides. Returns true for the bootstrap. */
+#define FL_AUTO_MIN_N 8
+#define FL_AUTO_SKEW 1.0
+bool fl_auto_wants_bootstrap(const double *a, size_t na, const double *b, size_t nb);
 
 enum fl_correction { FL_CORR_HOLM, FL_CORR_BH, FL_CORR_NONE };
 /* Adjusted p-values (as R's p.adjust "holm", "BH", "none") of p[0..n) into adj[0..n).

@@ -18,12 +18,21 @@ static void usage(FILE *out)
 	fputs("usage: faultline compare RUN_A RUN_B [RUN_C...] [--format text|md|csv|json|matrix]\n"
 	      "                         [--table ebizzy|kernbench|percore|munmap|collapse]\n"
 	      "                         [--metrics GLOB,...] [--counters]\n"
-	      "                         [--plot FILE.png|FILE.svg] [--test welch|mwu]\n"
+	      "                         [--plot FILE.png|FILE.svg]\n"
+	      "                         [--test auto|welch|mwu|bootstrap] [--min-effect PCT]\n"
 	      "                         [--alpha 0.05] [--correction holm|bh|none]\n"
 	      "  compare runs (results/<run-id> directories) against the first, the base:\n"
 	      "  per workload + parameters, each metric and counter (also per op) with n,\n"
 	      "  mean, stddev, CoV, min, max, harmonic mean of rates, delta %, a 95% CI of\n"
 	      "  the difference and a test corrected for multiple testing (Holm by default).\n"
+	      "  --test auto (default): Welch's t, or where a sample of 8 or more is skewed\n"
+	      "  (|skewness| > 1) or has a severe outlier (beyond 3 IQR), the percentile\n"
+	      "  bootstrap (10,000 resamples, fixed seed); each CI is its test's own.\n"
+	      "  Outliers (Tukey's fences: mild beyond 1.5 IQR, severe beyond 3) are\n"
+	      "  flagged, never dropped. Three families: timing and other metrics, counts\n"
+	      "  (metrics whose unit counts events: IPIs/op, faults/page, flushes), probe\n"
+	      "  counters. Better/worse needs the test AND a floor: counts move by >= 0.5\n"
+	      "  events (their unit) and >= 1%; others by >= --min-effect PCT (default 1).\n"
 	      "  --plot writes FILE and FILE.gp (the gnuplot script) with its data files.\n"
 	      "  --format matrix: means only, one column per run headed by its arch.\n"
 	      "  --table NAME: a seed thread's published table (text, md or csv), columns\n"
@@ -38,6 +47,7 @@ struct cmp_args {
 	const char *format, *plot, *metrics, *table;
 	bool counters;
 	struct fl_cmp_opts o;
+	struct fl_cmp_floors fl;
 	int first;		/* argv index of the first run */
 };
 
@@ -52,6 +62,7 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "counters", no_argument, NULL, 'C' },
 		{ "table", required_argument, NULL, 'T' },
+		{ "min-effect", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -59,8 +70,8 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 	char *end;
 	int c;
 
-	*a = (struct cmp_args){ .format = "text", .o = { FL_TEST_WELCH, FL_CORR_HOLM, 0.05,
-							  0.95 } };
+	*a = (struct cmp_args){ .format = "text" };
+	fl_cmp_opts_default(&a->o, &a->fl);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -87,11 +98,27 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 			}
 			break;
 		case 't':
-			if (strcmp(optarg, "welch") && strcmp(optarg, "mwu")) {
-				fl_err("--test %s: expected welch or mwu", optarg);
+			if (!strcmp(optarg, "welch"))
+				a->o.test = FL_TEST_WELCH;
+			else if (!strcmp(optarg, "mwu"))
+				a->o.test = FL_TEST_MWU;
+			else if (!strcmp(optarg, "bootstrap"))
+				a->o.test = FL_TEST_BOOTSTRAP;
+			else if (!strcmp(optarg, "auto"))
+				a->o.test = FL_TEST_AUTO;
+			else {
+				fl_err("--test %s: expected auto, welch, mwu or bootstrap", optarg);
 				return FL_EXIT_USAGE;
 			}
-			a->o.test = strcmp(optarg, "mwu") ? FL_TEST_WELCH : FL_TEST_MWU;
+			break;
+		case 'E':
+			a->fl.min_effect_pct = strtod(optarg, &end);
+			if (*end || !*optarg || !(a->fl.min_effect_pct >= 0) ||
+			    a->fl.min_effect_pct > 1000) {
+				fl_err("--min-effect %s: expected a percentage from 0 to 1000 (the "
+				       "smallest difference called better or worse)", optarg);
+				return FL_EXIT_USAGE;
+			}
 			break;
 		case 'a':
 			a->o.alpha = strtod(optarg, &end);
@@ -205,7 +232,8 @@ int fl_cmd_compare(int argc, char **argv)
 			       json_string_value(json_object_get(sk, "file")),
 			       json_string_value(json_object_get(sk, "reason")));
 	}
-	cmp = ret ? NULL : fl_compare_build(runs, (size_t)n, &a.o, err, sizeof(err));
+	cmp = ret ? NULL : fl_compare_build_floors(runs, (size_t)n, &a.o, &a.fl, err,
+							 sizeof(err));
 	if (!ret && !cmp) {
 		err_print(err);
 		ret = FL_EXIT_USAGE;

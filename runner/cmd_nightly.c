@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "compare.h"
+#include "counts.h"
 #include "fl_util.h"
 #include "fl_json.h"
 #include "fl_safe.h"
@@ -32,6 +33,7 @@ struct nightly_args {
 	double threshold, wait_s;
 	long baseline, keep;
 	struct fl_cmp_opts o;
+	struct fl_cmp_floors fl;
 };
 
 /* An error sentence on stderr with its control characters made '?': errors quote documents. */
@@ -48,9 +50,11 @@ static void usage(FILE *out)
 	      "                         [--run RUN_DIR] [--alpha 0.05] [--wait S] [--keep N]\n"
 	      "  run SUITE (or take the finished run RUN_DIR), add it to the history in DIR,\n"
 	      "  compare it with the pooled iterations of the last N good runs (default 5)\n"
-	      "  A regression is worse, significant (Welch, Holm), at least PCT %, and outside\n"
-	      "  the 99% prediction interval of those runs' means (their run-to-run noise;\n"
-	      "  with fewer than 3 runs there is none and only the test and PCT apply).\n"
+	      "  A regression is worse, significant (Welch, or the bootstrap for skewed samples\n"
+	      "  of 8+; Holm within its family), at least PCT % (a count, e.g. IPIs per munmap:\n"
+	      "  at least 0.5 events and 1%), and outside the 99% prediction interval of those\n"
+	      "  runs' means (their run-to-run noise; with fewer than 3 runs there is none and\n"
+	      "  only the test and PCT or the count floor apply). Counts are their own family.\n"
 	      "  and write DIR/summary.md, DIR/index.html (plots, trends), DIR/summary.txt (plain\n"
 	      "  text for mail) and DIR/verdict.json (schema/verdict-1.schema.json, for CI).\n"
 	      "  --wait S   another nightly holds DIR/.nightly.lock: wait up to S seconds\n"
@@ -77,8 +81,8 @@ static int parse(int argc, char **argv, struct nightly_args *a)
 	char *end;
 	int c;
 
-	*a = (struct nightly_args){ .threshold = 2, .baseline = 5,
-				    .o = { FL_TEST_WELCH, FL_CORR_HOLM, 0.05, 0.95 } };
+	*a = (struct nightly_args){ .threshold = 2, .baseline = 5 };
+	fl_cmp_opts_default(&a->o, &a->fl);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -227,31 +231,51 @@ static json_t *noise_table(const struct fl_run *cur, const struct fl_run *hist, 
 	return t;
 }
 
-/* Each workload metric of cmp gets its "noise_floor" from the table (the group's key comes
- * from cur, whose groups cmp compares). */
-static void noise_annotate(json_t *cmp, const struct fl_run *cur, json_t *table)
+/* What a regression of a count says besides its %: the family, the means and the
+ * difference in the metric's own unit, and the floor it passed. */
+static void count_fields(json_t *r, json_t *m, json_t *c)
 {
-	json_t *g, *m;
-	size_t i, k;
+	json_t *rs = json_object_get(m, "runs"), *fl = json_object_get(c, "floor");
 
-	json_array_foreach(json_object_get(cmp, "groups"), i, g) {
-		const char *key = fl_noise_key_of(cur, json_string_value(json_object_get(g,
-						  "workload")) ?: "", json_object_get(g, "params"));
-		json_t *floors = key ? json_object_get(table, key) : NULL;
-
-		json_array_foreach(json_object_get(g, "metrics"), k, m) {
-			json_t *nf = json_object_get(floors, json_string_value(json_object_get(m,
-						     "name")) ?: "");
-
-			if (nf && !strcmp(json_string_value(json_object_get(m, "kind")) ?: "",
-					  "metric"))
-				json_object_set(m, "noise_floor", nf);
-		}
-	}
+	json_object_set_new(r, "family", json_string(json_string_value(json_object_get(m,
+			    "family")) ?: "metrics"));
+	json_object_set_new(r, "unit", json_string(json_string_value(json_object_get(m,
+			    "unit")) ?: ""));
+	json_object_set(r, "base_mean", json_object_get(json_array_get(rs, 0), "mean") ?:
+			json_null());
+	json_object_set(r, "mean", json_object_get(json_array_get(rs, 1), "mean") ?:
+			json_null());
+	json_object_set(r, "delta", json_object_get(c, "delta") ?: json_null());
+	json_object_set(r, "floor", json_object_get(fl, "abs") ?: json_null());
+	json_object_set_new(r, "floor_source", json_string(json_string_value(
+			    json_object_get(fl, "source")) ?: "none"));
 }
 
-/* Regressions: significant, worse, beyond the threshold and beyond the noise floor (where
- * the history gives one). *noisy counts the changes that passed all but the floor. */
+/* A significant change of m in c (a comparison) that the rule (counts.h) would have called
+ * worse without the history's noise floor: one that "stays within the run-to-run noise". */
+static bool within_noise(json_t *m, json_t *c, double threshold)
+{
+	json_t *fl = json_object_get(c, "floor");
+	const char *better = json_string_value(json_object_get(m, "better")) ?: "none";
+	double base = fl_cmp_num(json_object_get(json_array_get(json_object_get(m, "runs"), 0),
+						 "mean"));
+	struct fl_floor f;
+	bool beyond;
+
+	if (!json_is_true(json_object_get(c, "significant")) ||
+	    json_is_true(json_object_get(c, "beyond_floor")) ||
+	    strcmp(json_string_value(json_object_get(fl, "source")) ?: "", "noise"))
+		return false;
+	fl_floor_of(!strcmp(json_string_value(json_object_get(m, "family")) ?: "", "counts"),
+		    base, threshold, NAN, &f);
+	return !strcmp(fl_decide(true, fl_cmp_num(json_object_get(c, "delta")), better[0], &f,
+				 &beyond), "worse");
+}
+
+/* Regressions: the comparisons of workload metrics (the metrics and counts families) that
+ * the rule called worse: significant, beyond the threshold or the count floor, and beyond
+ * the noise floor where the history gives one. *noisy counts the worse changes that passed
+ * all but the noise floor. */
 static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest, size_t *noisy)
 {
 	json_t *out = json_array(), *g, *m;
@@ -286,12 +310,11 @@ static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest, s
 				*largest = json_incref(r);
 			}
 			json_object_set(r, "noise_floor_pct", floor ? floor : json_null());
-			if (!strcmp(v, "worse") && fabs(d) >= threshold) {
-				if (json_is_number(floor) && fabs(d) <= fl_cmp_num(floor))
-					(*noisy)++;
-				else
-					json_array_append(out, r);
-			}
+			count_fields(r, m, c);
+			if (!strcmp(v, "worse"))
+				json_array_append(out, r);
+			else if (within_noise(m, c, threshold))
+				(*noisy)++;
 			json_decref(r);
 		}
 	return out;
@@ -312,6 +335,22 @@ static void describe(json_t *r, char *buf, size_t len)
 	double nf = fl_cmp_num(json_object_get(r, "noise_floor_pct"));
 	int n;
 
+	if (!strcmp(json_string_value(json_object_get(r, "family")) ?: "", "counts")) {
+		char unit[80], a[16], b[16], dl[16];
+
+		fl_text_clean(unit, sizeof(unit), json_string_value(json_object_get(r, "unit")) ?:
+			      "");
+		fl_fmt_num(a, sizeof(a), fl_cmp_num(json_object_get(r, "base_mean")));
+		fl_fmt_num(b, sizeof(b), fl_cmp_num(json_object_get(r, "mean")));
+		fl_fmt_num(dl, sizeof(dl), fl_cmp_num(json_object_get(r, "delta")));
+		snprintf(buf, len, "%s%s%s: %s %s%s %s (%s -> %s, %+.2f%%; count, floor %.3g, "
+			     "adjusted p %s%.2g)", wl, *label ? " " : "", lb, m,
+			     fl_cmp_num(json_object_get(r, "delta")) > 0 ? "+" : "", dl, unit, a,
+			     b, fl_cmp_num(json_object_get(r, "delta_pct")),
+			     fl_cmp_num(json_object_get(r, "floor")), p < 1e-16 ? "< " : "",
+			     p < 1e-16 ? 1e-16 : p);
+		return;
+	}
 	n = snprintf(buf, len, "%s%s%s: %s %+.2f%% (95%% CI %+.1f..%+.1f%%, adjusted p %.2g", wl,
 		     *label ? " " : "", lb, m, fl_cmp_num(json_object_get(r, "delta_pct")), lo,
 		     hi, p);
@@ -353,9 +392,14 @@ static char *verdict_text(const char *id, size_t nbase, size_t baseiters, json_t
 		return v;
 	}
 	vappend(v, len, &off, "nightly: run %s against the last %zu good run(s) (%zu measured "
-		"iterations pooled; Welch's t-test, %s, alpha %g; %s): ", id, nbase, baseiters,
+		"iterations pooled; %s, %s within each family (timing, counts), alpha %g; counts "
+		"move by %g event and %g%% at least; %s): ",
+		id, nbase, baseiters, strcmp(json_string_value(json_object_get(cmp, "test")) ?: "",
+		"auto") ? json_string_value(json_object_get(cmp, "test")) ?: "?" :
+		"Welch's t-test (bootstrap for skewed samples of 8+)",
 		json_string_value(json_object_get(cmp, "correction")) ?: "?",
-		fl_cmp_num(json_object_get(cmp, "alpha")), nbase >= FL_NOISE_MIN_RUNS ?
+		fl_cmp_num(json_object_get(cmp, "alpha")), FL_COUNT_MIN_DELTA, FL_COUNT_MIN_REL_PCT,
+		nbase >= FL_NOISE_MIN_RUNS ?
 		"noise floor: 99% prediction interval of those runs' means" :
 		"no noise floor with fewer than 3 runs");
 	if (json_array_size(regs))
@@ -769,11 +813,11 @@ static int nightly(struct nightly_args *a)
 		snprintf(cur.label, sizeof(cur.label), "B");
 		pair[0] = hist[0];
 		pair[1] = cur;
-		cmp = fl_compare_build(pair, 2, &a->o, err, sizeof(err));
-		if (cmp) {
-			noise_annotate(cmp, &cur, noise);
+		a->fl = (struct fl_cmp_floors){ a->threshold, noise };
+		cmp = fl_compare_build_floors(pair, 2, &a->o, &a->fl, err, sizeof(err));
+		a->fl.noise = NULL;
+		if (cmp)
 			regs = regressions_of(cmp, a->threshold, &largest, &noisy);
-		}
 		json_decref(noise);
 		if (!cmp) {
 			err_print(err);
