@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "compare.h"
 #include "console_classify.h"
 #include "findings.h"
 #include "fl_json.h"
@@ -87,6 +88,7 @@ static void reason_key(const char *reason, char *out, size_t len)
 	while (n && out[n - 1] == ' ')
 		n--;
 	out[n] = '\0';
+	fl_utf8_cut(out);	/* a title is JSON: never half a character */
 }
 
 void fl_hunt_failure_title(const char *workload, const char *reason, json_t *verify,
@@ -107,6 +109,7 @@ void fl_hunt_failure_title(const char *workload, const char *reason, json_t *ver
 		*kind = "failure";
 		snprintf(buf, len, "%s failed: %s", workload, key);
 	}
+	fl_utf8_cut(buf);
 	fl_text_clean(buf, len, buf);
 }
 
@@ -219,6 +222,7 @@ static void case_findings(struct kern *k, json_t *cs, const char *wl, const char
 
 		reason_key(reason ?: "no reason given", key, sizeof(key));
 		snprintf(title, sizeof(title), "%s %s: %s", wl, st, key);
+		fl_utf8_cut(title);
 		fl_text_clean(title, sizeof(title), title);
 		case_title(k, seen, title, "console", wl, file, label, reason);
 	}
@@ -286,6 +290,7 @@ static void one_case(struct kern *k, const char *dir, json_t *c, json_t *cols)
 	fl_params_label(json_object_get(c, "params"), NULL, label, sizeof(label));
 	snprintf(label + strlen(label), sizeof(label) - strlen(label), " (iteration %d)",
 		 (int)json_integer_value(json_object_get(c, "iteration")));
+	fl_utf8_cut(label);
 	fl_text_clean(label, sizeof(label), label);
 	if (!strcmp(st, "pending") || !strcmp(st, "interrupted") || !strcmp(st, "skipped")) {
 		not_run(k, file, wl, label, st, *rs ? rs : "the hunt stopped before it ran");
@@ -485,8 +490,10 @@ static int expand_multi(const char *dir, json_t *index, json_t *out, char *err, 
 			return fl_seterr(err, errlen, "%s/runs.json: kernel %zu's \"dir\" is not a "
 					 "safe name", dir, i + 1);
 		snprintf(sub, sizeof(sub), "%s/%s", dir, d);
-		json_array_append_new(out, kernel_entry(d, sub, spec, strcmp(st, "failed") ? "ok" :
-							"failed", rs));
+		if (json_array_append_new(out, kernel_entry(d, sub, spec, strcmp(st, "failed") ?
+							    "ok" : "failed", rs)))
+			return fl_seterr(err, errlen, "%s/runs.json: kernel %zu is not UTF-8 text",
+					 dir, i + 1);
 	}
 	return 0;
 }
@@ -520,8 +527,10 @@ static int expand(const char *dir, json_t *out, char *err, size_t errlen)
 	cand = json_string_value(json_object_get(kernel, "candidate"));
 	if (!cand || !fl_name_ok(cand))
 		cand = base_name(dir, base, sizeof(base));
-	json_array_append_new(out, kernel_entry(cand, dir, cand, "ok", ""));
+	ret = json_array_append_new(out, kernel_entry(cand, dir, cand, "ok", ""));
 	json_decref(doc);
+	if (ret)
+		return fl_seterr(err, errlen, "%s: the directory's name is not UTF-8 text", dir);
 	return 0;
 }
 

@@ -69,7 +69,8 @@ static void hunt_usage(FILE *out)
 	      "  --rounds N         every case N times (rounds; default: the suite's\n"
 	      "                     iterations); the suite as run is DIR/hunt-suite.json\n"
 	      "  --max-time D       stop after D (600, 90s, 10m, 1h30m) of the whole hunt,\n"
-	      "                     boots included, once the case running then has ended;\n"
+	      "                     builds and boots included, once the case running then\n"
+	      "                     has ended (a round may end before every kernel had it);\n"
 	      "                     the cases not run are listed; alone it allows up to 100\n"
 	      "                     rounds\n"
 	      "  --format F         text (default, 80 columns), md, json\n"
@@ -302,8 +303,8 @@ static void arm_budget(double s)
 	alarm((unsigned int)ceil(s));
 }
 
-static int default_out(const struct hunt_opts *o, const char *suite_name, char *buf,
-		       size_t len)
+static void default_out(const struct hunt_opts *o, const char *suite_name, char *buf,
+			size_t len)
 {
 	char stamp[32];
 	time_t now = time(NULL);
@@ -311,12 +312,11 @@ static int default_out(const struct hunt_opts *o, const char *suite_name, char *
 
 	if (o->out) {
 		snprintf(buf, len, "%s", o->out);
-		return 0;
+		return;
 	}
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	snprintf(buf, len, "results/%s-%s-hunt", stamp, suite_name);
-	return 0;
 }
 
 /* The matrix of DIRS: printed, and written to out/hunt.json when out is given. The exit
