@@ -21,7 +21,8 @@ struct lines {
 	size_t n;
 };
 
-enum func_from { FUNC_NONE, FUNC_AFTER_IN, FUNC_AT_FILE, FUNC_RIP, FUNC_LOCK_AT };
+/* FUNC_ON_CPU: no function; the title is the line up to " on CPU#" (spinlock_debug.c). */
+enum func_from { FUNC_NONE, FUNC_AFTER_IN, FUNC_AT_FILE, FUNC_RIP, FUNC_LOCK_AT, FUNC_ON_CPU };
 
 struct rule {
 	const char *match;	/* prefix of the stripped line, or substring when contains */
@@ -44,6 +45,9 @@ static const struct rule rules[] = {
 	{ "BUG: Bad rss-counter", false, "BUG: Bad rss-counter state", NULL, FUNC_NONE },
 	{ "BUG: non-zero pgtables_bytes on freeing mm", false,
 	  "BUG: non-zero pgtables_bytes on freeing mm", NULL, FUNC_NONE },
+	/* DEBUG_SPINLOCK: "BUG: spinlock bad magic on CPU#0, comm/pid" (a freed lock reused) */
+	{ "BUG: spinlock ", false, "%s", "BUG: spinlock", FUNC_ON_CPU },
+	{ "BUG: rwlock ", false, "%s", "BUG: rwlock", FUNC_ON_CPU },
 	{ "BUG: scheduling while atomic", false, "BUG: scheduling while atomic", NULL,
 	  FUNC_NONE },
 	{ "BUG: sleeping function called from invalid context", false,
@@ -216,6 +220,11 @@ static void classify_line(const struct lines *L, size_t i, json_t *out)
 		case FUNC_AT_FILE: have = func_at_file(L, i, func, sizeof(func)); break;
 		case FUNC_RIP: have = func_rip(L, i, func, sizeof(func)); break;
 		case FUNC_LOCK_AT: have = func_lock_at(L, i, func, sizeof(func)); break;
+		case FUNC_ON_CPU:
+			have = strstr(s, " on CPU#") != NULL;
+			if (have)
+				snprintf(func, sizeof(func), "%.*s", (int)(strstr(s, " on CPU#") - s), s);
+			break;
 		}
 		if (r->func == FUNC_NONE)
 			snprintf(title, sizeof(title), "%s", r->title);

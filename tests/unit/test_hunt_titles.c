@@ -44,6 +44,17 @@ static void test_pgtables_bytes(void **state)
 	       "BUG: non-zero pgtables_bytes on freeing mm");
 }
 
+/* DEBUG_SPINLOCK on a freed page table's lock reused (kernel/locking/spinlock_debug.c spin_dump;
+ * was no finding): the message up to " on CPU#". */
+static void test_spinlock(void **state)
+{
+	expect("[  101.7] BUG: spinlock bad magic on CPU#2, pt-retract/612\n"
+	       "[  101.7]  lock: 0xffff888104617aa8, .magic: 6b6b6b6b, .owner: <none>/-1, "
+	       ".owner_cpu: -1\n", "BUG: spinlock bad magic");
+	expect("BUG: rwlock wrong owner on CPU#0, khugepaged/41, ffff8881001b2c40\n",
+	       "BUG: rwlock wrong owner");
+}
+
 /* PAGE_TABLE_CHECK's BUG_ON and a DEBUG_VM WARN: the function from RIP / the WARNING line. */
 static void test_bug_and_warning(void **state)
 {
@@ -62,6 +73,7 @@ int main(void)
 		cmocka_unit_test(test_rss_counter),
 		cmocka_unit_test(test_bad_page_map),
 		cmocka_unit_test(test_pgtables_bytes),
+		cmocka_unit_test(test_spinlock),
 		cmocka_unit_test(test_bug_and_warning),
 	};
 
