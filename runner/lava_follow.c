@@ -672,13 +672,14 @@ static int fetch_collect(struct follow *f)
 
 static int fetch_dirs(const struct follow *f)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[FL_ERRLEN];
 
 	if (snprintf(path, sizeof(path), "%s/lava", f->out) >= (int)sizeof(path)) {
 		fl_err("lava fetch: --out %s is too long", f->out);
 		return FL_EXIT_USAGE;
 	}
-	if ((mkdir(f->out, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST)) {
+	if (fl_mkdir_parents(path, 0755, err, sizeof(err)) || (mkdir(f->out, 0755) &&
+	    errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST)) {
 		fl_err("lava fetch: cannot create %s: %s", path, strerror(errno));
 		return FL_EXIT_ENV;
 	}
@@ -700,6 +701,7 @@ int fl_lava_fetch(int argc, char **argv)
 {
 	struct follow *f = follow_new("lava fetch");
 	char err[FL_ERRLEN];
+	bool tried;
 	int ret, r;
 
 	if (!f)
@@ -721,11 +723,12 @@ int fl_lava_fetch(int argc, char **argv)
 		if (j->ret)
 			fl_err("lava fetch: job %lld: %s", j->id, err);
 	}
+	tried = !ret;
 	if (!ret && !fl_interrupted())
 		ret = same_candidate(f);
 	if (!ret && !fl_interrupted())
 		ret = fetch_collect(f);
-	for (int i = 0; ret != FL_EXIT_USAGE && i < f->n && !fl_interrupted(); i++) {
+	for (int i = 0; tried && ret != FL_EXIT_USAGE && i < f->n && !fl_interrupted(); i++) {
 		r = fetch_verdict(f, &f->jobs[i]);
 		ret = worst(ret, r);
 	}

@@ -4,7 +4,7 @@
 # jobs/ID/logs/, jobs/ID/junit/, devices/NAME/, workers/NAME/) for: job 42 Complete (its log made
 # by running a rendered job's steps here), 43 still Running on a device whose worker is
 # Offline, 44 Canceled after its first case, 45 an answer with a terminal escape, another job's
-# id and a path for a device, 46 a 5 s answer (--max-time 1). Checks: the progress lines and
+# id and a path for a device, 46 a 5 s answer (--max-time 1), 47 another candidate's job. Checks: the progress lines and
 # one sentence per job that did not complete, the others going on; fetch builds a run dir that
 # validates, is resumable (what was fetched is kept, the rest fetched on the next run) and
 # takes nothing from the server as a path; job ids must be numbers; the token is sent as the
@@ -58,7 +58,9 @@ def job(i, state, health, dev="qemu-01", comment=None):
 JOBS = {42: job(42, "Finished", "Complete"), 43: job(43, "Running", "Unknown"),
         44: job(44, "Finished", "Canceled", comment="canceled by faultline"),
         45: dict(job(45, "Finished\x1b[2J", "Complete", dev="../../etc"), id=46),
-        46: job(46, "Running", "Unknown")}
+        46: job(46, "Running", "Unknown"),
+        47: dict(job(47, "Finished", "Complete"), original_definition=definition.replace(
+            'faultline.candidate: "debian-6.12"', 'faultline.candidate: "other\x1b"'))}
 class H(http.server.BaseHTTPRequestHandler):
     def answer(self, code, body, ctype="application/json"):
         self.send_response(code)
@@ -154,4 +156,7 @@ expect_exit 3 "an answer that is not that job stops only that job" "$F" lava fet
 check "job 42 is fetched all the same" test -s "$TMP/d/lava/job-42.log.yaml"
 check "nothing is written outside --out" test ! -e "$TMP/etc"
 expect_exit 2 "fetch needs --out" "$F" lava fetch "${SRV[@]}" 42
+expect_exit 2 "two candidates' jobs into one run dir are refused" "$F" lava fetch "${SRV[@]}" --out "$TMP/mixed" 42 47
+stderr_has "job 42 ran candidate debian-6.12 and job 47 candidate other?: give one kernel's jobs per --out DIR" "naming both"
+check "and no run is built" test ! -e "$TMP/mixed/run.json"
 done_testing

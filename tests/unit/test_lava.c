@@ -57,7 +57,8 @@ static void test_render_escapes(void **state)
 {
 	struct fl_plan_case pc = one_case("a\x01\x1b\x7f\xc2\x85\xe2\x80\xa8\xef\xbb\xbf'\"\\\xf0\x9f\x98\x80");
 	struct fl_plan p = { .suite_name = "s", .n = 1, .cases = &pc };
-	struct fl_lava_job j = { "name \"q\" \x7f", "r", "c", "amd64", "k", "r", extra, 10, false, 0 };
+	struct fl_lava_job j = { "name \"q\" \x7f", "r", "c", "amd64", "k", "r", extra, 10,
+				 false, 0 };
 	char err[FL_ERRLEN] = "", *out;
 	int ret;
 
