@@ -578,6 +578,8 @@ static json_t *compare_one(const double *a, size_t na, json_t *sa, const double 
 	json_object_set_new(comp, "better_dir", json_string(c->better == 'h' ? "higher" :
 							    c->better == 'l' ? "lower" : "none"));
 	json_object_set_new(comp, "base_mean", num(ma));
+	json_object_set_new(comp, "spread", num(fmax(fl_cmp_num(json_object_get(sa, "sd")),
+						     fl_cmp_num(json_object_get(sb, "sd")))));
 	json_object_set_new(comp, "delta", num(mb - ma));
 	family_add(fam, comp, t.p);
 	return comp;
@@ -596,7 +598,7 @@ static void decide(json_t *c, bool sig, const struct fl_cmp_floors *fo)
 	bool beyond;
 
 	fl_floor_of(json_is_true(cnt), fl_cmp_num(json_object_get(c, "base_mean")),
-		    fo->min_effect_pct, noise, &f);
+		    fo->min_effect_pct, noise, fl_cmp_num(json_object_get(c, "spread")), &f);
 	v = fl_decide(sig, fl_cmp_num(json_object_get(c, "delta")), b[0], &f, &beyond);
 	json_object_set_new(c, "floor", json_pack("{s:o, s:o, s:s}", "abs", num(f.abs), "pct",
 						  num(f.pct), "source", f.source));
@@ -626,6 +628,7 @@ static void family_finish(struct family *f, const struct fl_cmp_opts *o,
 		json_object_del(c, "base_mean");
 		json_object_del(c, "count_rule");
 		json_object_del(c, "noise_pct");
+		json_object_del(c, "spread");
 	}
 	free(adj);
 }

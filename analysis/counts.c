@@ -95,7 +95,7 @@ enum fl_family fl_family_of(bool workload_metric, const char *unit)
 }
 
 void fl_floor_of(bool count, double base_mean, double min_effect_pct, double noise_pct,
-		 struct fl_floor *f)
+		 double spread, struct fl_floor *f)
 {
 	double base = fabs(base_mean);
 	double noise = isfinite(noise_pct) ? noise_pct * base / 100 : NAN;
@@ -105,13 +105,17 @@ void fl_floor_of(bool count, double base_mean, double min_effect_pct, double noi
 		f->source = "count";
 		if (FL_COUNT_MIN_REL_PCT * base / 100 > f->abs)
 			f->abs = FL_COUNT_MIN_REL_PCT * base / 100;
+		if (isfinite(spread) && spread >= f->abs) {
+			f->abs = spread;
+			f->source = "spread";
+		}
 	} else {
 		f->abs = isfinite(min_effect_pct) ? min_effect_pct * base / 100 : 0;
 		f->source = "min effect";
-	}
-	if (isfinite(noise) && noise >= f->abs) {
-		f->abs = noise;
-		f->source = "noise";
+		if (isfinite(noise) && noise >= f->abs) {
+			f->abs = noise;
+			f->source = "noise";
+		}
 	}
 	f->pct = base > 0 ? 100 * f->abs / base : NAN;
 }
@@ -121,7 +125,8 @@ const char *fl_decide(bool significant, double delta, char better, const struct 
 {
 	double d = fabs(delta);
 
-	*beyond = !strcmp(f->source, "noise") ? d > f->abs : d >= f->abs;
+	*beyond = !strcmp(f->source, "noise") || !strcmp(f->source, "spread") ? d > f->abs :
+		  d >= f->abs;
 	if (!isfinite(delta))
 		*beyond = false;
 	if (!significant || !*beyond)

@@ -21,7 +21,13 @@ bool fl_unit_is_count(const char *unit);
  * munmap, per page, per GiB; per case for a bare count) is a stray event spread over the ops
  * (a timer, a fault of the harness), not a change in the work; one event more in every other
  * op is the smallest real change. And a few events on a large count (less than 1% of it) is
- * not a change worth a person's time either. */
+ * not a change worth a person's time either. Nor is a change smaller than the spread (sd) of
+ * either side's iterations: a count that scatters that much is not near-deterministic, and
+ * many iterations must not make such a shift significant. A history's run-to-run noise floor
+ * is not applied to counts: their iterations do not share a run's conditions the way timings
+ * do (the load does not add IPIs to a munmap), and a 99% prediction interval from a few runs'
+ * means is wider than one event (measured: 4 runs of 15 munmaps, stray IPIs in 0-40% of them,
+ * gave a floor of 0.94 IPI, which hid the +1 IPI per munmap of issue #15's acceptance 4). */
 #define FL_COUNT_MIN_DELTA 0.5
 #define FL_COUNT_MIN_REL_PCT 1.0
 
@@ -39,16 +45,17 @@ enum fl_family fl_family_of(bool workload_metric, const char *unit);
 struct fl_floor {
 	double abs;		/* in the metric's unit */
 	double pct;		/* % of |base mean|; NaN when the base mean is 0 */
-	const char *source;	/* what set it: "count" (the count floor), "min effect",
-				 * "noise" (the history's run-to-run noise) */
+	const char *source;	/* what set it: "count" (the count floor), "spread" (a count's
+				 * iterations' sd), "min effect", "noise" (the history's
+				 * run-to-run noise); spread and noise must be exceeded */
 };
 
 /* The floor of a difference against base_mean: for a count (count true) the largest of
- * FL_COUNT_MIN_DELTA, FL_COUNT_MIN_REL_PCT % and the noise floor; otherwise the larger of
- * min_effect_pct and the noise floor. noise_pct: the history's noise floor in % of the mean
- * (NaN: none). */
+ * FL_COUNT_MIN_DELTA, FL_COUNT_MIN_REL_PCT % and spread (the larger sd of the two sides'
+ * iterations; NaN: unknown); otherwise the larger of min_effect_pct and the noise floor.
+ * noise_pct: the history's noise floor in % of the mean (NaN: none). */
 void fl_floor_of(bool count, double base_mean, double min_effect_pct, double noise_pct,
-		 struct fl_floor *f);
+		 double spread, struct fl_floor *f);
 
 /*
  * The one rule (compare and nightly): a difference delta (mean of the run - mean of the base)

@@ -267,7 +267,7 @@ static bool within_noise(json_t *m, json_t *c, double threshold)
 	    strcmp(json_string_value(json_object_get(fl, "source")) ?: "", "noise"))
 		return false;
 	fl_floor_of(!strcmp(json_string_value(json_object_get(m, "family")) ?: "", "counts"),
-		    base, threshold, NAN, &f);
+		    base, threshold, NAN, NAN, &f);
 	return !strcmp(fl_decide(true, fl_cmp_num(json_object_get(c, "delta")), better[0], &f,
 				 &beyond), "worse");
 }

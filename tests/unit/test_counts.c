@@ -54,7 +54,7 @@ static void test_floors_and_rule(void **state)
 
 	(void)state;
 	/* a count of 2 IPIs per munmap: 0.5 event; one more is worse */
-	fl_floor_of(true, 2, 2, NAN, &f);
+	fl_floor_of(true, 2, 2, NAN, 0, &f);
 	assert_float_equal(f.abs, 0.5, 0);
 	assert_string_equal(f.source, "count");
 	assert_string_equal(fl_decide(true, 1, 'l', &f, &beyond), "worse");
@@ -64,27 +64,34 @@ static void test_floors_and_rule(void **state)
 	assert_string_equal(fl_decide(false, 1, 'l', &f, &beyond), "no change");
 	assert_true(beyond);
 	/* a large count: 1% of 262144 faults; 3 more faults are nothing */
-	fl_floor_of(true, 262144, 2, NAN, &f);
+	fl_floor_of(true, 262144, 2, NAN, 0.5, &f);
 	assert_float_equal(f.abs, 2621.44, 1e-9);
 	assert_string_equal(fl_decide(true, 3, 'n', &f, &beyond), "no change");
 	assert_string_equal(fl_decide(true, 3000, 'n', &f, &beyond), "changed");
 	/* timing: the minimum effect, then a larger noise floor that must be exceeded */
-	fl_floor_of(false, 1000, 2, NAN, &f);
+	fl_floor_of(false, 1000, 2, NAN, NAN, &f);
 	assert_float_equal(f.abs, 20, 1e-9);
 	assert_string_equal(f.source, "min effect");
 	assert_string_equal(fl_decide(true, -20, 'h', &f, &beyond), "worse");
 	assert_string_equal(fl_decide(true, 25, 'h', &f, &beyond), "better");
-	fl_floor_of(false, 1000, 2, 6.5, &f);
+	fl_floor_of(false, 1000, 2, 6.5, NAN, &f);
 	assert_float_equal(f.abs, 65, 1e-9);
 	assert_float_equal(f.pct, 6.5, 1e-9);
 	assert_string_equal(f.source, "noise");
 	assert_string_equal(fl_decide(true, -65, 'h', &f, &beyond), "no change");
 	assert_string_equal(fl_decide(true, -66, 'h', &f, &beyond), "worse");
-	/* a noise floor below a count's own floor does not lower it */
-	fl_floor_of(true, 2, 2, 1, &f);
+	/* a count: no history noise floor (a wide 99% interval from a few runs' means would
+	 * hide one event), but more than the spread of its iterations */
+	fl_floor_of(true, 2, 2, 60, 0.1, &f);
 	assert_float_equal(f.abs, 0.5, 0);
+	assert_string_equal(f.source, "count");
+	fl_floor_of(true, 2, 2, NAN, 0.8, &f);
+	assert_float_equal(f.abs, 0.8, 0);
+	assert_string_equal(f.source, "spread");
+	assert_string_equal(fl_decide(true, 0.8, 'l', &f, &beyond), "no change");
+	assert_string_equal(fl_decide(true, 0.81, 'l', &f, &beyond), "worse");
 	/* a base of 0: the count floor in events, no percentage */
-	fl_floor_of(true, 0, 2, NAN, &f);
+	fl_floor_of(true, 0, 2, NAN, NAN, &f);
 	assert_float_equal(f.abs, 0.5, 0);
 	assert_true(isnan(f.pct));
 	assert_string_equal(fl_decide(true, NAN, 'l', &f, &beyond), "no change");

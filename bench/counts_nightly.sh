@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# bench/counts_nightly.sh [HISTORY_RUNS] [TRIES]: issue #15 acceptance 4. A nightly of
+# thp-munmap (4M, op munmap, 1 warm-up + 15 iterations, one munmap per case, 2 vCPUs, TCG) on
+# src-6.12-debug builds a history of HISTORY_RUNS runs (default 4); then, with two busy loops
+# beside it all along, TRIES runs (default 3) of src-6.12-debug-ipi (kernels/patches/ipi-extra:
+# one more function-call IPI per munmap) must each be flagged against that history as a
+# regression of function_call_ipis in the counts family, and one more clean run of
+# src-6.12-debug must not be. Each try is judged against a copy of the same history. Both
+# kernels must be built (faultline kernel build ...); nothing is built here. Debug kernels under
+# TCG: the counts are valid, the times are not (and are never compared here).
+#   FL_BIN=DIR (default bin/), OUT=DIR (default a temp dir, kept and printed), BUSY=N busy
+#   loops (default 2), BASE=/CAND= other candidates (a dry run of the plumbing).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+FL=${FL_BIN:-$ROOT/bin}/faultline
+RUNS=${1:-4} TRIES=${2:-3}
+BASE=${BASE:-src-6.12-debug} CAND=${CAND:-src-6.12-debug-ipi} BUSY=${BUSY:-2}
+OUT=${OUT:-$(mktemp -d /tmp/faultline-counts.XXXXXX)}
+mkdir -p "$OUT"
+busy=()
+stop_busy() {
+	local p
+	for p in "${busy[@]}"; do kill "$p" 2> /dev/null; done
+	busy=()
+}
+trap stop_busy EXIT
+for k in "$BASE" "$CAND"; do
+	if "$FL" kernel show "$k" 2>&1 | grep -q "is not built yet"; then
+		echo "bench: $k is not built; build it first: faultline kernel build $k" >&2
+		exit 3
+	fi
+done
+cat > "$OUT/suite.json" <<'JSON'
+{
+  "name": "counts-thp-munmap",
+  "description": "issue #15 acceptance 4: one munmap of a 4M THP range per case; its IPIs are a count",
+  "iterations": 15,
+  "warmup": 1,
+  "timeout_s": 300,
+  "cases": [
+    { "workload": "thp-munmap", "params": { "size": "4M", "op": "munmap", "walkers": 0 } }
+  ]
+}
+JSON
+run() {	# run KERNEL NAME: one guest run into OUT/NAME; prints its seconds
+	local t0=$SECONDS
+	nice -n 5 "$FL" run --target qemu --accel tcg --cpus 2 --kernel "$1" --out "$OUT/$2" \
+		"$OUT/suite.json" > "$OUT/$2.log" 2>&1 || { echo "bench: run $2 failed: $OUT/$2.log" >&2; return 1; }
+	echo $((SECONDS - t0))
+}
+ipis() {	# ipis RUN: function_call_ipis of each measured iteration
+	python3 - "$OUT/$1" <<'PY'
+import json, os, sys
+d = sys.argv[1] + "/cases"
+v = []
+for n in sorted(os.listdir(d)):
+    c = json.load(open(d + "/" + n))["case"]
+    if not c.get("warmup") and c["status"] == "ok":
+        v.append(c["metrics"].get("function_call_ipis", {}).get("value"))
+print(" ".join("%g" % x if x is not None else "?" for x in v))
+PY
+}
+judge() {	# judge RUN: nightly of RUN against a copy of the history; prints exit and verdict
+	rm -rf "$OUT/h-$1"
+	cp -r "$OUT/h" "$OUT/h-$1"
+	"$FL" nightly "$OUT/suite.json" --history "$OUT/h-$1" --run "$OUT/$1" > "$OUT/$1.nightly" 2>&1
+	local rc=$?
+	python3 - "$OUT/h-$1/verdict.json" "$rc" "$1" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+r = [x for x in v["regressions"]]
+cnt = [x for x in r if x.get("family") == "counts" and x["metric"] == "function_call_ipis"]
+print("%s: nightly exit %s; regressions: %s%s" % (sys.argv[3], sys.argv[2],
+      ", ".join("%s (%s, %+.3g %s)" % (x["metric"], x.get("family"), x.get("delta") or 0,
+                x.get("unit", "")) for x in r) or "none",
+      "; function_call_ipis flagged in the counts family" if cnt else ""))
+PY
+}
+
+t0=$SECONDS
+for i in $(seq 1 "$RUNS"); do
+	s=$(run "$BASE" "base$i") || exit 1
+	"$FL" nightly "$OUT/suite.json" --history "$OUT/h" --run "$OUT/base$i" > "$OUT/base$i.nightly" 2>&1
+	echo "history run $i ($BASE): ${s}s, function_call_ipis per munmap: $(ipis "base$i")"
+done
+echo "history: $RUNS runs in $((SECONDS - t0))s"
+for _ in $(seq 1 "$BUSY"); do
+	sh -c 'while :; do :; done' &
+	busy+=($!)
+done
+echo "$BUSY busy loop(s) started (pids ${busy[*]}); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+flagged=0
+for t in $(seq 1 "$TRIES"); do
+	s=$(run "$CAND" "ipi$t") || exit 1
+	echo "try $t ($CAND): ${s}s, function_call_ipis per munmap: $(ipis "ipi$t")"
+	line=$(judge "ipi$t")
+	echo "  $line"
+	case $line in *"flagged in the counts family"*) flagged=$((flagged + 1)) ;; esac
+done
+s=$(run "$BASE" clean) || exit 1
+echo "clean ($BASE): ${s}s, function_call_ipis per munmap: $(ipis clean)"
+line=$(judge clean)
+echo "  $line"
+clean_ok=0
+case $line in *"nightly exit 0"*) clean_ok=1 ;; esac
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+stop_busy
+echo "acceptance 4: $flagged of $TRIES tries flagged under load; clean run $([ $clean_ok = 1 ] && echo "not flagged" || echo "FLAGGED"); total $((SECONDS - t0))s; results in $OUT"
+[ "$flagged" = "$TRIES" ] && [ $clean_ok = 1 ]
