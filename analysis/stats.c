@@ -390,7 +390,8 @@ static bool skewed_or_tailed(const double *x, size_t n)
 
 bool fl_auto_wants_bootstrap(const double *a, size_t na, const double *b, size_t nb)
 {
-	if (na < FL_AUTO_MIN_N || nb < FL_AUTO_MIN_N)
+	if (na < FL_AUTO_MIN_N || nb < FL_AUTO_MIN_N || na > FL_AUTO_MAX_N ||
+	    nb > FL_AUTO_MAX_N)
 		return false;
 	return skewed_or_tailed(a, na) || skewed_or_tailed(b, nb);
 }

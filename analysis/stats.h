@@ -74,8 +74,11 @@ int fl_outliers(const double *x, size_t n, struct fl_outliers *o, unsigned char 
  * a severe outlier (heavy tail); Welch's t-test otherwise. Below FL_AUTO_MIN_N neither
  * skewness nor a tail can be told from noise, and a percentile bootstrap under-covers (its
  * resampled means have only a few distinct values), so Welch's t, whose t quantile is wider,
- * decides. Returns true for the bootstrap. */
+ * decides. Above FL_AUTO_MAX_N values on a side the mean is normal enough however skewed
+ * the values (central limit) and 10,000 resamples would cost seconds per row: Welch again.
+ * Returns true for the bootstrap. */
 #define FL_AUTO_MIN_N 8
+#define FL_AUTO_MAX_N 1000
 #define FL_AUTO_SKEW 1.0
 bool fl_auto_wants_bootstrap(const double *a, size_t na, const double *b, size_t nb);
 

@@ -150,6 +150,17 @@ static void test_skew_and_auto(void **state)
 	assert_false(fl_auto_wants_bootstrap(flat, 8, flat, 8));
 	assert_false(fl_auto_wants_bootstrap(tail, 7, tail, 8));
 	assert_true(fl_auto_wants_bootstrap(flat, 8, tail, 8));
+	/* many values: Welch (the mean is normal enough, the bootstrap would be slow) */
+	{
+		double *big = calloc(FL_AUTO_MAX_N + 1, sizeof(double));
+
+		assert_non_null(big);
+		for (size_t i = 0; i <= FL_AUTO_MAX_N; i++)
+			big[i] = i % 10 ? 1 : 100;	/* skewed, a long right tail */
+		assert_true(fl_auto_wants_bootstrap(big, FL_AUTO_MAX_N, big, FL_AUTO_MAX_N));
+		assert_false(fl_auto_wants_bootstrap(big, FL_AUTO_MAX_N + 1, big, 8));
+		free(big);
+	}
 }
 
 int main(void)
