@@ -31,15 +31,16 @@
 static void usage(FILE *out)
 {
 	fputs("usage: faultline lava render --kernel CANDIDATE [--kernel CANDIDATE...] --arch ARCH\n"
-	      "                             SUITE [--per-round] [--out DIR] [--initramfs FILE]\n"
-	      "                             [--url-base URL]\n"
+	      "                             SUITE [--per-round] [--device-type TYPE] [--out DIR]\n"
+	      "                             [--initramfs FILE] [--url-base URL]\n"
 	      "       faultline lava collect LOG... [--out DIR]\n"
 	      "       faultline lava submit SERVER JOB.yaml...\n"
 	      "       faultline lava status SERVER JOB_ID...\n"
 	      "       faultline lava wait SERVER [--timeout S] [--interval S] JOB_ID...\n"
 	      "       faultline lava fetch SERVER --out DIR [--timeout S] JOB_ID...\n"
 	      "  SERVER is --url URL [--token-file FILE] [--connect-timeout S] [--max-time S]\n"
-	      "  render   LAVA jobs (device_type qemu: kernel + the agent's initramfs, boot to a\n"
+	      "  render   LAVA jobs (device_type qemu, or the lab's name for it with\n"
+	      "           --device-type: kernel + the agent's initramfs, boot to a\n"
 	      "           shell, one test step per case printing result markers) into DIR\n"
 	      "           (default .), one per kernel, or with --per-round one per kernel and\n"
 	      "           round (round r: iteration r of every case), printed in the order to\n"
@@ -126,7 +127,7 @@ static int write_job(const char *path, const struct fl_lava_job *j, const struct
 }
 
 struct render_opts {
-	const char *kernels[MAX_KERNELS], *arch, *outdir, *initrd, *base;
+	const char *kernels[MAX_KERNELS], *arch, *outdir, *initrd, *base, *device_type;
 	int nkernels, rounds;		/* rounds: 0 one job per kernel, else per round */
 	char agent[4096], root[4096], run_id[200];
 	struct fl_plan plan;
@@ -175,7 +176,7 @@ static int render_kernel(struct render_opts *o, const char *kernel, char (*paths
 	for (int r = 0; !ret && r < (o->rounds ? o->rounds : 1); r++) {
 		struct fl_lava_job j = { name, o->run_id, k->name, o->m.debian_arch, kurl, rurl,
 					 extra, job_minutes(&o->plan, o->rounds ? r : -1),
-					 o->rounds > 0, r };
+					 o->rounds > 0, r, o->device_type };
 
 		if (o->rounds)
 			snprintf(name, sizeof(name), "faultline %s on %s (%s) round %d",
@@ -198,7 +199,8 @@ static int render_args(int argc, char **argv, struct render_opts *o)
 		{ "kernel", required_argument, NULL, 'k' }, { "arch", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' }, { "initramfs", required_argument, NULL, 'i' },
 		{ "url-base", required_argument, NULL, 'u' },
-		{ "per-round", no_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
+		{ "per-round", no_argument, NULL, 'r' },
+		{ "device-type", required_argument, NULL, 'd' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -224,6 +226,7 @@ static int render_args(int argc, char **argv, struct render_opts *o)
 		case 'i': o->initrd = optarg; break;
 		case 'u': o->base = optarg; break;
 		case 'r': o->rounds = -1; break;
+		case 'd': o->device_type = optarg; break;
 		default: usage(stderr); return FL_EXIT_USAGE;
 		}
 	}
@@ -255,7 +258,9 @@ static int render_plan(struct render_opts *o, const char *suite)
 		return FL_EXIT_USAGE;
 	}
 	if (fl_name_check("the suite's name", o->plan.suite_name, err, sizeof(err)) ||
-	    fl_name_check("--arch", o->arch, err, sizeof(err))) {
+	    fl_name_check("--arch", o->arch, err, sizeof(err)) ||
+	    (o->device_type && fl_name_check("--device-type", o->device_type, err,
+					     sizeof(err)))) {
 		fl_err("lava render: %s", err);
 		return FL_EXIT_USAGE;
 	}

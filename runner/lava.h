@@ -15,6 +15,7 @@ struct fl_lava_job {
 	int job_minutes;
 	bool per_round;				/* only the plan's cases of round (fl_plan_round), */
 	int round;				/* keeping their plan indices in the markers */
+	const char *device_type;		/* the lab's name for its QEMU type (NULL: qemu) */
 };
 
 /* Write the job YAML for plan to f. 0, or -1 with a sentence in err (a plan without cases,

@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -578,6 +579,8 @@ static int fetch_job(struct follow *f, struct job *j, char *err, size_t errlen)
 		ret = d ? job_parse(j, d, err, errlen) : -1;
 		clean(j->candidate, sizeof(j->candidate),
 		      json_string_value(json_object_get(d, "faultline.candidate")));
+		clean(j->suite, sizeof(j->suite),
+		      json_string_value(json_object_get(d, "faultline.suite")));
 		json_decref(d);
 		if (!ret) {
 			printf("job %lld: fetched before (%s), kept\n", j->id, j->health);
@@ -617,26 +620,35 @@ static char **job_files(const struct follow *f, const char *suffix, int *n)
 	return v;
 }
 
-/* One kernel's jobs per run directory: their faultline.candidate must agree. */
-static int same_candidate(const struct follow *f)
+/* Jobs of one kernel and one suite per run directory: the first job that has KEY's value,
+ * and a job that has another, say which (0 when they agree). */
+static int agree(const struct follow *f, size_t off, const char *what)
 {
 	const struct job *first = NULL;
 
 	for (int i = 0; i < f->n; i++) {
 		const struct job *j = &f->jobs[i];
+		const char *v = (const char *)j + off;
 
-		if (!j->candidate[0] || !strcmp(j->candidate, "-"))
+		if (!*v || !strcmp(v, "-"))
 			continue;
-		if (first && strcmp(first->candidate, j->candidate)) {
-			fl_err("lava fetch: job %lld ran candidate %s and job %lld candidate %s: give "
-			       "one kernel's jobs per --out DIR (a run directory is one kernel's)",
-			       first->id, first->candidate, j->id, j->candidate);
+		if (first && strcmp((const char *)first + off, v)) {
+			fl_err("lava fetch: job %lld ran %s %s and job %lld %s %s: give one kernel's "
+			       "jobs of one suite per --out DIR (a run directory is one kernel's run "
+			       "of one suite)", first->id, what, (const char *)first + off, j->id,
+			       what, v);
 			return FL_EXIT_USAGE;
 		}
 		if (!first)
 			first = j;
 	}
 	return 0;
+}
+
+static int same_run(const struct follow *f)
+{
+	return agree(f, offsetof(struct job, candidate), "candidate") ?:
+	       agree(f, offsetof(struct job, suite), "suite");
 }
 
 /* The run directory from every log and definition fetched so far. */
@@ -725,7 +737,7 @@ int fl_lava_fetch(int argc, char **argv)
 	}
 	tried = !ret;
 	if (!ret && !fl_interrupted())
-		ret = same_candidate(f);
+		ret = same_run(f);
 	if (!ret && !fl_interrupted())
 		ret = fetch_collect(f);
 	for (int i = 0; tried && ret != FL_EXIT_USAGE && i < f->n && !fl_interrupted(); i++) {

@@ -183,8 +183,9 @@ int fl_lava_render(FILE *f, const struct fl_lava_job *j, const struct fl_plan *p
 				 j->per_round ? " in this round" : "");
 	fputs("# faultline LAVA job (faultline lava render); results: faultline lava collect\n", f);
 	ret = ret ?: yfield(f, "job_name: ", "job_name", j->name, err, errlen);
-	fputs("device_type: qemu\nvisibility: public\npriority: medium\n"
-	      "timeouts:\n  job:\n    minutes: ", f);
+	ret = ret ?: yfield(f, "device_type: ", "device_type",
+			    j->device_type ? j->device_type : "qemu", err, errlen);
+	fputs("visibility: public\npriority: medium\ntimeouts:\n  job:\n    minutes: ", f);
 	fprintf(f, "%d\n  action:\n    minutes: %d\n  connection:\n    minutes: 2\n",
 		j->job_minutes, j->job_minutes);
 	ret = ret ?: yfield(f, "context:\n  arch: ", "context arch", j->qemu_arch, err, errlen);

@@ -4,7 +4,7 @@
 # jobs/ID/logs/, jobs/ID/junit/, devices/NAME/, workers/NAME/) for: job 42 Complete (its log made
 # by running a rendered job's steps here), 43 still Running on a device whose worker is
 # Offline, 44 Canceled after its first case, 45 an answer with a terminal escape, another job's
-# id and a path for a device, 46 a 5 s answer (--max-time 1), 47 another candidate's job. Checks: the progress lines and
+# id and a path for a device, 46 a 5 s answer (--max-time 1), 47 and 48 jobs of another candidate and suite. Checks: the progress lines and
 # one sentence per job that did not complete, the others going on; fetch builds a run dir that
 # validates, is resumable (what was fetched is kept, the rest fetched on the next run) and
 # takes nothing from the server as a path; job ids must be numbers; the token is sent as the
@@ -23,6 +23,12 @@ check "four jobs, in the order A0 B0 B1 A1" sh -c 'test "$#" = 4 && case "$1$2$3
 	*debian-6.12-x86_64-r0.yaml*qemu-device.yaml-x86_64-r0.yaml*qemu-device.yaml-x86_64-r1.yaml*debian-6.12-x86_64-r1.yaml) ;; *) exit 1 ;; esac' sh "${J[@]}"
 check "round 0 has the warm-ups and iteration 0 (4 cases), round 1 iteration 1 (2)" sh -c \
 	'test "$(grep -c FAULTLINE-PLAN "$0")" = 4 && test "$(grep -c FAULTLINE-PLAN "$1")" = 2 && grep -q "FAULTLINE-PLAN 5 " "$1"' "${J[0]}" "${J[3]}"
+check "device_type qemu by default" grep -qx 'device_type: "qemu"' "${J[0]}"
+expect_exit 0 "--device-type names the lab's QEMU type" "$F" lava render --kernel debian-6.12 --arch x86_64 \
+	--device-type qemu-tcg --initramfs "$TMP/initrd.gz" --out "$TMP/jobs3" "$S"
+check "in the job" grep -qx 'device_type: "qemu-tcg"' "$(cat "$TMP/stdout")"
+expect_exit 2 "a --device-type that is not a name is refused" "$F" lava render --kernel debian-6.12 --arch x86_64 \
+	--device-type 'qemu"x' --initramfs "$TMP/initrd.gz" --out "$TMP/jobs3" "$S"
 expect_exit 2 "the same --kernel twice is refused" "$F" lava render --kernel debian-6.12 --kernel debian-6.12 \
 	--arch x86_64 --initramfs "$TMP/initrd.gz" --out "$TMP/jobs2" "$S"
 stderr_has "is given twice" "saying so"
@@ -60,7 +66,9 @@ JOBS = {42: job(42, "Finished", "Complete"), 43: job(43, "Running", "Unknown"),
         45: dict(job(45, "Finished\x1b[2J", "Complete", dev="../../etc"), id=46),
         46: job(46, "Running", "Unknown"),
         47: dict(job(47, "Finished", "Complete"), original_definition=definition.replace(
-            'faultline.candidate: "debian-6.12"', 'faultline.candidate: "other\x1b"'))}
+            'faultline.candidate: "debian-6.12"', 'faultline.candidate: "other\x1b"')),
+        48: dict(job(48, "Finished", "Complete"), original_definition=definition.replace(
+            'faultline.suite: "tiny"', 'faultline.suite: "quick"'))}
 class H(http.server.BaseHTTPRequestHandler):
     def answer(self, code, body, ctype="application/json"):
         self.send_response(code)
@@ -157,6 +165,8 @@ check "job 42 is fetched all the same" test -s "$TMP/d/lava/job-42.log.yaml"
 check "nothing is written outside --out" test ! -e "$TMP/etc"
 expect_exit 2 "fetch needs --out" "$F" lava fetch "${SRV[@]}" 42
 expect_exit 2 "two candidates' jobs into one run dir are refused" "$F" lava fetch "${SRV[@]}" --out "$TMP/mixed" 42 47
-stderr_has "job 42 ran candidate debian-6.12 and job 47 candidate other?: give one kernel's jobs per --out DIR" "naming both"
+stderr_has "job 42 ran candidate debian-6.12 and job 47 candidate other?: give one kernel's jobs of one suite per --out DIR" "naming both"
 check "and no run is built" test ! -e "$TMP/mixed/run.json"
+expect_exit 2 "two suites' jobs into one run dir are refused" "$F" lava fetch "${SRV[@]}" --out "$TMP/mixed" 42 48
+stderr_has "job 42 ran suite tiny and job 48 suite quick" "naming both"
 done_testing

@@ -33,7 +33,7 @@ static char *render(const struct fl_lava_job *j, const struct fl_plan *p, int *r
 
 static void test_render_empty_plan(void **state)
 {
-	struct fl_lava_job j = { "n", "r", "c", "amd64", "k", "r", extra, 10, false, 0 };
+	struct fl_lava_job j = { "n", "r", "c", "amd64", "k", "r", extra, 10, false, 0, NULL };
 	struct fl_plan p = { .suite_name = "empty", .n = 0, .cases = NULL };
 	char err[FL_ERRLEN] = "";
 	int ret;
@@ -58,7 +58,7 @@ static void test_render_escapes(void **state)
 	struct fl_plan_case pc = one_case("a\x01\x1b\x7f\xc2\x85\xe2\x80\xa8\xef\xbb\xbf'\"\\\xf0\x9f\x98\x80");
 	struct fl_plan p = { .suite_name = "s", .n = 1, .cases = &pc };
 	struct fl_lava_job j = { "name \"q\" \x7f", "r", "c", "amd64", "k", "r", extra, 10,
-				 false, 0 };
+				 false, 0, NULL };
 	char err[FL_ERRLEN] = "", *out;
 	int ret;
 
@@ -79,7 +79,8 @@ static void test_render_not_utf8(void **state)
 {
 	struct fl_plan_case pc = one_case("ok");
 	struct fl_plan p = { .suite_name = "s", .n = 1, .cases = &pc };
-	struct fl_lava_job j = { "name", "r", "bad\xc0\xaf", "amd64", "k", "r", extra, 10, false, 0 };
+	struct fl_lava_job j = { "name", "r", "bad\xc0\xaf", "amd64", "k", "r", extra, 10, false, 0,
+				 NULL };
 	char err[FL_ERRLEN] = "";
 	int ret;
 
@@ -136,7 +137,7 @@ static void test_render_per_round(void **state)
 {
 	struct fl_plan_case pc[3] = { one_case("a"), one_case("b"), one_case("c") };
 	struct fl_plan p = { .suite_name = "s", .n = 3, .cases = pc };
-	struct fl_lava_job j = { "name", "r", "c", "amd64", "k", "r", extra, 10, true, 1 };
+	struct fl_lava_job j = { "name", "r", "c", "amd64", "k", "r", extra, 10, true, 1, NULL };
 	char err[FL_ERRLEN] = "", *out;
 	int ret;
 
