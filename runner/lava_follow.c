@@ -75,6 +75,29 @@ static void clean(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", fl_text_clean(buf, sizeof(buf), src));
 }
 
+/* The last line that is not blank of a server's text (a traceback ends with its error). */
+static void last_line(char *dst, size_t len, const char *src)
+{
+	const char *end = src ? src + strlen(src) : NULL, *start;
+	char line[300];
+	size_t n;
+
+	while (end && end > src && (unsigned char)end[-1] <= ' ')
+		end--;
+	if (!end || end == src) {
+		clean(dst, len, NULL);
+		return;
+	}
+	for (start = end; start > src && start[-1] != '\n'; start--)
+		;
+	while ((unsigned char)*start <= ' ' && start < end)
+		start++;
+	n = (size_t)(end - start) < sizeof(line) - 1 ? (size_t)(end - start) : sizeof(line) - 1;
+	memcpy(line, start, n);
+	line[n] = '\0';
+	clean(dst, len, line);
+}
+
 static bool word_in(const char *s, const char *const *words)
 {
 	for (; *words; words++)
@@ -106,8 +129,8 @@ static int job_parse(struct job *j, json_t *d, char *err, size_t errlen)
 	clean(j->device, sizeof(j->device), json_string_value(json_object_get(d, "actual_device")));
 	clean(j->devtype, sizeof(j->devtype),
 	      json_string_value(json_object_get(d, "requested_device_type")));
-	clean(j->comment, sizeof(j->comment),
-	      json_string_value(json_object_get(d, "failure_comment")));
+	last_line(j->comment, sizeof(j->comment),
+		  json_string_value(json_object_get(d, "failure_comment")));
 	j->end = strcmp(st, "Finished") ? H_NONE : !strcmp(h, "Complete") ? H_COMPLETE :
 		 !strcmp(h, "Canceled") ? H_CANCELED : H_INCOMPLETE;
 	j->known = true;

@@ -4,8 +4,9 @@
 # jobs/ID/logs/, jobs/ID/junit/, devices/NAME/, workers/NAME/) for: job 42 Complete (its log made
 # by running a rendered job's steps here), 43 still Running on a device whose worker is
 # Offline, 44 Canceled after its first case, 45 an answer with a terminal escape, another job's
-# id and a path for a device, 46 a 5 s answer (--max-time 1), 47 and 48 jobs of another candidate and suite. Checks: the progress lines and
-# one sentence per job that did not complete, the others going on; fetch builds a run dir that
+# id and a path for a device, 46 a 5 s answer (--max-time 1), 47 and 48 jobs of another
+# candidate and suite, 49 Incomplete with a traceback. Checks: the progress lines and one
+# sentence per job that did not complete, the others going on; fetch builds a run dir that
 # validates, is resumable (what was fetched is kept, the rest fetched on the next run) and
 # takes nothing from the server as a path; job ids must be numbers; the token is sent as the
 # Authorization header and is in no file fetch writes.
@@ -68,7 +69,9 @@ JOBS = {42: job(42, "Finished", "Complete"), 43: job(43, "Running", "Unknown"),
         47: dict(job(47, "Finished", "Complete"), original_definition=definition.replace(
             'faultline.candidate: "debian-6.12"', 'faultline.candidate: "other\x1b"')),
         48: dict(job(48, "Finished", "Complete"), original_definition=definition.replace(
-            'faultline.suite: "tiny"', 'faultline.suite: "quick"'))}
+            'faultline.suite: "tiny"', 'faultline.suite: "quick"')),
+        49: job(49, "Finished", "Incomplete",
+                comment="Traceback (most recent call last):\n  File \"x.py\"\nJobError: boot failed\n\n")}
 class H(http.server.BaseHTTPRequestHandler):
     def answer(self, code, body, ctype="application/json"):
         self.send_response(code)
@@ -134,6 +137,8 @@ stderr_has "job 43 is still Running after --timeout 2 s; device qemu-01 is Runni
 check "and only that one" test "$(wc -l < "$TMP/stderr")" = 1
 expect_exit 3 "lava wait: a canceled job is one sentence" "$F" lava wait "${SRV[@]}" --timeout 5 44 42
 stderr_has "job 44 was canceled on the server" "saying so"
+expect_exit 3 "lava wait: an Incomplete job is one sentence" "$F" lava wait "${SRV[@]}" --timeout 5 49
+stderr_has "job 49 ended Incomplete on qemu-01 (JobError: boot failed); the cases it finished can be fetched" "with the last line of the server's comment"
 expect_exit 3 "an answer for another job, with an escape and a path, is refused" "$F" lava status "${SRV[@]}" 45
 stderr_has "is not that job" "saying so"
 check "no escape reached the terminal" sh -c '! grep -q "$(printf "\033")" "$0" "$1"' "$TMP/stdout" "$TMP/stderr"
