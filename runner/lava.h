@@ -85,8 +85,9 @@ long long fl_lava_job_id(const char *s);
 
 /*
  * METHOD URL/api/v0.2/PATH (PATH made by us from checked parts). BODY (JSON) is posted when
- * not NULL. The answer goes to the file OUTPATH when not NULL, else into *answer (malloc'ed,
- * NUL-terminated, at most FL_LAVA_ANSWER_MAX bytes). *http is the HTTP status. 0, or an
+ * not NULL. The answer goes to the new file OUTPATH (it must not exist; no link is followed)
+ * when not NULL, else into *answer (malloc'ed, NUL-terminated, at most FL_LAVA_ANSWER_MAX
+ * bytes). *http is the HTTP status. 0, or an
  * exit status with one sentence in err (server not reachable or too slow: FL_EXIT_ENV;
  * interrupted: 128 + signal). An HTTP error status is not an error here: the caller says
  * what it means (fl_lava_http_err).

@@ -200,12 +200,16 @@ static char *curl_config(const struct fl_lava_server *s)
 
 struct call {
 	int cfg[2], body[2], out[2];
+	int file;		/* the answer's file (-o /dev/fd/4), or -1 */
 };
 
 static void call_close(struct call *c)
 {
 	int *fds[] = { c->cfg, c->body, c->out };
 
+	if (c->file >= 0)
+		close(c->file);
+	c->file = -1;
 	for (int i = 0; i < 3; i++)
 		for (int k = 0; k < 2; k++)
 			if (fds[i][k] >= 0) {
@@ -214,9 +218,10 @@ static void call_close(struct call *c)
 			}
 }
 
-/* curl: config on stdin, body on fd 3, answer on stdout; the token in neither argv nor env. */
+/* curl: config on stdin, body on fd 3, answer on stdout or into the file on fd 4 (opened by
+ * us: O_EXCL, no link followed); the token in neither argv nor env. */
 static pid_t curl_start(const struct fl_lava_server *s, const char *method, const char *endpoint,
-			const char *outpath, struct call *c)
+			struct call *c)
 {
 	char ct[32], mt[32];
 	const char *av[32];
@@ -229,11 +234,14 @@ static pid_t curl_start(const struct fl_lava_server *s, const char *method, cons
 	if (pid)
 		return pid;
 	signal(SIGPIPE, SIG_DFL);
+	/* c->file is 10 or above: the dup2 to 3 cannot close it */
 	if (dup2(c->cfg[0], STDIN_FILENO) < 0 || dup2(c->out[1], STDOUT_FILENO) < 0 ||
-	    (c->body[0] >= 0 && dup2(c->body[0], 3) < 0))
+	    (c->body[0] >= 0 && dup2(c->body[0], 3) < 0) ||
+	    (c->file >= 0 && dup2(c->file, 4) < 0))
 		_exit(FL_EXIT_ENV);
-	for (int fd = c->body[0] >= 0 ? 4 : 3; fd < 64; fd++)
-		close(fd);
+	for (int fd = 3; fd < 64; fd++)
+		if (!(fd == 3 && c->body[0] >= 0) && !(fd == 4 && c->file >= 0))
+			close(fd);
 	unsetenv("FAULTLINE_LAVA_TOKEN");
 	av[n++] = "curl";
 	av[n++] = "-sS";
@@ -249,9 +257,9 @@ static pid_t curl_start(const struct fl_lava_server *s, const char *method, cons
 		av[n++] = "--data-binary";
 		av[n++] = "@/dev/fd/3";
 	}
-	if (outpath) {
+	if (c->file >= 0) {
 		av[n++] = "-o";
-		av[n++] = outpath;
+		av[n++] = "/dev/fd/4";
 	}
 	av[n++] = "--write-out";
 	av[n++] = "\\n%{http_code}";
@@ -363,11 +371,23 @@ static int curl_err(const struct fl_lava_server *s, int code, const char *endpoi
 	       FL_EXIT_ENV;
 }
 
+/* A new file for an answer: never through a link, never one that is there (fd 10 or above). */
+static int answer_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644), hi;
+
+	if (fd < 0)
+		return -1;
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	return hi;
+}
+
 int fl_lava_call(const struct fl_lava_server *s, const char *method, const char *path,
 		 const char *body, const char *outpath, char **answer, long *http,
 		 char *err, size_t errlen)
 {
-	struct call c = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	struct call c = { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1 };
 	char endpoint[2048], *cfg = curl_config(s), *buf = NULL;
 	size_t ulen = strlen(s->url), len = 0;
 	int code, big = 0;
@@ -378,12 +398,17 @@ int fl_lava_call(const struct fl_lava_server *s, const char *method, const char 
 		*answer = NULL;
 	snprintf(endpoint, sizeof(endpoint), "%s%sapi/v0.2/%s", s->url,
 		 ulen && s->url[ulen - 1] == '/' ? "" : "/", path);
+	if (outpath && (c.file = answer_file(outpath)) < 0) {
+		code = (fl_seterr(err, errlen, "cannot create %s: %s", outpath, strerror(errno)),
+			FL_EXIT_ENV);
+		goto out;
+	}
 	if (!cfg || pipe2(c.cfg, O_CLOEXEC) || pipe2(c.out, O_CLOEXEC) ||
 	    (body && pipe2(c.body, O_CLOEXEC))) {
 		code = (fl_seterr(err, errlen, "cannot start curl: %s", strerror(errno)), FL_EXIT_ENV);
 		goto out;
 	}
-	pid = curl_start(s, method, endpoint, outpath, &c);
+	pid = curl_start(s, method, endpoint, &c);
 	close(c.cfg[0]);
 	close(c.out[1]);
 	c.cfg[0] = c.out[1] = -1;

@@ -168,6 +168,12 @@ check "complete now" test "$(jget "$TMP/c/run.json" "['state']")" = complete
 expect_exit 3 "an answer that is not that job stops only that job" "$F" lava fetch "${SRV[@]}" --out "$TMP/d" 45 42
 check "job 42 is fetched all the same" test -s "$TMP/d/lava/job-42.log.yaml"
 check "nothing is written outside --out" test ! -e "$TMP/etc"
+mkdir -p "$TMP/pl/lava" && echo keep > "$TMP/victim"
+ln -s "$TMP/victim" "$TMP/pl/lava/job-42.log.yaml.part"
+ln -s "$TMP/victim" "$TMP/pl/lava/job-42.junit.xml"
+ln -s "$TMP/victim" "$TMP/pl/lava/job-42.definition.yaml"
+expect_exit 0 "fetch into a dir with links planted at its file names" "$F" lava fetch "${SRV[@]}" --out "$TMP/pl" 42
+check "no link was followed" sh -c 'test "$(cat "$0")" = keep && test -f "$1"/lava/job-42.log.yaml -a ! -L "$1"/lava/job-42.junit.xml' "$TMP/victim" "$TMP/pl"
 expect_exit 2 "fetch needs --out" "$F" lava fetch "${SRV[@]}" 42
 expect_exit 2 "two candidates' jobs into one run dir are refused" "$F" lava fetch "${SRV[@]}" --out "$TMP/mixed" 42 47
 stderr_has "job 42 ran candidate debian-6.12 and job 47 candidate other?: give one kernel's jobs of one suite per --out DIR" "naming both"
