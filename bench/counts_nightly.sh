@@ -3,13 +3,15 @@
 # thp-munmap (4M, op munmap, 1 warm-up + 15 iterations, one munmap per case, 2 vCPUs, TCG) on
 # src-6.12-debug builds a history of HISTORY_RUNS runs (default 4); then, with two busy loops
 # beside it all along, TRIES runs (default 3) of src-6.12-debug-ipi (kernels/patches/ipi-extra:
-# one more function-call IPI per munmap) must each be flagged against that history as a
-# regression of function_call_ipis in the counts family, and one more clean run of
+# one more TLB-shootdown IPI round per munmap) must each be flagged against that history as a
+# regression of an IPI count (remote_tlb_flushes, function_call_ipis...) in the counts family,
+# and one more clean run of
 # src-6.12-debug must not be. Each try is judged against a copy of the same history. Both
 # kernels must be built (faultline kernel build ...); nothing is built here. Debug kernels under
 # TCG: the counts are valid, the times are not (and are never compared here).
 #   FL_BIN=DIR (default bin/), OUT=DIR (default a temp dir, kept and printed), BUSY=N busy
-#   loops (default 2), BASE=/CAND= other candidates (a dry run of the plumbing).
+#   loops (default 2), BASE=/CAND= other candidates (a dry run of the plumbing). With an OUT
+#   of an interrupted bench, history runs already in OUT/h are kept and a partial one resumed.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FL=${FL_BIN:-$ROOT/bin}/faultline
@@ -42,22 +44,25 @@ cat > "$OUT/suite.json" <<'JSON'
   ]
 }
 JSON
-run() {	# run KERNEL NAME: one guest run into OUT/NAME; prints its seconds
-	local t0=$SECONDS
-	nice -n 5 "$FL" run --target qemu --accel tcg --cpus 2 --kernel "$1" --out "$OUT/$2" \
-		"$OUT/suite.json" > "$OUT/$2.log" 2>&1 || { echo "bench: run $2 failed: $OUT/$2.log" >&2; return 1; }
+run() {	# run KERNEL NAME: one guest run into OUT/NAME (a partial one resumed); its seconds
+	local t0=$SECONDS what=("$OUT/suite.json")
+	[ -e "$OUT/$2/run.json" ] && what=(--resume "$OUT/$2") || what=(--out "$OUT/$2" "${what[@]}")
+	nice -n 5 "$FL" run --target qemu --accel tcg --cpus 2 --kernel "$1" "${what[@]}" \
+		> "$OUT/$2.log" 2>&1 || { echo "bench: run $2 failed: $OUT/$2.log" >&2; return 1; }
 	echo $((SECONDS - t0))
 }
-ipis() {	# ipis RUN: function_call_ipis of each measured iteration
+ipis() {	# ipis RUN: remote_tlb_flushes and function_call_ipis of each measured iteration
 	python3 - "$OUT/$1" <<'PY'
 import json, os, sys
 d = sys.argv[1] + "/cases"
-v = []
+v = {"remote_tlb_flushes": [], "function_call_ipis": []}
 for n in sorted(os.listdir(d)):
     c = json.load(open(d + "/" + n))["case"]
     if not c.get("warmup") and c["status"] == "ok":
-        v.append(c["metrics"].get("function_call_ipis", {}).get("value"))
-print(" ".join("%g" % x if x is not None else "?" for x in v))
+        for k in v:
+            v[k].append(c["metrics"].get(k, {}).get("value"))
+print("; ".join("%s %s" % (k, " ".join("%g" % x if x is not None else "?" for x in xs))
+                for k, xs in v.items()))
 PY
 }
 judge() {	# judge RUN: nightly of RUN against a copy of the history; prints exit and verdict
@@ -69,19 +74,24 @@ judge() {	# judge RUN: nightly of RUN against a copy of the history; prints exit
 import json, sys
 v = json.load(open(sys.argv[1]))
 r = [x for x in v["regressions"]]
-cnt = [x for x in r if x.get("family") == "counts" and x["metric"] == "function_call_ipis"]
+cnt = [x for x in r if x.get("family") == "counts" and
+       ("ipis" in x["metric"] or "tlb_flushes" in x["metric"])]
 print("%s: nightly exit %s; regressions: %s%s" % (sys.argv[3], sys.argv[2],
-      ", ".join("%s (%s, %+.3g %s)" % (x["metric"], x.get("family"), x.get("delta") or 0,
-                x.get("unit", "")) for x in r) or "none",
-      "; function_call_ipis flagged in the counts family" if cnt else ""))
+      ", ".join("%s (%s, %+.3g %s, floor %.3g)" % (x["metric"], x.get("family"),
+                x.get("delta") or 0, x.get("unit", ""), x.get("floor") or 0) for x in r) or "none",
+      "; an IPI count flagged in the counts family" if cnt else ""))
 PY
 }
 
 t0=$SECONDS
 for i in $(seq 1 "$RUNS"); do
+	if [ -s "$OUT/base$i.nightly" ]; then
+		echo "history run $i ($BASE): kept from an earlier bench: $(ipis "base$i")"
+		continue
+	fi
 	s=$(run "$BASE" "base$i") || exit 1
 	"$FL" nightly "$OUT/suite.json" --history "$OUT/h" --run "$OUT/base$i" > "$OUT/base$i.nightly" 2>&1
-	echo "history run $i ($BASE): ${s}s, function_call_ipis per munmap: $(ipis "base$i")"
+	echo "history run $i ($BASE): ${s}s, per munmap: $(ipis "base$i")"
 done
 echo "history: $RUNS runs in $((SECONDS - t0))s"
 for _ in $(seq 1 "$BUSY"); do
@@ -92,13 +102,13 @@ echo "$BUSY busy loop(s) started (pids ${busy[*]}); load: $(cut -d' ' -f1-3 /pro
 flagged=0
 for t in $(seq 1 "$TRIES"); do
 	s=$(run "$CAND" "ipi$t") || exit 1
-	echo "try $t ($CAND): ${s}s, function_call_ipis per munmap: $(ipis "ipi$t")"
+	echo "try $t ($CAND): ${s}s, per munmap: $(ipis "ipi$t")"
 	line=$(judge "ipi$t")
 	echo "  $line"
 	case $line in *"flagged in the counts family"*) flagged=$((flagged + 1)) ;; esac
 done
 s=$(run "$BASE" clean) || exit 1
-echo "clean ($BASE): ${s}s, function_call_ipis per munmap: $(ipis clean)"
+echo "clean ($BASE): ${s}s, per munmap: $(ipis clean)"
 line=$(judge clean)
 echo "  $line"
 clean_ok=0
