@@ -7,6 +7,8 @@
 #   INFO           sends `faultline-agent --run-info` as an INFO frame
 #   INJECT panic   test hook: echo c > /proc/sysrq-trigger (a real kernel panic)
 #   INJECT hang    test hook: stop answering (the host's case timeout must catch it)
+#   INJECT warn    test hook: a WARNING report on the console that the guest survives (the
+#                  host must boot a fresh guest for the next case)
 #   POWEROFF       powers the guest off
 # A frame is "FRAME KIND LENGTH SHA256" on one line followed by exactly LENGTH bytes, so the
 # host detects a truncated or corrupted document instead of parsing it.
@@ -121,6 +123,7 @@ while read -r cmd arg <&3; do
 		case "$arg" in
 		panic) echo c > /proc/sysrq-trigger ;;
 		hang) while :; do $B sleep 1000; done ;;
+		warn) echo '<2>WARNING: CPU: 0 PID: 1 at faultline/inject.c:1 faultline_injected_warning+0x0/0x10' > /dev/kmsg ;;
 		esac
 		;;
 	POWEROFF)

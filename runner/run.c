@@ -61,8 +61,9 @@ static void run_usage(FILE *out)
 	      "                     for the whole run, as every agent does from setup to\n"
 	      "                     teardown: kernel settings are host-wide. When another run\n"
 	      "                     holds it, say so and exit 3 instead of waiting\n"
-	      "  --inject-fault N:panic|N:hang   test only: make the guest panic or hang before\n"
-	      "                     plan case N (0-based), to test crash handling\n", out);
+	      "  --inject-fault N:panic|N:hang|N:warn   test only: make the guest panic, hang or\n"
+	      "                     print a WARNING it survives before plan case N (0-based),\n"
+	      "                     to test crash handling\n", out);
 }
 
 static int parse_num(const char *opt, const char *arg, double min, double max, double *out)

@@ -644,6 +644,10 @@ static int qemu_run_case(struct fl_target *t, struct fl_rundir *rd, const char *
 	if (ret == FL_CHAN_TIMEOUT || ret == FL_CHAN_EOF || ret == FL_CHAN_GONE)
 		stop_guest(q);	/* the next case boots a fresh guest */
 	res->findings = console_findings(q, off);
+	/* KASAN reports once per boot and lockdep turns itself off after a report: a finding
+	 * the guest survived still means a fresh guest for the next case. */
+	if (json_array_size(res->findings) && q->up)
+		stop_guest(q);
 	if (ret == FL_CHAN_OK)
 		return 0;
 	if (ret == 1) {		/* a damaged frame: the document is not used */

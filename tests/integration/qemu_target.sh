@@ -39,16 +39,21 @@ check "no 'Oops: int3' on the console (a stale text_poke_bp translation)" \
 	bash -c "! grep -q 'Oops: int3' '$TMP/q/console.log'"
 check "the boot-to-agent time is printed" grep -q "boot to agent ready" "$TMP/stdout"
 
-# A real panic (sysrq c) before case 0 and a hang before case 1: crashed, timeout, then ok.
+# A real panic (sysrq c) before case 0, a hang before case 1, a WARNING the guest survives
+# before case 2: crashed, timeout, crashed, then ok, each after a fresh boot (KASAN reports
+# once per boot and lockdep turns itself off, so a finding means a new guest).
 expect_exit 1 "a panicking and a hanging guest make the run exit 1" \
-	"$F" run "${Q[@]}" --inject-fault 0:panic,1:hang --out "$TMP/c" "$S/qemu-crash.json"
+	"$F" run "${Q[@]}" --inject-fault 0:panic,1:hang,2:warn --out "$TMP/c" "$S/qemu-crash.json"
 check "every file validates" valid_all "$TMP/c"
 check "the panic is a crashed case" test "$(jget "$TMP/c/run.json" "['cases'][0]['status']")" = crashed
 check "titled kernel panic" test "$(case_field "$TMP/c/cases/0000-ebizzy-i0.json" "['console']['findings'][0]['title']")" = "kernel panic"
 check "its excerpt shows the sysrq crash" grep -q "sysrq triggered crash" "$TMP/c/cases/0000-ebizzy-i0.json"
 check "the hang is a timeout" test "$(jget "$TMP/c/run.json" "['cases'][1]['status']")" = timeout
 check "titled no output from guest" test "$(case_field "$TMP/c/cases/0001-ebizzy-i1.json" "['console']['findings'][0]['title']")" = "no output from guest"
-check "the guest was restarted and the last case ran" test "$(jget "$TMP/c/run.json" "['cases'][2]['status']")" = ok
+check "the WARNING the guest survived makes a crashed case" test "$(jget "$TMP/c/run.json" "['cases'][2]['status']")" = crashed
+check "titled WARNING in the function" test "$(case_field "$TMP/c/cases/0002-ebizzy-i2.json" "['console']['findings'][0]['title']")" = "WARNING in faultline_injected_warning"
+check "the guest was restarted and the last case ran" test "$(jget "$TMP/c/run.json" "['cases'][3]['status']")" = ok
+check "each case after a finding ran in a fresh guest (4 boots)" test "$(grep -c 'faultline-init: ready' "$TMP/c/console.log")" = 4
 check "the run is complete" test "$(jget "$TMP/c/run.json" "['state']")" = complete
 
 # Bad input: one sentence each, exit 2 (input) or 3 (environment).
