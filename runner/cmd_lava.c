@@ -514,9 +514,15 @@ int fl_cmd_lava(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? FL_EXIT_USAGE : FL_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			usage(stdout);
+			return FL_EXIT_OK;
+		}
+		return cmds[i].fn(argc - 1, argv + 1);
+	}
 	fl_err("lava: unknown subcommand '%s' (render, collect, submit, status, wait, fetch)",
 	       argv[1]);
 	return FL_EXIT_USAGE;
