@@ -22,7 +22,7 @@ static const struct command commands[] = {
 	{ "nightly", "run a suite, add it to a history, exit 1 on a regression", fl_cmd_nightly },
 	{ "kernel", "candidate kernels: list, show (fetches a prebuilt one), build", fl_cmd_kernel },
 	{ "export", "a run as KernelCI KCIDB JSON (export kcidb RUN_DIR)", fl_cmd_export },
-	{ "lava", "LAVA jobs: render, collect job logs into a run, submit", fl_cmd_lava },
+	{ "lava", "LAVA jobs: render, submit, follow (status, wait), fetch or collect results into a run", fl_cmd_lava },
 	{ "hunt", "a stress suite on a clean and seeded-bug kernels: detection matrix", fl_cmd_hunt },
 	{ NULL, NULL, NULL },
 };
