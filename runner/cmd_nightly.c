@@ -292,14 +292,16 @@ static json_t *regressions_of(json_t *cmp, double threshold, json_t **largest, s
 			json_t *r, *floor = json_object_get(json_object_get(m, "noise_floor"),
 							    "floor_pct");
 
+			/* a count from 0 has no delta % but is a change: 0 -> 1 IPI per op */
 			if (strcmp(json_string_value(json_object_get(m, "kind")), "metric") ||
-			    isnan(d))
+			    (isnan(d) && strcmp(json_string_value(json_object_get(m, "family")) ?:
+						"", "counts")))
 				continue;
 			r = json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:s}", "workload",
 				json_string_value(json_object_get(g, "workload")), "label",
 				json_string_value(json_object_get(g, "label")), "metric",
 				json_string_value(json_object_get(m, "name")), "delta_pct",
-				json_object_get(c, "delta_pct"), "ci_low_pct",
+				json_object_get(c, "delta_pct") ?: json_null(), "ci_low_pct",
 				json_object_get(c, "ci_low_pct") ?: json_null(), "ci_high_pct",
 				json_object_get(c, "ci_high_pct") ?: json_null(), "p_adjusted",
 				json_object_get(c, "p_adjusted") ?: json_null(), "verdict", v);
@@ -343,10 +345,15 @@ static void describe(json_t *r, char *buf, size_t len)
 		fl_fmt_num(a, sizeof(a), fl_cmp_num(json_object_get(r, "base_mean")));
 		fl_fmt_num(b, sizeof(b), fl_cmp_num(json_object_get(r, "mean")));
 		fl_fmt_num(dl, sizeof(dl), fl_cmp_num(json_object_get(r, "delta")));
-		snprintf(buf, len, "%s%s%s: %s %s%s %s (%s -> %s, %+.2f%%; count, floor %.3g, "
+		double dp = fl_cmp_num(json_object_get(r, "delta_pct"));
+		char pc[32] = "from 0";
+
+		if (!isnan(dp))
+			snprintf(pc, sizeof(pc), "%+.2f%%", dp);
+		snprintf(buf, len, "%s%s%s: %s %s%s %s (%s -> %s, %s; count, floor %.3g, "
 			     "adjusted p %s%.2g)", wl, *label ? " " : "", lb, m,
 			     fl_cmp_num(json_object_get(r, "delta")) > 0 ? "+" : "", dl, unit, a,
-			     b, fl_cmp_num(json_object_get(r, "delta_pct")),
+			     b, pc,
 			     fl_cmp_num(json_object_get(r, "floor")), p < 1e-16 ? "< " : "",
 			     p < 1e-16 ? 1e-16 : p);
 		return;

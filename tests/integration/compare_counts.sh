@@ -33,6 +33,7 @@ for i, v in enumerate(ms):
         "ops": {"count": 2, "unit": "pmd"},
         "metrics": {"op_ms": m(v, "ms", "lower"), "ms_per_gib": m(v * 256, "ms/GiB", "lower"),
                     "function_call_ipis": m(ipi, "IPIs", "lower"),
+                    "tlb_ipis": m(ipis[0] - 2, "IPIs", "lower"),
                     "function_call_ipis_per_gib": m(ipi * 256, "IPIs/GiB", "lower"),
                     "faults": m(faults + i % 2, "faults", "none")}}}
     f = "cases/%04d-thp-munmap-i%d.json" % (i + 1, i)
@@ -74,8 +75,8 @@ check "3 more faults of 262,144 in every iteration: significant but within the c
 	python3 -c 'import json,sys
 d=json.load(open(sys.argv[1])); c=[m for m in d["groups"][0]["metrics"] if m["name"]=="faults"][0]["comparisons"][0]
 assert c["significant"] and not c["beyond_floor"] and c["verdict"]=="no change", c' "$TMP/ab.json"
-check "the families are counted apart: 2 metrics, 3 counts" python3 -c 'import json,sys
-d=json.load(open(sys.argv[1])); assert (d["family_metrics"], d["family_counts"]) == (2, 3), d["family_counts"]' "$TMP/ab.json"
+check "the families are counted apart: 2 metrics, 4 counts" python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); assert (d["family_metrics"], d["family_counts"]) == (2, 4), d["family_counts"]' "$TMP/ab.json"
 
 expect_exit 0 "compare text" "$FL" compare "$TMP/a" "$TMP/b"
 check "text marks the count row (#) worse, the timing ~" sh -c \
@@ -83,7 +84,7 @@ check "text marks the count row (#) worse, the timing ~" sh -c \
 	"$TMP/stdout"
 check "text fits 80 columns" awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$TMP/stdout"
 check "text legend names the families and the floors" sh -c \
-	'tr "\n" " " < "$0" | grep -q "3 counts (#).*counts 0.5 event and 1%"' "$TMP/stdout"
+	'tr "\n" " " < "$0" | grep -q "4 counts (#).*counts 0.5 event and 1%"' "$TMP/stdout"
 expect_exit 0 "compare md" "$FL" compare "$TMP/a" "$TMP/b" --format md
 check "md marks the count row" grep -qE "^\| function_call_ipis # \| IPIs \|" "$TMP/stdout"
 expect_exit 0 "compare csv" "$FL" compare "$TMP/a" "$TMP/b" --format csv
@@ -132,6 +133,9 @@ check "the verdict names the count with its size in IPIs" \
 check "verdict.json: a regression of the counts family, not of the timing" python3 -c 'import json,sys
 v=json.load(open(sys.argv[1])); r={x["metric"]: x for x in v["regressions"]}
 assert "function_call_ipis" in r and r["function_call_ipis"]["family"]=="counts" and "op_ms" not in r, r' "$H/verdict.json"
+check "a count from 0 (tlb_ipis 0 -> 1 per munmap) is a regression too, with no delta %" python3 -c 'import json,sys
+v=json.load(open(sys.argv[1])); r={x["metric"]: x for x in v["regressions"]}
+assert r["tlb_ipis"]["delta_pct"] is None and r["tlb_ipis"]["delta"] > 0.9, r.get("tlb_ipis")' "$H/verdict.json"
 check "verdict.json validates against schema/verdict-1.schema.json" python3 -c '
 import json,sys,jsonschema
 jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
