@@ -77,8 +77,9 @@ seed() {
 	qemu_chan)  gen_qemu_chan "$g" ;;
 	*)          echo "run.sh: no seeds known for target $t" >&2 ;;
 	esac
+	# hand-made seeds for what the fixtures do not reach (tests/fuzz/seeds/TARGET-*), and
 	# inputs that once crashed or hung this target (tests/fuzz/regress/TARGET-*): run first
-	for r in tests/fuzz/regress/"$t"-*; do [ -e "$r" ] && cp "$r" "$g"/; done
+	for r in tests/fuzz/seeds/"$t"-* tests/fuzz/regress/"$t"-*; do [ -e "$r" ] && cp "$r" "$g"/; done
 	cp -n "$g"/* "$c"/ 2>/dev/null
 	return 0
 }
