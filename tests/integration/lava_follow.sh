@@ -11,6 +11,7 @@
 # takes nothing from the server as a path; job ids must be numbers; the token is sent as the
 # Authorization header and is in no file fetch writes.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lava_lib.sh"
 F=$FL_BIN/faultline
 S=$FL_ROOT/tests/fixtures/suites/tiny.json
 PY=/usr/bin/python3
@@ -38,15 +39,7 @@ stderr_has "is given twice" "saying so"
 expect_exit 0 "lava render one job" "$F" lava render --kernel debian-6.12 --arch x86_64 \
 	--initramfs "$TMP/initrd.gz" --out "$TMP/one" "$S"
 JOB=$(cat "$TMP/stdout")
-$PY - "$JOB" "$FL_BIN/faultline-agent" > "$TMP/steps.sh" <<'PY'
-import sys, yaml
-job = yaml.safe_load(open(sys.argv[1]))
-test = [a["test"] for a in job["actions"] if "test" in a][0]
-for s in test["definitions"][0]["repository"]["run"]["steps"]:
-    print(s.replace("/bin/faultline-agent", sys.argv[2]))
-PY
-mkdir "$TMP/bin" && printf '#!/bin/sh\necho "<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=$1 RESULT=$3>"\n' > "$TMP/bin/lava-test-case"
-chmod +x "$TMP/bin/lava-test-case"
+lava_local_steps "$JOB" "$TMP/steps.sh"
 PATH=$TMP/bin:$PATH sh "$TMP/steps.sh" 2>&1 | $PY -c 'import sys, json
 for line in sys.stdin:
     print("- " + json.dumps({"dt": "2026-01-01T00:00:00", "lvl": "target", "msg": line.rstrip("\n")}))' > "$TMP/log.yaml"

@@ -5,6 +5,7 @@
 # accepts (a tampered case document is refused by its sha256); submit posts to a mock LAVA
 # REST API on 127.0.0.1 the headers and body LAVA expects. (lava-run itself: see runner/README.)
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lava_lib.sh"
 F=$FL_BIN/faultline
 S=$FL_ROOT/tests/fixtures/suites/tiny.json
 PY=/usr/bin/python3	# Debian's python: lava_common lives there
@@ -21,15 +22,7 @@ else
 fi
 # Run the job's test steps here: the agent path mapped to ours, lava-test-case printing
 # LAVA's marker; every output line wrapped as a lava-dispatcher log entry.
-$PY - "$JOB" "$FL_BIN/faultline-agent" > "$TMP/steps.sh" <<'PY'
-import sys, yaml
-job = yaml.safe_load(open(sys.argv[1]))
-test = [a["test"] for a in job["actions"] if "test" in a][0]
-for s in test["definitions"][0]["repository"]["run"]["steps"]:
-    print(s.replace("/bin/faultline-agent", sys.argv[2]))
-PY
-mkdir "$TMP/bin" && printf '#!/bin/sh\necho "<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=$1 RESULT=$3>"\n' > "$TMP/bin/lava-test-case"
-chmod +x "$TMP/bin/lava-test-case"
+lava_local_steps "$JOB" "$TMP/steps.sh"
 PATH=$TMP/bin:$PATH sh "$TMP/steps.sh" 2>&1 | $PY -c 'import sys, json, datetime
 for line in sys.stdin:
     print("- " + json.dumps({"dt": datetime.datetime.now().isoformat(), "lvl": "target", "msg": line.rstrip("\n")}))' > "$TMP/log.yaml"
