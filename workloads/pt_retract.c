@@ -40,9 +40,6 @@
 #include "probes/procparse.h"
 #include "workload.h"
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
 
 #define WALK_PAGES 16
 #define POLL_NS (20 * 1000000ull)
@@ -632,19 +629,9 @@ static int collapse_madvise(struct fl_case *c, struct ptr *t)
 {
 	for (size_t i = 0; i < t->npmd && !fl_interrupted(); i++) {
 		char *a = t->cur.map + i * t->hpage;
-		int ret = -1, tries;
 		uint64_t t0 = fl_now_ns();
 
-		/* EAGAIN: a page had an extra reference (a walker's GUP): try again soon. */
-		for (tries = 0; tries < 10 && ret; tries++) {
-			if (tries)
-				usleep(1000);
-			ret = madvise(a, t->hpage, MADV_COLLAPSE);
-			if (ret && errno != EAGAIN)
-				break;
-			t->eagain += ret != 0;
-		}
-		if (ret) {
+		if (fl_thp_collapse(a, t->hpage, 10, &t->eagain)) {
 			t->collapse_fail++;
 			continue;
 		}

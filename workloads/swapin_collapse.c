@@ -38,9 +38,6 @@
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
 #define KHP THP "/khugepaged"
@@ -597,7 +594,7 @@ static int madvise_collapse(struct fl_case *c, struct sc *s, json_t *series)
 	for (size_t off = 0; off < s->len && !fl_interrupted(); off += s->pmd) {
 		uint64_t t = fl_now_ns();
 
-		if (madvise(s->base + off, s->pmd, MADV_COLLAPSE)) {
+		if (fl_thp_collapse(s->base + off, s->pmd, 1, NULL)) {	/* a failure is counted */
 			failed++;
 			if (!first_err)
 				first_err = errno;

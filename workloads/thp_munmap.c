@@ -59,9 +59,6 @@
 #include "thp_munmap_pgt.h"
 #include "workload.h"
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
 
 #define WALK_PAGES 16
 #define GIB (1024.0 * 1024 * 1024)
@@ -666,21 +663,9 @@ static int split_pmds(struct thpm *t)
 }
 
 /* MADV_COLLAPSE, retried while it says EAGAIN (a walker held a page reference). */
-static int collapse(struct thpm *t)
-{
-	int ret = -1;
-
-	for (int i = 0; i < 5 && ret; i++) {
-		ret = madvise(t->base, t->size, MADV_COLLAPSE);
-		if (ret && errno != EAGAIN)
-			break;
-	}
-	return ret;
-}
-
 static int do_split(struct fl_case *c, struct thpm *t, uint64_t *t1)
 {
-	uint64_t t0 = fl_now_ns(), ts, tc;
+	uint64_t t0 = fl_now_ns(), ts, tc, eagain = 0;
 	struct fl_smaps s;
 
 	if (split_pmds(t))
@@ -692,7 +677,7 @@ static int do_split(struct fl_case *c, struct thpm *t, uint64_t *t1)
 					(json_int_t)s.rss_kb, "anon_huge_kb",
 					(json_int_t)s.anon_huge_kb));
 	tc = fl_now_ns();
-	if (collapse(t)) {
+	if (fl_thp_collapse(t->base, t->size, 10, &eagain)) {
 		if (errno == EINVAL)
 			json_object_set_new(c->extra, "collapse", json_string(
 				"MADV_COLLAPSE is not in this kernel (EINVAL): split only"));
@@ -701,6 +686,7 @@ static int do_split(struct fl_case *c, struct thpm *t, uint64_t *t1)
 					    strerror(errno));
 	}
 	*t1 = fl_now_ns();
+	json_object_set_new(c->extra, "collapse_eagain", json_integer((json_int_t)eagain));
 	fl_case_metric(c, "split_ms", (double)(ts - t0) / 1e6);
 	fl_case_metric(c, "collapse_ms", (double)(*t1 - tc) / 1e6);
 	if (!fl_smaps_range(t->base, t->size, &s) && fl_smaps_huge_pct(&s) >= 0)

@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 #include "lib/hist.h"
 #include "lib/rng.h"
 #include "lib/samples.h"
 #include "lib/stamp.h"
 #include "lib/team.h"
+#include "lib/thp.h"
 #include "lib/timing.h"
 
 static void assert_within(uint64_t got, uint64_t want, double rel)
@@ -442,6 +445,25 @@ static void test_team_bad_args(void **state)
 	assert_true(err[0] != '\0');
 }
 
+/* fl_thp_collapse: an empty range is done at once; an answer other than EAGAIN (an unaligned
+ * start: EINVAL) ends the tries at the first, counted nowhere. */
+static void test_thp_collapse_tries(void **state)
+{
+	size_t len = 4u << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t eagain = 0;
+
+	(void)state;
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(fl_thp_collapse(p, 0, 10, &eagain), madvise(p, 0, MADV_COLLAPSE));
+	assert_int_equal(eagain, 0);
+	assert_int_equal(fl_thp_collapse(p + 1, len - 4096, 10, &eagain), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(eagain, 0);
+	assert_int_equal(fl_thp_collapse(p + 1, len - 4096, 1, NULL), -1);
+	munmap(p, len);
+}
+
 static void test_pin_parse(void **state)
 {
 	enum fl_pin p;
@@ -461,6 +483,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hist_uniform),
+		cmocka_unit_test(test_thp_collapse_tries),
 		cmocka_unit_test(test_hist_small_exact),
 		cmocka_unit_test(test_hist_extremes),
 		cmocka_unit_test(test_hist_single),

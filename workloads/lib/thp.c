@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* THP sysfs: read the settings, change what must change through the knob journal. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include "knobs.h"
 #include "probes/procparse.h"
 #include "thp.h"
@@ -117,5 +119,21 @@ int fl_thp_khugepaged_fast(struct fl_case *c, long long pages, long long sleep_m
 	*t0 = fl_now_ns();
 	if (!ret)
 		ret = fl_thp_set(c, "khugepaged/scan_sleep_millisecs", ms);
+	return ret;
+}
+
+int fl_thp_collapse(void *addr, size_t len, int tries, uint64_t *eagain)
+{
+	int ret = -1;
+
+	for (int i = 0; i < tries && ret; i++) {
+		if (i)
+			usleep(1000);
+		ret = madvise(addr, len, MADV_COLLAPSE);
+		if (!ret || errno != EAGAIN)
+			break;
+		if (eagain)
+			(*eagain)++;
+	}
 	return ret;
 }

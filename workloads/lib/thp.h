@@ -34,4 +34,13 @@ json_t *fl_thp_khugepaged_now(void);
 int fl_thp_khugepaged_fast(struct fl_case *c, long long pages, long long sleep_ms,
 			   uint64_t *t0);
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25	/* 6.1+; older headers lack it */
+#endif
+
+/* MADV_COLLAPSE of [addr, addr + len), tried again 1 ms later while it answers EAGAIN (a page
+ * with an extra reference, e.g. a GUP-fast walker's pin: madvise(2) calls it temporary), at
+ * most tries times in all. 0, or -1 with errno; *eagain (may be NULL) counts the EAGAINs. */
+int fl_thp_collapse(void *addr, size_t len, int tries, uint64_t *eagain);
+
 #endif
