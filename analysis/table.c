@@ -161,6 +161,56 @@ static void note(struct tgrid *gr, const char *fmt, ...)
 		gr->notes_dropped++;
 }
 
+/* Whether item is one of the ", "-separated items of list[0..len). */
+static bool listed(const char *list, size_t len, const char *item)
+{
+	size_t il = strlen(item);
+
+	for (const char *p = list, *end = list + len; p < end;) {
+		const char *q = p;
+
+		while (q < end && !(q + 1 < end && q[0] == ',' && q[1] == ' '))
+			q++;
+		if ((size_t)(q - p) == il && !memcmp(p, item, il))
+			return true;
+		p = q + 2;
+	}
+	return false;
+}
+
+/* "n/a: METRIC, RUN[, RUN...]: WHY": a run whose metric is n/a for the same reason as an
+ * earlier run's joins that note (a hypervisor's TLB reason is 8 lines; once is enough). */
+static void note_na(struct tgrid *gr, const char *metric, const char *run, const char *status,
+		    json_t *reason)
+{
+	char why[sizeof(gr->notes[0])], head[160];
+	size_t hl, wl;
+
+	snprintf(why, sizeof(why), ": %s%s%s", !strcmp(status, "missing") ?
+		 "not reported by that run" : !strcmp(status, "no case") ?
+		 "that run has no such case" : status, json_is_string(reason) ? ": " : "",
+		 json_is_string(reason) ? json_string_value(reason) : "");
+	fl_utf8_cut(why);
+	snprintf(head, sizeof(head), "n/a: %s, ", metric);
+	hl = strlen(head);
+	wl = strlen(why);
+	for (size_t i = 0; i < gr->nnotes; i++) {
+		char *n = gr->notes[i];
+		size_t nl = strlen(n);
+
+		if (nl <= hl + wl || strncmp(n, head, hl) || strcmp(n + nl - wl, why))
+			continue;
+		if (!listed(n + hl, nl - wl - hl, run) &&
+		    nl + 2 + strlen(run) < sizeof(gr->notes[0])) {
+			memmove(n + nl - wl + 2 + strlen(run), n + nl - wl, wl + 1);
+			memcpy(n + nl - wl, ", ", 2);
+			memcpy(n + nl - wl + 2, run, strlen(run));
+		}
+		return;
+	}
+	note(gr, "%s%s%s", head, run, why);
+}
+
 static struct trow *row_add(struct tgrid *gr, bool block, const char *label)
 {
 	struct trow *r;
@@ -211,11 +261,7 @@ static void value_cell(struct tgrid *gr, struct tcell *c, json_t *g, json_t *m, 
 	if (strcmp(status, "ok")) {
 		snprintf(c->txt, sizeof(c->txt), "n/a");
 		snprintf(c->brief, sizeof(c->brief), "n/a");
-		note(gr, "n/a: %s, %s: %s%s%s", metric, gr->names[run],
-		     !strcmp(status, "missing") ? "not reported by that run" :
-		     !strcmp(status, "no case") ? "that run has no such case" : status,
-		     json_is_string(json_object_get(st, "reason")) ? ": " : "",
-		     json_is_string(json_object_get(st, "reason")) ? s(st, "reason") : "");
+		note_na(gr, metric, gr->names[run], status, json_object_get(st, "reason"));
 		return;
 	}
 	fl_fmt_num(mean, sizeof(mean), fl_cmp_num(json_object_get(st, "mean")));

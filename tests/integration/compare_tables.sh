@@ -61,6 +61,8 @@ for t in ebizzy percore munmap collapse; do
 		grep -qE "^BASE [^ ]+ A: run test-a-" "$TMP/$t.txt"
 	check "$t: never a 0 for a value not counted" sh -c '! grep -qE " n/a" "$0" ||
 		grep -q "^n/a: " "$0"' "$TMP/$t.txt"
+	check "$t: a reason several runs share is said once, naming them" sh -c \
+		'test "$(grep "^n/a: " "$0" | cut -d, -f1 | sort | uniq -d | wc -l)" = 0' "$TMP/$t.txt"
 	expect_exit 0 "--table $t --format md" "$FL" compare "$TMP/a" "$TMP/b" --table $t --format md
 	check "$t: md table has one column count" python3 -c 'import sys
 t=[l for l in open(sys.argv[1]) if l.startswith("|")]
