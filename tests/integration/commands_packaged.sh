@@ -182,7 +182,7 @@ def shell_commands(text, where_file, first_line=1):
 
 SHELL_FILES = (glob.glob('scripts/*.sh') + glob.glob('runner/*.sh') + glob.glob('kernels/*.sh') +
 	       glob.glob('tests/*.sh') + glob.glob('tests/integration/*.sh') +
-	       glob.glob('tests/slow/*.sh') + glob.glob('bench/*.sh') + ['run.sh', '.ci/run'])
+	       glob.glob('tests/slow/*.sh') + glob.glob('tests/slow/*/*.sh') + glob.glob('bench/*.sh') + ['run.sh', '.ci/run'])
 SHELL_FILES = [f for f in sorted(set(SHELL_FILES)) if f != 'runner/guest-init.sh']
 functions = set()
 for f in SHELL_FILES:
