@@ -20,6 +20,7 @@
 #include "counts.h"
 #include "fl_schema.h"
 #include "fl_util.h"
+#include "fake_run.h"
 
 static void test_unit_is_count(void **state)
 {
@@ -112,25 +113,11 @@ static void fake_run(struct fl_run *r, const char *label, double ms, double ipis
 	static const double noise[] = { 1, 1.3, 0.8, 1.1, 0.7, 1.2 };
 	size_t n = 6;
 
-	memset(r, 0, sizeof(*r));
-	r->dir = strdup(label);
-	snprintf(r->label, sizeof(r->label), "%s", label);
-	r->info = json_object();
-	r->state = strdup("complete");
-	r->skipped = json_array();
-	r->cases = calloc(n, sizeof(*r->cases));
-	r->ncases = n;
+	fake_run_init(r, label, json_object(), n);
 	for (size_t i = 0; i < n; i++) {
 		struct fl_case *c = &r->cases[i];
 
-		c->file = strdup("cases/x.json");
-		c->workload = strdup("thp-munmap");
-		c->params = json_pack("{s:s}", "size", "4M");
-		c->key = strdup("thp-munmap {\"size\":\"4M\"}");
-		c->status = strdup("ok");
-		c->reason = strdup("");
-		c->ops_unit = strdup("pmd");
-		c->ops = 2;
+		fake_case_init(c, "thp-munmap", json_pack("{s:s}", "size", "4M"), "ok", "", "pmd", 2);
 		c->nitems = 3;
 		c->items = calloc(3, sizeof(*c->items));
 		c->items[0] = item("op_ms", "ms", 'l', ms * noise[i]);

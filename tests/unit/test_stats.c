@@ -30,6 +30,7 @@
 #include "compare.h"
 #include "fl_schema.h"
 #include "fl_util.h"
+#include "fake_run.h"
 #include "stats.h"
 
 static const double sleep1[] = { 0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0 };
@@ -124,25 +125,13 @@ static void test_describe(void **state)
 /* A run of n cases of one workload; records_per_s = base * (1 + i/100). */
 static void fake_run(struct fl_run *r, const char *label, size_t n, double base)
 {
-	memset(r, 0, sizeof(*r));
-	r->dir = strdup(label);
-	snprintf(r->label, sizeof(r->label), "%s", label);
-	r->info = json_object();
-	r->state = strdup("complete");
-	r->skipped = json_array();
-	r->cases = calloc(n, sizeof(*r->cases));
-	r->ncases = n;
+	fake_run_init(r, label, json_object(), n);
 	for (size_t i = 0; i < n; i++) {
 		struct fl_case *c = &r->cases[i];
 
-		c->file = strdup("cases/x.json");
-		c->workload = strdup("ebizzy");
-		c->params = json_pack("{s:i}", "threads", 1);
-		c->key = strdup("ebizzy {\"threads\":1}");
-		c->status = strdup(i == n - 1 ? "failed" : "ok");
-		c->reason = strdup(i == n - 1 ? "verification failed" : "");
-		c->ops_unit = strdup("record");
-		c->ops = 1000;
+		fake_case_init(c, "ebizzy", json_pack("{s:i}", "threads", 1),
+			       i == n - 1 ? "failed" : "ok", i == n - 1 ? "verification failed" : "",
+			       "record", 1000);
 		c->nitems = 2;
 		c->items = calloc(2, sizeof(*c->items));
 		c->items[0] = (struct fl_item){ strdup("records_per_s"), strdup("records/s"), NULL,

@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "fl_util.h"
 #include "table.h"
+#include "fake_run.h"
 
 struct fake_item {
 	const char *name;
@@ -40,29 +41,15 @@ static const struct fake_item items[] = {
  * counter; the candidate's cases lack "sleeps". */
 static void fake_run(struct fl_run *r, const char *label, const char *candidate, bool cand)
 {
-	memset(r, 0, sizeof(*r));
-	r->dir = strdup(label);
-	snprintf(r->label, sizeof(r->label), "%s", label);
-	r->info = json_pack("{s:{s:s, s:s}, s:{s:s, s:s, s:i}}", "kernel", "release", "5.1.0-rc4",
-			    "candidate", candidate, "target", "kind", "local", "arch", "x86_64",
-			    "cpus", 48);
-	r->state = strdup("complete");
-	r->skipped = json_array();
-	r->cases = calloc(NITER, sizeof(*r->cases));
-	r->ncases = NITER;
+	fake_run_init(r, label, json_pack("{s:{s:s, s:s}, s:{s:s, s:s, s:i}}", "kernel", "release",
+					  "5.1.0-rc4", "candidate", candidate, "target", "kind",
+					  "local", "arch", "x86_64", "cpus", 48), NITER);
 	for (size_t i = 0; i < NITER; i++) {
 		struct fl_case *c = &r->cases[i];
 		size_t n = 0;
 
-		c->file = strdup("cases/x.json");
-		c->workload = strdup("kernbench");
-		c->params = json_pack("{s:s}", "jobs", "half");
+		fake_case_init(c, "kernbench", json_pack("{s:s}", "jobs", "half"), "ok", "", "build", 1);
 		c->resolved = json_pack("{s:s}", "jobs", "-j24");
-		c->key = strdup("kernbench {\"jobs\":\"half\"}");
-		c->status = strdup("ok");
-		c->reason = strdup("");
-		c->ops_unit = strdup("build");
-		c->ops = 1;
 		c->items = calloc(NITEMS + 1, sizeof(*c->items));
 		for (size_t k = 0; k < NITEMS; k++) {
 			double mean = cand ? items[k].cand : items[k].base;
