@@ -38,6 +38,19 @@ double fl_cmp_num(json_t *v)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+char fl_cmp_outlier_mark(json_t *st)
+{
+	json_t *o = json_object_get(st, "outliers");
+
+	if (json_integer_value(json_object_get(o, "low_severe")) +
+	    json_integer_value(json_object_get(o, "high_severe")))
+		return 'O';
+	if (json_integer_value(json_object_get(o, "low_mild")) +
+	    json_integer_value(json_object_get(o, "high_mild")))
+		return 'o';
+	return ' ';
+}
+
 void fl_cmp_opts_default(struct fl_cmp_opts *o, struct fl_cmp_floors *f)
 {
 	*o = (struct fl_cmp_opts){ FL_TEST_AUTO, FL_CORR_HOLM, 0.05, 0.95 };

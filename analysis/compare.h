@@ -94,6 +94,9 @@ void fl_csv_field(FILE *out, const char *v, bool last);
 void fl_fmt_num(char *buf, size_t len, double v);
 /* A number of the document (null -> NaN). */
 double fl_cmp_num(json_t *v);
+/* The outlier mark of a run's stats: 'O' a severe outlier (beyond 3 IQR), 'o' a mild one
+ * (beyond 1.5 IQR), ' ' none (flagged by Tukey's fences, never dropped). */
+char fl_cmp_outlier_mark(json_t *st);
 /* What the CI of a compare document is of, for the legends ("the difference of means ..."). */
 const char *fl_cmp_ci_of(json_t *cmp);
 /* The metric named name of group, if group is a point of the sweep family; else NULL (the

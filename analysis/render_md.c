@@ -41,15 +41,14 @@ static const char *word_of(json_t *c)
 /* " o" a mild, " O" a severe outlier among the run's iterations (Tukey's fences). */
 static const char *outlier_mark(json_t *st)
 {
-	json_t *o = json_object_get(st, "outliers");
-
-	if (json_integer_value(json_object_get(o, "low_severe")) +
-	    json_integer_value(json_object_get(o, "high_severe")))
+	switch (fl_cmp_outlier_mark(st)) {
+	case 'O':
 		return " O";
-	if (json_integer_value(json_object_get(o, "low_mild")) +
-	    json_integer_value(json_object_get(o, "high_mild")))
+	case 'o':
 		return " o";
-	return "";
+	default:
+		return "";
+	}
 }
 
 static void md_cell(json_t *st, char *buf, size_t len)

@@ -57,25 +57,10 @@ static void cell(json_t *st, char *buf, size_t len, bool with_sd, size_t w)
 		snprintf(buf, len, "%s", m);
 }
 
-/* The outlier mark of a run's stats: 'O' a severe outlier (beyond 3 IQR), 'o' a mild one
- * (beyond 1.5 IQR), ' ' none (flagged by Tukey's fences, never dropped). */
-static char out_mark(json_t *st)
-{
-	json_t *o = json_object_get(st, "outliers");
-
-	if (json_integer_value(json_object_get(o, "low_severe")) +
-	    json_integer_value(json_object_get(o, "high_severe")))
-		return 'O';
-	if (json_integer_value(json_object_get(o, "low_mild")) +
-	    json_integer_value(json_object_get(o, "high_mild")))
-		return 'o';
-	return ' ';
-}
-
 /* cell() in w - 1 characters and the outlier mark after it. */
 static void cell_marked(json_t *st, char *buf, size_t len, size_t w)
 {
-	char c[64], m = out_mark(st);
+	char c[64], m = fl_cmp_outlier_mark(st);
 	size_t n;
 
 	cell(st, c, sizeof(c), true, w - 1);
