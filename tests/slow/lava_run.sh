@@ -3,22 +3,16 @@
 # lava-dispatcher's lava-run with QEMU (TCG), its log is collected into a run directory, and
 # that run validates and is accepted by `faultline compare`.
 . "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../integration/lava_lib.sh"
 F=$FL_BIN/faultline
 if ! command -v lava-run > /dev/null; then
 	apt-get install -y -q lava-dispatcher > "$TMP/apt.log" 2>&1 ||
 		{ skip "lava-dispatcher cannot be installed ($(tail -1 "$TMP/apt.log"))"; done_testing; exit; }
 fi
 # The candidate's image and modules (fetched by faultline itself on first use).
-"$F" kernel build debian-6.12 > "$TMP/kernel.txt" || { notok "fetch debian-6.12"; done_testing; exit; }
-K=$FL_ROOT/build/kernels/debian-6.12/pkg
-V=$(sed -n 's/^release  //p' "$TMP/kernel.txt")
-# libguestfs builds LAVA's overlay disk with a supermin appliance: this VM's /boot is empty, so
-# point it at the candidate's kernel and a depmod'ed copy of its module tree; KVM is not usable
-# here, so force TCG.
-mkdir -p "$TMP/mods/lib/modules/$V"
-ln -s "$K/lib/modules/$V/kernel" "$TMP/mods/lib/modules/$V/kernel"
-cp "$K/lib/modules/$V"/modules.* "$TMP/mods/lib/modules/$V/" 2>/dev/null
-depmod -b "$TMP/mods" "$V" || { notok "depmod of the candidate's modules"; done_testing; exit; }
+# libguestfs builds LAVA's overlay disk with a supermin appliance: point it at the candidate's
+# kernel and a depmod'ed copy of its module tree; KVM is not usable here, so force TCG.
+lava_candidate_modules || { done_testing; exit; }
 export SUPERMIN_KERNEL=$K/boot/vmlinuz-$V SUPERMIN_MODULES=$TMP/mods/lib/modules/$V
 export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
 

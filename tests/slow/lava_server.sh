@@ -16,6 +16,7 @@
 . "$(dirname "$0")/lava_server/instance.sh"
 lava_ns_enter "$@"
 . "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../integration/lava_lib.sh"
 F=$FL_BIN/faultline
 S=$FL_ROOT/tests/fixtures/suites/tiny.json
 t_start=$SECONDS
@@ -24,15 +25,8 @@ if ! "$FL_ROOT/scripts/deps.sh" --slow > "$TMP/deps.log" 2>&1; then
 	skip "the slow set's packages cannot be installed ($(tail -1 "$TMP/deps.log"))"
 	done_testing; exit
 fi
-"$F" kernel build debian-6.12 > "$TMP/kernel.txt" || { notok "fetch debian-6.12"; done_testing; exit; }
-K=$FL_ROOT/build/kernels/debian-6.12/pkg
-V=$(sed -n 's/^release  //p' "$TMP/kernel.txt")
-# libguestfs (LAVA's overlay disk) needs a kernel and a depmod'ed module tree: this VM's /boot
-# is empty (as in lava_run.sh); the worker's env.yaml hands them to lava-run
-mkdir -p "$TMP/mods/lib/modules/$V"
-ln -s "$K/lib/modules/$V/kernel" "$TMP/mods/lib/modules/$V/kernel"
-cp "$K/lib/modules/$V"/modules.* "$TMP/mods/lib/modules/$V/" 2> /dev/null
-depmod -b "$TMP/mods" "$V" || { notok "depmod of the candidate's modules"; done_testing; exit; }
+# the candidate's kernel and modules for libguestfs; the worker's env.yaml hands them to lava-run
+lava_candidate_modules || { done_testing; exit; }
 
 sampler=
 trap 'lava_down; [ -n "$sampler" ] && kill "$sampler" 2> /dev/null; keep_consoles; rm -rf "$TMP"' EXIT
