@@ -25,7 +25,11 @@ KSRC     := build/ksrc
 LIBPERF  := build/libperf
 LIBPERF_LIBS := $(LIBPERF)/obj/libperf.a $(LIBPERF)/obj/libapi.a
 
-CPPFLAGS += -D_GNU_SOURCE -Icommon -Iworkloads -Irunner -Ianalysis -I$(LIBPERF)/inst/include
+# The host's folders (runner/README.md, analysis/README.md): each is on the include path.
+subdirs = $(1) $(patsubst %/,%,$(wildcard $(1)/*/))
+RUNNER_DIRS   := $(call subdirs,runner)
+ANALYSIS_DIRS := $(call subdirs,analysis)
+CPPFLAGS += -D_GNU_SOURCE -Icommon -Iworkloads $(addprefix -I,$(RUNNER_DIRS) $(ANALYSIS_DIRS)) -I$(LIBPERF)/inst/include
 CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wno-unused-parameter -pthread $(SANFLAGS)
 LDFLAGS  += -pthread $(SANFLAGS)
 VERSION  := 0.1.0
@@ -35,7 +39,7 @@ CPPFLAGS += -DFL_VERSION='"$(VERSION)"' -DFL_COMMIT='"$(GIT_COMMIT)"'
 COMMON_SRC := $(wildcard common/*.c)
 AGENT_SRC  := $(wildcard workloads/*.c workloads/lib/*.c workloads/probes/*.c)
 AGENT_MAIN := workloads/agent_main.c
-HOST_SRC   := $(wildcard runner/*.c analysis/*.c)
+HOST_SRC   := $(wildcard $(addsuffix /*.c,$(RUNNER_DIRS) $(ANALYSIS_DIRS)))
 HOST_MAIN  := runner/main.c
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -147,7 +151,7 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 # Only the parsers and what they call, so a target does not depend on unrelated code.
 FUZZ_LIB_SRC := $(COMMON_SRC) workloads/probes/procparse.c analysis/runload.c \
-		$(addprefix runner/,suite.c agent_exec.c console_classify.c qemu_chan.c lava_collect.c)
+		$(addprefix runner/,run/suite.c run/agent_exec.c targets/console_classify.c targets/qemu_chan.c lava/lava_collect.c)
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRC)) $(FUZZ_BUILD)/obj/common/schema_blob.o
 # Replaced in the harness: the agent check (no process per case) and the LAVA writer (no file).
 FUZZ_WRAP_fuzz_suite    := -Wl,--wrap=fl_child_run

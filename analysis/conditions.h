@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A run's conditions (run.json "run.conditions": the faultline doctor document of the host
- * when the run started, runner/doctor.h) compared between two runs, for compare and nightly
+ * when the run started, runner/doctor/doctor.h) compared between two runs, for compare and nightly
  * to warn that a difference in numbers may come from the machine, not the kernel.
  */
 #ifndef FL_CONDITIONS_H

@@ -21,7 +21,6 @@
 #include "fl_safe.h"
 #include "fl_schema.h"
 #include "fl_util.h"
-#include "runner.h"
 
 #define CONSOLE_MAX (64L << 20)	/* a console.log beyond this is read from its last 64 MiB */
 #define PANIC_TITLE "kernel panic"

@@ -7,7 +7,7 @@
  * case and the time to it.
  *
  * A finding is
- *   - a console report of a case (case.console.findings, runner/console_classify.c titles; a
+ *   - a console report of a case (case.console.findings, runner/targets/console_classify.c titles; a
  *     "kernel panic" in a case that has another title is that report's consequence, not a
  *     finding of its own), including the runner's "no output from guest" / "lost connection";
  *   - a failed case: "verification failed in WORKLOAD: REASON" when its data check failed

@@ -11,7 +11,6 @@
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
-#include "runner.h"
 #include "stats.h"
 #include "summary.h"
 

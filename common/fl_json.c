@@ -149,3 +149,25 @@ int fl_json_check_fields(json_t *obj, const char *const *known, const char *wher
 	}
 	return 0;
 }
+
+void fl_params_label(json_t *params, json_t *resolved, char *buf, size_t len)
+{
+	const char *key;
+	json_t *v;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	json_object_foreach(params, key, v) {
+		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+		const char *rv = json_string_value(json_object_get(resolved, key));
+
+		if (s && s[0] == '"') {	/* strings without quotes */
+			s[strlen(s) - 1] = '\0';
+			memmove(s, s + 1, strlen(s));
+		}
+		off += (size_t)snprintf(off < len ? buf + off : NULL, off < len ? len - off : 0,
+					"%s%s=%s%s%s%s", off ? " " : "", key, s ? s : "?",
+					rv ? "(" : "", rv ? rv : "", rv ? ")" : "");
+		free(s);
+	}
+}

@@ -27,5 +27,8 @@ json_t *fl_json_number(double v);
 json_t *fl_json_value(double v, const char *unit);
 /* {"status": status, "reason": reason} — status is "absent" or "unsupported". */
 json_t *fl_json_missing(const char *status, const char *reason);
+/* "threads=2 jobs=half(-j1)" for params (only the given ones, sorted as in the object), each
+ * with what a case resolved it to (resolved: a case's "resolved" object, or NULL). */
+void fl_params_label(json_t *params, json_t *resolved, char *buf, size_t len);
 
 #endif

@@ -61,7 +61,7 @@ elif [ -n "$git" ]; then
 else
 	die 2 "candidate $name: no base (source tarball or git tree)"
 fi
-# The same rules as the candidate loader (runner/candidate.c), for calls by hand: the name
+# The same rules as the candidate loader (runner/kernels/candidate.c), for calls by hand: the name
 # becomes build/kernels/NAME; no value may turn into an option of git, tar, patch or sed.
 [[ $name =~ ^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,63}$ ]] ||
 	die 2 "build.sh: --name '$name' is not a safe name: expected 1-64 letters, digits, '.', '_', '+' or '-', not starting with '-' or '.'"

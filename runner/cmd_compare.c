@@ -11,7 +11,7 @@
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "plot.h"
-#include "runner.h"
+#include "commands.h"
 
 static void usage(FILE *out)
 {

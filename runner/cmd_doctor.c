@@ -14,6 +14,7 @@
 #include "fl_hostlock.h"
 #include "fl_json.h"
 #include "fl_util.h"
+#include "commands.h"
 
 #define NAME_COL 6		/* "warn  " */
 #define TEXT_COL 23		/* after the name column */

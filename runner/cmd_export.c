@@ -7,7 +7,7 @@
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "kcidb.h"
-#include "runner.h"
+#include "commands.h"
 
 static void usage(FILE *out)
 {

@@ -22,7 +22,10 @@
 #include "hunt.h"
 #include "kernel.h"
 #include "precision.h"
-#include "runner.h"
+#include "plan.h"
+#include "agent_exec.h"
+#include "execute.h"
+#include "commands.h"
 #include "target.h"
 
 #define MAX_KERNELS 8

@@ -9,7 +9,7 @@
 #include "fl_json.h"
 #include "fl_util.h"
 #include "kernel.h"
-#include "runner.h"
+#include "commands.h"
 #include "target.h"
 
 static void kernel_usage(FILE *out)

@@ -25,7 +25,10 @@
 #include "fl_util.h"
 #include "kernel.h"
 #include "lava.h"
-#include "runner.h"
+#include "plan.h"
+#include "agent_exec.h"
+#include "execute.h"
+#include "commands.h"
 #include "target.h"
 
 static void usage(FILE *out)

@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "fl_util.h"
-#include "runner.h"
+#include "agent_exec.h"
+#include "commands.h"
 
 static void print_param(json_t *p)
 {

@@ -26,7 +26,7 @@
 #include "nightly_lock.h"
 #include "noise_floor.h"
 #include "plot.h"
-#include "runner.h"
+#include "commands.h"
 
 struct nightly_args {
 	const char *suite, *history, *run;

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "fl_util.h"
-#include "runner.h"
+#include "commands.h"
 #include "summary.h"
 
 int fl_cmd_report(int argc, char **argv)

@@ -5,7 +5,7 @@
 #include "fl_json.h"
 #include "fl_schema.h"
 #include "fl_util.h"
-#include "runner.h"
+#include "commands.h"
 
 /* run.json has "cases" as an array and no "case": validate it as a run document. */
 static int validate_one(const char *path)

@@ -5,7 +5,7 @@
 #include "doctor.h"
 #include "fl_util.h"
 #include "hunt.h"
-#include "runner.h"
+#include "commands.h"
 
 struct command {
 	const char *name, *summary;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Console classifier (runner/console_classify.c): a guest's serial console, any bytes. */
+/* Console classifier (runner/targets/console_classify.c): a guest's serial console, any bytes. */
 #include <jansson.h>
 #include "fuzz_util.h"
 #include "console_classify.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* LAVA log scanner (runner/lava_collect.c fl_lava_collect): a job log, any bytes, collected
+/* LAVA log scanner (runner/lava/lava_collect.c fl_lava_collect): a job log, any bytes, collected
  * into a run directory.
  *
  * A case marker is "FAULTLINE-CASE IDX SHA256 BASE64"; a fuzzer cannot forge a sha256, so a

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* QEMU channel frames (runner/qemu_chan.c): what a guest sends on the result channel, any
+/* QEMU channel frames (runner/targets/qemu_chan.c): what a guest sends on the result channel, any
  * bytes, read as target_qemu.c's receive() reads it: lines, "DONE N", and frames
  * "FRAME KIND LENGTH SHA256\n" + LENGTH bytes, whose bodies are parsed as JSON and a CASE
  * body validated as a case document.

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Suite loader (runner/suite.c fl_suite_load): a suite file, any bytes. The loader asks the
+/* Suite loader (runner/run/suite.c fl_suite_load): a suite file, any bytes. The loader asks the
  * agent about each case point by running it; here fl_child_run is replaced (link option
  * -Wl,--wrap=fl_child_run) by an agent that accepts every case, so no process is started. */
 #include <jansson.h>
 #include <signal.h>
 #include "fuzz_util.h"
-#include "runner.h"
+#include "fl_json.h"
+#include "plan.h"
+#include "agent_exec.h"
 
 int __wrap_fl_child_run(char *const argv[], const char *log_path, double timeout_s,
 			volatile sig_atomic_t *interrupt, struct fl_child_result *res, char *err,

@@ -14,7 +14,7 @@
 #     single-quoted strings left out; words that are shell builtins, keywords or functions
 #     defined in the scanned files are not commands
 #   python: modules imported by tests/, bench/, scripts/ and by python3 -c/heredocs in scripts
-# runner/guest-init.sh runs in the guest on busybox (its applets), so it is not scanned.
+# runner/targets/guest-init.sh runs in the guest on busybox (its applets), so it is not scanned.
 # Each command is resolved with Debian's PATH (/usr/sbin:/usr/bin:/sbin:/bin) and its owner
 # found with dpkg -S: the path as found, its /usr-merged twin (/bin <-> /usr/bin), then the
 # path its symlinks resolve to. A command Debian's alternatives provide (awk: mawk or gawk)
@@ -53,7 +53,7 @@ C_PATTERNS = [
 	r'\bsnprintf\(\s*cmd\s*,[^"]*"([A-Za-z][\w.+-]*)\s',	# the command line for popen
 	r'\bfind_prog\(\s*"([^"\s]+)"',
 ]
-for f in sorted(glob.glob('runner/*.c') + glob.glob('workloads/**/*.c', recursive=True) +
+for f in sorted(glob.glob('runner/**/*.c', recursive=True) + glob.glob('workloads/**/*.c', recursive=True) +
 		glob.glob('analysis/*.c') + glob.glob('common/*.c')):
 	text = open(f, errors='replace').read()
 	text = re.sub(r'/\*.*?\*/', lambda m: '\n' * m.group(0).count('\n'), text, flags=re.S)
@@ -180,10 +180,10 @@ def shell_commands(text, where_file, first_line=1):
 				continue
 			yield os.path.basename(w), f'{where_file}:{lineno}'
 
-SHELL_FILES = (glob.glob('scripts/*.sh') + glob.glob('runner/*.sh') + glob.glob('kernels/*.sh') +
+SHELL_FILES = (glob.glob('scripts/*.sh') + glob.glob('runner/**/*.sh', recursive=True) + glob.glob('kernels/*.sh') +
 	       glob.glob('tests/*.sh') + glob.glob('tests/integration/*.sh') +
 	       glob.glob('tests/slow/*.sh') + glob.glob('tests/slow/*/*.sh') + glob.glob('bench/*.sh') + ['run.sh', '.ci/run'])
-SHELL_FILES = [f for f in sorted(set(SHELL_FILES)) if f != 'runner/guest-init.sh']
+SHELL_FILES = [f for f in sorted(set(SHELL_FILES)) if f != 'runner/targets/guest-init.sh']
 functions = set()
 for f in SHELL_FILES:
 	functions |= set(re.findall(r'(?m)^\s*(?:function\s+)?([\w-]+)\s*\(\)', open(f).read()))

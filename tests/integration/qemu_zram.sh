@@ -3,10 +3,10 @@
 # machine without kmod the initramfs carried zram without lz4_compress/lz4hc_compress, the
 # guest logged "Unknown symbol LZ4_compress_HC" and every swapin-collapse case was skipped).
 # One boot of Debian's 6.12 under TCG with a small swapin-collapse case; then, without booting,
-# runner/mkinitramfs.sh refusing module trees it cannot resolve, naming the module.
+# runner/targets/mkinitramfs.sh refusing module trees it cannot resolve, naming the module.
 . "$(dirname "$0")/lib.sh"
 F=$FL_BIN/faultline
-MK=$FL_ROOT/runner/mkinitramfs.sh
+MK=$FL_ROOT/runner/targets/mkinitramfs.sh
 case_field() { jget "$1" "['case']$2"; }
 gt() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "$1" "$2"; }
 
@@ -40,7 +40,7 @@ check "thp share after > before" gt "$(case_field "$c" "['metrics']['thp_share_a
 K=$FL_ROOT/build/kernels/debian-6.12/pkg/lib/modules
 mods=$(ls -d "$K"/* 2>/dev/null | head -1)
 A=$FL_BIN/faultline-agent
-I=$FL_ROOT/runner/guest-init.sh
+I=$FL_ROOT/runner/targets/guest-init.sh
 mkdir -p "$TMP/ird"
 if [ -d "$mods" ]; then
 	expect_exit 3 "a module neither in the image nor built in fails the initramfs" \

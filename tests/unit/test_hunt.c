@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * faultline hunt's findings and matrix (analysis/findings.c, runner/hunt_render.c) on the
+ * faultline hunt's findings and matrix (analysis/findings.c, runner/hunt/hunt_render.c) on the
  * hand-made hunt tests/fixtures/hunt/stress-hunt (mkfixture.py there; its console titles and
  * excerpts are real kernel reports from tests/fixtures/console/).
  */

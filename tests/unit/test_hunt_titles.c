@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The console titles a hunt counts (runner/console_classify.c): the mm reports the seeded
+ * The console titles a hunt counts (runner/targets/console_classify.c): the mm reports the seeded
  * bugs of issue 16 should produce. Lines follow Linux 6.12's own format strings (mm/memory.c
  * print_bad_pte, kernel/fork.c check_mm, lib/bug.c, mm/page_table_check.c's BUG_ON); the
  * KASAN, lockdep and Bad page state titles on real reports are in test_console.c.

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include "fl_util.h"
 #include "lava.h"
+#include "plan.h"
 
 static const char *const extra[] = { "-smp 4", NULL };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of runner/precision.c: the CI half-width against R, durations, and the state of
+ * Unit tests of runner/run/precision.c: the CI half-width against R, durations, and the state of
  * a case group and the next adaptive round on small plans made here.
  *
  * Reference (R 4.x): t.test(1:5)$conf.int = 1.036757 4.963243, so the 95% half-width is
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "precision.h"
+#include "plan.h"
 
 static void test_halfwidth(void **state)
 {

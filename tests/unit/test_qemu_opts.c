@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * QEMU's command line (runner/qemu_opts.c): no string from outside in an option value. A
+ * QEMU's command line (runner/targets/qemu_opts.c): no string from outside in an option value. A
  * kernel image and initramfs under a directory named with a comma, quotes and a shell
  * substitution reach QEMU only as DIR/kernel and DIR/initrd symlinks in the runner's private
  * directory; the machine table's option strings are plain; TCG is single-threaded where the

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include "fl_util.h"
 #include "target.h"
+#include "plan.h"
+#include "agent_exec.h"
 
 static const struct fl_target_ops *const fl_targets[] = {
 	&fl_target_local_ops,

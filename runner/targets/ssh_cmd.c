@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "fl_util.h"
 #include "ssh_cmd.h"
+#include "agent_exec.h"
 
 #define DEFAULT_RECONNECT_S 600.0
 

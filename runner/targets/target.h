@@ -21,7 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
-#include "runner.h"
+#include "plan.h"
+#include "rundir.h"
 
 struct fl_target_opts {
 	const char *kind;	/* local, qemu, ssh:[USER@]HOST[:PORT] */

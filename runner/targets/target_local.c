@@ -6,6 +6,9 @@
 #include <unistd.h>
 #include "fl_util.h"
 #include "target.h"
+#include "plan.h"
+#include "agent_exec.h"
+#include "rundir.h"
 
 static int local_prepare(struct fl_target *t, char *err, size_t errlen)
 {

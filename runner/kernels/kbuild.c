@@ -4,6 +4,7 @@
  * (kernels/kbuild.json) into a kernels/build.sh command line, run it (its progress goes to the
  * terminal), and read back build/kernels/<hash>/build.json through the build/kernels/NAME link.
  */
+#include <stdbool.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include "fl_json.h"
 #include "fl_util.h"
 #include "kernel.h"
-#include "runner.h"
+#include "agent_exec.h"
 
 #define BUILD_TIMEOUT_S (6 * 3600.0)
 #define MAX_FRAGMENTS 16

@@ -23,6 +23,9 @@
 #include "fl_util.h"
 #include "lava.h"
 #include "target.h"
+#include "plan.h"
+#include "agent_exec.h"
+#include "execute.h"
 
 #define STEP_MAX 16384
 

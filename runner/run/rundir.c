@@ -15,7 +15,8 @@
 #include "fl_schema.h"
 #include "fl_util.h"
 #include "precision.h"
-#include "runner.h"
+#include "plan.h"
+#include "rundir.h"
 
 static int mkdir_p(const char *path, char *err, size_t errlen)
 {

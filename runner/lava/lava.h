@@ -5,7 +5,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "runner.h"
+#include "plan.h"
+#include "execute.h"
 
 struct fl_lava_job {
 	const char *name, *run_id, *candidate;

@@ -13,7 +13,11 @@
 #include "fl_json.h"
 #include "fl_util.h"
 #include "precision.h"
-#include "runner.h"
+#include "plan.h"
+#include "agent_exec.h"
+#include "rundir.h"
+#include "execute.h"
+#include "commands.h"
 #include "summary.h"
 #include "target.h"
 

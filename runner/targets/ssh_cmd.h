@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "runner.h"
+#include "agent_exec.h"
 
 /* ssh exits with 255 when the connection failed or dropped (anything else: the command's). */
 #define FL_SSH_LOST 255

@@ -25,7 +25,9 @@
 #include "fl_json.h"
 #include "fl_util.h"
 #include "precision.h"
-#include "runner.h"
+#include "plan.h"
+#include "rundir.h"
+#include "execute.h"
 #include "summary.h"
 #include "target.h"
 

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fl_util.h"
-#include "runner.h"
+#include "agent_exec.h"
 
 const char *fl_agent_path(char *buf, size_t len)
 {

@@ -12,6 +12,7 @@
 #include "fl_util.h"
 #include "precision.h"
 #include "summary.h"
+#include "plan.h"
 
 static const char *const state_names[] = {
 	[FL_PREC_RUNNING] = "running", [FL_PREC_PRECISION] = "precision",

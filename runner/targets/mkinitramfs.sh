@@ -4,8 +4,8 @@
 # closure found in SYSROOT, the arch's unpacked Debian packages), the kernel modules named in
 # MODULES that MODDIR (the image's /lib/modules/RELEASE) has as modules, with their
 # dependencies (a listed module neither there nor built in fails the build, naming it), and
-# runner/guest-init.sh as /init. Every step that fails stops the build with a sentence, exit 3.
-#   runner/mkinitramfs.sh AGENT BUSYBOX INIT OUT.cpio.gz [SYSROOT [MODDIR ["MODULE..."]]]
+# runner/targets/guest-init.sh as /init. Every step that fails stops the build with a sentence, exit 3.
+#   runner/targets/mkinitramfs.sh AGENT BUSYBOX INIT OUT.cpio.gz [SYSROOT [MODDIR ["MODULE..."]]]
 set -euo pipefail
 agent=$1 busybox=$2 init=$3 out=$4 sysroot=${5:-} moddir=${6:-} modules=${7:-}
 say() { echo "faultline: $*" >&2; }

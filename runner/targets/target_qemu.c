@@ -27,6 +27,9 @@
 #include "qemu_opts.h"
 #include "fl_sha256.h"
 #include "target.h"
+#include "plan.h"
+#include "agent_exec.h"
+#include "rundir.h"
 
 #define DEFAULT_BOOT_TIMEOUT_S 120.0
 #define FRAME_SLACK_S 15.0	/* after the case's own timeout: frames, agent start-up */
@@ -94,8 +97,8 @@ static int initramfs(struct qemu *q, char *err, size_t errlen)
 	size_t i, nparts = q->sysroot[0] ? 5 : 4;
 	json_t *mod;
 
-	snprintf(init, sizeof(init), "%s/runner/guest-init.sh", q->root);
-	snprintf(script, sizeof(script), "%s/runner/mkinitramfs.sh", q->root);
+	snprintf(init, sizeof(init), "%s/runner/targets/guest-init.sh", q->root);
+	snprintf(script, sizeof(script), "%s/runner/targets/mkinitramfs.sh", q->root);
 	snprintf(sysrootpk, sizeof(sysrootpk), "%s/packages.txt", q->sysroot);
 	if (q->k.modules[0])
 		json_array_foreach(q->m.modules, i, mod)

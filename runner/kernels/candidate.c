@@ -21,7 +21,7 @@
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "kernel.h"
-#include "runner.h"
+#include "agent_exec.h"
 
 static const char *const cand_fields[] = {
 	"name", "description", "arch", "base", "patches", "fragments", NULL,

@@ -20,7 +20,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
-#include "runner.h"
+#include "plan.h"
+#include "execute.h"
 
 #define FL_PREC_LEVEL 0.95
 

@@ -38,6 +38,9 @@
 #include "qemu_chan.h"	/* fl_now_s */
 #include "ssh_cmd.h"
 #include "target.h"
+#include "plan.h"
+#include "agent_exec.h"
+#include "rundir.h"
 
 #define MAX_ATTEMPTS 3		/* runs of one case when the connection keeps dropping */
 #define CASE_SLACK_S 30.0	/* ssh set-up and the document's way back */
