@@ -222,7 +222,7 @@ json_t *fl_cmp_shown(json_t *cmp, bool md)
 	return c;
 }
 
-static size_t groups_add(struct grp *g, size_t *ng, const struct fl_case *c)
+static size_t groups_add(struct grp *g, size_t *ng, const struct fl_run_case *c)
 {
 	for (size_t i = 0; i < *ng; i++)
 		if (!strcmp(g[i].key, c->key))
@@ -355,7 +355,7 @@ static struct col *columns_of(struct fl_run *runs, size_t nruns, const char *key
 
 	for (size_t r = 0; r < nruns; r++)
 		for (size_t i = 0; i < runs[r].ncases; i++) {
-			struct fl_case *cs = &runs[r].cases[i];
+			struct fl_run_case *cs = &runs[r].cases[i];
 			size_t hint = 0;
 
 			if (strcmp(cs->key, key) || cs->warmup || strcmp(cs->status, "ok"))
@@ -411,7 +411,7 @@ static const char *values_of(struct fl_run *r, const char *key, const struct col
 	*nx = *ncases = 0;
 	*reason = NULL;
 	for (size_t i = 0; i < r->ncases; i++) {
-		struct fl_case *cs = &r->cases[i];
+		struct fl_run_case *cs = &r->cases[i];
 		const struct fl_item *it;
 		double v;
 
@@ -422,7 +422,7 @@ static const char *values_of(struct fl_run *r, const char *key, const struct col
 		if (hint < cs->nitems && !strcmp(cs->items[hint].name, c->name))
 			it = &cs->items[hint];
 		else
-			it = fl_case_item(cs, c->name);
+			it = fl_run_case_item(cs, c->name);
 		if (it)
 			hint = (size_t)(it - cs->items);
 		if (!it && c->kind == FL_ITEM_VMSTAT && cs->has_vmstat) {
@@ -685,7 +685,7 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct grp *g, json
 		size_t n = 0, w = 0;
 
 		for (size_t i = 0; i < runs[r].ncases; i++) {
-			struct fl_case *cs = &runs[r].cases[i];
+			struct fl_run_case *cs = &runs[r].cases[i];
 
 			if (strcmp(cs->key, g->key))
 				continue;
@@ -782,7 +782,7 @@ static json_t *problems_of(struct fl_run *runs, size_t nruns, json_t *vkeys_by_w
 		size_t i;
 
 		for (i = 0; i < runs[r].ncases; i++) {
-			struct fl_case *c = &runs[r].cases[i];
+			struct fl_run_case *c = &runs[r].cases[i];
 			char label[1024];
 
 			if (!strcmp(c->status, "ok"))
@@ -1003,7 +1003,7 @@ static json_t *differences_of(json_t *ids)
 static int check_shared(struct fl_run *runs, size_t nruns, char *err, size_t errlen)
 {
 	for (size_t r = 1; r < nruns; r++) {
-		struct fl_case *a = &runs[0].cases[0], *b = &runs[r].cases[0];
+		struct fl_run_case *a = &runs[0].cases[0], *b = &runs[r].cases[0];
 		char diff[512] = "";
 		size_t off = 0;
 		const char *k;

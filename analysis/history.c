@@ -217,7 +217,7 @@ json_t *fl_history_summary(const struct fl_run *r)
 	double *x = calloc(r->ncases + 1, sizeof(double));
 
 	for (size_t i = 0; x && i < r->ncases; i++) {
-		const struct fl_case *c = &r->cases[i];
+		const struct fl_run_case *c = &r->cases[i];
 		const struct fl_item *m = NULL;
 		struct fl_desc d;
 		size_t n = 0;
@@ -236,12 +236,12 @@ json_t *fl_history_summary(const struct fl_run *r)
 		if (!m)
 			continue;
 		for (size_t j = 0; j < r->ncases; j++) {
-			const struct fl_case *o = &r->cases[j];
+			const struct fl_run_case *o = &r->cases[j];
 			const struct fl_item *it;
 
 			if (strcmp(o->key, c->key) || o->warmup || strcmp(o->status, "ok"))
 				continue;
-			it = fl_case_item(o, m->name);
+			it = fl_run_case_item(o, m->name);
 			if (it && it->status == FL_ITEM_OK)
 				x[n++] = it->value;
 		}

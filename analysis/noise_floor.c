@@ -13,12 +13,12 @@ static bool run_mean(const struct fl_run *r, const char *key, const char *metric
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->ncases; i++) {
-		const struct fl_case *c = &r->cases[i];
+		const struct fl_run_case *c = &r->cases[i];
 		const struct fl_item *it;
 
 		if (c->warmup || strcmp(c->status, "ok") || strcmp(c->key, key))
 			continue;
-		it = fl_case_item(c, metric);
+		it = fl_run_case_item(c, metric);
 		if (!it || it->kind != FL_ITEM_METRIC || it->status != FL_ITEM_OK ||
 		    !isfinite(it->value))
 			continue;

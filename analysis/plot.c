@@ -477,8 +477,8 @@ static int ipi_bars(struct plot *p, json_t *cmp, struct fl_run *runs, size_t nru
 
 	for (size_t r = 0; r < nruns; r++)
 		for (size_t i = 0; i < runs[r].ncases; i++) {
-			struct fl_case *c = &runs[r].cases[i];
-			const struct fl_item *it = fl_case_item(c, cls[0]);
+			struct fl_run_case *c = &runs[r].cases[i];
+			const struct fl_item *it = fl_run_case_item(c, cls[0]);
 
 			if (!strcmp(c->workload, s(g, "workload")) &&
 			    json_equal(c->params, json_object_get(g, "params")))
@@ -502,12 +502,12 @@ static int ipi_bars(struct plot *p, json_t *cmp, struct fl_run *runs, size_t nru
 	}
 	for (size_t r = 0; r < nruns; r++)
 		for (size_t i = 0; i < runs[r].ncases; i++) {
-			struct fl_case *c = &runs[r].cases[i];
+			struct fl_run_case *c = &runs[r].cases[i];
 
 			if (strcmp(c->key, key) || c->warmup || strcmp(c->status, "ok"))
 				continue;
 			for (int k = 0; k < 2; k++) {
-				const struct fl_item *it = fl_case_item(c, cls[k]);
+				const struct fl_item *it = fl_run_case_item(c, cls[k]);
 
 				if (!it || !it->per_cpu)
 					continue;
@@ -564,7 +564,7 @@ static int pt_cmp(const void *a, const void *b)
 	return (x->x > y->x) - (x->x < y->x);
 }
 
-static bool case_in_group(const struct fl_case *c, json_t *g)
+static bool case_in_group(const struct fl_run_case *c, json_t *g)
 {
 	return !c->warmup && !strcmp(c->status, "ok") && !strcmp(c->workload, s(g, "workload")) &&
 	       json_equal(c->params, json_object_get(g, "params"));
@@ -665,7 +665,7 @@ static json_t *cdf_names(struct fl_run *runs, size_t nruns, json_t *g)
 
 	for (size_t r = 0; r < nruns; r++)
 		for (size_t i = 0; i < runs[r].ncases; i++) {
-			const struct fl_case *c = &runs[r].cases[i];
+			const struct fl_run_case *c = &runs[r].cases[i];
 
 			if (!c->ncdfs || !case_in_group(c, g))
 				continue;

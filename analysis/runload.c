@@ -75,7 +75,7 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-static int add_item(struct fl_case *c, size_t *cap, const struct fl_item *it)
+static int add_item(struct fl_run_case *c, size_t *cap, const struct fl_item *it)
 {
 	if (c->nitems == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 32;
@@ -92,7 +92,7 @@ static int add_item(struct fl_case *c, size_t *cap, const struct fl_item *it)
 
 /* The vmstat object in [p, end): event counters (no "kind": "gauge") with a value != 0, and
  * absent/unsupported items. Tolerates any whitespace; keys without escapes. */
-static void scan_vmstat(struct fl_case *c, size_t *cap, const char *p, const char *end)
+static void scan_vmstat(struct fl_run_case *c, size_t *cap, const char *p, const char *end)
 {
 	p = skip_ws(p, end);
 	if (p >= end || *p != '{')
@@ -186,7 +186,7 @@ static void blank(char *buf, size_t *len, char *v, char *ve)
 
 /* Read "vmstat" with scan_vmstat and blank it, the bulky parts analysis does not read
  * ("raw" /proc/interrupts rows) and, unless keep_run, the "run" object, before Jansson. */
-static void take_vmstat(struct fl_case *c, size_t *cap, char *buf, size_t *len, bool keep_run)
+static void take_vmstat(struct fl_run_case *c, size_t *cap, char *buf, size_t *len, bool keep_run)
 {
 	char *v, *ve;
 
@@ -215,7 +215,7 @@ static void missing_item(struct fl_item *it, json_t *v)
 	it->reason = xstrdup(json_string_value(json_object_get(v, "reason")));
 }
 
-static int take_metrics(struct fl_case *c, size_t *cap, json_t *metrics)
+static int take_metrics(struct fl_run_case *c, size_t *cap, json_t *metrics)
 {
 	const char *name;
 	json_t *m;
@@ -256,7 +256,7 @@ static int take_metrics(struct fl_case *c, size_t *cap, json_t *metrics)
 /* Metrics a workload could not count, named in its detail (never a 0 in metrics):
  * thp-munmap's metrics_missing {name: {status, reason}}, percore-map's metrics_absent and
  * fault-scale's mechanism_metrics_absent {name: reason}. A name also in metrics is skipped. */
-static int take_missing(struct fl_case *c, size_t *cap, json_t *detail)
+static int take_missing(struct fl_run_case *c, size_t *cap, json_t *detail)
 {
 	static const char *const keys[] = { "metrics_missing", "metrics_absent",
 					    "mechanism_metrics_absent" };
@@ -268,7 +268,7 @@ static int take_missing(struct fl_case *c, size_t *cap, json_t *detail)
 			struct fl_item it = { .kind = FL_ITEM_METRIC, .better = 'n' };
 			const char *r = json_string_value(v);
 
-			if (fl_case_item(c, name))
+			if (fl_run_case_item(c, name))
 				continue;
 			if (json_is_object(v))
 				missing_item(&it, v);
@@ -286,7 +286,7 @@ static int take_missing(struct fl_case *c, size_t *cap, json_t *detail)
 	return 0;
 }
 
-static int take_counters(struct fl_case *c, size_t *cap, json_t *counters)
+static int take_counters(struct fl_run_case *c, size_t *cap, json_t *counters)
 {
 	const char *name;
 	json_t *v;
@@ -307,7 +307,7 @@ static int take_counters(struct fl_case *c, size_t *cap, json_t *counters)
 	return 0;
 }
 
-static int take_ipi(struct fl_case *c, size_t *cap, json_t *ipi)
+static int take_ipi(struct fl_run_case *c, size_t *cap, json_t *ipi)
 {
 	static const char *const classes[] = { "function_call", "tlb_shootdown", "reschedule",
 					       "other" };
@@ -344,7 +344,7 @@ static int take_ipi(struct fl_case *c, size_t *cap, json_t *ipi)
 
 /* h's "cdf" as c's next latency distribution called name: pairs of finite numbers, both
  * ascending, at most FL_CDF_POINTS; anything else is not a distribution and is left out. */
-static void take_cdf(struct fl_case *c, const char *name, json_t *h)
+static void take_cdf(struct fl_run_case *c, const char *name, json_t *h)
 {
 	json_t *cdf = json_object_get(h, "cdf"), *pt;
 	size_t n = json_array_size(cdf), i;
@@ -384,7 +384,7 @@ bad:
 
 /* The histograms with a "cdf" in o and its objects, depth levels down; names are the paths
  * of keys under prefix ("collapse_trace.swapin.until_swapped_in_ns"). */
-static void take_cdfs(struct fl_case *c, const char *prefix, json_t *o, int depth)
+static void take_cdfs(struct fl_run_case *c, const char *prefix, json_t *o, int depth)
 {
 	const char *k;
 	json_t *v;
@@ -402,7 +402,7 @@ static void take_cdfs(struct fl_case *c, const char *prefix, json_t *o, int dept
 	}
 }
 
-static void case_cdfs(struct fl_case *c, json_t *cs)
+static void case_cdfs(struct fl_run_case *c, json_t *cs)
 {
 	c->cdfs = calloc(FL_CASE_CDFS, sizeof(*c->cdfs));
 	if (!c->cdfs)
@@ -416,7 +416,7 @@ static void case_cdfs(struct fl_case *c, json_t *cs)
 	}
 }
 
-static void case_free(struct fl_case *c)
+static void case_free(struct fl_run_case *c)
 {
 	for (size_t i = 0; i < c->nitems; i++) {
 		free(c->items[i].name);
@@ -512,7 +512,7 @@ static char *shown_file(const char *name)
 
 /* One case file; 0 ok, 1 skipped (reason in why), -1 fatal (schema major; err). */
 /* runinfo NULL: the run object is not wanted (another case file gives it). */
-static int load_case(struct fl_run *r, const char *name, struct fl_case *c, json_t **runinfo,
+static int load_case(struct fl_run *r, const char *name, struct fl_run_case *c, json_t **runinfo,
 		     char *why, size_t whylen)
 {
 	char path[2048];
@@ -595,7 +595,7 @@ static int is_json(const struct dirent *d)
 /* Case files are loaded by one thread per online CPU (at most 8), each taking every
  * nthreads-th file into its own slot; the slots are then gathered in file order. */
 struct slot {
-	struct fl_case c;
+	struct fl_run_case c;
 	json_t *runinfo;
 	int got;		/* 0 loaded, 1 skipped (why), -1 fatal (why) */
 	char why[FL_ERRLEN];
@@ -742,7 +742,7 @@ int fl_run_load(struct fl_run *r, const char *dir, char *err, size_t errlen)
 
 int fl_run_absorb(struct fl_run *dst, struct fl_run *src)
 {
-	struct fl_case *n = realloc(dst->cases, (dst->ncases + src->ncases + 1) * sizeof(*n));
+	struct fl_run_case *n = realloc(dst->cases, (dst->ncases + src->ncases + 1) * sizeof(*n));
 
 	if (!n)
 		return -1;
@@ -766,7 +766,7 @@ void fl_run_free(struct fl_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-const struct fl_item *fl_case_item(const struct fl_case *c, const char *name)
+const struct fl_item *fl_run_case_item(const struct fl_run_case *c, const char *name)
 {
 	for (size_t i = 0; i < c->nitems; i++)
 		if (!strcmp(c->items[i].name, name))

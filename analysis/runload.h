@@ -35,7 +35,7 @@ struct fl_cdf {
 	double *cum;		/* n cumulative counts, ascending; the last is the count */
 };
 
-struct fl_case {
+struct fl_run_case {
 	char *file;		/* "cases/0001-ebizzy-i0.json" */
 	char *workload;
 	json_t *params;
@@ -61,7 +61,7 @@ struct fl_run {
 	char label[8];		/* "A", "B", ... */
 	json_t *info;		/* the "run" object (run.json, else the first case document) */
 	char *state;		/* run.json's state, or "unknown" */
-	struct fl_case *cases;
+	struct fl_run_case *cases;
 	size_t ncases;
 	json_t *skipped;	/* [{"file", "reason"}]: case files that could not be used */
 };
@@ -74,6 +74,6 @@ int fl_run_load(struct fl_run *r, const char *dir, char *err, size_t errlen);
 int fl_run_absorb(struct fl_run *dst, struct fl_run *src);
 void fl_run_free(struct fl_run *r);
 /* The item called name in c, or NULL. */
-const struct fl_item *fl_case_item(const struct fl_case *c, const char *name);
+const struct fl_item *fl_run_case_item(const struct fl_run_case *c, const char *name);
 
 #endif

@@ -194,7 +194,7 @@ static int run_id(const char *dir, char *id, size_t len, char *err, size_t errle
 #define NOISE_LEVEL 0.99
 
 /* Add to t[c->key] the noise floor over hist[] of each workload metric of case c. */
-static void noise_of_case(json_t *t, const struct fl_case *c, const struct fl_run *hist,
+static void noise_of_case(json_t *t, const struct fl_run_case *c, const struct fl_run *hist,
 			  size_t nhist)
 {
 	json_t *g = json_object_get(t, c->key);

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!fl_run_load(&r, dir, err, sizeof(err))) {
 		for (size_t i = 0; i < r.ncases; i++)
 			for (size_t k = 0; k < r.cases[i].nitems; k++)
-				fl_case_item(&r.cases[i], r.cases[i].items[k].name);
+				fl_run_case_item(&r.cases[i], r.cases[i].items[k].name);
 	}
 	fl_run_free(&r);
 	return 0;

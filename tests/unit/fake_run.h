@@ -24,7 +24,7 @@ static inline void fake_run_init(struct fl_run *r, const char *label, json_t *in
 
 /* Case c: workload with params (taken; the key is the workload and the compact sorted
  * params, as runload makes it), status and reason, ops of ops_unit; items left to the test. */
-static inline void fake_case_init(struct fl_case *c, const char *workload, json_t *params,
+static inline void fake_case_init(struct fl_run_case *c, const char *workload, json_t *params,
 				  const char *status, const char *reason, const char *ops_unit,
 				  double ops)
 {

@@ -115,7 +115,7 @@ static void fake_run(struct fl_run *r, const char *label, double ms, double ipis
 
 	fake_run_init(r, label, json_object(), n);
 	for (size_t i = 0; i < n; i++) {
-		struct fl_case *c = &r->cases[i];
+		struct fl_run_case *c = &r->cases[i];
 
 		fake_case_init(c, "thp-munmap", json_pack("{s:s}", "size", "4M"), "ok", "", "pmd", 2);
 		c->nitems = 3;

@@ -127,7 +127,7 @@ static void fake_run(struct fl_run *r, const char *label, size_t n, double base)
 {
 	fake_run_init(r, label, json_object(), n);
 	for (size_t i = 0; i < n; i++) {
-		struct fl_case *c = &r->cases[i];
+		struct fl_run_case *c = &r->cases[i];
 
 		fake_case_init(c, "ebizzy", json_pack("{s:i}", "threads", 1),
 			       i == n - 1 ? "failed" : "ok", i == n - 1 ? "verification failed" : "",

@@ -45,7 +45,7 @@ static void fake_run(struct fl_run *r, const char *label, const char *candidate,
 					  "5.1.0-rc4", "candidate", candidate, "target", "kind",
 					  "local", "arch", "x86_64", "cpus", 48), NITER);
 	for (size_t i = 0; i < NITER; i++) {
-		struct fl_case *c = &r->cases[i];
+		struct fl_run_case *c = &r->cases[i];
 		size_t n = 0;
 
 		fake_case_init(c, "kernbench", json_pack("{s:s}", "jobs", "half"), "ok", "", "build", 1);

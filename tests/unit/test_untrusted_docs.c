@@ -84,8 +84,8 @@ static void test_blank_empty_objects(void **state)
 		assert_int_equal(load_one(shapes[i][0], shapes[i][1], shapes[i][2], &r), 0);
 		assert_int_equal(r.ncases, 9);
 		assert_int_equal(json_array_size(r.skipped), 0);
-		assert_non_null(fl_case_item(&r.cases[0], "r"));
-		assert_non_null(fl_case_item(&r.cases[0], "ipi.function_call"));
+		assert_non_null(fl_run_case_item(&r.cases[0], "r"));
+		assert_non_null(fl_run_case_item(&r.cases[0], "ipi.function_call"));
 		fl_run_free(&r);
 		cleanup();
 	}
@@ -122,10 +122,10 @@ static void test_scanner_escaped_backslash(void **state)
 				  "\"value\": 7, \"unit\": \"count\"}, \"b\\\"\": {\"value\": 2}}",
 				  &r), 0);
 	assert_int_equal(r.ncases, 9);
-	it = fl_case_item(&r.cases[0], "vmstat.pgfault");
+	it = fl_run_case_item(&r.cases[0], "vmstat.pgfault");
 	assert_non_null(it);
 	assert_true(it->value == 7);
-	assert_non_null(fl_case_item(&r.cases[0], "r"));
+	assert_non_null(fl_run_case_item(&r.cases[0], "r"));
 	fl_run_free(&r);
 	cleanup();
 }
