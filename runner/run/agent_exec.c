@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "fl_util.h"
 #include "agent_exec.h"
 
@@ -30,14 +30,6 @@ const char *fl_agent_path(char *buf, size_t len)
 	self[n] = '\0';
 	snprintf(buf, len, "%s/faultline-agent", dirname(self));
 	return buf;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static pid_t spawn(char *const argv[], int out_fd)
@@ -67,13 +59,13 @@ static void fill_result(struct fl_child_result *res, int status)
 static int wait_child(pid_t pid, double timeout_s, volatile sig_atomic_t *interrupt,
 		      struct fl_child_result *res)
 {
-	double t0 = now_s(), term_at = 0;
+	double t0 = fl_now_s(), term_at = 0;
 	bool forwarded = false;
 	int status;
 
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
-		double t = now_s();
+		double t = fl_now_s();
 
 		if (r == pid)
 			break;
@@ -93,7 +85,7 @@ static int wait_child(pid_t pid, double timeout_s, volatile sig_atomic_t *interr
 		usleep(20000);
 	}
 	fill_result(res, status);
-	res->elapsed_s = now_s() - t0;
+	res->elapsed_s = fl_now_s() - t0;
 	return 0;
 }
 

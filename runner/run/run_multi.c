@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "fl_json.h"
+#include "clock.h"
 #include "fl_util.h"
 #include "precision.h"
 #include "plan.h"
@@ -154,26 +155,18 @@ static void slot_round(struct slot *s, int r, volatile sig_atomic_t *interrupted
 		fail_slot(s, ret, "its run stopped (see the message above)");
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* slot_round, timed: what the share took beyond its cases (boot, power-off) is kept as the
  * time the next share reserves. */
 static void slot_round_timed(struct slot *s, int r, volatile sig_atomic_t *interrupted,
 			     char *err, size_t errlen)
 {
-	double t0 = now_s(), cases = 0;
+	double t0 = fl_now_s(), cases = 0;
 
 	slot_round(s, r, interrupted, err, errlen);
 	for (size_t i = 0; s->have_rd && i < s->plan.n; i++)
 		if (fl_plan_round(&s->plan.cases[i]) == r)
 			cases += s->plan.cases[i].elapsed_s;
-	s->overhead_s = now_s() - t0 - cases;
+	s->overhead_s = fl_now_s() - t0 - cases;
 	if (s->overhead_s < 0)
 		s->overhead_s = 0;
 }
@@ -256,7 +249,7 @@ int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts
 	char dir[1024], stamp[32], err[FL_ERRLEN], index[1100];
 	json_t *rounds = json_array();
 	int rmax = -1, status = FL_EXIT_OK;
-	double started = now_s();
+	double started = fl_now_s();
 	time_t now = time(NULL);
 	struct tm tm;
 

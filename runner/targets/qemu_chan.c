@@ -5,19 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "fl_util.h"
 #include "qemu_chan.h"
 #include "fl_sha256.h"
-
-double fl_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Append what the socket has to buf; waits up to the deadline in 100 ms slices. */
 static int fill(struct fl_chan *c, double deadline)

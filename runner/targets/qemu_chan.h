@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "clock.h"
 
 struct fl_chan {
 	int fd;
@@ -33,7 +34,5 @@ bool fl_frame_header(const char *line, char *kind, size_t klen, size_t *n, char 
  * FL_CHAN_* code, or 1 with err set when the body does not match its checksum. */
 int fl_chan_frame(struct fl_chan *c, size_t n, const char *sha, double deadline, char **body,
 		  char *err, size_t errlen);
-
-double fl_now_s(void);
 
 #endif

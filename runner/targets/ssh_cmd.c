@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "fl_util.h"
 #include "ssh_cmd.h"
 #include "agent_exec.h"
@@ -334,17 +334,9 @@ int fl_ssh_get(const struct fl_ssh *s, const char *rpath, const char *local,
 	return scp_run(argv, n, strdup(local), err, errlen, "from", s->dest, rpath);
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int fl_ssh_wait_host(const struct fl_ssh *s, volatile sig_atomic_t *interrupt)
 {
-	double t0 = mono_s(), delay = 1;
+	double t0 = fl_now_s(), delay = 1;
 	char out[64], msg[FL_ERRLEN];
 
 	while (!(interrupt && *interrupt)) {
@@ -356,7 +348,7 @@ int fl_ssh_wait_host(const struct fl_ssh *s, volatile sig_atomic_t *interrupt)
 		fl_argv_free(argv);
 		if (ret == 0)
 			return 0;
-		if (mono_s() - t0 + delay > s->reconnect_s)
+		if (fl_now_s() - t0 + delay > s->reconnect_s)
 			return -1;
 		usleep((useconds_t)(delay * 1e6));
 		delay = delay * 2 > 30 ? 30 : delay * 2;

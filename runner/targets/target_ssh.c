@@ -30,12 +30,12 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "clock.h"
 #include "fl_json.h"
 #include "fl_schema.h"
 #include "fl_sha256.h"
 #include "fl_util.h"
 #include "kernel.h"
-#include "qemu_chan.h"	/* fl_now_s */
 #include "ssh_cmd.h"
 #include "target.h"
 #include "plan.h"
