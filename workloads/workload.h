@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The workload contract (DESIGN.md): a static descriptor per workload in one registry. */
+/* The workload contract (DESIGN.md): a static descriptor per workload, listed once in
+ * workloads.def. */
 #ifndef FL_WORKLOAD_H
 #define FL_WORKLOAD_H
 
@@ -77,7 +78,7 @@ struct fl_workload {
 #define FL_WL_SKIP 1
 #define FL_WL_FAIL (-1)
 
-/* The registry (workloads/registry.c). */
+/* The registry: every workload of workloads.def, NULL-terminated (registry.c). */
 extern const struct fl_workload *const fl_workloads[];
 const struct fl_workload *fl_workload_find(const char *name);
 
