@@ -9,13 +9,13 @@
  * the source chunks are checked record by record after the run.
  */
 #include <malloc.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include "lib/badlog.h"
 #include "lib/fault_timer.h"
 #include "lib/samples.h"
 #include "lib/team.h"
@@ -42,10 +42,8 @@ struct ebizzy {
 	long delay_us;
 	record_t **mem;
 	struct fl_team *team;
-	_Atomic uint64_t corrupt;		/* failed searches and bad read-backs */
+	struct fl_badlog bad;			/* failed searches and bad read-backs */
 	_Atomic uint64_t checked;		/* records searched + pages read back */
-	char first_bad[160];
-	_Atomic int first_bad_set;
 	struct rusage ru0, ru1;
 };
 
@@ -113,22 +111,6 @@ static void free_mem(struct ebizzy *e, void *p, size_t size)
 	munmap(p, size);
 }
 
-static void note_bad(struct ebizzy *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Count a corruption; the first one is described for the reason line. */
-static void note_bad(struct ebizzy *e, const char *fmt, ...)
-{
-	int expect = 0;
-	va_list ap;
-
-	atomic_fetch_add(&e->corrupt, 1);
-	if (!atomic_compare_exchange_strong(&e->first_bad_set, &expect, 1))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(e->first_bad, sizeof(e->first_bad), fmt, ap);
-	va_end(ap);
-}
-
 static void byte_copy(char *dst, const char *src, size_t n)
 {
 	volatile char *d = dst;
@@ -168,9 +150,9 @@ static void touch_record(struct ebizzy *e, struct fl_worker *w, char *copy, size
 	}
 	for (off = 0; off < size; off += e->page)
 		if ((unsigned char)copy[off] != (unsigned char)(tag ^ (off / e->page)))
-			note_bad(e, "thread %d: touched page %zu of a copy read back %#x, expected %#x",
-				 w->id, off / e->page, (unsigned char)copy[off],
-				 (unsigned char)(tag ^ (off / e->page)));
+			fl_badlog_note(&e->bad, "thread %d: touched page %zu of a copy read back "
+				       "%#x, expected %#x", w->id, off / e->page,
+				       (unsigned char)copy[off], (unsigned char)(tag ^ (off / e->page)));
 	atomic_fetch_add_explicit(&e->checked, size / e->page + 1, memory_order_relaxed);
 }
 
@@ -189,8 +171,8 @@ static void search_record(struct ebizzy *e, struct fl_worker *w, record_t *copy,
 	else
 		found = bsearch(&key, copy, nrec, sizeof(record_t), cmp_record);
 	if (!found || *found != key)
-		note_bad(e, "chunk %lu: key %lu not found in a copy of %lu records",
-			 chunk, key, nrec);
+		fl_badlog_note(&e->bad, "chunk %lu: key %lu not found in a copy of %lu records",
+			       chunk, key, nrec);
 	atomic_fetch_add_explicit(&e->checked, 1, memory_order_relaxed);
 }
 
@@ -372,18 +354,16 @@ static int ebizzy_run(struct fl_case *c)
 {
 	struct ebizzy *e = c->priv;
 	double elapsed, faults;
+	struct fl_worker *w;
 	json_t *samples;
 
 	getrusage(RUSAGE_SELF, &e->ru0);
 	samples = fl_run_team_sampled(e->team, fl_param_double(&c->params, "seconds"), &elapsed);
 	getrusage(RUSAGE_SELF, &e->ru1);
-	for (int i = 0; i < fl_team_size(e->team); i++) {
-		struct fl_worker *w = fl_team_worker(e->team, i);
-
-		if (w->err) {
-			json_decref(samples);
-			return fl_case_fail(c, "thread %d: %s", i, w->errmsg);
-		}
+	w = fl_team_failed(e->team);
+	if (w) {
+		json_decref(samples);
+		return fl_case_fail(c, "thread %d: %s", w->id, w->errmsg);
 	}
 	c->ops = (double)fl_team_ops(e->team);
 	fl_case_metric(c, "records_per_s", c->ops / elapsed);
@@ -406,8 +386,8 @@ static void check_chunks(struct ebizzy *e)
 		for (unsigned long r = 0; r < e->nrec; r++) {
 			if (e->mem[i][r] == i * e->nrec + r)
 				continue;
-			note_bad(e, "chunk %lu page %lu record %lu: found %lu",
-				 i, r / per_page, r, e->mem[i][r]);
+			fl_badlog_note(&e->bad, "chunk %lu page %lu record %lu: found %lu",
+				       i, r / per_page, r, e->mem[i][r]);
 			break;
 		}
 	}
@@ -432,7 +412,7 @@ static int ebizzy_verify(struct fl_case *c)
 	if (c->test.corrupt_page >= 0)
 		inject_corruption(e, (unsigned long)c->test.corrupt_page);
 	check_chunks(e);
-	return fl_case_verdict(c, "record", e->checked, e->corrupt, e->first_bad);
+	return fl_case_verdict(c, "record", e->checked, fl_badlog_count(&e->bad), e->bad.first);
 }
 
 static void ebizzy_teardown(struct fl_case *c)

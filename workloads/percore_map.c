@@ -16,62 +16,18 @@
  * there and a proxy thread per child mirrors its op count for the per-second samples.
  * Verification: every touched page is read back before the unmap; each worker's last window
  * stays mapped and is checked once more when the loop stops.
+ * The loops are in percore_map_loop.c, the percore-mm processes in percore_map_proc.c.
  */
 #include <errno.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <hwloc.h>
-#include "lib/fault_timer.h"
-#include "lib/hist.h"
-#include "probes/tlb_flush.h"
-#include "fl_interrupt.h"
-#include "lib/mmstat.h"
 #include "lib/samples.h"
-#include "lib/stamp.h"
-#include "lib/team.h"
 #include "lib/timing.h"
-#include "workload.h"
-
-#define PROXY_POLL_US	10000		/* how often a proxy mirrors its child's op count */
-#define CHILD_WAIT_S	10		/* a child that has not stopped by then is killed */
-
-/* One worker's results, in memory shared with the percore-mm children. */
-struct pc_slot {
-	_Atomic uint64_t ops;
-	atomic_int go, stop, done;
-	int cpu;			/* PU it ran on, -1 if not pinned */
-	uint64_t checked, corrupt;
-	char bad[200];
-	char err[200];
-	struct fl_hist hist;		/* op latency, ns */
-	struct fl_hist fault;		/* first-touch latency of a page, ns */
-} __attribute__((aligned(64)));
-
-struct percore {
-	bool percore_mm, zap, populate_madvise, shared_vma;
-	bool fault_latency;		/* time each page's first touch (its fault) */
-	struct fl_fclock clk;
-	int n;
-	size_t page, window, npages;
-	long corrupt_page;		/* test hook, -1: none */
-	enum fl_pin pin;
-	struct pc_slot *slots;		/* MAP_SHARED, n entries */
-	size_t slots_len;
-	pid_t *pids;
-	struct fl_team *team;
-	struct fl_mmsnap s0, s1;
-	char *arena;			/* op=zap: every worker's window, mapped in setup */
-	size_t arena_len, stride;	/* worker i's window is at arena + i * stride */
-	struct fl_tlb_flush *tlb;	/* tlb:tlb_flush by reason, around the loop */
-};
+#include "percore_map.h"
+#include "probes/tlb_flush.h"
 
 static const struct fl_param pc_params[] = {
 	{ "threads", 't', FL_P_INT, "cpus", 1, 4096, NULL,
@@ -111,292 +67,6 @@ static const struct fl_metric pc_metrics[] = {
 	{ "samples", "ops/s", FL_BETTER_HIGHER, "ops per second, each second" },
 	{ NULL },
 };
-
-static void pc_bad(struct pc_slot *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void pc_bad(struct pc_slot *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->corrupt++)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(s->bad, sizeof(s->bad), fmt, ap);
-	va_end(ap);
-}
-
-static uint64_t pc_expect(int id, uint64_t it, size_t pg)
-{
-	return fl_stamp_word(((uint64_t)id + 1) << 40 | it, pg, 0);
-}
-
-static void pc_check(struct percore *p, struct pc_slot *s, int id, const char *w, uint64_t it,
-		     const char *when)
-{
-	for (size_t pg = 0; pg < p->npages; pg++) {
-		uint64_t v = *(volatile const uint64_t *)(w + pg * p->page);
-
-		if (v != pc_expect(id, it, pg))
-			pc_bad(s, "worker %d op %lu page %zu (case page %zu) %s: found %#lx, "
-			       "expected %#lx", id, (unsigned long)it, pg,
-			       (size_t)id * p->npages + pg, when, (unsigned long)v,
-			       (unsigned long)pc_expect(id, it, pg));
-	}
-	s->checked += p->npages;
-}
-
-/* Test hook: flip a byte of case page pg when it lies in worker id's window. */
-static void pc_inject(struct percore *p, int id, char *w)
-{
-	long pg = p->corrupt_page;
-
-	if (pg >= 0 && (size_t)pg / p->npages == (size_t)id)
-		w[(size_t)pg % p->npages * p->page] ^= 0x5a;
-}
-
-/* Stamp word 0 of every page of worker id's window for op it: each store a write fault,
- * timed into s->fault when asked. */
-static void pc_touch(struct percore *p, struct pc_slot *s, int id, char *w, uint64_t it)
-{
-	struct fl_ftouch ft;
-
-	fl_ftouch_init(&ft, &p->clk, p->fault_latency ? &s->fault : NULL);
-	fl_ftouch_start(&ft);
-	for (size_t pg = 0; pg < p->npages; pg++) {
-		*(volatile uint64_t *)(w + pg * p->page) = pc_expect(id, it, pg);
-		fl_ftouch_mark(&ft);
-	}
-}
-
-/* op=mmap, one worker: map -> touch -> unmap a fresh window per op. */
-static void pc_mmap_loop(struct percore *p, int id, _Atomic uint64_t *ops,
-			 bool (*stop)(void *), void *arg)
-{
-	struct pc_slot *s = &p->slots[id];
-	char *w = NULL;
-	uint64_t it;
-
-	for (it = 0; ; it++) {
-		uint64_t t0 = fl_now_ns();
-
-		w = mmap(NULL, p->window, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-		if (w == MAP_FAILED) {
-			snprintf(s->err, sizeof(s->err), "worker %d: mmap of %zu bytes failed: %s",
-				 id, p->window, strerror(errno));
-			return;
-		}
-		pc_touch(p, s, id, w, it);
-		pc_check(p, s, id, w, it, "read back before unmap");
-		if (stop(arg) || fl_interrupted())
-			break;
-		munmap(w, p->window);
-		fl_hist_record(&s->hist, fl_now_ns() - t0);
-		atomic_fetch_add_explicit(ops, 1, memory_order_relaxed);
-	}
-	/* The last op's window stays mapped: check it once more, then unmap (not timed). */
-	pc_inject(p, id, w);
-	pc_check(p, s, id, w, it, "after the loop");
-	munmap(w, p->window);
-}
-
-/* Fill worker id's window for op it: MADV_POPULATE_WRITE first if asked, then the stamps. */
-static int pc_populate(struct percore *p, struct pc_slot *s, int id, char *w, uint64_t it)
-{
-	if (!p->populate_madvise) {
-		pc_touch(p, s, id, w, it);
-		return 0;
-	}
-	if (madvise(w, p->window, MADV_POPULATE_WRITE)) {
-		snprintf(s->err, sizeof(s->err), "worker %d: madvise(MADV_POPULATE_WRITE) of %zu "
-			 "bytes failed: %s (needs Linux 5.14+; use populate=touch)", id, p->window,
-			 strerror(errno));
-		return -1;
-	}
-	for (size_t pg = 0; pg < p->npages; pg++)
-		*(volatile uint64_t *)(w + pg * p->page) = pc_expect(id, it, pg);
-	return 0;
-}
-
-static int pc_zap(struct pc_slot *s, int id, char *w, size_t len)
-{
-	if (!madvise(w, len, MADV_DONTNEED))
-		return 0;
-	snprintf(s->err, sizeof(s->err), "worker %d: madvise(MADV_DONTNEED) of %zu bytes failed: "
-		 "%s", id, len, strerror(errno));
-	return -1;
-}
-
-/* A zapped private anonymous page reads as zero. */
-static void pc_check_zapped(struct percore *p, struct pc_slot *s, int id, const char *w)
-{
-	for (size_t pg = 0; pg < p->npages; pg++) {
-		uint64_t v = *(volatile const uint64_t *)(w + pg * p->page);
-
-		if (v)
-			pc_bad(s, "worker %d page %zu (case page %zu) after MADV_DONTNEED: found "
-			       "%#lx, expected 0", id, pg, (size_t)id * p->npages + pg,
-			       (unsigned long)v);
-	}
-	s->checked += p->npages;
-}
-
-/*
- * op=zap, one worker: populate -> read back -> zap its long-lived window. No mmap or munmap
- * in the loop, so mmap_lock is only taken for read (faults, madvise). Nothing reads the
- * window between the zap and the next populate: a read would map the zero page and the next
- * write would replace it, a flush of its own.
- */
-static void pc_zap_loop(struct percore *p, int id, _Atomic uint64_t *ops,
-			bool (*stop)(void *), void *arg)
-{
-	struct pc_slot *s = &p->slots[id];
-	char *w = p->arena + (size_t)id * p->stride;
-	uint64_t it;
-
-	for (it = 0; ; it++) {
-		uint64_t t0 = fl_now_ns();
-
-		if (pc_populate(p, s, id, w, it))
-			return;
-		pc_check(p, s, id, w, it, "read back before the zap");
-		if (stop(arg) || fl_interrupted())
-			break;
-		if (pc_zap(s, id, w, p->window))
-			return;
-		fl_hist_record(&s->hist, fl_now_ns() - t0);
-		atomic_fetch_add_explicit(ops, 1, memory_order_relaxed);
-	}
-	/* The last op's window stays populated: check it once more, zap, check zeros. */
-	pc_inject(p, id, w);
-	pc_check(p, s, id, w, it, "after the loop");
-	if (!pc_zap(s, id, w, p->window))
-		pc_check_zapped(p, s, id, w);
-}
-
-static void pc_loop(struct percore *p, int id, _Atomic uint64_t *ops, bool (*stop)(void *),
-		    void *arg)
-{
-	if (p->zap)
-		pc_zap_loop(p, id, ops, stop, arg);
-	else
-		pc_mmap_loop(p, id, ops, stop, arg);
-}
-
-static bool pc_team_stop(void *arg)
-{
-	return fl_team_stopping(arg);
-}
-
-static bool pc_slot_stop(void *arg)
-{
-	struct pc_slot *s = arg;
-
-	return atomic_load_explicit(&s->stop, memory_order_relaxed);
-}
-
-/* shared-mm: the team's workers run the loop themselves. */
-static void pc_thread_worker(struct fl_worker *w)
-{
-	struct percore *p = w->arg;
-	struct pc_slot *s = &p->slots[w->id];
-
-	s->cpu = w->cpu;
-	pc_loop(p, w->id, &w->ops, pc_team_stop, w);
-	if (s->err[0]) {
-		w->err = 1;
-		snprintf(w->errmsg, sizeof(w->errmsg), "%s", s->err);
-	}
-}
-
-/* percore-mm: a proxy starts its child, mirrors its op count, stops it and waits for it. */
-static void pc_proxy_worker(struct fl_worker *w)
-{
-	struct percore *p = w->arg;
-	struct pc_slot *s = &p->slots[w->id];
-	uint64_t deadline;
-
-	atomic_store(&s->go, 1);
-	while (!fl_team_stopping(w)) {
-		atomic_store(&w->ops, atomic_load(&s->ops));
-		usleep(PROXY_POLL_US);
-	}
-	atomic_store(&s->stop, 1);
-	deadline = fl_now_ns() + CHILD_WAIT_S * 1000000000ull;
-	while (!atomic_load(&s->done) && fl_now_ns() < deadline)
-		usleep(1000);
-	atomic_store(&w->ops, atomic_load(&s->ops));
-	if (!atomic_load(&s->done)) {
-		w->err = 1;
-		snprintf(w->errmsg, sizeof(w->errmsg), "child %d did not stop within %d s",
-			 w->id, CHILD_WAIT_S);
-	} else if (s->err[0]) {
-		w->err = 1;
-		snprintf(w->errmsg, sizeof(w->errmsg), "%s", s->err);
-	}
-}
-
-/* Bind this process to core (or PU) i % count with hwloc; -1 if it could not. */
-static int pc_bind_process(enum fl_pin pin, int i)
-{
-	hwloc_obj_type_t type = pin == FL_PIN_CORE ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
-	hwloc_topology_t topo;
-	hwloc_obj_t obj;
-	int nobj, cpu = -1;
-
-	if (pin == FL_PIN_NONE || hwloc_topology_init(&topo))
-		return -1;
-	if (hwloc_topology_load(topo))
-		goto out;
-	nobj = hwloc_get_nbobjs_by_type(topo, type);
-	if (nobj <= 0) {
-		type = HWLOC_OBJ_PU;
-		nobj = hwloc_get_nbobjs_by_type(topo, type);
-	}
-	obj = nobj > 0 ? hwloc_get_obj_by_type(topo, type, (unsigned int)(i % nobj)) : NULL;
-	if (obj && obj->cpuset && !hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_PROCESS))
-		cpu = hwloc_bitmap_first(obj->cpuset);
-out:
-	hwloc_topology_destroy(topo);
-	return cpu;
-}
-
-static void pc_child(struct percore *p, int id, pid_t parent)
-{
-	struct pc_slot *s = &p->slots[id];
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(0);
-	s->cpu = pc_bind_process(p->pin, id);
-	while (!atomic_load(&s->go) && !atomic_load(&s->stop))
-		usleep(200);
-	if (!atomic_load(&s->stop))
-		pc_loop(p, id, &s->ops, pc_slot_stop, s);
-	atomic_store(&s->done, 1);
-	_exit(0);
-}
-
-static int pc_fork_children(struct fl_case *c, struct percore *p)
-{
-	pid_t parent = getpid();
-
-	p->pids = calloc((size_t)p->n, sizeof(*p->pids));
-	if (!p->pids)
-		return fl_case_fail(c, "out of memory");
-	fflush(NULL);
-	for (int i = 0; i < p->n; i++) {
-		pid_t pid = fork();
-
-		if (pid < 0)
-			return fl_case_fail(c, "cannot fork worker process %d of %d: %s", i, p->n,
-					    strerror(errno));
-		if (pid == 0)
-			pc_child(p, i, parent);
-		p->pids[i] = pid;
-	}
-	return 0;
-}
 
 /*
  * op=zap: every worker's window, mapped once before the workers start (percore-mm children
@@ -580,6 +250,7 @@ static void pc_fault_latency(struct fl_case *c, struct percore *p)
 static int pc_run(struct fl_case *c)
 {
 	struct percore *p = c->priv;
+	struct fl_worker *w;
 	double elapsed;
 	json_t *samples;
 
@@ -588,13 +259,10 @@ static int pc_run(struct fl_case *c)
 	samples = fl_run_team_sampled(p->team, fl_param_double(&c->params, "seconds"), &elapsed);
 	fl_tlb_flush_stop(p->tlb);
 	fl_mmsnap_take(&p->s1);
-	for (int i = 0; i < p->n; i++) {
-		struct fl_worker *w = fl_team_worker(p->team, i);
-
-		if (w->err) {
-			json_decref(samples);
-			return fl_case_fail(c, "%s", w->errmsg);
-		}
+	w = fl_team_failed(p->team);
+	if (w) {
+		json_decref(samples);
+		return fl_case_fail(c, "%s", w->errmsg);
 	}
 	c->ops = (double)fl_team_ops(p->team);
 	fl_case_metric(c, "ops_per_s", c->ops / elapsed);
@@ -612,33 +280,14 @@ static int pc_verify(struct fl_case *c)
 	const char *first = NULL;
 
 	for (int i = 0; i < p->n; i++) {
+		uint64_t n = fl_badlog_count(&p->slots[i].bad);
+
 		checked += p->slots[i].checked;
-		corrupt += p->slots[i].corrupt;
-		if (!first && p->slots[i].corrupt)
-			first = p->slots[i].bad;
+		corrupt += n;
+		if (!first && n)
+			first = p->slots[i].bad.first;
 	}
 	return fl_case_verdict(c, "page", checked, corrupt, first);
-}
-
-/* Stop the children (they may still wait at the gate), wait; kill one that hangs. */
-static void pc_reap(struct percore *p)
-{
-	uint64_t deadline = fl_now_ns() + CHILD_WAIT_S * 1000000000ull;
-
-	for (int i = 0; i < p->n; i++)
-		atomic_store(&p->slots[i].stop, 1);
-	for (int i = 0; i < p->n; i++) {
-		if (p->pids[i] <= 0)
-			continue;
-		while (waitpid(p->pids[i], NULL, WNOHANG) == 0) {
-			if (fl_now_ns() > deadline) {
-				kill(p->pids[i], SIGKILL);
-				waitpid(p->pids[i], NULL, 0);
-				break;
-			}
-			usleep(1000);
-		}
-	}
 }
 
 static void pc_teardown(struct fl_case *c)

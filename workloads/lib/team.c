@@ -316,6 +316,14 @@ struct fl_worker *fl_team_worker(struct fl_team *t, int i)
 	return i >= 0 && i < t->n ? &t->w[i] : NULL;
 }
 
+struct fl_worker *fl_team_failed(struct fl_team *t)
+{
+	for (int i = 0; t && i < t->n; i++)
+		if (t->w[i].err)
+			return &t->w[i];
+	return NULL;
+}
+
 uint64_t fl_team_ops(const struct fl_team *t)
 {
 	uint64_t sum = 0;

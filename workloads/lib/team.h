@@ -46,6 +46,9 @@ void fl_team_destroy(struct fl_team *t);
 
 int fl_team_size(const struct fl_team *t);
 struct fl_worker *fl_team_worker(struct fl_team *t, int i);
+/* The first worker that failed (err set; its id and errmsg say which and why), or NULL when
+ * none did or t is NULL. Read after fl_team_join(). */
+struct fl_worker *fl_team_failed(struct fl_team *t);
 uint64_t fl_team_ops(const struct fl_team *t);		/* sum of workers' ops now */
 /* Workers that have not yet returned from their function (0 once all have exited). */
 int fl_team_running(const struct fl_team *t);

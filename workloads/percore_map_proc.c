@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * percore-map, mode percore-mm (percore_map.h): one child process (its own mm) per worker,
+ * bound to its core with hwloc, running the worker loop at its slot's gate; in the parent a
+ * team worker per child mirrors the child's op count for the per-second samples and stops it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <hwloc.h>
+#include "lib/timing.h"
+#include "percore_map.h"
+
+#define PROXY_POLL_US	10000		/* how often a proxy mirrors its child's op count */
+#define CHILD_WAIT_S	10		/* a child that has not stopped by then is killed */
+
+static bool pc_slot_stop(void *arg)
+{
+	struct pc_slot *s = arg;
+
+	return atomic_load_explicit(&s->stop, memory_order_relaxed);
+}
+
+/* percore-mm: a proxy starts its child, mirrors its op count, stops it and waits for it. */
+void pc_proxy_worker(struct fl_worker *w)
+{
+	struct percore *p = w->arg;
+	struct pc_slot *s = &p->slots[w->id];
+	uint64_t deadline;
+
+	atomic_store(&s->go, 1);
+	while (!fl_team_stopping(w)) {
+		atomic_store(&w->ops, atomic_load(&s->ops));
+		usleep(PROXY_POLL_US);
+	}
+	atomic_store(&s->stop, 1);
+	deadline = fl_now_ns() + CHILD_WAIT_S * 1000000000ull;
+	while (!atomic_load(&s->done) && fl_now_ns() < deadline)
+		usleep(1000);
+	atomic_store(&w->ops, atomic_load(&s->ops));
+	if (!atomic_load(&s->done)) {
+		w->err = 1;
+		snprintf(w->errmsg, sizeof(w->errmsg), "child %d did not stop within %d s",
+			 w->id, CHILD_WAIT_S);
+	} else if (s->err[0]) {
+		w->err = 1;
+		snprintf(w->errmsg, sizeof(w->errmsg), "%s", s->err);
+	}
+}
+
+/* Bind this process to core (or PU) i % count with hwloc; -1 if it could not. */
+static int pc_bind_process(enum fl_pin pin, int i)
+{
+	hwloc_obj_type_t type = pin == FL_PIN_CORE ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
+	hwloc_topology_t topo;
+	hwloc_obj_t obj;
+	int nobj, cpu = -1;
+
+	if (pin == FL_PIN_NONE || hwloc_topology_init(&topo))
+		return -1;
+	if (hwloc_topology_load(topo))
+		goto out;
+	nobj = hwloc_get_nbobjs_by_type(topo, type);
+	if (nobj <= 0) {
+		type = HWLOC_OBJ_PU;
+		nobj = hwloc_get_nbobjs_by_type(topo, type);
+	}
+	obj = nobj > 0 ? hwloc_get_obj_by_type(topo, type, (unsigned int)(i % nobj)) : NULL;
+	if (obj && obj->cpuset && !hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_PROCESS))
+		cpu = hwloc_bitmap_first(obj->cpuset);
+out:
+	hwloc_topology_destroy(topo);
+	return cpu;
+}
+
+static void pc_child(struct percore *p, int id, pid_t parent)
+{
+	struct pc_slot *s = &p->slots[id];
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+	s->cpu = pc_bind_process(p->pin, id);
+	while (!atomic_load(&s->go) && !atomic_load(&s->stop))
+		usleep(200);
+	if (!atomic_load(&s->stop))
+		pc_loop(p, id, &s->ops, pc_slot_stop, s);
+	atomic_store(&s->done, 1);
+	_exit(0);
+}
+
+int pc_fork_children(struct fl_case *c, struct percore *p)
+{
+	pid_t parent = getpid();
+
+	p->pids = calloc((size_t)p->n, sizeof(*p->pids));
+	if (!p->pids)
+		return fl_case_fail(c, "out of memory");
+	fflush(NULL);
+	for (int i = 0; i < p->n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return fl_case_fail(c, "cannot fork worker process %d of %d: %s", i, p->n,
+					    strerror(errno));
+		if (pid == 0)
+			pc_child(p, i, parent);
+		p->pids[i] = pid;
+	}
+	return 0;
+}
+
+/* Stop the children (they may still wait at the gate), wait; kill one that hangs. */
+void pc_reap(struct percore *p)
+{
+	uint64_t deadline = fl_now_ns() + CHILD_WAIT_S * 1000000000ull;
+
+	for (int i = 0; i < p->n; i++)
+		atomic_store(&p->slots[i].stop, 1);
+	for (int i = 0; i < p->n; i++) {
+		if (p->pids[i] <= 0)
+			continue;
+		while (waitpid(p->pids[i], NULL, WNOHANG) == 0) {
+			if (fl_now_ns() > deadline) {
+				kill(p->pids[i], SIGKILL);
+				waitpid(p->pids[i], NULL, 0);
+				break;
+			}
+			usleep(1000);
+		}
+	}
+}
