@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,25 +74,152 @@ int fl_online_cpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
-long fl_read_file(const char *path, char *buf, size_t len)
+/* open(2) again when a signal interrupts it (a FIFO's open waits for its writer). */
+static int open_retry(const char *path, int oflags)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
+	int fd;
+
+	do
+		fd = open(path, oflags);
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
+/* Read fd into buf from *got on until cap bytes are there or the file ends; EINTR is retried.
+ * 0 at the end of the file, 1 when buf is full, -1 with errno on a read error. */
+static int read_loop(int fd, char *buf, size_t cap, size_t *got)
+{
 	ssize_t r;
 
-	if (fd < 0)
-		return -1;
-	while (got + 1 < len) {
-		r = read(fd, buf + got, len - 1 - got);
+	while (*got < cap) {
+		r = read(fd, buf + *got, cap - *got);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		*got += (size_t)r;
+	}
+	return 1;
+}
+
+long fl_read_file(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	int fd, r, e;
+
+	if (!len) {
+		errno = EINVAL;
+		return -1;
+	}
+	buf[0] = '\0';
+	fd = open_retry(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = read_loop(fd, buf, len - 1, &got);
+	e = errno;
+	close(fd);
+	buf[got] = '\0';
+	if (r < 0) {
+		errno = e;
+		return -1;
+	}
+	return (long)got;
+}
+
+/* A file whose size is not known (procfs reports 0) starts with this much buffer. */
+#define READ_ALL_FIRST 65536
+
+/* open(2) and, for the flags, fstat(2) of fl_read_all; *cap is the first buffer size. */
+static int read_all_open(const char *path, size_t limit, unsigned int flags, size_t *cap,
+			 char *err, size_t errlen)
+{
+	int oflags = O_RDONLY | O_CLOEXEC, fd, e;
+	struct stat st;
+
+	if (flags & FL_READ_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	if (flags & FL_READ_REGULAR)
+		oflags |= O_NONBLOCK;
+	fd = open_retry(path, oflags);
+	if (fd < 0 && errno == ELOOP && (flags & FL_READ_NOFOLLOW)) {
+		fl_seterr(err, errlen, "it is a symbolic link (not followed)");
+		errno = ELOOP;
+		return -1;
+	}
+	if (fd < 0 || fstat(fd, &st)) {
+		e = errno;
+		fl_seterr(err, errlen, "cannot read it: %s", strerror(e));
+		goto fail;
+	}
+	e = EINVAL;
+	if ((flags & FL_READ_REGULAR) && !S_ISREG(st.st_mode)) {
+		fl_seterr(err, errlen, "it is not a regular file");
+		goto fail;
+	}
+	e = EFBIG;
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > limit) {
+		fl_seterr(err, errlen, "it has %lld bytes; at most %zu are read",
+			  (long long)st.st_size, limit);
+		goto fail;
+	}
+	/* One byte for the NUL, one to see the end of the file without growing. */
+	*cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 2 : READ_ALL_FIRST;
+	if (*cap > limit + 2)
+		*cap = limit + 2;
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return -1;
+}
+
+char *fl_read_all(const char *path, size_t max, unsigned int flags, size_t *len, char *err,
+		  size_t errlen)
+{
+	size_t limit = max ? max : SIZE_MAX / 2, cap, got = 0;
+	char *buf = NULL, *nbuf;
+	int fd, r, e;
+
+	fd = read_all_open(path, limit, flags, &cap, err, errlen);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		e = ENOMEM;
+		nbuf = realloc(buf, cap);
+		if (!nbuf) {
+			fl_seterr(err, errlen, "out of memory reading it");
+			goto fail;
+		}
+		buf = nbuf;
+		r = read_loop(fd, buf, cap - 1, &got);
+		e = errno;
+		if (r < 0) {
+			fl_seterr(err, errlen, "cannot read it: %s", strerror(e));
+			goto fail;
+		}
+		e = EFBIG;
+		if (got > limit) {
+			fl_seterr(err, errlen, "it has more than %zu bytes; at most %zu are read",
+				  limit, limit);
+			goto fail;
+		}
+		if (!r)
 			break;
-		got += (size_t)r;
+		cap = cap > limit / 2 ? limit + 2 : cap * 2;
 	}
 	close(fd);
 	buf[got] = '\0';
-	return (long)got;
+	if (len)
+		*len = got;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	errno = e;
+	return NULL;
 }
 
 int fl_mkdir_parents(const char *path, unsigned int mode, char *err, size_t errlen)
