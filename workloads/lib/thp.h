@@ -42,5 +42,8 @@ int fl_thp_khugepaged_fast(struct fl_case *c, long long pages, long long sleep_m
  * with an extra reference, e.g. a GUP-fast walker's pin: madvise(2) calls it temporary), at
  * most tries times in all. 0, or -1 with errno; *eagain (may be NULL) counts the EAGAINs. */
 int fl_thp_collapse(void *addr, size_t len, int tries, uint64_t *eagain);
+/* The tries every MADV_COLLAPSE of a workload gets: 10, so a walker's pin (held for one
+ * vmsplice of 16 pages) cannot fail a collapse, and a page that stays pinned costs 9 ms. */
+#define FL_THP_COLLAPSE_TRIES 10
 
 #endif
