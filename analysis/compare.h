@@ -94,6 +94,8 @@ void fl_csv_field(FILE *out, const char *v, bool last);
 void fl_fmt_num(char *buf, size_t len, double v);
 /* A number of the document (null -> NaN). */
 double fl_cmp_num(json_t *v);
+/* A string field of the document's object o, "-" when it has none. */
+const char *fl_cmp_str(json_t *o, const char *key);
 /* The outlier mark of a run's stats: 'O' a severe outlier (beyond 3 IQR), 'o' a mild one
  * (beyond 1.5 IQR), ' ' none (flagged by Tukey's fences, never dropped). */
 char fl_cmp_outlier_mark(json_t *st);
