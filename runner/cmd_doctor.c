@@ -14,6 +14,7 @@
 #include "fl_hostlock.h"
 #include "fl_json.h"
 #include "fl_util.h"
+#include "cmd_opts.h"
 #include "commands.h"
 
 #define NAME_COL 6		/* "warn  " */
@@ -205,17 +206,6 @@ struct doctor_args {
 	char **cmd;
 };
 
-static int parse_sample(const char *arg, double *out)
-{
-	char *end;
-
-	*out = strtod(arg, &end);
-	if (*arg && !*end && *out >= 0 && *out <= 60)
-		return 0;
-	fl_err("doctor: --sample wants seconds from 0 to 60, not '%s'", arg);
-	return -1;
-}
-
 static int parse_args(int argc, char **argv, struct doctor_args *a)
 {
 	static const struct option lo[] = {
@@ -237,16 +227,13 @@ static int parse_args(int argc, char **argv, struct doctor_args *a)
 		case 'W': a->no_wait = true; break;
 		case 'd': a->diff = true; break;
 		case 's':
-			if (parse_sample(optarg, &a->sample_s))
+			if (fl_opt_number("doctor", "--sample", "seconds", optarg, 0, 60,
+					  &a->sample_s))
 				return -1;
 			break;
 		case 'h': usage(stdout); return 1;
-		case ':':
-			fl_err("doctor: option %s needs a value", argv[optind - 1]);
-			return -1;
 		default:
-			fl_err("doctor: unknown option %s (see faultline doctor --help)",
-			       argv[optind - 1]);
+			fl_opt_refused("doctor", c, argv);
 			return -1;
 		}
 	}

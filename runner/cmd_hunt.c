@@ -27,22 +27,21 @@
 #include "execute.h"
 #include "commands.h"
 #include "target.h"
+#include "target_opts.h"
+#include "cmd_opts.h"
 
-#define MAX_KERNELS 8
 #define MAX_REPORTS 64
 #define ROUNDS_MAX 1000
 #define BUDGET_ROUNDS 100	/* --max-time without --rounds: up to this many rounds */
 
 struct hunt_opts {
 	const char *suite, *out, *format;
-	const char *kernels[MAX_KERNELS];
-	int nkernels;
 	const char *dirs[MAX_REPORTS];
 	int ndirs;
 	bool report;
 	int rounds;		/* 0: the suite's iterations */
 	double max_time_s;	/* 0: none */
-	struct fl_target_opts t;
+	struct fl_target_args ta;
 };
 
 static volatile sig_atomic_t budget_spent;
@@ -92,56 +91,22 @@ static void hunt_usage(FILE *out)
 	      out);
 }
 
-static int parse_num(const char *opt, const char *arg, double min, double max, double *out)
-{
-	char *end;
-
-	*out = strtod(arg, &end);
-	if (*arg && !*end && *out >= min && *out <= max)
-		return 0;
-	fl_err("hunt: %s wants a number from %g to %g, not '%s'", opt, min, max, arg);
-	return -1;
-}
-
+/* --rounds N, --max-time D, and the target options: 0, 1 for another option, -1 said. */
 static int parse_value(int c, const char *arg, struct hunt_opts *o)
 {
 	double num;
 
 	switch (c) {
-	case 'k':
-		if (o->nkernels == MAX_KERNELS) {
-			fl_err("hunt: at most %d --kernel", MAX_KERNELS);
-			return -1;
-		}
-		o->kernels[o->nkernels++] = arg;
-		return 0;
 	case 'R':
-		if (parse_num("--rounds", arg, 1, ROUNDS_MAX, &num))
+		if (fl_opt_number("hunt", "--rounds", "a number", arg, 1, ROUNDS_MAX, &num))
 			return -1;
 		o->rounds = (int)num;
 		return num == floor(num) ? 0 : (fl_err("hunt: --rounds wants a whole number, "
 						       "not '%s'", arg), -1);
 	case 'T':
-		if (fl_parse_duration(arg, &o->max_time_s)) {
-			fl_err("hunt: --max-time wants a duration above 0 and at most 7 days, "
-			       "like 600, 90s, 10m or 1h30m, not '%s'", arg);
-			return -1;
-		}
-		return 0;
-	case 'c':
-		if (parse_num("--cpus", arg, 1, 64, &num))
-			return -1;
-		o->t.cpus = (int)num;
-		return 0;
-	case 'm':
-		if (parse_num("--mem", arg, 128, 1 << 20, &num))
-			return -1;
-		o->t.mem_mib = (long)num;
-		return 0;
-	case 'b':
-		return parse_num("--boot-timeout", arg, 1, 3600, &o->t.boot_timeout_s);
+		return fl_opt_duration("hunt", "--max-time", arg, &o->max_time_s);
 	}
-	return -1;
+	return fl_target_opt_parse("hunt", c, arg, &o->ta);
 }
 
 static int check_opts(struct hunt_opts *o, int argc, char **argv)
@@ -155,7 +120,7 @@ static int check_opts(struct hunt_opts *o, int argc, char **argv)
 			fl_err("hunt: --report needs a hunt's directory or run directories");
 			return -1;
 		}
-		if (o->nkernels || o->rounds || o->max_time_s) {
+		if (o->ta.nkernels || o->rounds || o->max_time_s) {
 			fl_err("hunt: --report only reads run directories: no --kernel, --rounds "
 			       "or --max-time");
 			return -1;
@@ -176,7 +141,7 @@ static int check_opts(struct hunt_opts *o, int argc, char **argv)
 		return -1;
 	}
 	o->suite = argv[optind];
-	if (!o->nkernels) {
+	if (!o->ta.nkernels) {
 		fl_err("hunt: give the kernels with --kernel, the clean one first (faultline "
 		       "kernel list)");
 		return -1;
@@ -187,23 +152,21 @@ static int check_opts(struct hunt_opts *o, int argc, char **argv)
 static int parse_hunt_opts(int argc, char **argv, struct hunt_opts *o)
 {
 	static const struct option lo[] = {
-		{ "kernel", required_argument, NULL, 'k' }, { "out", required_argument, NULL, 'o' },
+		FL_TARGET_LONGOPTS,
+		{ "out", required_argument, NULL, 'o' },
 		{ "rounds", required_argument, NULL, 'R' },
 		{ "max-time", required_argument, NULL, 'T' },
 		{ "format", required_argument, NULL, 'f' }, { "report", no_argument, NULL, 'r' },
-		{ "arch", required_argument, NULL, 'a' }, { "accel", required_argument, NULL, 'A' },
-		{ "cpus", required_argument, NULL, 'c' }, { "mem", required_argument, NULL, 'm' },
-		{ "boot-timeout", required_argument, NULL, 'b' },
 		{ "no-panic-on-warn", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->format = "text";
-	o->t.kind = "qemu";
-	o->t.panic_on_warn = true;
+	o->ta.t.kind = fl_target_kind_with(FL_TGT_BOOTS_KERNEL | FL_TGT_MULTI_KERNEL);
+	o->ta.t.panic_on_warn = true;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -211,18 +174,13 @@ static int parse_hunt_opts(int argc, char **argv, struct hunt_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'f': o->format = optarg; break;
 		case 'r': o->report = true; break;
-		case 'a': o->t.arch = optarg; break;
-		case 'A': o->t.accel = optarg; break;
-		case 'w': o->t.panic_on_warn = false; break;
+		case 'w': o->ta.t.panic_on_warn = false; break;
 		case 'h': hunt_usage(stdout); return 1;
-		case ':':
-			fl_err("hunt: option %s needs a value", argv[optind - 1]);
-			return -1;
-		case '?':
-			fl_err("hunt: unknown option %s (see faultline hunt --help)", argv[optind - 1]);
-			return -1;
 		default:
-			if (parse_value(c, optarg, o))
+			ret = parse_value(c, optarg, o);
+			if (ret > 0)
+				fl_opt_refused("hunt", c, argv);
+			if (ret)
 				return -1;
 		}
 	}
@@ -239,8 +197,8 @@ static int check_kernels(const struct hunt_opts *o, char *err, size_t errlen)
 	if (!fl_project_root(root, sizeof(root)))
 		return fl_seterr(err, errlen, "cannot find the faultline tree (configs/, kernels/) "
 				 "next to this program; set FAULTLINE_ROOT");
-	for (int i = 0; i < o->nkernels; i++) {
-		const char *spec = o->kernels[i];
+	for (int i = 0; i < o->ta.nkernels; i++) {
+		const char *spec = o->ta.kernels[i];
 
 		if (!strcmp(spec, "debian") ||
 		    (!strstr(spec, ".json") && !stat(spec, &st) && S_ISREG(st.st_mode)))
@@ -392,12 +350,12 @@ static int hunt(struct hunt_opts *o)
 		fl_err("cannot find the agent at %s (run make, or set FAULTLINE_AGENT)", agent);
 		return FL_EXIT_ENV;
 	}
-	o->t.agent = agent;
+	o->ta.t.agent = agent;
 	ret = prepare(o, agent, out, sizeof(out), suite, sizeof(suite));
 	if (ret)
 		return ret;
-	printf("hunt: %s on %d kernel%s (clean: %s); ", o->suite, o->nkernels,
-	       o->nkernels == 1 ? "" : "s", o->kernels[0]);
+	printf("hunt: %s on %d kernel%s (clean: %s); ", o->suite, o->ta.nkernels,
+	       o->ta.nkernels == 1 ? "" : "s", o->ta.kernels[0]);
 	if (o->rounds)
 		printf("%d round%s of every case", o->rounds, o->rounds == 1 ? "" : "s");
 	else
@@ -409,7 +367,7 @@ static int hunt(struct hunt_opts *o)
 	fflush(stdout);
 	fl_interrupt_install();
 	arm_budget(o->max_time_s);
-	fl_run_multi(suite, out, &o->t, o->kernels, o->nkernels, 0, 0, fl_interrupt_flag());
+	fl_run_multi(suite, out, &o->ta.t, o->ta.kernels, o->ta.nkernels, 0, 0, fl_interrupt_flag());
 	alarm(0);
 	if (budget_spent)
 		printf("hunt: --max-time spent; the cases not run are listed below\n");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* faultline run [--target local|qemu] [--kernel CANDIDATE|IMAGE] [--arch ARCH] [--out DIR]
- *               [--resume DIR] [--precision PCT --max-time DURATION] SUITE */
+/* faultline run [--target KIND] [--kernel CANDIDATE|IMAGE] [--arch ARCH] [--out DIR]
+ *               [--resume DIR] [--precision PCT --max-time DURATION] SUITE
+ * What a target kind can do comes from the target table (targets/target.h), never its name. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,30 +21,28 @@
 #include "commands.h"
 #include "summary.h"
 #include "target.h"
-
-#define MAX_KERNELS 8
+#include "target_opts.h"
+#include "cmd_opts.h"
 
 struct run_opts {
 	const char *out, *resume, *suite;
-	struct fl_target_opts t;
-	const char *kernels[MAX_KERNELS];	/* every --kernel, in order */
-	int nkernels;
+	struct fl_target_args ta;
 	bool dry_run, no_wait;
 	double precision_pct, max_time_s;	/* 0: the suite's (or the resumed run's) */
 };
 
 static void run_usage(FILE *out)
 {
-	fputs("usage: faultline run [--target local|qemu] [--kernel CANDIDATE|IMAGE] [--arch ARCH]\n"
+	fputs("usage: faultline run [--target KIND] [--kernel CANDIDATE|IMAGE] [--arch ARCH]\n"
 	      "                     [--out DIR] [--resume DIR] [--dry-run] [--no-wait]\n"
 	      "                     [--precision PCT --max-time DURATION] SUITE\n"
 	      "  SUITE              a suite file, e.g. configs/suites/quick.json\n"
 	      "  --out DIR          results directory (default results/<run-id>)\n"
 	      "  --resume DIR       finish an interrupted run (SUITE not needed; give the same\n"
 	      "                     --target and --kernel again)\n"
-	      "  --target KIND      local (default): this machine's kernel; qemu: boot --kernel in\n"
-	      "                     QEMU (KVM when /dev/kvm is usable, else TCG) and run inside\n"
-	      "  --kernel K         a candidate (configs/candidates/K.json, faultline kernel list)\n"
+	      "  --target KIND      where the cases run, one of:\n", out);
+	fl_target_help(out);
+	fputs("  --kernel K         a candidate (configs/candidates/K.json, faultline kernel list)\n"
 	      "                     or a kernel image file; give it several times for an A/B in\n"
 	      "                     one go (rounds interleave the kernels; one run dir each)\n"
 	      "  --arch ARCH        guest architecture (kernels/machines.json; default: the host's)\n"
@@ -70,17 +69,6 @@ static void run_usage(FILE *out)
 	      "                     to test crash handling\n", out);
 }
 
-static int parse_num(const char *opt, const char *arg, double min, double max, double *out)
-{
-	char *end;
-
-	*out = strtod(arg, &end);
-	if (*arg && !*end && *out >= min && *out <= max)
-		return 0;
-	fl_err("run: %s wants a number from %g to %g, not '%s'", opt, min, max, arg);
-	return -1;
-}
-
 static int parse_precision(const char *arg, double *out)
 {
 	char *end;
@@ -98,76 +86,47 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	static const struct option lo[] = {
 		{ "out", required_argument, NULL, 'o' }, { "resume", required_argument, NULL, 'r' },
 		{ "target", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
-		{ "kernel", required_argument, NULL, 'k' }, { "arch", required_argument, NULL, 'a' },
-		{ "cpus", required_argument, NULL, 'c' }, { "mem", required_argument, NULL, 'm' },
+		FL_TARGET_LONGOPTS,
 		{ "panic-on-warn", no_argument, NULL, 'w' },
-		{ "boot-timeout", required_argument, NULL, 'b' },
 		{ "inject-fault", required_argument, NULL, 'i' },
-		{ "accel", required_argument, NULL, 'A' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-wait", no_argument, NULL, 'W' },
 		{ "precision", required_argument, NULL, 'P' },
 		{ "max-time", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	double num;
-	int c;
+	struct fl_target_opts *t = &o->ta.t;
+	char kinds[256];
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
-	o->t.kind = "local";
+	t->kind = fl_target_kind_with(FL_TGT_THIS_HOST);	/* the default */
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:r:t:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'r': o->resume = optarg; break;
-		case 't': o->t.kind = optarg; break;
-		case 'k':
-			if (o->nkernels == MAX_KERNELS) {
-				fl_err("run: at most %d --kernel", MAX_KERNELS);
-				return -1;
-			}
-			o->kernels[o->nkernels++] = o->t.kernel = optarg;
-			break;
-		case 'a': o->t.arch = optarg; break;
-		case 'w': o->t.panic_on_warn = true; break;
-		case 'i': o->t.inject = optarg; break;
-		case 'A': o->t.accel = optarg; break;
+		case 't': t->kind = optarg; break;
+		case 'w': t->panic_on_warn = true; break;
+		case 'i': t->inject = optarg; break;
 		case 'n': o->dry_run = true; break;
 		case 'W': o->no_wait = true; break;
-		case 'c':
-			if (parse_num("--cpus", optarg, 1, 64, &num))
-				return -1;
-			o->t.cpus = (int)num;
-			break;
-		case 'm':
-			if (parse_num("--mem", optarg, 128, 1 << 20, &num))
-				return -1;
-			o->t.mem_mib = (long)num;
-			break;
-		case 'b':
-			if (parse_num("--boot-timeout", optarg, 1, 3600, &num))
-				return -1;
-			o->t.boot_timeout_s = num;
-			break;
 		case 'P':
 			if (parse_precision(optarg, &o->precision_pct))
 				return -1;
 			break;
 		case 'T':
-			if (fl_parse_duration(optarg, &o->max_time_s)) {
-				fl_err("run: --max-time wants a duration above 0 and at most 7 days, "
-				       "like 600, 90s, 10m or 1h30m, not '%s'", optarg);
+			if (fl_opt_duration("run", "--max-time", optarg, &o->max_time_s))
 				return -1;
-			}
 			break;
 		case 'h': run_usage(stdout); return 1;
-		case ':':
-			fl_err("run: option %s needs a value", argv[optind - 1]);
-			return -1;
 		default:
-			fl_err("run: unknown option %s (see faultline run --help)", argv[optind - 1]);
-			return -1;
+			ret = fl_target_opt_parse("run", c, optarg, &o->ta);
+			if (ret > 0)
+				fl_opt_refused("run", c, argv);
+			if (ret)
+				return -1;
 		}
 	}
 	if (optind < argc)
@@ -181,13 +140,15 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		fl_err("run: --dry-run shows a suite's plan; give the suite file, not --resume");
 		return -1;
 	}
-	if (o->nkernels > 1 && (o->resume || strcmp(o->t.kind, "qemu"))) {
-		fl_err("run: several --kernel need --target qemu and a new run (not --resume; "
-		       "resume each kernel's run dir on its own)");
+	if (o->ta.nkernels > 1 && (o->resume || !fl_target_can(t->kind, FL_TGT_MULTI_KERNEL))) {
+		fl_err("run: several --kernel need --target %s and a new run (not --resume; "
+		       "resume each kernel's run dir on its own)",
+		       fl_target_kinds(FL_TGT_MULTI_KERNEL, kinds, sizeof(kinds)));
 		return -1;
 	}
-	if (!strcmp(o->t.kind, "qemu") && !o->t.kernel) {
-		fl_err("run: --target qemu needs --kernel CANDIDATE|IMAGE (faultline kernel list)");
+	if (fl_target_can(t->kind, FL_TGT_BOOTS_KERNEL) && !t->kernel) {
+		fl_err("run: --target %s needs --kernel CANDIDATE|IMAGE (faultline kernel list)",
+		       t->kind);
 		return -1;
 	}
 	return 0;
@@ -230,7 +191,7 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 	json_t *info;
 	int ret;
 
-	ret = t->ops->prepare(t, err, errlen);
+	ret = fl_target_prepare(t, err, errlen);
 	if (ret)
 		return ret > 0 ? ret : FL_EXIT_ENV;
 	info = t->ops->describe(t, err, errlen);
@@ -238,7 +199,7 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 		return FL_EXIT_ENV;
 	/* This machine's kernel is the one measured: its conditions (faultline doctor without
 	 * the load sample, a few ms) are the run's, for compare to set side by side. */
-	if (!strcmp(o->t.kind, "local"))
+	if (t->ops->caps & FL_TGT_THIS_HOST)
 		json_object_set_new(info, "conditions", fl_doctor_conditions(false));
 	if (fl_rundir_create(rd, o->out, plan->suite_name, info, err, errlen)) {
 		json_decref(info);
@@ -247,7 +208,7 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 	json_decref(info);
 	snprintf(path, sizeof(path), "%s/suite.json", rd->dir);
 	if (copy_file(o->suite, path, err, errlen) ||
-	    t->ops->boot(t, rd, err, errlen) ||
+	    fl_target_boot(t, rd, err, errlen) ||
 	    fl_rundir_save(rd, plan, "running", err, errlen))
 		return FL_EXIT_ENV;
 	return 0;
@@ -258,7 +219,7 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 static int check_new_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
 			 char *err, size_t errlen)
 {
-	if (o->resume || o->nkernels > 1)
+	if (o->resume || o->ta.nkernels > 1)
 		return 0;
 	if (fl_suite_load(o->suite, agent, plan, err, errlen))
 		return FL_EXIT_USAGE;
@@ -276,10 +237,10 @@ static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *pla
 
 	if (fl_rundir_open(rd, o->resume, err, errlen))
 		return FL_EXIT_USAGE;
-	ret = t->ops->prepare(t, err, errlen);
+	ret = fl_target_prepare(t, err, errlen);
 	if (ret)
 		return ret > 0 ? ret : FL_EXIT_ENV;
-	if (t->ops->boot(t, rd, err, errlen))
+	if (fl_target_boot(t, rd, err, errlen))
 		return FL_EXIT_ENV;
 	snprintf(path, sizeof(path), "%s/suite.json", rd->dir);
 	if (fl_suite_load(path, agent, plan, err, errlen))
@@ -358,16 +319,16 @@ static void restore_stale_journal(const char *agent)
 		       "(see above; retry with faultline-agent --restore)");
 }
 
-/* The local target changes this machine's kernel settings and measures on it: the host lock
- * for the whole run, shared with the agents it starts (fl_hostlock.h). A guest or an ssh host
- * is another kernel; its agent takes that machine's lock itself. */
+/* A target on this machine's kernel (local) changes its settings and measures on it: the host
+ * lock for the whole run, shared with the agents it starts (fl_hostlock.h). A guest or an ssh
+ * host is another kernel; its agent takes that machine's lock itself. */
 static int take_host_lock(const struct run_opts *o, struct fl_hostlock *hl)
 {
 	char err[FL_ERRLEN];
 	int ret;
 
 	hl->fd = -1;
-	if (strcmp(o->t.kind, "local"))
+	if (!fl_target_can(o->ta.t.kind, FL_TGT_THIS_HOST))
 		return 0;
 	ret = fl_hostlock_take(hl, FL_HOSTLOCK_PATH, !o->no_wait, err, sizeof(err));
 	if (ret == 2) {		/* not root: its agents can change no kernel setting */
@@ -400,10 +361,10 @@ int fl_cmd_run(int argc, char **argv)
 		fl_err("cannot find the agent at %s (run make, or set FAULTLINE_AGENT)", agent);
 		return FL_EXIT_ENV;
 	}
-	o.t.agent = agent;
+	o.ta.t.agent = agent;
 	if (o.dry_run)
 		return print_plan(&o, agent);
-	if (fl_target_init(&t, &o.t, err, sizeof(err))) {
+	if (fl_target_init(&t, &o.ta.t, err, sizeof(err))) {
 		fl_err("run: %s", err);
 		return FL_EXIT_USAGE;
 	}
@@ -417,11 +378,11 @@ int fl_cmd_run(int argc, char **argv)
 	ret = take_host_lock(&o, &hl);
 	if (ret)
 		goto out;
-	if (!strcmp(o.t.kind, "local"))
+	if (t.ops->caps & FL_TGT_THIS_HOST)
 		restore_stale_journal(agent);
-	if (o.nkernels > 1)
-		return fl_run_multi(o.suite, o.out, &o.t, o.kernels, o.nkernels, o.precision_pct,
-				    o.max_time_s, fl_interrupt_flag());
+	if (o.ta.nkernels > 1)
+		return fl_run_multi(o.suite, o.out, &o.ta.t, o.ta.kernels, o.ta.nkernels,
+				    o.precision_pct, o.max_time_s, fl_interrupt_flag());
 	fl_plan_start_clock(&plan);	/* the time budget counts the boot */
 	ret = o.resume ? resume_run(&o, agent, &plan, &t, &rd, err, sizeof(err))
 		       : start_run(&o, agent, &plan, &t, &rd, err, sizeof(err));
@@ -438,7 +399,7 @@ int fl_cmd_run(int argc, char **argv)
 	if (fl_interrupted())
 		printf("interrupted: finish it with  faultline run --resume %s\n", rd.dir);
 out:
-	t.ops->shutdown(&t);
+	fl_target_shutdown(&t);
 	fl_hostlock_release(&hl);
 	fl_plan_free(&plan);
 	fl_rundir_close(&rd);

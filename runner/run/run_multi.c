@@ -93,14 +93,14 @@ static void slot_prepare(struct slot *s, const char *suite, const char *out, dou
 		fail_slot(s, FL_EXIT_USAGE, err);
 		return;
 	}
-	ret = t.ops->prepare(&t, err, errlen);
+	ret = fl_target_prepare(&t, err, errlen);
 	if (ret) {
-		t.ops->shutdown(&t);
+		fl_target_shutdown(&t);
 		fail_slot(s, ret > 0 ? ret : FL_EXIT_ENV, err);
 		return;
 	}
 	info = t.ops->describe(&t, err, errlen);
-	t.ops->shutdown(&t);
+	fl_target_shutdown(&t);
 	if (!info) {
 		fail_slot(s, FL_EXIT_ENV, err);
 		return;
@@ -138,19 +138,19 @@ static void slot_round(struct slot *s, int r, volatile sig_atomic_t *interrupted
 		fail_slot(s, FL_EXIT_USAGE, err);
 		return;
 	}
-	ret = t.ops->prepare(&t, err, errlen);
+	ret = fl_target_prepare(&t, err, errlen);
 	if (!ret)
-		ret = t.ops->boot(&t, &s->rd, err, errlen) ? FL_EXIT_ENV : 0;
+		ret = fl_target_boot(&t, &s->rd, err, errlen) ? FL_EXIT_ENV : 0;
 	if (ret) {
 		char why[FL_ERRLEN];
 
 		snprintf(why, sizeof(why), "%s", err);
-		t.ops->shutdown(&t);
+		fl_target_shutdown(&t);
 		fail_slot(s, ret > 0 ? ret : FL_EXIT_ENV, why);
 		return;
 	}
 	ret = fl_run_plan_round(&s->rd, &s->plan, &t, interrupted, r);
-	t.ops->shutdown(&t);
+	fl_target_shutdown(&t);
 	if (ret)
 		fail_slot(s, ret, "its run stopped (see the message above)");
 }

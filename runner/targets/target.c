@@ -17,23 +17,103 @@ static const struct fl_target_ops *const fl_targets[] = {
 	NULL,
 };
 
-const char *fl_target_kinds(void)
+#define HELP_COL 21	/* run --help's column for what an option does */
+
+static const char *spec_of(const struct fl_target_ops *ops)
 {
-	return "local, qemu, ssh:[USER@]HOST[:PORT]";
+	return ops->spec ? ops->spec : ops->kind;
+}
+
+/* The table's entry for a --target value ("ssh:HOST" is kind ssh), or NULL. */
+static const struct fl_target_ops *find(const char *kind)
+{
+	size_t n = strcspn(kind, ":");
+
+	for (int i = 0; fl_targets[i]; i++)
+		if (strlen(fl_targets[i]->kind) == n && !strncmp(fl_targets[i]->kind, kind, n))
+			return fl_targets[i];
+	return NULL;
+}
+
+bool fl_target_can(const char *kind, unsigned caps)
+{
+	const struct fl_target_ops *ops = find(kind);
+
+	return ops && (ops->caps & caps) == caps;
+}
+
+const char *fl_target_kind_with(unsigned caps)
+{
+	for (int i = 0; fl_targets[i]; i++)
+		if ((fl_targets[i]->caps & caps) == caps)
+			return fl_targets[i]->kind;
+	return NULL;
+}
+
+const char *fl_target_kinds(unsigned caps, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int i = 0; fl_targets[i]; i++)
+		if ((fl_targets[i]->caps & caps) == caps)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "",
+				 spec_of(fl_targets[i]));
+	return buf;
+}
+
+void fl_target_help(FILE *out)
+{
+	for (int i = 0; fl_targets[i]; i++) {
+		const char *spec = spec_of(fl_targets[i]), *p;
+		int pad = HELP_COL - 4 - (int)strlen(spec);
+
+		fprintf(out, "    %s", spec);
+		if (pad < 1)
+			fprintf(out, "\n%*s", HELP_COL, "");
+		else
+			fprintf(out, "%*s", pad, "");
+		for (p = fl_targets[i]->summary; *p; p++) {
+			fputc(*p, out);
+			if (*p == '\n')
+				fprintf(out, "%*s", HELP_COL, "");
+		}
+		fputc('\n', out);
+	}
 }
 
 int fl_target_init(struct fl_target *t, const struct fl_target_opts *o, char *err, size_t errlen)
 {
+	char kinds[256];
+
 	memset(t, 0, sizeof(*t));
 	t->opts = *o;
-	for (int i = 0; fl_targets[i]; i++)	/* "ssh:HOST" is kind ssh */
-		if (strlen(fl_targets[i]->kind) == strcspn(o->kind, ":") &&
-		    !strncmp(fl_targets[i]->kind, o->kind, strcspn(o->kind, ":")))
-			t->ops = fl_targets[i];
+	t->ops = find(o->kind);
 	if (!t->ops)
 		return fl_seterr(err, errlen, "unknown target '%s' (known: %s; LAVA jobs are made "
-				 "with faultline lava render)", o->kind, fl_target_kinds());
+				 "with faultline lava render)", o->kind,
+				 fl_target_kinds(0, kinds, sizeof(kinds)));
 	return 0;
+}
+
+int fl_target_prepare(struct fl_target *t, char *err, size_t errlen)
+{
+	return t->ops->prepare ? t->ops->prepare(t, err, errlen) : 0;
+}
+
+int fl_target_boot(struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen)
+{
+	return t->ops->boot ? t->ops->boot(t, rd, err, errlen) : 0;
+}
+
+int fl_target_collect(struct fl_target *t, struct fl_rundir *rd, struct fl_plan_case *pc,
+		      struct fl_case_result *res, char *err, size_t errlen)
+{
+	return t->ops->collect ? t->ops->collect(t, rd, pc, res, err, errlen) : 0;
+}
+
+void fl_target_shutdown(struct fl_target *t)
+{
+	if (t->ops && t->ops->shutdown)
+		t->ops->shutdown(t);
 }
 
 int fl_case_argv(const struct fl_plan_case *pc, const char *run_id, const char *suite,

@@ -10,7 +10,12 @@
  *   collect   put the case's document into the run dir (the local agent wrote it already)
  *   shutdown  stop and release everything; safe to call at any point
  *
- * The table of targets is fl_targets[] in target.c; adding one is a new file and a line there.
+ * Only describe and run_case are required; any other op may be NULL (nothing to do), so the
+ * commands call them through fl_target_prepare() ... fl_target_shutdown() below. What a target
+ * can do beyond that is its caps (FL_TGT_*), which the commands ask instead of its name.
+ *
+ * The table of targets is fl_targets[] in target.c; adding one is a new file and a line there,
+ * and run --help, the list of kinds in messages and --target's check all follow from it.
  * A run_case may set *interrupted itself to stop the run resumably (ssh: a host that does not
  * come back), with res->interrupted and res->reason saying why.
  */
@@ -20,6 +25,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 #include "plan.h"
 #include "rundir.h"
@@ -52,8 +58,22 @@ struct fl_case_result {
 
 struct fl_target;
 
+/* What a target can do (fl_target_ops.caps). */
+enum {
+	/* the cases run on this machine's kernel: the run holds the host lock, restores a stale
+	 * knobs journal first and records this machine's conditions (faultline doctor) */
+	FL_TGT_THIS_HOST = 1 << 0,
+	/* it boots the kernel --kernel names, so it needs one */
+	FL_TGT_BOOTS_KERNEL = 1 << 1,
+	/* several --kernel in one run: rounds interleaved, one kernel up at a time (run_multi.c) */
+	FL_TGT_MULTI_KERNEL = 1 << 2,
+};
+
 struct fl_target_ops {
-	const char *kind, *summary;
+	const char *kind;	/* the word --target starts with */
+	const char *spec;	/* how --target spells it in full (ssh:[USER@]HOST[:PORT]); NULL: kind */
+	const char *summary;	/* run --help: lines of at most 59 characters */
+	unsigned caps;		/* FL_TGT_* */
 	int (*prepare)(struct fl_target *t, char *err, size_t errlen);
 	json_t *(*describe)(struct fl_target *t, char *err, size_t errlen);
 	int (*boot)(struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen);
@@ -75,11 +95,25 @@ extern const struct fl_target_ops fl_target_local_ops, fl_target_qemu_ops, fl_ta
 
 /* Look kind up in the table and set t up (no work yet); -1 with a sentence for an unknown one. */
 int fl_target_init(struct fl_target *t, const struct fl_target_opts *o, char *err, size_t errlen);
+/* The ops, NULL ones doing nothing: prepare returns 0 or an exit status (see above), boot and
+ * collect 0 or -1 with err set. */
+int fl_target_prepare(struct fl_target *t, char *err, size_t errlen);
+int fl_target_boot(struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen);
+int fl_target_collect(struct fl_target *t, struct fl_rundir *rd, struct fl_plan_case *pc,
+		      struct fl_case_result *res, char *err, size_t errlen);
+void fl_target_shutdown(struct fl_target *t);
+
+/* Whether the target kind (a --target value) has every cap in caps; false for an unknown kind. */
+bool fl_target_can(const char *kind, unsigned caps);
+/* The first kind in the table with every cap in caps, or NULL. */
+const char *fl_target_kind_with(unsigned caps);
+/* The kinds with every cap in caps (0: all), as --target spells them, joined by ", ". */
+const char *fl_target_kinds(unsigned caps, char *buf, size_t len);
+/* The table for run --help: "    KIND  SUMMARY" lines, the summary from column 21. */
+void fl_target_help(FILE *out);
 /* The initramfs a prepared qemu target boots (ROOT/build/initramfs/ARCH-HASH.cpio.gz), or
  * NULL before prepare or for another kind. */
 const char *fl_qemu_initrd(const struct fl_target *t);
-/* "local, qemu" for messages. */
-const char *fl_target_kinds(void);
 
 /* Agent argv for a case, shared by targets: AGENT WORKLOAD --params... --iteration ... */
 int fl_case_argv(const struct fl_plan_case *pc, const char *run_id, const char *suite,

@@ -12,16 +12,19 @@
 
 static int local_prepare(struct fl_target *t, char *err, size_t errlen)
 {
+	char boots[128];
+
+	fl_target_kinds(FL_TGT_BOOTS_KERNEL, boots, sizeof(boots));
 	if (t->opts.kernel)
-		return fl_seterr(err, errlen, "--kernel needs --target qemu (the local target runs "
-				 "on this machine's kernel)"), FL_EXIT_USAGE;
+		return fl_seterr(err, errlen, "--kernel needs --target %s (the local target runs "
+				 "on this machine's kernel)", boots), FL_EXIT_USAGE;
 	if (t->opts.arch) {
 		struct utsname u;
 
 		uname(&u);
 		if (strcmp(u.machine, t->opts.arch))
-			return fl_seterr(err, errlen, "--arch %s needs --target qemu (this machine "
-					 "is %s)", t->opts.arch, u.machine), FL_EXIT_USAGE;
+			return fl_seterr(err, errlen, "--arch %s needs --target %s (this machine "
+					 "is %s)", t->opts.arch, boots, u.machine), FL_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -31,11 +34,6 @@ static json_t *local_describe(struct fl_target *t, char *err, size_t errlen)
 	char *argv[] = { (char *)t->opts.agent, "--run-info", NULL };
 
 	return fl_child_json(argv, err, errlen);
-}
-
-static int local_boot(struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen)
-{
-	return 0;
 }
 
 /* The last len-1 bytes of a log file. */
@@ -83,24 +81,22 @@ static int local_run_case(struct fl_target *t, struct fl_rundir *rd, const char 
 	return 0;
 }
 
-/* The agent wrote its document into the run dir itself. */
+/* The agent wrote its document into the run dir itself. Kept only until run/execute.c calls
+ * fl_target_collect(), which treats a NULL collect as this. */
 static int local_collect(struct fl_target *t, struct fl_rundir *rd, struct fl_plan_case *pc,
 			 struct fl_case_result *res, char *err, size_t errlen)
 {
 	return 0;
 }
 
-static void local_shutdown(struct fl_target *t)
-{
-}
-
+/* Nothing to boot or shut down: this machine is up. */
 const struct fl_target_ops fl_target_local_ops = {
 	.kind = "local",
-	.summary = "this machine's kernel, the agent as a child process",
+	.summary = "this machine's kernel (the default), the agent as a child\n"
+		   "process",
+	.caps = FL_TGT_THIS_HOST,
 	.prepare = local_prepare,
 	.describe = local_describe,
-	.boot = local_boot,
 	.run_case = local_run_case,
 	.collect = local_collect,
-	.shutdown = local_shutdown,
 };

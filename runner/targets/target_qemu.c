@@ -725,7 +725,9 @@ static void qemu_shutdown(struct fl_target *t)
 
 const struct fl_target_ops fl_target_qemu_ops = {
 	.kind = "qemu",
-	.summary = "a kernel image or candidate booted in QEMU with the agent in an initramfs",
+	.summary = "boot --kernel in QEMU (KVM when /dev/kvm is usable, else\n"
+		   "TCG) and run inside, the agent in an initramfs",
+	.caps = FL_TGT_BOOTS_KERNEL | FL_TGT_MULTI_KERNEL,
 	.prepare = qemu_prepare,
 	.describe = qemu_describe,
 	.boot = qemu_boot,

@@ -748,7 +748,9 @@ static void ssh_shutdown(struct fl_target *t)
 
 const struct fl_target_ops fl_target_ssh_ops = {
 	.kind = "ssh",
-	.summary = "a lab machine already booted into the kernel, reached with ssh",
+	.spec = "ssh:[USER@]HOST[:PORT]",
+	.summary = "a lab machine already booted into the kernel, reached\n"
+		   "with ssh (--kernel: check it runs that candidate)",
 	.prepare = ssh_prepare,
 	.describe = ssh_describe,
 	.boot = ssh_boot,

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The target options faultline run and faultline hunt share, parsed once (target_opts.c):
+ * --kernel (given several times: one kernel each), --arch, --accel, --cpus, --mem and
+ * --boot-timeout. A command puts FL_TARGET_LONGOPTS in its getopt_long table and hands each
+ * option code it does not handle itself to fl_target_opt_parse().
+ */
+#ifndef FL_TARGET_OPTS_H
+#define FL_TARGET_OPTS_H
+
+#include <getopt.h>
+#include "target.h"
+
+#define FL_TARGET_MAX_KERNELS 8
+
+/* getopt_long codes above any character, so they never meet a command's own. */
+enum {
+	FL_TOPT_KERNEL = 0x100,
+	FL_TOPT_ARCH,
+	FL_TOPT_ACCEL,
+	FL_TOPT_CPUS,
+	FL_TOPT_MEM,
+	FL_TOPT_BOOT_TIMEOUT,
+};
+
+#define FL_TARGET_LONGOPTS							\
+	{ "kernel", required_argument, NULL, FL_TOPT_KERNEL },			\
+	{ "arch", required_argument, NULL, FL_TOPT_ARCH },			\
+	{ "accel", required_argument, NULL, FL_TOPT_ACCEL },			\
+	{ "cpus", required_argument, NULL, FL_TOPT_CPUS },			\
+	{ "mem", required_argument, NULL, FL_TOPT_MEM },			\
+	{ "boot-timeout", required_argument, NULL, FL_TOPT_BOOT_TIMEOUT }
+
+struct fl_target_args {
+	struct fl_target_opts t;			/* t.kernel: the last --kernel */
+	const char *kernels[FL_TARGET_MAX_KERNELS];	/* every --kernel, in order */
+	int nkernels;
+};
+
+/*
+ * Option code c with its value arg into a: 0 when taken, 1 when c is not a target option,
+ * -1 for a bad value (said on stderr as "CMD: ...").
+ */
+int fl_target_opt_parse(const char *cmd, int c, const char *arg, struct fl_target_args *a);
+
+#endif
