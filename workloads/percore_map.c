@@ -149,7 +149,8 @@ static int pc_setup(struct fl_case *c)
 	return 0;
 }
 
-/* IPIs per op of one class as a metric; when the class has no row here, the reason. */
+/* IPIs per op of one class as a metric; when /proc/interrupts cannot count the class, the
+ * reason. */
 static void pc_ipi_metric(struct fl_case *c, struct percore *p, enum fl_ipi_class cls,
 			  const char *metric, json_t *why)
 {

@@ -32,7 +32,7 @@ check "tlb:tlb_flush by reason in detail, as the format file names them" python3
 import json,sys; d=json.load(open(sys.argv[1]))['case']['detail']['tlb_flush_tracepoint']
 assert d['tlb:tlb_flush/remote_ipi_send']['value'] > 0 and 'tlb:tlb_flush/local_mm_shootdown' in d, d" "$TMP/shared-mm.json"
 if [ "$TLB_IPI_LESS" -gt 0 ]; then
-	# This VM flushes preempted vCPUs through the hypervisor: the TLB row undercounts.
+	# The hypervisor flushes preempted vCPUs' TLBs itself: the TLB row undercounts.
 	check "hypervisor flush: ipi.tlb_shootdown is unsupported with the reason, the row kept in raw" python3 -c "
 import json,sys; c=json.load(open(sys.argv[1]))['case']; t=c['ipi']['tlb_shootdown']
 assert t['status'] == 'unsupported' and 'paravirtual flush' in t['reason'] or 'Hyper-V' in t['reason'], t

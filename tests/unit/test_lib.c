@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of workloads/lib: histogram, page stamps, PRNG, timing, team and sampler. */
+/* Unit tests of workloads/lib: histogram, page stamps, PRNG, timing, team and sampler, the
+ * corruption log, aligned mappings. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <pthread.h>
 #include <cmocka.h>
+#include "lib/badlog.h"
 #include "lib/hist.h"
+#include "lib/map_aligned.h"
 #include "lib/rng.h"
 #include "lib/samples.h"
 #include "lib/stamp.h"
@@ -400,6 +407,8 @@ static void test_team_oversubscribed(void **state)
 	samples = fl_run_team_sampled(t, 0.3, &elapsed);
 	assert_non_null(samples);
 	assert_true(fl_team_ops(t) > 0);
+	assert_null(fl_team_failed(t));
+	assert_null(fl_team_failed(NULL));
 	json_decref(samples);
 	fl_team_destroy(t);
 }
@@ -420,6 +429,8 @@ static void test_team_early_exit(void **state)
 	assert_true(elapsed < 1.0);
 	assert_int_equal(json_array_size(samples), 0);
 	assert_int_equal(fl_team_worker(t, 0)->err, 1);
+	assert_ptr_equal(fl_team_failed(t), fl_team_worker(t, 0));
+	assert_string_equal(fl_team_failed(t)->errmsg, "worker 0 failed on purpose");
 	json_decref(samples);
 	fl_team_destroy(t);
 }
@@ -464,6 +475,104 @@ static void test_thp_collapse_tries(void **state)
 	munmap(p, len);
 }
 
+#define BADLOG_THREADS 4
+#define BADLOG_NOTES 1000
+
+static void *badlog_thread(void *arg)
+{
+	static atomic_int next;
+	int id = atomic_fetch_add(&next, 1);
+
+	for (int i = 0; i < BADLOG_NOTES; i++)
+		fl_badlog_note(arg, "thread %d note %d: %s", id, i,
+			       "a description long enough to be torn if two wrote it at once");
+	return NULL;
+}
+
+/* fl_badlog: every note counted, from threads and from a forked child writing to shared
+ * memory; exactly one description, whole, the first caller's; "" and 0 until then. */
+static void test_badlog(void **state)
+{
+	struct fl_badlog *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_t th[BADLOG_THREADS];
+	int status, id, n;
+	pid_t pid;
+
+	assert_true(b != MAP_FAILED);
+	assert_int_equal(fl_badlog_count(b), 0);
+	assert_string_equal(b->first, "");
+	for (int i = 0; i < BADLOG_THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, badlog_thread, b), 0);
+	for (int i = 0; i < BADLOG_THREADS; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(fl_badlog_count(b), BADLOG_THREADS * BADLOG_NOTES);
+	assert_int_equal(sscanf(b->first, "thread %d note %d: ", &id, &n), 2);
+	assert_true(id >= 0 && id < BADLOG_THREADS && n == 0);
+	assert_non_null(strstr(b->first, "torn if two wrote it at once"));
+	pid = fork();
+	if (pid == 0) {
+		fl_badlog_note(b, "the child");
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	waitpid(pid, &status, 0);
+	assert_int_equal(fl_badlog_count(b), BADLOG_THREADS * BADLOG_NOTES + 1);
+	assert_null(strstr(b->first, "the child"));
+	munmap(b, sizeof(*b));
+}
+
+static long long vm_size_kb(void)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmSize: %lld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* fl_map_reserve / fl_map_aligned: the address is at the alignment (plus the offset), and only
+ * len bytes stay mapped: the slack of the reservation is given back. */
+static void test_map_aligned(void **state)
+{
+	size_t align = 2u << 20, len = 3 * align + 4096, page = (size_t)sysconf(_SC_PAGESIZE);
+	long long kb0 = vm_size_kb();
+	unsigned char vec[1];
+	char *p, *r;
+	int fd;
+
+	p = fl_map_aligned(len, align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % align, 0);
+	assert_int_equal(vm_size_kb() - kb0, (long long)(len >> 10));
+	p[0] = 1;
+	p[len - 1] = 2;
+	munmap(p, len);
+	r = fl_map_reserve(len, align, align - page);
+	assert_non_null(r);
+	assert_int_equal((uintptr_t)r % align, align - page);
+	assert_int_equal(vm_size_kb() - kb0, (long long)(len >> 10));
+	assert_int_equal(mincore(r, page, vec), 0);	/* reserved: mapped, PROT_NONE */
+	munmap(r, len);
+	fd = memfd_create("test-map-aligned", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)len), 0);
+	p = fl_map_aligned(len, align, PROT_READ, MAP_SHARED, fd);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % align, 0);
+	assert_int_equal(p[len - 1], 0);
+	munmap(p, len);
+	assert_null(fl_map_aligned(len, align, PROT_READ, MAP_SHARED, -1));	/* EBADF */
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(vm_size_kb(), kb0);
+	close(fd);
+}
+
 static void test_pin_parse(void **state)
 {
 	enum fl_pin p;
@@ -502,6 +611,8 @@ int main(void)
 		cmocka_unit_test(test_team_never_started),
 		cmocka_unit_test(test_team_bad_args),
 		cmocka_unit_test(test_pin_parse),
+		cmocka_unit_test(test_badlog),
+		cmocka_unit_test(test_map_aligned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,9 +7,10 @@
  *
  * The clock: on x86_64, when the kernel's own clocksource is "tsc" (so the TSC is constant-rate
  * and synchronised across CPUs, or the kernel would have switched away from it), the raw TSC
- * (rdtsc, ~9 ns here against ~21 ns for clock_gettime through the vDSO), scaled to ns by a
- * calibration against CLOCK_MONOTONIC taken in setup; everywhere else CLOCK_MONOTONIC.
- * rdtsc is not serialising, which does not matter here: a store that faults raises an
+ * (rdtsc: ~9 ns against ~21 ns for clock_gettime through the vDSO on a 2-vCPU AMD EPYC guest,
+ * workloads/README.md), scaled to ns by a calibration against CLOCK_MONOTONIC taken in setup;
+ * everywhere else CLOCK_MONOTONIC.
+ * rdtsc is not serialising, which does not matter for a fault: a store that faults raises an
  * exception, and the exception orders the reads around it.
  */
 #ifndef FL_FAULT_TIMER_H
