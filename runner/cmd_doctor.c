@@ -14,7 +14,7 @@
 #include "fl_hostlock.h"
 #include "fl_json.h"
 #include "fl_util.h"
-#include "cmd_opts.h"
+#include "cmd_getopt.h"
 #include "commands.h"
 
 #define NAME_COL 6		/* "warn  " */

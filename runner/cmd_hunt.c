@@ -28,7 +28,7 @@
 #include "commands.h"
 #include "target.h"
 #include "target_opts.h"
-#include "cmd_opts.h"
+#include "cmd_getopt.h"
 
 #define MAX_REPORTS 64
 #define ROUNDS_MAX 1000

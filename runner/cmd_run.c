@@ -22,7 +22,7 @@
 #include "summary.h"
 #include "target.h"
 #include "target_opts.h"
-#include "cmd_opts.h"
+#include "cmd_getopt.h"
 
 struct run_opts {
 	const char *out, *resume, *suite;

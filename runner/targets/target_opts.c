@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The target options run and hunt share (target_opts.h). */
-#include "cmd_opts.h"
+#include "cmd_getopt.h"
 #include "fl_util.h"
 #include "target_opts.h"
 

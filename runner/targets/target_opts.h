@@ -15,7 +15,7 @@
 
 /* getopt_long codes above any character, so they never meet a command's own. */
 enum {
-	FL_TOPT_KERNEL = 0x100,
+	FL_TOPT_KERNEL = 0x200,	/* cmd_opts.h's statistics options are 0x100.. */
 	FL_TOPT_ARCH,
 	FL_TOPT_ACCEL,
 	FL_TOPT_CPUS,
