@@ -96,6 +96,20 @@ void fl_fmt_num(char *buf, size_t len, double v);
 double fl_cmp_num(json_t *v);
 /* A string field of the document's object o, "-" when it has none. */
 const char *fl_cmp_str(json_t *o, const char *key);
+/* The direction word of a comparison: better, worse, changed (significant), ~ (not),
+ * same, n<3 (too few samples), n/a. */
+const char *fl_cmp_word(json_t *c);
+/* The first object of array whose string key reads value (fl_cmp_str), or NULL. */
+json_t *fl_cmp_find(json_t *array, const char *key, const char *value);
+/* Run r's name for column heads ("name"), its label when it has none. */
+const char *fl_cmp_run_name(json_t *cmp, size_t r);
+/* Name n in at most w characters (w >= 4): a long one keeps its last word (the time or label
+ * that tells two runs of one kernel apart) behind a '~'. Returns buf. */
+const char *fl_cmp_fit(const char *n, size_t w, char *buf, size_t len);
+/* A list of sentences of the document (its "differences", "conditions"): none when it is
+ * empty (NULL: nothing), else head and item() for each. */
+void fl_cmp_list(FILE *out, json_t *list, const char *none, const char *head,
+		 void (*item)(FILE *out, const char *line));
 /* The outlier mark of a run's stats: 'O' a severe outlier (beyond 3 IQR), 'o' a mild one
  * (beyond 1.5 IQR), ' ' none (flagged by Tukey's fences, never dropped). */
 char fl_cmp_outlier_mark(json_t *st);

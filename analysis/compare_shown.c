@@ -20,6 +20,64 @@ const char *fl_cmp_str(json_t *o, const char *key)
 	return v ? v : "-";
 }
 
+const char *fl_cmp_word(json_t *c)
+{
+	const char *v = fl_cmp_str(c, "verdict"), *d = fl_cmp_str(c, "direction");
+
+	if (!strcmp(v, "too few samples"))
+		return !strcmp(d, "same") ? "same" : "n<3";
+	return strcmp(d, "-") ? d : v;
+}
+
+json_t *fl_cmp_find(json_t *array, const char *key, const char *value)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(array, i, o)
+		if (!strcmp(fl_cmp_str(o, key), value))
+			return o;
+	return NULL;
+}
+
+const char *fl_cmp_run_name(json_t *cmp, size_t r)
+{
+	json_t *run = json_array_get(json_object_get(cmp, "runs"), r);
+	const char *n = json_string_value(json_object_get(run, "name"));
+
+	return n ? n : fl_cmp_str(run, "label");
+}
+
+const char *fl_cmp_fit(const char *n, size_t w, char *buf, size_t len)
+{
+	const char *tail = strrchr(n, ' ');
+	size_t tl = tail ? strlen(tail) : 0;
+
+	if (strlen(n) <= w || w < 4 || len <= w)
+		snprintf(buf, len, "%s", n);
+	else if (tail && tl + 3 <= w)
+		snprintf(buf, len, "%.*s~%s", (int)(w - tl - 1), n, tail);
+	else
+		snprintf(buf, len, "%.*s~", (int)(w - 1), n);
+	return buf;
+}
+
+void fl_cmp_list(FILE *out, json_t *list, const char *none, const char *head,
+		 void (*item)(FILE *out, const char *line))
+{
+	json_t *l;
+	size_t i;
+
+	if (!json_array_size(list)) {
+		if (none)
+			fputs(none, out);
+		return;
+	}
+	fputs(head, out);
+	json_array_foreach(list, i, l)
+		item(out, json_string_value(l));
+}
+
 char fl_cmp_outlier_mark(json_t *st)
 {
 	json_t *o = json_object_get(st, "outliers");

@@ -20,17 +20,6 @@ static json_t *main_metric(json_t *g)
 	return NULL;
 }
 
-static json_t *metric_named(json_t *g, const char *name)
-{
-	json_t *m;
-	size_t i;
-
-	json_array_foreach(json_object_get(g, "metrics"), i, m)
-		if (!strcmp(fl_cmp_str(m, "name"), name))
-			return m;
-	return NULL;
-}
-
 /* The swept values of a family: a log2 x axis when they span 8x or more (threads 1..64). */
 static void sweep_axis(struct fl_plot *p, json_t *groups, const char *family)
 {
@@ -78,7 +67,7 @@ static int scaling_panels(struct fl_plot *p, json_t *cmp, bool write)
 
 			if (!hs || strcmp(fl_cmp_str(hs, "family"), fl_cmp_str(sw, "family")))
 				continue;
-			hm = metric_named(h, fl_cmp_str(mm, "name"));
+			hm = fl_cmp_find(json_object_get(h, "metrics"), "name", fl_cmp_str(mm, "name"));
 			fl_dat_num(f, "", fl_cmp_num(json_object_get(hs, "value")));
 			for (size_t r = 0; r < nr; r++) {
 				json_t *st = json_array_get(json_object_get(hm, "runs"), r);

@@ -12,16 +12,9 @@
 #define NAME_W 28
 #define COL_W 12
 
-static const char *s(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v ? v : "-";
-}
-
 static void cell(json_t *st, char *buf, size_t len)
 {
-	const char *status = s(st, "status");
+	const char *status = fl_cmp_str(st, "status");
 
 	if (!strcmp(status, "ok"))
 		fl_fmt_num(buf, len, fl_cmp_num(json_object_get(st, "mean")));
@@ -33,13 +26,14 @@ static void cell(json_t *st, char *buf, size_t len)
 /* The column head of a run: its target arch, with its label when two runs share one. */
 static void head(json_t *runs, size_t r, char *buf, size_t len)
 {
-	const char *arch = s(json_object_get(json_array_get(runs, r), "target"), "arch");
+	const char *arch = fl_cmp_str(json_object_get(json_array_get(runs, r), "target"), "arch");
 	json_t *o;
 	size_t i;
 
 	json_array_foreach(runs, i, o)
-		if (i != r && !strcmp(arch, s(json_object_get(o, "target"), "arch"))) {
-			snprintf(buf, len, "%s:%s", s(json_array_get(runs, r), "label"), arch);
+		if (i != r && !strcmp(arch, fl_cmp_str(json_object_get(o, "target"), "arch"))) {
+			snprintf(buf, len, "%s:%s", fl_cmp_str(json_array_get(runs, r), "label"),
+				 arch);
 			return;
 		}
 	snprintf(buf, len, "%s", arch);
@@ -51,7 +45,8 @@ static void group(json_t *g, json_t *runs, FILE *out)
 	json_t *m, *n = json_object_get(g, "n");
 	size_t i, r;
 
-	fprintf(out, "\n== %s %s\n%-*s", s(g, "workload"), s(g, "label"), NAME_W, "n");
+	fprintf(out, "\n== %s %s\n%-*s", fl_cmp_str(g, "workload"), fl_cmp_str(g, "label"), NAME_W,
+		"n");
 	json_array_foreach(n, r, m)
 		fprintf(out, " %*lld", COL_W, (long long)json_integer_value(m));
 	fprintf(out, "\n%-*s", NAME_W, "metric");
@@ -61,12 +56,12 @@ static void group(json_t *g, json_t *runs, FILE *out)
 	}
 	fputc('\n', out);
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {
-		const char *kind = s(m, "kind");
+		const char *kind = fl_cmp_str(m, "kind");
 		json_t *st;
 
 		if (strcmp(kind, "metric") && strcmp(kind, "ipi"))
 			continue;
-		fprintf(out, "%-*.*s", NAME_W, NAME_W, s(m, "name"));
+		fprintf(out, "%-*.*s", NAME_W, NAME_W, fl_cmp_str(m, "name"));
 		json_array_foreach(json_object_get(m, "runs"), r, st) {
 			cell(st, buf, sizeof(buf));
 			fprintf(out, " %*.*s", COL_W, COL_W, buf);
@@ -85,17 +80,18 @@ static void render(json_t *cmp, FILE *out)
 	json_array_foreach(runs, i, r) {
 		json_t *t = json_object_get(r, "target");
 
-		fprintf(out, "%s  %-8s %s, %s on %s %s, %lld CPUs\n", s(r, "label"),
-			s(t, "arch"), s(r, "dir"), s(json_object_get(r, "kernel"), "release"),
-			s(t, "kind"), s(t, "accel"), (long long)json_integer_value(
-				json_object_get(t, "cpus")));
+		fprintf(out, "%s  %-8s %s, %s on %s %s, %lld CPUs\n", fl_cmp_str(r, "label"),
+			fl_cmp_str(t, "arch"), fl_cmp_str(r, "dir"),
+			fl_cmp_str(json_object_get(r, "kernel"), "release"), fl_cmp_str(t, "kind"),
+			fl_cmp_str(t, "accel"),
+			(long long)json_integer_value(json_object_get(t, "cpus")));
 	}
 	json_array_foreach(json_object_get(cmp, "groups"), i, g)
 		group(g, runs, out);
 	json_array_foreach(json_object_get(cmp, "problems"), i, g)
 		fprintf(out, "%s%s %s %s: %s: %s\n", i ? "" : "\nproblems (not averaged):\n",
-			s(g, "run"), s(g, "workload"), s(g, "label"), s(g, "status"),
-			s(g, "reason"));
+			fl_cmp_str(g, "run"), fl_cmp_str(g, "workload"), fl_cmp_str(g, "label"),
+			fl_cmp_str(g, "status"), fl_cmp_str(g, "reason"));
 }
 
 void fl_render_matrix(json_t *cmp, FILE *out)

@@ -5,37 +5,11 @@
 #include <string.h>
 #include "compare.h"
 
-static const char *s(json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-
-	return v ? v : "-";
-}
-
 static bool is_rate(const char *unit)
 {
 	size_t n = strlen(unit);
 
 	return n > 2 && !strcmp(unit + n - 2, "/s");
-}
-
-/* A run's name (its kernel's) for the column heads. */
-static const char *name(json_t *runs, size_t r)
-{
-	json_t *run = json_array_get(runs, r);
-	const char *n = json_string_value(json_object_get(run, "name"));
-
-	return n ? n : s(run, "label");
-}
-
-/* The direction word: better, worse, changed (significant), ~ (not), same, n<3, n/a. */
-static const char *word_of(json_t *c)
-{
-	const char *v = s(c, "verdict"), *d = s(c, "direction");
-
-	if (!strcmp(v, "too few samples"))
-		return !strcmp(d, "same") ? "same" : "n<3";
-	return strcmp(d, "-") ? d : v;
 }
 
 /* " o" a mild, " O" a severe outlier among the run's iterations (Tukey's fences). */
@@ -53,7 +27,7 @@ static const char *outlier_mark(json_t *st)
 
 static void md_cell(json_t *st, char *buf, size_t len)
 {
-	const char *status = s(st, "status");
+	const char *status = fl_cmp_str(st, "status");
 	char m[32], d[32];
 
 	if (!strcmp(status, "absent") || !strcmp(status, "unsupported")) {
@@ -82,9 +56,14 @@ static const char *md_test_name(const char *t)
 	return "Mann-Whitney U (exact without ties and small n, else normal approximation)";
 }
 
+static void md_item(FILE *out, const char *line)
+{
+	fprintf(out, "- %s\n", line);
+}
+
 static void md_ids(json_t *cmp, FILE *out)
 {
-	json_t *r, *d;
+	json_t *r;
 	size_t i;
 
 	fputs("| run | directory | id | kernel | candidate | base | patchset | config sha256 | "
@@ -93,26 +72,24 @@ static void md_ids(json_t *cmp, FILE *out)
 		json_t *k = json_object_get(r, "kernel"), *t = json_object_get(r, "target");
 		json_t *ps = json_object_get(k, "patchset");
 
-		fprintf(out, "| %s %s%s | %s | %s | %s | %s | %s | %s%s%.0lld | %.12s | %s %s, %lld CPUs |\n",
-			s(r, "label"), name(json_object_get(cmp, "runs"), i), i ? "" : " (base)",
-			s(r, "dir"), s(r, "id"),
-			s(k, "release"), s(k, "candidate"), s(k, "base"),
-			json_is_object(ps) ? s(ps, "name") : "-", json_is_object(ps) ? " v" : "",
+		fprintf(out,
+			"| %s %s%s | %s | %s | %s | %s | %s | %s%s%.0lld | %.12s | %s %s, %lld CPUs |\n",
+			fl_cmp_str(r, "label"), fl_cmp_run_name(cmp, i), i ? "" : " (base)",
+			fl_cmp_str(r, "dir"), fl_cmp_str(r, "id"), fl_cmp_str(k, "release"),
+			fl_cmp_str(k, "candidate"), fl_cmp_str(k, "base"),
+			json_is_object(ps) ? fl_cmp_str(ps, "name") : "-",
+			json_is_object(ps) ? " v" : "",
 			(long long)json_integer_value(json_object_get(ps, "version")),
-			s(k, "config_sha256"), s(t, "kind"), s(t, "arch"),
+			fl_cmp_str(k, "config_sha256"), fl_cmp_str(t, "kind"),
+			fl_cmp_str(t, "arch"),
 			(long long)json_integer_value(json_object_get(t, "cpus")));
 	}
-	if (!json_array_size(json_object_get(cmp, "differences")))
-		fputs("\nKernel identity: no differences between the runs.\n", out);
-	else
-		fputs("\nKernel identity differences:\n\n", out);
-	json_array_foreach(json_object_get(cmp, "differences"), i, d)
-		fprintf(out, "- %s\n", json_string_value(d));
-	if (json_array_size(json_object_get(cmp, "conditions")))
-		fputs("\nHost conditions differ (numbers may differ for these, not the kernel):\n\n",
-		      out);
-	json_array_foreach(json_object_get(cmp, "conditions"), i, d)
-		fprintf(out, "- %s\n", json_string_value(d));
+	fl_cmp_list(out, json_object_get(cmp, "differences"),
+		    "\nKernel identity: no differences between the runs.\n",
+		    "\nKernel identity differences:\n\n", md_item);
+	fl_cmp_list(out, json_object_get(cmp, "conditions"), NULL,
+		    "\nHost conditions differ (numbers may differ for these, not the kernel):\n\n",
+		    md_item);
 	fprintf(out, "\nTest: %s; p-values %s-adjusted within each family: %lld workload "
 		"metrics, %lld counts (metrics that count events, marked #), %lld counters; "
 		"significant at p < %g. 95%% CI of %s, in %% of the base mean. n < 3: too few "
@@ -122,7 +99,7 @@ static void md_ids(json_t *cmp, FILE *out)
 		"(the same, no direction), ~ (not significant, or within the floor), same (no "
 		"difference), n<3 (no test). o / O after a mean: a mild / severe outlier among "
 		"its iterations (Tukey's fences at 1.5 and 3 IQR), flagged, never removed.\n",
-		md_test_name(s(cmp, "test")), s(cmp, "correction"),
+		md_test_name(fl_cmp_str(cmp, "test")), fl_cmp_str(cmp, "correction"),
 		(long long)json_integer_value(json_object_get(cmp, "family_metrics")),
 		(long long)json_integer_value(json_object_get(cmp, "family_counts")),
 		(long long)json_integer_value(json_object_get(cmp, "family_counters")),
@@ -137,14 +114,15 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 	json_t *runs = json_object_get(cmp, "runs"), *m;
 	size_t nr = json_array_size(runs), i;
 
-	fprintf(out, "\n### %s %s\n\n| metric | unit | better |", s(g, "workload"),
-		s(g, "label"));
+	fprintf(out, "\n### %s %s\n\n| metric | unit | better |", fl_cmp_str(g, "workload"),
+		fl_cmp_str(g, "label"));
 	for (size_t r = 0; r < nr; r++)
-		fprintf(out, " %s mean (sd) | %s n | %s hmean |", name(runs, r), name(runs, r),
-			name(runs, r));
+		fprintf(out, " %s mean (sd) | %s n | %s hmean |", fl_cmp_run_name(cmp, r),
+			fl_cmp_run_name(cmp, r), fl_cmp_run_name(cmp, r));
 	for (size_t r = 1; r < nr; r++)
 		fprintf(out, " %s delta %% | %s 95%% CI %% | %s p (adj) | %s verdict |",
-			name(runs, r), name(runs, r), name(runs, r), name(runs, r));
+			fl_cmp_run_name(cmp, r), fl_cmp_run_name(cmp, r), fl_cmp_run_name(cmp, r),
+			fl_cmp_run_name(cmp, r));
 	fputs("\n|---|---|---|", out);
 	for (size_t r = 0; r < nr; r++)
 		fputs("--:|--:|--:|", out);
@@ -152,14 +130,15 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 		fputs("--:|--:|--:|---|", out);
 	fputc('\n', out);
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {
-		fprintf(out, "| %s%s | %s | %s |", s(m, "name"), strcmp(s(m, "family"), "counts") ?
-			"" : " #", s(m, "unit"), s(m, "better"));
+		fprintf(out, "| %s%s | %s | %s |", fl_cmp_str(m, "name"),
+			strcmp(fl_cmp_str(m, "family"), "counts") ? "" : " #",
+			fl_cmp_str(m, "unit"), fl_cmp_str(m, "better"));
 		for (size_t r = 0; r < nr; r++) {
 			json_t *st = json_array_get(json_object_get(m, "runs"), r);
 			char c[80], h[32] = "-";
 
 			md_cell(st, c, sizeof(c));
-			if (is_rate(s(m, "unit")))
+			if (is_rate(fl_cmp_str(m, "unit")))
 				fl_fmt_num(h, sizeof(h), fl_cmp_num(json_object_get(st, "hmean")));
 			fprintf(out, " %s | %lld | %s |", c,
 				(long long)json_integer_value(json_object_get(st, "n")), h);
@@ -179,13 +158,13 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 				fputs(" - |", out);
 			else
 				fprintf(out, " %+.2f .. %+.2f%s |", lo, hi,
-					strcmp(s(cmp, "test"), "auto") ||
-					strcmp(s(cp, "test"), "bootstrap") ? "" : " ᵇ");
+					strcmp(fl_cmp_str(cmp, "test"), "auto") ||
+					strcmp(fl_cmp_str(cp, "test"), "bootstrap") ? "" : " ᵇ");
 			if (isnan(p))
 				fputs(" - |", out);
 			else
 				fprintf(out, " %.4f |", p);
-			fprintf(out, " %s |", word_of(cp));
+			fprintf(out, " %s |", fl_cmp_word(cp));
 		}
 		fputc('\n', out);
 	}
@@ -200,25 +179,28 @@ static void md_sweeps(json_t *cmp, FILE *out)
 	json_array_foreach(groups, i, g) {
 		json_t *sw = json_object_get(g, "sweep");
 
-		if (!sw || json_object_get(seen, s(sw, "family")))
+		if (!sw || json_object_get(seen, fl_cmp_str(sw, "family")))
 			continue;
-		json_object_set_new(seen, s(sw, "family"), json_true());
+		json_object_set_new(seen, fl_cmp_str(sw, "family"), json_true());
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
-			if (strcmp(s(m, "kind"), "metric") || !strcmp(s(m, "better"), "none"))
+			if (strcmp(fl_cmp_str(m, "kind"), "metric") ||
+			    !strcmp(fl_cmp_str(m, "better"), "none"))
 				continue;
 			fprintf(out, "\n### %s: %s (%s, %s is better) over %s\n\n| %s |",
-				s(sw, "family"), s(m, "name"), s(m, "unit"), s(m, "better"),
-				s(sw, "key"), s(sw, "key"));
+				fl_cmp_str(sw, "family"), fl_cmp_str(m, "name"),
+				fl_cmp_str(m, "unit"), fl_cmp_str(m, "better"),
+				fl_cmp_str(sw, "key"), fl_cmp_str(sw, "key"));
 			for (size_t r = 0; r < nr; r++)
 				fprintf(out, r ? " %s mean (sd) | %s delta %% |" : " %s mean (sd) |",
-					name(runs, r), name(runs, r));
+					fl_cmp_run_name(cmp, r), fl_cmp_run_name(cmp, r));
 			fputs("\n|--:|", out);
 			for (size_t r = 0; r < nr; r++)
 				fputs(r ? "--:|--:|" : "--:|", out);
 			fputc('\n', out);
 			json_array_foreach(groups, j, h) {
 				json_t *hs = json_object_get(h, "sweep");
-				json_t *hm = fl_cmp_sweep_metric(h, s(sw, "family"), s(m, "name"));
+				json_t *hm = fl_cmp_sweep_metric(h, fl_cmp_str(sw, "family"),
+								 fl_cmp_str(m, "name"));
 				char v[32];
 
 				if (!hm)
@@ -237,7 +219,7 @@ static void md_sweeps(json_t *cmp, FILE *out)
 					else
 						fprintf(out, " %s | %+.2f (%s) |", c,
 							fl_cmp_num(json_object_get(cp, "delta_pct")),
-							word_of(cp));
+							fl_cmp_word(cp));
 				}
 				fputc('\n', out);
 			}
@@ -252,7 +234,7 @@ static void render(json_t *cmp, FILE *out)
 	size_t i;
 
 	fprintf(out, "## faultline compare (base %s)\n\n",
-		s(json_array_get(json_object_get(cmp, "runs"), 0), "label"));
+		fl_cmp_str(json_array_get(json_object_get(cmp, "runs"), 0), "label"));
 	md_ids(cmp, out);
 	md_sweeps(cmp, out);
 	json_array_foreach(json_object_get(cmp, "groups"), i, g)
@@ -262,9 +244,10 @@ static void render(json_t *cmp, FILE *out)
 	if (json_array_size(json_object_get(cmp, "problems")))
 		fputs("\n### Problems (not averaged into the numbers)\n\n", out);
 	json_array_foreach(json_object_get(cmp, "problems"), i, e)
-		fprintf(out, "- %s `%s`: %s%s (%s %s): %s\n", s(e, "run"), s(e, "file"),
-			s(e, "status"), json_is_true(json_object_get(e, "warmup")) ? ", warm-up" : "",
-			s(e, "workload"), s(e, "label"), s(e, "reason"));
+		fprintf(out, "- %s `%s`: %s%s (%s %s): %s\n", fl_cmp_str(e, "run"),
+			fl_cmp_str(e, "file"), fl_cmp_str(e, "status"),
+			json_is_true(json_object_get(e, "warmup")) ? ", warm-up" : "",
+			fl_cmp_str(e, "workload"), fl_cmp_str(e, "label"), fl_cmp_str(e, "reason"));
 }
 
 void fl_render_md(json_t *cmp, FILE *out)

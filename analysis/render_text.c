@@ -11,13 +11,6 @@
 
 #define W 80
 
-static const char *s(json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-
-	return v ? v : "-";
-}
-
 struct ctx {
 	json_t *cmp;
 	FILE *out;
@@ -30,7 +23,7 @@ struct ctx {
  * value. */
 static void cell(json_t *st, char *buf, size_t len, bool with_sd, size_t w)
 {
-	const char *status = s(st, "status");
+	const char *status = fl_cmp_str(st, "status");
 	char m[32], d[32];
 
 	if (!strcmp(status, "absent")) {
@@ -76,7 +69,7 @@ static void cell_marked(json_t *st, char *buf, size_t len, size_t w)
 /* A metric of the counts family (decided by the count floor: counts.h). */
 static bool is_count(json_t *m)
 {
-	return !strcmp(s(m, "family"), "counts");
+	return !strcmp(fl_cmp_str(m, "family"), "counts");
 }
 
 static void pct(char *buf, size_t len, double v)
@@ -91,7 +84,7 @@ static void pct(char *buf, size_t len, double v)
 
 static char mark(json_t *c)
 {
-	const char *v = s(c, "verdict");
+	const char *v = fl_cmp_str(c, "verdict");
 
 	return !strcmp(v, "better") ? '+' : !strcmp(v, "worse") ? '-' :
 	       !strcmp(v, "changed") ? '*' : ' ';
@@ -100,20 +93,9 @@ static char mark(json_t *c)
 /* The better direction of a metric as a 2-letter column: hi, lo, or "-" (none). */
 static const char *dir_of(json_t *m)
 {
-	const char *b = s(m, "better");
+	const char *b = fl_cmp_str(m, "better");
 
 	return !strcmp(b, "higher") ? "hi" : !strcmp(b, "lower") ? "lo" : "-";
-}
-
-/* The direction word of a comparison: better, worse, changed (significant), ~ (not
- * significant), same (no difference), n<3 (too few samples), n/a. */
-static const char *word_of(json_t *c)
-{
-	const char *v = s(c, "verdict"), *d = s(c, "direction");
-
-	if (!strcmp(v, "too few samples"))
-		return !strcmp(d, "same") ? "same" : "n<3";
-	return strcmp(d, "-") ? d : v;
 }
 
 /* delta and p of one comparison: "-0.58%", "0.812" */
@@ -130,81 +112,68 @@ static void test_cells(json_t *c, char *delta, char *pv, size_t len)
 		snprintf(pv, len, "%.3f", p);
 }
 
-/* A run's column head: its kernel's name (cut to w). */
-static const char *rname(json_t *cmp, size_t r)
-{
-	json_t *run = json_array_get(json_object_get(cmp, "runs"), r);
-	const char *n = json_string_value(json_object_get(run, "name"));
-
-	return n ? n : s(run, "label");
-}
-
-/* A run's name in at most w characters: a long name keeps its last word (the time or
- * label that tells two runs of one kernel apart) behind a '~'. */
+/* Run r's name in at most w characters (fl_cmp_fit). */
 static const char *fit(json_t *cmp, size_t r, size_t w, char *buf, size_t len)
 {
-	const char *n = rname(cmp, r), *tail = strrchr(n, ' ');
-	size_t tl = tail ? strlen(tail) : 0;
-
-	if (strlen(n) <= w || w < 4 || len <= w)
-		snprintf(buf, len, "%s", n);
-	else if (tail && tl + 3 <= w)
-		snprintf(buf, len, "%.*s~%s", (int)(w - tl - 1), n, tail);
-	else
-		snprintf(buf, len, "%.*s~", (int)(w - 1), n);
-	return buf;
+	return fl_cmp_fit(fl_cmp_run_name(cmp, r), w, buf, len);
 }
 
+
+static void difference_line(FILE *out, const char *d)
+{
+	fprintf(out, "  %.77s\n", d);
+}
+
+static void condition_line(FILE *out, const char *d)
+{
+	char line[1200];
+
+	snprintf(line, sizeof(line), "  %s", d);
+	fl_text_wrap(out, line, 4, W);
+}
 
 static void print_ids(json_t *cmp, FILE *out)
 {
-	json_t *runs = json_object_get(cmp, "runs"), *r, *d;
+	json_t *runs = json_object_get(cmp, "runs"), *r;
 	size_t i;
 
 	fprintf(out, "faultline compare: %zu runs, base %s (%s)\n", json_array_size(runs),
-		s(json_array_get(runs, 0), "label"), rname(cmp, 0));
+		fl_cmp_str(json_array_get(runs, 0), "label"), fl_cmp_run_name(cmp, 0));
 	json_array_foreach(runs, i, r) {
 		json_t *k = json_object_get(r, "kernel"), *t = json_object_get(r, "target");
 		json_t *ps = json_object_get(k, "patchset");
 		char cfg[13] = "-", line[256];
 
 		if (json_is_string(json_object_get(k, "config_sha256")))
-			snprintf(cfg, sizeof(cfg), "%s", s(k, "config_sha256"));
-		fprintf(out, "%s  %.40s: %.34s (%s, %lld cases)\n", s(r, "label"), rname(cmp, i),
-			s(r, "dir"), s(r, "state"),
+			snprintf(cfg, sizeof(cfg), "%s", fl_cmp_str(k, "config_sha256"));
+		fprintf(out, "%s  %.40s: %.34s (%s, %lld cases)\n", fl_cmp_str(r, "label"),
+			fl_cmp_run_name(cmp, i), fl_cmp_str(r, "dir"), fl_cmp_str(r, "state"),
 			(long long)json_integer_value(json_object_get(r, "cases")));
 		snprintf(line, sizeof(line), "   id %.40s  kernel %.30s  %s %s, %lld CPUs%s%.10s",
-			 s(r, "id"), s(k, "release"), s(t, "kind"), s(t, "arch"),
+			 fl_cmp_str(r, "id"), fl_cmp_str(k, "release"), fl_cmp_str(t, "kind"),
+			 fl_cmp_str(t, "arch"),
 			 (long long)json_integer_value(json_object_get(t, "cpus")),
 			 json_is_string(json_object_get(t, "accel")) ? ", " : "",
-			 json_is_string(json_object_get(t, "accel")) ? s(t, "accel") : "");
+			 json_is_string(json_object_get(t, "accel")) ? fl_cmp_str(t, "accel") : "");
 		fl_utf8_cut(line);
 		fl_text_wrap(out, line, 6, W);
 		if (json_is_string(json_object_get(k, "candidate")) ||
 		    json_is_string(json_object_get(k, "base")) || json_is_object(ps))
 			fprintf(out, "   candidate %.20s  base %.20s  patchset %.16s%s%.0lld  "
-				"config %s\n", s(k, "candidate"), s(k, "base"),
-				json_is_object(ps) ? s(ps, "name") : "-", json_is_object(ps) ? " v" : "",
+				"config %s\n", fl_cmp_str(k, "candidate"), fl_cmp_str(k, "base"),
+				json_is_object(ps) ? fl_cmp_str(ps, "name") : "-",
+				json_is_object(ps) ? " v" : "",
 				(long long)json_integer_value(json_object_get(ps, "version")), cfg);
 		if (json_integer_value(json_object_get(r, "skipped")))
 			fprintf(out, "   %lld case file(s) skipped: see problems\n",
 				(long long)json_integer_value(json_object_get(r, "skipped")));
 	}
-	if (!json_array_size(json_object_get(cmp, "differences")))
-		fputs("kernel identity: no differences between the runs\n", out);
-	else
-		fputs("kernel identity differences:\n", out);
-	json_array_foreach(json_object_get(cmp, "differences"), i, d)
-		fprintf(out, "  %.77s\n", json_string_value(d));
-	if (json_array_size(json_object_get(cmp, "conditions")))
-		fputs("host conditions differ (numbers may differ for these, not the kernel):\n",
-		      out);
-	json_array_foreach(json_object_get(cmp, "conditions"), i, d) {
-		char line[1200];
-
-		snprintf(line, sizeof(line), "  %s", json_string_value(d));
-		fl_text_wrap(out, line, 4, W);
-	}
+	fl_cmp_list(out, json_object_get(cmp, "differences"),
+		    "kernel identity: no differences between the runs\n",
+		    "kernel identity differences:\n", difference_line);
+	fl_cmp_list(out, json_object_get(cmp, "conditions"), NULL,
+		    "host conditions differ (numbers may differ for these, not the kernel):\n",
+		    condition_line);
 }
 
 void fl_text_wrap(FILE *out, const char *p, int indent, size_t width)
@@ -231,7 +200,7 @@ void fl_text_wrap(FILE *out, const char *p, int indent, size_t width)
 
 static const char *test_name(json_t *cmp)
 {
-	const char *t = s(cmp, "test");
+	const char *t = fl_cmp_str(cmp, "test");
 
 	if (!strcmp(t, "welch"))
 		return "Welch's t-test";
@@ -268,20 +237,20 @@ static void print_legend(struct ctx *x)
 		 "reported: never 0. Warm-ups excluded. p, CI: --format md/csv/json; a metric "
 		 "over a sweep (threads...): --metrics NAME. (n: ...): measured iterations. "
 		 "--counters: the rows the last line counts.%s%s%s%s", test_name(cmp),
-		 s(cmp, "correction"),
+		 fl_cmp_str(cmp, "correction"),
 		 (long long)json_integer_value(json_object_get(cmp, "family_metrics")),
 		 (long long)json_integer_value(json_object_get(cmp, "family_counts")),
 		 (long long)json_integer_value(json_object_get(cmp, "family_counters")),
 		 fl_cmp_num(json_object_get(cmp, "alpha")), floor_str,
 		 f ? " Rows limited to --metrics " : "", globs, f ? "." : "",
-		 strcmp(s(cmp, "test"), "auto") ? "" : " Where a sample of 8 or more is skewed "
+		 strcmp(fl_cmp_str(cmp, "test"), "auto") ? "" : " Where a sample of 8 or more is skewed "
 		 "or has a severe outlier, the percentile bootstrap decides instead of Welch.");
 	fl_text_wrap(x->out, buf, 0, W);
 }
 
 static bool is_counter(json_t *m)
 {
-	return strcmp(s(m, "kind"), "metric");
+	return strcmp(fl_cmp_str(m, "kind"), "metric");
 }
 
 /* Two runs: "name  A mean (sd)  B mean (sd)  delta b  p  word" in 80 columns. */
@@ -289,7 +258,7 @@ static void row2(json_t *m, FILE *out)
 {
 	json_t *rs = json_object_get(m, "runs"), *c = json_array_get(json_object_get(m,
 							"comparisons"), 0);
-	const char *name = s(m, "name");
+	const char *name = fl_cmp_str(m, "name");
 	size_t nw = is_count(m) ? 29 : 31;
 	char a[80], b[80], delta[16], pv[16];
 
@@ -300,7 +269,7 @@ static void row2(json_t *m, FILE *out)
 	test_cells(c, delta, pv, sizeof(delta));
 	fprintf(out, "%-*.*s%s %13s %13s %8s %2s %.7s\n", (int)nw, (int)nw,
 		strlen(name) > nw ? "" : name, is_count(m) && strlen(name) <= nw ? " #" :
-		nw == 29 ? "  " : "", a, b, delta, dir_of(m), word_of(c));
+		nw == 29 ? "  " : "", a, b, delta, dir_of(m), fl_cmp_word(c));
 }
 
 /* Three or more runs: the metric's name, then one line per run. */
@@ -310,7 +279,7 @@ static void row_n(json_t *cmp, json_t *m, FILE *out)
 	size_t nruns = json_array_size(rs);
 	char a[80], delta[16], pv[16], nb[96];
 
-	fprintf(out, "%.70s [%s]%s\n", s(m, "name"), dir_of(m), is_count(m) ? " #" : "");
+	fprintf(out, "%.70s [%s]%s\n", fl_cmp_str(m, "name"), dir_of(m), is_count(m) ? " #" : "");
 	for (size_t r = 0; r < nruns; r++) {
 		json_t *st = json_array_get(rs, r), *c = json_array_get(cs, r - 1);
 
@@ -322,7 +291,7 @@ static void row_n(json_t *cmp, json_t *m, FILE *out)
 			continue;
 		}
 		test_cells(c, delta, pv, sizeof(delta));
-		fprintf(out, " %8s %5s %.7s\n", delta, pv, word_of(c));
+		fprintf(out, " %8s %5s %.7s\n", delta, pv, fl_cmp_word(c));
 	}
 }
 
@@ -334,7 +303,7 @@ static bool all_zero(json_t *m)
 	size_t r, i;
 
 	json_array_foreach(json_object_get(m, "runs"), r, st) {
-		if (strcmp(s(st, "status"), "ok"))
+		if (strcmp(fl_cmp_str(st, "status"), "ok"))
 			return false;
 		json_array_foreach(json_object_get(st, "values"), i, v)
 			if (fl_cmp_num(v) != 0)
@@ -347,7 +316,7 @@ static bool all_zero(json_t *m)
  * CPUs the mm ran on, pages swapped), no verdict. */
 static bool descriptive(json_t *m)
 {
-	return !is_counter(m) && !strcmp(s(m, "better"), "none");
+	return !is_counter(m) && !strcmp(fl_cmp_str(m, "better"), "none");
 }
 
 static bool folded(struct ctx *x, json_t *m)
@@ -362,7 +331,7 @@ static void fold_count(struct ctx *x, json_t *g)
 	size_t i;
 
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {
-		const char *k = s(m, "kind");
+		const char *k = fl_cmp_str(m, "kind");
 
 		x->folded[0] += !strcmp(k, "counter");
 		x->folded[1] += !strcmp(k, "ipi");
@@ -396,10 +365,11 @@ static void print_group(struct ctx *x, json_t *g)
 
 	if (!x->counters && !fl_cmp_group_measured(g))
 		return;		/* no measured case in any run: see problems */
-	off = (size_t)snprintf(head, sizeof(head), "== %s %s (n", s(g, "workload"), s(g, "label"));
+	off = (size_t)snprintf(head, sizeof(head), "== %s %s (n", fl_cmp_str(g, "workload"),
+			       fl_cmp_str(g, "label"));
 	for (size_t r = 0; r < nruns && off < sizeof(head); r++)
 		off += (size_t)snprintf(head + off, sizeof(head) - off, "%s %s %lld", r ? "," : ":",
-			s(json_array_get(runs, r), "label"),
+			fl_cmp_str(json_array_get(runs, r), "label"),
 			(long long)json_integer_value(json_array_get(json_object_get(g, "n"), r)));
 	if (off < sizeof(head))
 		snprintf(head + off, sizeof(head) - off, ")");
@@ -422,18 +392,19 @@ static void sweep_table(json_t *cmp, json_t *sw, json_t *m, size_t first, size_t
 			FILE *out)
 {
 	json_t *groups = json_object_get(cmp, "groups"), *h;
-	const char *fam = s(sw, "family");
+	const char *fam = fl_cmp_str(sw, "family");
 	int w = sd ? 16 : 9;
 	size_t j;
 
 	char nb[96];
 
-	fprintf(out, "%8.8s %*.*s", s(sw, "key"), w, w, fit(cmp, 0, (size_t)w, nb, sizeof(nb)));
+	fprintf(out, "%8.8s %*.*s", fl_cmp_str(sw, "key"), w, w,
+		fit(cmp, 0, (size_t)w, nb, sizeof(nb)));
 	for (size_t r = first; r < last; r++)
 		fprintf(out, " %*.*s %8s", w, w, fit(cmp, r, (size_t)w, nb, sizeof(nb)), "delta");
 	fputc('\n', out);
 	json_array_foreach(groups, j, h) {
-		json_t *hm = fl_cmp_sweep_metric(h, fam, s(m, "name")), *hr, *cp;
+		json_t *hm = fl_cmp_sweep_metric(h, fam, fl_cmp_str(m, "name")), *hr, *cp;
 		char v[32], c[80], d[16];
 
 		if (!hm)
@@ -471,17 +442,19 @@ static void print_sweeps(struct ctx *x)
 
 	json_array_foreach(groups, i, g) {
 		json_t *sw = json_object_get(g, "sweep");
-		const char *fam = s(sw, "family");
+		const char *fam = fl_cmp_str(sw, "family");
 		char title[512];
 
 		if (!sw || json_object_get(seen, fam))
 			continue;
 		json_object_set_new(seen, fam, json_true());
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
-			if (strcmp(s(m, "kind"), "metric") || !strcmp(s(m, "better"), "none"))
+			if (strcmp(fl_cmp_str(m, "kind"), "metric") ||
+			    !strcmp(fl_cmp_str(m, "better"), "none"))
 				continue;
 			snprintf(title, sizeof(title), "%s: %s [%s] over %s, b %s", fam,
-				 s(m, "name"), s(m, "unit"), s(sw, "key"), dir_of(m));
+				 fl_cmp_str(m, "name"), fl_cmp_str(m, "unit"),
+				 fl_cmp_str(sw, "key"), dir_of(m));
 			fl_text_wrap(x->out, title, 2, W);
 			for (size_t first = 1; first < nruns || first == 1; first += per) {
 				if (first > 1)
@@ -505,12 +478,15 @@ static void print_problems(json_t *cmp, FILE *out)
 		return;
 	fputs("\nproblems (not averaged into the numbers):\n", out);
 	json_array_foreach(p, i, e) {
-		size_t used = 8 + strlen(s(e, "workload")) + strnlen(s(e, "label"), 30);
+		size_t used = 8 + strlen(fl_cmp_str(e, "workload")) +
+			      strnlen(fl_cmp_str(e, "label"), 30);
 
-		fprintf(out, "  %s %.50s: %s%s\n", s(e, "run"), s(e, "file"), s(e, "status"),
+		fprintf(out, "  %s %.50s: %s%s\n", fl_cmp_str(e, "run"), fl_cmp_str(e, "file"),
+			fl_cmp_str(e, "status"),
 			json_is_true(json_object_get(e, "warmup")) ? " (warm-up)" : "");
-		fprintf(out, "    %s %.30s: %.*s\n", s(e, "workload"), s(e, "label"),
-			used < W - 20 ? (int)(W - used) : 20, s(e, "reason"));
+		fprintf(out, "    %s %.30s: %.*s\n", fl_cmp_str(e, "workload"),
+			fl_cmp_str(e, "label"), used < W - 20 ? (int)(W - used) : 20,
+			fl_cmp_str(e, "reason"));
 	}
 }
 

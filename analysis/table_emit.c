@@ -8,28 +8,6 @@
 
 #define W 80
 
-static const char *s(json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-
-	return v ? v : "-";
-}
-
-/* head in at most w characters (w >= 4): a long one keeps its last word behind a '~' */
-static const char *fit(const char *head, size_t w, char *buf, size_t len)
-{
-	const char *tail = strrchr(head, ' ');
-	size_t tl = tail ? strlen(tail) : 0;
-
-	if (strlen(head) <= w || len <= w)
-		snprintf(buf, len, "%s", head);
-	else if (tail && tl + 3 <= w)
-		snprintf(buf, len, "%.*s~%s", (int)(w - tl - 1), head, tail);
-	else
-		snprintf(buf, len, "%.*s~", (int)(w - 1), head);
-	return buf;
-}
-
 static const char *cell_txt(const struct tcell *c, bool brief)
 {
 	return brief ? c->brief : c->txt;
@@ -49,7 +27,7 @@ static void convention(struct tgrid *gr, char *buf, size_t len)
 		 "thread prints it: positive = the figure went down (b: hi = higher, lo = lower "
 		 "is better)." : "delta: signed so that positive = better (b: hi = higher, lo = "
 		 "lower is better; b \"-\": candidate - base).",
-		 fl_cmp_num(json_object_get(gr->cmp, "alpha")), s(gr->cmp, "correction"));
+		 fl_cmp_num(json_object_get(gr->cmp, "alpha")), fl_cmp_str(gr->cmp, "correction"));
 }
 
 /* Column widths with full or brief cells; returns the columns' total (each + 1 space). */
@@ -107,7 +85,7 @@ static void span_line(struct tgrid *gr, const size_t *w, size_t lw, const bool *
 		       (!level || !strcmp(gr->h[e].sub, gr->h[k].sub)))
 			span += w[e++] + 1;
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " %-*s", (int)span,
-					fit(t, span, hb, sizeof(hb)));
+					fl_cmp_fit(t, span, hb, sizeof(hb)));
 		k = e;
 	}
 	off = strlen(line);
@@ -127,7 +105,8 @@ static void part(struct tgrid *gr, const size_t *w, size_t lw, bool brief, const
 	fprintf(out, "%-*.*s", (int)lw, (int)lw, gr->label_head);
 	for (size_t k = 0; k < gr->ncols; k++)
 		if (mask[k])
-			fprintf(out, " %*s", (int)w[k], fit(gr->h[k].head, w[k], hb, sizeof(hb)));
+			fprintf(out, " %*s", (int)w[k],
+				fl_cmp_fit(gr->h[k].head, w[k], hb, sizeof(hb)));
 	fputc('\n', out);
 	for (size_t i = 0; i < gr->nrows; i++) {
 		struct trow *r = &gr->rows[i];
@@ -260,14 +239,14 @@ void tg_emit_csv(struct tgrid *gr, FILE *out)
 			fl_csv_field(out, gr->t->name, false);
 			fl_csv_field(out, r->block_label, false);
 			fl_csv_field(out, r->label, false);
-			fl_csv_field(out, s(json_array_get(json_object_get(gr->cmp, "runs"),
-							   c->run), "label"), false);
+			fl_csv_field(out, fl_cmp_str(json_array_get(json_object_get(gr->cmp, "runs"),
+								    c->run), "label"), false);
 			fl_csv_field(out, gr->names[c->run], false);
 			fl_csv_field(out, c->split ? c->split : "", false);
 			fl_csv_field(out, c->metric, false);
-			fl_csv_field(out, c->m ? s(c->m, "unit") : "", false);
-			fl_csv_field(out, c->m ? s(c->m, "better") : "", false);
-			fl_csv_field(out, c->m ? s(c->st, "status") : "missing", false);
+			fl_csv_field(out, c->m ? fl_cmp_str(c->m, "unit") : "", false);
+			fl_csv_field(out, c->m ? fl_cmp_str(c->m, "better") : "", false);
+			fl_csv_field(out, c->m ? fl_cmp_str(c->st, "status") : "missing", false);
 			fl_csv_field(out, c->m ? json_string_value(json_object_get(c->st,
 				     "reason")) : "not reported by the workload in these runs",
 				     false);
@@ -277,7 +256,7 @@ void tg_emit_csv(struct tgrid *gr, FILE *out)
 			num(out, cp, "delta_pct");
 			num(out, cp, "delta_better_pct");
 			num(out, cp, "p_adjusted");
-			fl_csv_field(out, cp ? s(cp, "direction") : "", true);
+			fl_csv_field(out, cp ? fl_cmp_str(cp, "direction") : "", true);
 		}
 	}
 }

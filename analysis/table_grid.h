@@ -64,6 +64,30 @@ struct tgrid {
 	size_t nnotes, notes_dropped;
 };
 
+/* table_cells.c: rows, cells and notes. */
+/* "threads=2 walkers=1": the layout's keys and the parameters that vary between the table's
+ * groups, each with what the case resolved it to, except skip1 and skip2 (may be NULL). */
+void tg_label_of(struct tgrid *gr, json_t *g, const char *skip1, const char *skip2,
+		 char *buf, size_t len);
+/* The metric row called name of a group (a workload metric, not per op), or NULL. */
+json_t *tg_metric_of(json_t *g, const char *name);
+/* A note under the table (once; past TG_MAXNOTES counted in notes_dropped). */
+void tg_note(struct tgrid *gr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A new row labelled label in the current block; NULL when out of memory. */
+struct trow *tg_row_add(struct tgrid *gr, bool block, const char *label);
+/* A value cell: "mean (sd)" and "mean", or n/a with its reason noted. */
+void tg_value_cell(struct tgrid *gr, struct tcell *c, json_t *g, json_t *m, size_t run,
+		   const char *metric);
+/* The delta and verdict-word cells of run against the base. */
+void tg_delta_cells(struct tcell *d, struct tcell *w, json_t *m, size_t run, bool drop);
+/* The better-direction cell: hi, lo or -. */
+void tg_dir_cell(struct tcell *c, json_t *m);
+
+/* table_shapes.c: the rows of each shape; 0, or -1 when out of memory. */
+int tg_build_rows(struct tgrid *gr);
+int tg_build_sweep(struct tgrid *gr);
+
+/* table_emit.c: the grid as text, Markdown or CSV. */
 void tg_emit_text(struct tgrid *gr, FILE *out);
 void tg_emit_md(struct tgrid *gr, FILE *out);
 void tg_emit_csv(struct tgrid *gr, FILE *out);
