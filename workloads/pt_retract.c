@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "fl_interrupt.h"
+#include "fl_json.h"
 #include "lib/collapse_trace.h"
 #include "lib/stamp.h"
 #include "lib/thp.h"
@@ -79,8 +80,8 @@ static void open_kmsg(struct fl_case *c, struct ptr *t)
 	char err[256];
 
 	if (fl_kmsg_open(&t->kmsg, NULL, err, sizeof(err))) {
-		json_object_set_new(c->extra, "console_scan", json_pack("{s:s, s:s}", "status",
-					"unsupported", "reason", err));
+		json_object_set_new(c->extra, "console_scan",
+				    fl_json_missing("unsupported", err));
 		return;
 	}
 	t->kmsg_open = true;
@@ -340,8 +341,8 @@ static int verify_console(struct fl_case *c, struct ptr *t)
 	if (!t->kmsg_open)
 		return 0;
 	if (fl_kmsg_scan(&t->kmsg, c->console, err, sizeof(err)) < 0)
-		json_object_set_new(c->extra, "console_scan", json_pack("{s:s, s:s}", "status",
-					"unsupported", "reason", err));
+		json_object_set_new(c->extra, "console_scan",
+				    fl_json_missing("unsupported", err));
 	f = json_array_get(c->console, 0);
 	if (f)
 		return fl_case_fail(c, "the kernel log reported %zu problem(s) during the case; "

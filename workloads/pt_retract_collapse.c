@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "fl_interrupt.h"
+#include "fl_json.h"
 #include "lib/collapse_trace.h"
 #include "lib/knobs.h"
 #include "lib/thp.h"
@@ -97,12 +98,6 @@ int ptr_collapse_khugepaged(struct fl_case *c, struct ptr *t)
 	return 0;
 }
 
-static void trace_unsupported(struct fl_case *c, const char *why)
-{
-	json_object_set_new(c->extra, "collapse_trace", json_pack("{s:s, s:s}", "status",
-				"unsupported", "reason", why));
-}
-
 void ptr_trace_start(struct fl_case *c, struct ptr *t)
 {
 	if (!t->khugepaged)
@@ -112,27 +107,18 @@ void ptr_trace_start(struct fl_case *c, struct ptr *t)
 		t->trace = NULL;
 	}
 	if (!t->trace)
-		trace_unsupported(c, t->trace_why);
+		json_object_set_new(c->extra, "collapse_trace",
+				    fl_json_missing("unsupported", t->trace_why));
 }
 
 /* khugepaged's collapses from the tracepoints: per-PMD latency, scan results by name. */
 void ptr_trace_report(struct fl_case *c, struct ptr *t)
 {
 	const struct fl_ct_an *a;
-	char err[256];
-	json_t *o, *d;
 
 	if (!t->trace)
 		return;
-	a = fl_ctrace_stop(t->trace, err, sizeof(err));
-	if (!a) {
-		trace_unsupported(c, err);
-		return;
-	}
-	o = fl_ct_an_json(a);
-	d = fl_ctrace_describe(t->trace);
-	json_object_update(o, d);
-	json_decref(d);
-	json_object_set_new(c->extra, "collapse_trace", o);
-	fl_hist_merge(&t->collapse, &a->collapse);
+	json_object_set_new(c->extra, "collapse_trace", fl_ctrace_report(t->trace, &a));
+	if (a)
+		fl_hist_merge(&t->collapse, &a->collapse);
 }

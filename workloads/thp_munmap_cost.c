@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fl_json.h"
 #include "lib/mmstat.h"
 #include "probes/csd_calls.h"
 #include "probes/procparse.h"
@@ -32,8 +33,8 @@ static void ipi_class(struct fl_case *c, json_t *ipi, const char *cls, const cha
 		if (v)
 			json_object_set(per_gib, cls, v);
 		else
-			json_object_set_new(per_gib, cls, json_pack("{s:s, s:s}", "status",
-					    "unsupported", "reason", "no IPI data"));
+			json_object_set_new(per_gib, cls,
+					    fl_json_missing("unsupported", "no IPI data"));
 		thpm_metric_missing(c, metric, json_object_get(per_gib, cls));
 		return;
 	}
@@ -142,7 +143,7 @@ void thpm_ipi_metrics(struct fl_case *c, struct thpm *t)
 	 * unsupported where a hypervisor flushes without an IPI (mmstat.h). */
 	ipi = fl_ipi_delta_here(t->irq0, t->irq1);
 	if (!ipi)
-		ipi = json_pack("{s:s, s:s}", "status", "unsupported", "reason", "out of memory");
+		ipi = fl_json_missing("unsupported", "out of memory");
 	calls = t->csd ? fl_csd_calls_json(t->csd) : NULL;
 	ipi_function_calls(ipi, calls);
 	per_gib = json_object();

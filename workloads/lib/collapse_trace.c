@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "collapse_trace.h"
+#include "fl_json.h"
 #include "fl_util.h"
 #include "knobs.h"
 #include "probes/tracefs.h"
@@ -465,6 +466,21 @@ json_t *fl_ctrace_describe(const struct fl_ctrace *t)
 			 "pmd_start", t->sched ? "end of khugepaged's previous PMD, or its wakeup "
 			 "(sched:sched_switch)" : "end of khugepaged's previous PMD (no "
 			 "sched_switch: a PMD after a scan sleep includes the sleep)");
+}
+
+json_t *fl_ctrace_report(struct fl_ctrace *t, const struct fl_ct_an **an)
+{
+	char err[256];
+	json_t *o, *d;
+
+	*an = fl_ctrace_stop(t, err, sizeof(err));
+	if (!*an)
+		return fl_json_missing("unsupported", err);
+	o = fl_ct_an_json(*an);
+	d = fl_ctrace_describe(t);
+	json_object_update(o, d);
+	json_decref(d);
+	return o;
 }
 
 void fl_ctrace_close(struct fl_ctrace *t)

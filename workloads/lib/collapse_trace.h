@@ -78,6 +78,10 @@ void fl_ctrace_mark(struct fl_ctrace *t, uint64_t t0_ns);
 const struct fl_ct_an *fl_ctrace_stop(struct fl_ctrace *t, char *err, size_t len);
 /* The instance's name and what filters the events ("mm of pid N", or why none). */
 json_t *fl_ctrace_describe(const struct fl_ctrace *t);
+/* fl_ctrace_stop, then detail.collapse_trace: the analysis (fl_ct_an_json) with the
+ * description, and *an set to it; or {"status": "unsupported", "reason"} and *an NULL when
+ * the buffer could not be read. */
+json_t *fl_ctrace_report(struct fl_ctrace *t, const struct fl_ct_an **an);
 /* Remove the instance. NULL is fine. */
 void fl_ctrace_close(struct fl_ctrace *t);
 
