@@ -96,6 +96,11 @@ void fl_fmt_num(char *buf, size_t len, double v);
 double fl_cmp_num(json_t *v);
 /* A string field of the document's object o, "-" when it has none. */
 const char *fl_cmp_str(json_t *o, const char *key);
+/* What a run's stats st show when they hold no value: "-" absent from the kernel, "n/a"
+ * unsupported by the machine, "(missing)", "(no case)"; false (buf untouched) when ok. */
+bool fl_cmp_no_value(json_t *st, char *buf, size_t len);
+/* The mean and sd of a run's stats as fl_fmt_num prints them, each in len bytes. */
+void fl_cmp_mean_sd(json_t *st, char *mean, char *sd, size_t len);
 /* The direction word of a comparison: better, worse, changed (significant), ~ (not),
  * same, n<3 (too few samples), n/a. */
 const char *fl_cmp_word(json_t *c);

@@ -20,6 +20,27 @@ const char *fl_cmp_str(json_t *o, const char *key)
 	return v ? v : "-";
 }
 
+bool fl_cmp_no_value(json_t *st, char *buf, size_t len)
+{
+	const char *status = fl_cmp_str(st, "status");
+
+	if (!strcmp(status, "ok"))
+		return false;
+	if (!strcmp(status, "absent"))
+		snprintf(buf, len, "-");
+	else if (!strcmp(status, "unsupported"))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "(%s)", status);
+	return true;
+}
+
+void fl_cmp_mean_sd(json_t *st, char *mean, char *sd, size_t len)
+{
+	fl_fmt_num(mean, len, fl_cmp_num(json_object_get(st, "mean")));
+	fl_fmt_num(sd, len, fl_cmp_num(json_object_get(st, "sd")));
+}
+
 const char *fl_cmp_word(json_t *c)
 {
 	const char *v = fl_cmp_str(c, "verdict"), *d = fl_cmp_str(c, "direction");

@@ -30,16 +30,12 @@ static void md_cell(json_t *st, char *buf, size_t len)
 	const char *status = fl_cmp_str(st, "status");
 	char m[32], d[32];
 
-	if (!strcmp(status, "absent") || !strcmp(status, "unsupported")) {
-		snprintf(buf, len, "%s¹", !strcmp(status, "absent") ? "-" : "n/a");
+	if (fl_cmp_no_value(st, buf, len)) {
+		if (!strcmp(status, "absent") || !strcmp(status, "unsupported"))
+			snprintf(buf + strlen(buf), len - strlen(buf), "¹");
 		return;
 	}
-	if (strcmp(status, "ok")) {
-		snprintf(buf, len, "(%s)", status);
-		return;
-	}
-	fl_fmt_num(m, sizeof(m), fl_cmp_num(json_object_get(st, "mean")));
-	fl_fmt_num(d, sizeof(d), fl_cmp_num(json_object_get(st, "sd")));
+	fl_cmp_mean_sd(st, m, d, sizeof(m));
 	snprintf(buf, len, "%s (%s)%s", m, d, outlier_mark(st));
 }
 

@@ -23,23 +23,11 @@ struct ctx {
  * value. */
 static void cell(json_t *st, char *buf, size_t len, bool with_sd, size_t w)
 {
-	const char *status = fl_cmp_str(st, "status");
 	char m[32], d[32];
 
-	if (!strcmp(status, "absent")) {
-		snprintf(buf, len, "-");
+	if (fl_cmp_no_value(st, buf, len))
 		return;
-	}
-	if (!strcmp(status, "unsupported")) {
-		snprintf(buf, len, "n/a");
-		return;
-	}
-	if (strcmp(status, "ok")) {
-		snprintf(buf, len, "(%s)", status);
-		return;
-	}
-	fl_fmt_num(m, sizeof(m), fl_cmp_num(json_object_get(st, "mean")));
-	fl_fmt_num(d, sizeof(d), fl_cmp_num(json_object_get(st, "sd")));
+	fl_cmp_mean_sd(st, m, d, sizeof(m));
 	if (!with_sd)
 		snprintf(buf, len, "%s", m);
 	else if (strlen(m) + strlen(d) + 3 <= w)

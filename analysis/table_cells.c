@@ -196,8 +196,7 @@ void tg_value_cell(struct tgrid *gr, struct tcell *c, json_t *g, json_t *m, size
 		note_na(gr, metric, gr->names[run], status, json_object_get(st, "reason"));
 		return;
 	}
-	fl_fmt_num(mean, sizeof(mean), fl_cmp_num(json_object_get(st, "mean")));
-	fl_fmt_num(sd, sizeof(sd), fl_cmp_num(json_object_get(st, "sd")));
+	fl_cmp_mean_sd(st, mean, sd, sizeof(mean));
 	snprintf(c->txt, sizeof(c->txt), "%s (%s)", mean, sd);
 	snprintf(c->brief, sizeof(c->brief), "%s", mean);
 }
