@@ -54,7 +54,7 @@ expect_exit 0 "the default probe set" "$A" fault-scale -t 1 -s 1M -S 0.2 --json 
 check "leaves the mmap_lock probe out" python3 -c "
 import json,sys; c=json.load(open(sys.argv[1]))['case']; assert 'mmap_lock' not in c and 'vmstat' in c" "$TMP/d.json"
 expect_exit 2 "an unknown probe name" "$A" fault-scale --probes all,bogus
-stderr_has "all is every one but mmap_lock" "the message names the optional probe"
+stderr_has "all is every one but sw and mmap_lock" "the message names the probes left out of all"
 
 # A tracefs without the mmap_lock events, then no tracefs at all: private mount namespace.
 if unshare -m --propagation private true 2>/dev/null; then

@@ -686,11 +686,46 @@ static void test_set_unknown_name(void **state)
 	assert_null(fl_probes_open("sw,bogus,hw", &ctx, err, sizeof(err)));
 	assert_string_equal(err, "unknown probe 'bogus' in --probes (expected all, none or a "
 			    "comma list of: sw,rusage,tracepoints,hw,vmstat,interrupts,mmap_lock; all "
-			    "is every one but mmap_lock and sw)");
+			    "is every one but sw and mmap_lock)");
 	assert_null(fl_probes_open("", &ctx, err, sizeof(err)));
 	assert_null(fl_probes_open("all,bogus", &ctx, err, sizeof(err)));
 	assert_string_equal(fl_probes_all_names(),
 			    "sw,rusage,tracepoints,hw,vmstat,interrupts,mmap_lock");
+}
+
+/* Names, help and validation come from the one list (probe_list.h): every listed name opens,
+ * and the help names each probe with its own help text, wrapped under the option. */
+static void test_list_derives(void **state)
+{
+	struct fl_probe_ctx ctx = { .pid = getpid(), .ncpus = 1, .proc_root = "/proc" };
+	char err[FL_ERRLEN] = "", *names = strdup(fl_probes_all_names()), *tok, *save, *text;
+	struct fl_probe_set *set;
+	size_t len, n = 0;
+	FILE *out;
+
+	for (tok = strtok_r(names, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
+		set = fl_probes_open(tok, &ctx, err, sizeof(err));
+		assert_non_null(set);
+		fl_probes_close(set);
+	}
+	assert_int_equal(n, 7);
+	free(names);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	fl_probes_usage(out);
+	fclose(out);
+	assert_non_null(strstr(text, "  --probes=LIST        all, none, or a comma list of the "
+			       "probes below (default\n                       all: every one but sw "
+			       "and mmap_lock, which are off\n                       unless named: "
+			       "all,sw or all,mmap_lock):\n                         sw           "
+			       "perf software events of the workload and\n"));
+	assert_non_null(strstr(text, "\n                         mmap_lock    mmap_lock wait and "
+			       "hold times of the\n                                      "
+			       "workload's mm (tracepoints, perf ring\n"
+			       "                                      buffers)\n"));
+	for (tok = text; (tok = strchr(tok, '\n')) && tok[1]; tok++)
+		assert_true(strcspn(tok + 1, "\n") <= 79);
+	free(text);
 }
 
 static void test_set_none(void **state)
@@ -801,6 +836,7 @@ int main(void)
 		cmocka_unit_test(test_csd_calls_remote_reads),
 		cmocka_unit_test(test_hw_value_or_unsupported),
 		cmocka_unit_test(test_set_unknown_name),
+		cmocka_unit_test(test_list_derives),
 		cmocka_unit_test(test_set_none),
 		cmocka_unit_test(test_section),
 		cmocka_unit_test(test_ctl_bad_spec),

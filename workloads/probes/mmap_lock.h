@@ -19,7 +19,6 @@
 
 #include "probes/probe.h"
 
-extern const struct fl_probe_ops fl_probe_mmap_lock;	/* off by default: --probes all,mmap_lock */
 
 enum fl_mml_type { FL_MML_START, FL_MML_ACQUIRE, FL_MML_RELEASE, FL_MML_TYPES };
 /* Who took the lock: the workload's own tasks, khugepaged, or anyone else (a /proc reader,

@@ -6,6 +6,7 @@
 #define FL_PROBE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <jansson.h>
 
@@ -17,7 +18,7 @@ struct fl_probe_ctx {
 };
 
 struct fl_probe_ops {
-	const char *name;		/* sw, tracepoints, hw, vmstat, interrupts */
+	const char *name;		/* its --probes name, as in probe_list.h */
 	const char *help;
 	/* Returns 0 and a state (which may hold only "unsupported" reasons), or -1 on a hard error. */
 	int (*open)(void **state, const struct fl_probe_ctx *ctx);
@@ -28,11 +29,13 @@ struct fl_probe_ops {
 	void (*close)(void *state);
 };
 
-extern const struct fl_probe_ops fl_probe_sw;		/* perf software events (libperf) */
-extern const struct fl_probe_ops fl_probe_tracepoints;	/* tracepoints by glob (libperf) */
-extern const struct fl_probe_ops fl_probe_hw;		/* hardware events (libpfm4 + libperf) */
-extern const struct fl_probe_ops fl_probe_vmstat;	/* /proc/vmstat deltas */
-extern const struct fl_probe_ops fl_probe_interrupts;	/* /proc/interrupts per-CPU deltas */
+/* fl_probe_sw, fl_probe_rusage, ...: one per line of probe_list.h. */
+#define FL_PROBE(name, when) extern const struct fl_probe_ops fl_probe_##name;
+#include "probes/probe_list.h"
+
+/* When a probe runs (probe_list.h): in the default set "all", or only when named. */
+#define FL_PROBE_DEFAULT	0
+#define FL_PROBE_NAMED		1
 
 struct fl_probe_set;
 
@@ -43,8 +46,11 @@ int fl_probes_start(struct fl_probe_set *set);
 int fl_probes_stop(struct fl_probe_set *set);
 void fl_probes_emit(struct fl_probe_set *set, json_t *case_obj);
 void fl_probes_close(struct fl_probe_set *set);
-/* "sw,tracepoints,..." */
+/* Every probe name in list order, comma separated: "sw,rusage,...". */
 const char *fl_probes_all_names(void);
+/* The help of --probes for a usage text: the names, the default set, then each probe's
+ * name and help, every line indented as an option's description. */
+void fl_probes_usage(FILE *out);
 
 /* Section helper: json object case_obj[section], created if missing. */
 json_t *fl_probe_section(json_t *case_obj, const char *section);

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The probe set: which probes a case runs (--probes), and the order they bracket the measured
- * phase in. The table is in the order names are listed; start() walks it backwards and stop()
- * forwards, so the /proc snapshots (vmstat, interrupts) are taken first and last and the perf
- * counters are enabled last and disabled first, as close to the measured phase as possible.
+ * The probe set: which probes a case runs (--probes), from the one list in probe_list.h (its
+ * order is the bracketing order, explained there).
  *
  * The default set ("all") is cheap: rusage counts page faults, context switches and CPU time
  * from getrusage and /proc at start and stop. The per-task perf software events (sw) cost 3-5%
@@ -16,24 +14,24 @@
 #include <string.h>
 
 #include "probes/probe.h"
-#include "probes/mmap_lock.h"
-#include "probes/rusage.h"
 #include "fl_json.h"
 #include "fl_util.h"
 
-static const struct fl_probe_ops *const fl_probe_table[] = {
-	/* Not in "all" (--probes all,sw). Before rusage: rusage emits only the names sw did
-	 * not count. */
-	&fl_probe_sw,
-	&fl_probe_rusage,
-	&fl_probe_tracepoints,
-	&fl_probe_hw,
-	&fl_probe_vmstat,
-	&fl_probe_interrupts,
-	/* Not in "all" (--probes all,mmap_lock). Last: its stop drains the ring buffers, after
-	 * the /proc snapshots. */
-	&fl_probe_mmap_lock,
+struct fl_probe_entry {
+	const struct fl_probe_ops *ops;
+	int when;		/* FL_PROBE_DEFAULT or FL_PROBE_NAMED */
 };
+
+#define FL_PROBE(name, when) { &fl_probe_##name, when },
+static const struct fl_probe_entry fl_probe_table[] = {
+#include "probes/probe_list.h"
+};
+
+/* ",sw,rusage,...": the names joined at compile time; fl_probes_all_names() skips the ','. */
+#define FL_PROBE(name, when) "," #name
+static const char fl_probe_names[] =
+#include "probes/probe_list.h"
+	;
 
 #define FL_NR_PROBES (sizeof(fl_probe_table) / sizeof(fl_probe_table[0]))
 
@@ -50,13 +48,73 @@ struct fl_probe_set {
 
 const char *fl_probes_all_names(void)
 {
-	return "sw,rusage,tracepoints,hw,vmstat,interrupts,mmap_lock";
+	return fl_probe_names + 1;
 }
 
-/* Probes left out of "all" (their overhead is not negligible): named to run. */
-static int fl_probe_optional(const struct fl_probe_ops *ops)
+/* The probes left out of "all", each after prefix, the last after conj: "sw and mmap_lock",
+ * "all,sw or all,mmap_lock". */
+static void fl_probes_named_only(char *buf, size_t len, const char *prefix, const char *conj)
 {
-	return ops == &fl_probe_mmap_lock || ops == &fl_probe_sw;
+	size_t i, n = 0, left = 0, at = 0;
+
+	for (i = 0; i < FL_NR_PROBES; i++)
+		left += fl_probe_table[i].when == FL_PROBE_NAMED;
+	buf[0] = '\0';
+	for (i = 0; i < FL_NR_PROBES && at < len; i++) {
+		if (fl_probe_table[i].when != FL_PROBE_NAMED)
+			continue;
+		n++;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s%s", n == 1 ? "" :
+				       n == left ? conj : ", ", prefix, fl_probe_table[i].ops->name);
+	}
+}
+
+#define FL_USAGE_COL	23	/* where an option's description starts in a usage text */
+#define FL_USAGE_WIDTH	79
+
+/* text from column col on (a space first unless col is indent), word by word, each new line
+ * indented to indent; ends the line. */
+static void fl_usage_wrap(FILE *out, const char *text, int col, int indent)
+{
+	const char *p = text;
+	int n;
+
+	while (*p) {
+		p += strspn(p, " ");
+		n = (int)strcspn(p, " ");
+		if (!n)
+			break;
+		if (col > indent && col + 1 + n > FL_USAGE_WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", n, p);
+		col += n;
+		p += n;
+	}
+	fputc('\n', out);
+}
+
+void fl_probes_usage(FILE *out)
+{
+	char named[128], how[160], text[512];
+	size_t i;
+
+	fl_probes_named_only(named, sizeof(named), "", " and ");
+	fl_probes_named_only(how, sizeof(how), "all,", " or ");
+	snprintf(text, sizeof(text), "all, none, or a comma list of the probes below (default "
+		 "all: every one but %s, which are off unless named: %s):", named, how);
+	fprintf(out, "  %-*s", FL_USAGE_COL - 2, "--probes=LIST");
+	fl_usage_wrap(out, text, FL_USAGE_COL, FL_USAGE_COL);
+	for (i = 0; i < FL_NR_PROBES; i++) {
+		const struct fl_probe_ops *ops = fl_probe_table[i].ops;
+
+		fprintf(out, "%*s%-13s", FL_USAGE_COL + 2, "", ops->name);
+		fl_usage_wrap(out, ops->help, FL_USAGE_COL + 15, FL_USAGE_COL + 15);
+	}
 }
 
 json_t *fl_probe_section(json_t *case_obj, const char *section)
@@ -76,8 +134,8 @@ static int fl_probe_index(const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < FL_NR_PROBES; i++)
-		if (strlen(fl_probe_table[i]->name) == len &&
-		    !strncmp(fl_probe_table[i]->name, name, len))
+		if (strlen(fl_probe_table[i].ops->name) == len &&
+		    !strncmp(fl_probe_table[i].ops->name, name, len))
 			return (int)i;
 	return -1;
 }
@@ -86,6 +144,7 @@ static int fl_probe_index(const char *name, size_t len)
 static int fl_probes_parse(const char *list, int *want, char *err, size_t errlen)
 {
 	const char *p = list, *end;
+	char named[128];
 	size_t len, i;
 	int idx;
 
@@ -96,16 +155,17 @@ static int fl_probes_parse(const char *list, int *want, char *err, size_t errlen
 		len = end ? (size_t)(end - p) : strlen(p);
 		if (len == 3 && !strncmp(p, "all", 3)) {	/* "all", "all,sw,mmap_lock" */
 			for (i = 0; i < FL_NR_PROBES; i++)
-				want[i] |= !fl_probe_optional(fl_probe_table[i]);
+				want[i] |= fl_probe_table[i].when == FL_PROBE_DEFAULT;
 			p = end + 1;
 			continue;
 		}
 		idx = fl_probe_index(p, len);
-		if (idx < 0)
+		if (idx < 0) {
+			fl_probes_named_only(named, sizeof(named), "", " and ");
 			return fl_seterr(err, errlen, "unknown probe '%.*s' in --probes (expected all, "
-					 "none or a comma list of: %s; all is every one but "
-					 "mmap_lock and sw)", (int)len, p,
-					 fl_probes_all_names());
+					 "none or a comma list of: %s; all is every one but %s)",
+					 (int)len, p, fl_probes_all_names(), named);
+		}
 		want[idx] = 1;
 		p = end + 1;
 	} while (end);
@@ -151,7 +211,7 @@ struct fl_probe_set *fl_probes_open(const char *list, const struct fl_probe_ctx 
 		if (!want[i])
 			continue;
 		pi = &set->p[set->nr++];
-		pi->ops = fl_probe_table[i];
+		pi->ops = fl_probe_table[i].ops;
 		fl_probe_inst_open(pi, ctx);
 	}
 	return set;

@@ -11,10 +11,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct fl_probe_ops;
-/* The probe (probe.h's lifecycle); in the default set. */
-extern const struct fl_probe_ops fl_probe_rusage;
-
 enum fl_ru_field {
 	FL_RU_MINFLT,
 	FL_RU_MAJFLT,
