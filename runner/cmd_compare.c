@@ -11,6 +11,7 @@
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "plot.h"
+#include "cmd_opts.h"
 #include "commands.h"
 
 static void usage(FILE *out)
@@ -56,33 +57,35 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "plot", required_argument, NULL, 'p' },
-		{ "test", required_argument, NULL, 't' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "correction", required_argument, NULL, 'c' },
+		FL_SOPT_ENTRY_TEST,
+		FL_SOPT_ENTRY_ALPHA,
+		FL_SOPT_ENTRY_CORRECTION,
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "counters", no_argument, NULL, 'C' },
 		{ "table", required_argument, NULL, 'T' },
-		{ "min-effect", required_argument, NULL, 'E' },
+		FL_SOPT_ENTRY_MIN_EFFECT,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const formats[] = { "text", "md", "csv", "json", "matrix", NULL };
 	struct stat st;
-	char *end;
 	int c;
 
 	*a = (struct cmp_args){ .format = "text" };
 	fl_cmp_opts_default(&a->o, &a->fl);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (FL_SOPT_IS(c)) {
+			if (fl_stats_opt(c, optarg, &a->o, &a->fl))
+				return FL_EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
 		case 'f':
 			a->format = optarg;
-			if (strcmp(optarg, "text") && strcmp(optarg, "md") &&
-			    strcmp(optarg, "csv") && strcmp(optarg, "json") &&
-			    strcmp(optarg, "matrix")) {
-				fl_err("--format %s: expected text, md, csv, json or matrix", optarg);
+			if (fl_opt_word("--format", optarg, formats, "text, md, csv, json or "
+					"matrix") < 0)
 				return FL_EXIT_USAGE;
-			}
 			break;
 		case 'p':
 			a->plot = optarg;
@@ -94,48 +97,6 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 			if (!lstat(optarg, &st) && S_ISLNK(st.st_mode)) {
 				fl_err("--plot %s is a symbolic link; give the image's own path "
 				       "(gnuplot would write through the link)", optarg);
-				return FL_EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (!strcmp(optarg, "welch"))
-				a->o.test = FL_TEST_WELCH;
-			else if (!strcmp(optarg, "mwu"))
-				a->o.test = FL_TEST_MWU;
-			else if (!strcmp(optarg, "bootstrap"))
-				a->o.test = FL_TEST_BOOTSTRAP;
-			else if (!strcmp(optarg, "auto"))
-				a->o.test = FL_TEST_AUTO;
-			else {
-				fl_err("--test %s: expected auto, welch, mwu or bootstrap", optarg);
-				return FL_EXIT_USAGE;
-			}
-			break;
-		case 'E':
-			a->fl.min_effect_pct = strtod(optarg, &end);
-			if (*end || !*optarg || !(a->fl.min_effect_pct >= 0) ||
-			    a->fl.min_effect_pct > 1000) {
-				fl_err("--min-effect %s: expected a percentage from 0 to 1000 (the "
-				       "smallest difference called better or worse)", optarg);
-				return FL_EXIT_USAGE;
-			}
-			break;
-		case 'a':
-			a->o.alpha = strtod(optarg, &end);
-			if (*end || a->o.alpha <= 0 || a->o.alpha >= 1) {
-				fl_err("--alpha %s: expected a number between 0 and 1", optarg);
-				return FL_EXIT_USAGE;
-			}
-			break;
-		case 'c':
-			if (!strcmp(optarg, "holm"))
-				a->o.correction = FL_CORR_HOLM;
-			else if (!strcmp(optarg, "bh"))
-				a->o.correction = FL_CORR_BH;
-			else if (!strcmp(optarg, "none"))
-				a->o.correction = FL_CORR_NONE;
-			else {
-				fl_err("--correction %s: expected holm, bh or none", optarg);
 				return FL_EXIT_USAGE;
 			}
 			break;
