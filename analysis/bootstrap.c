@@ -28,13 +28,6 @@ static double resampled_mean(const double *x, size_t n, struct fl_rng *r)
 	return sum / (double)n;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
-
 static double mean_of(const double *x, size_t n)
 {
 	double sum = 0;
@@ -64,7 +57,7 @@ int fl_bootstrap(const double *a, size_t na, const double *b, size_t nb, double 
 		below += d[i] <= 0;
 		above += d[i] >= 0;
 	}
-	qsort(d, resamples, sizeof(*d), cmp_double);
+	qsort(d, resamples, sizeof(*d), fl_double_cmp);
 	t->diff = mean_of(b, nb) - mean_of(a, na);
 	t->estimate = t->diff;
 	t->stat = NAN;

@@ -132,7 +132,7 @@ static double pmf_cdf(const double *pmf, size_t umax, double u)
 	return below;
 }
 
-static int cmp_double(const void *x, const void *y)
+int fl_double_cmp(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
 
@@ -158,7 +158,7 @@ static int hodges_lehmann(const double *a, size_t na, const double *b, size_t nb
 	for (i = 0; i < na; i++)
 		for (j = 0; j < nb; j++)
 			d[i * nb + j] = b[j] - a[i];
-	qsort(d, nd, sizeof(*d), cmp_double);
+	qsort(d, nd, sizeof(*d), fl_double_cmp);
 	t->estimate = nd % 2 ? d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2;
 	if (pmf) {
 		while (k < nd && cum + pmf[k] < alpha / 2 - 1e-12)
@@ -348,7 +348,7 @@ int fl_outliers(const double *x, size_t n, struct fl_outliers *o, unsigned char 
 	if (!s)
 		return -1;
 	memcpy(s, x, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	qsort(s, n, sizeof(*s), fl_double_cmp);
 	o->q1 = fl_quantile_sorted(s, n, 0.25);
 	o->q3 = fl_quantile_sorted(s, n, 0.75);
 	free(s);

@@ -51,6 +51,8 @@ double fl_prediction_halfwidth(const double *x, size_t n, double level);
 
 /* The type-7 (linear interpolation, R's default, numpy's) quantile p of sorted[0..n). */
 double fl_quantile_sorted(const double *sorted, size_t n, double p);
+/* qsort's comparison of two doubles, ascending. */
+int fl_double_cmp(const void *x, const void *y);
 
 /* Adjusted Fisher-Pearson skewness G1 (as Excel SKEW, R e1071 type 2); NaN when n < 3 or
  * the values are all equal. */
@@ -75,7 +77,8 @@ int fl_outliers(const double *x, size_t n, struct fl_outliers *o, unsigned char 
  * skewness nor a tail can be told from noise, and a percentile bootstrap under-covers (its
  * resampled means have only a few distinct values), so Welch's t, whose t quantile is wider,
  * decides. Above FL_AUTO_MAX_N values on a side the mean is normal enough however skewed
- * the values (central limit) and 10,000 resamples would cost seconds per row: Welch again.
+ * the values (central limit) and 10,000 resamples (over 10^7 draws a row) would cost more
+ * than they tell: Welch again.
  * Returns true for the bootstrap. */
 #define FL_AUTO_MIN_N 8
 #define FL_AUTO_MAX_N 1000

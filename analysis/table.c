@@ -159,15 +159,16 @@ static void grid_free(struct tgrid *gr)
 	json_decref(gr->cmp);
 }
 
-int fl_table_render(json_t *cmp, const struct fl_table *t, const char *format,
-		    const char *metrics, FILE *out, char *err, size_t errlen)
+/* Layout t of cmp printed as format; 0, or -1 with one sentence in err. */
+static int render(json_t *cmp, const struct fl_table *t, const char *format,
+		  const char *metrics, FILE *out, char *err, size_t errlen)
 {
 	bool md = !strcmp(format, "md");
 	struct tgrid *gr = calloc(1, sizeof(*gr));
 	int ret;
 
 	if (!gr)
-		return fl_seterr(err, errlen, "--table %s: out of memory", t->name), FL_EXIT_USAGE;
+		return fl_seterr(err, errlen, "--table %s: out of memory", t->name);
 	gr->t = t;
 	gr->cmp = fl_cmp_shown(cmp, md);
 	gr->groups = json_array();
@@ -185,5 +186,12 @@ int fl_table_render(json_t *cmp, const struct fl_table *t, const char *format,
 	}
 	grid_free(gr);
 	free(gr);
-	return ret ? FL_EXIT_USAGE : 0;	/* the one exit status here: table.h */
+	return ret;
+}
+
+int fl_table_render(json_t *cmp, const struct fl_table *t, const char *format,
+		    const char *metrics, FILE *out, char *err, size_t errlen)
+{
+	/* the only exit status of table*.c (table.h): its caller, compare, returns it */
+	return render(cmp, t, format, metrics, out, err, errlen) ? FL_EXIT_USAGE : 0;
 }

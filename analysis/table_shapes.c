@@ -131,13 +131,6 @@ static void split_of(const struct fl_table *t, json_t *g, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The distinct values (sorted numbers) of the sweep key and (first-seen strings) of the
  * split key among the groups of one block. */
 static void sweep_values(struct tgrid *gr, const char *block_key, double *sv, size_t *nsv,
@@ -172,7 +165,7 @@ static void sweep_values(struct tgrid *gr, const char *block_key, double *sv, si
 		if (!have)
 			json_array_append_new(splits, json_string(val));
 	}
-	qsort(sv, *nsv, sizeof(double), cmp_dbl);
+	qsort(sv, *nsv, sizeof(double), fl_double_cmp);
 }
 
 static json_t *sweep_group(struct tgrid *gr, const char *block_key, double v, const char *split)
