@@ -56,21 +56,15 @@ void pc_proxy_worker(struct fl_worker *w)
 /* Bind this process to core (or PU) i % count with hwloc; -1 if it could not. */
 static int pc_bind_process(enum fl_pin pin, int i)
 {
-	hwloc_obj_type_t type = pin == FL_PIN_CORE ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
 	hwloc_topology_t topo;
 	hwloc_obj_t obj;
-	int nobj, cpu = -1;
+	int cpu = -1;
 
 	if (pin == FL_PIN_NONE || hwloc_topology_init(&topo))
 		return -1;
 	if (hwloc_topology_load(topo))
 		goto out;
-	nobj = hwloc_get_nbobjs_by_type(topo, type);
-	if (nobj <= 0) {
-		type = HWLOC_OBJ_PU;
-		nobj = hwloc_get_nbobjs_by_type(topo, type);
-	}
-	obj = nobj > 0 ? hwloc_get_obj_by_type(topo, type, (unsigned int)(i % nobj)) : NULL;
+	obj = fl_pin_obj(topo, pin, i);
 	if (obj && obj->cpuset && !hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_PROCESS))
 		cpu = hwloc_bitmap_first(obj->cpuset);
 out:

@@ -8,7 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 A=$FL_BIN/faultline-agent
 F=$FL_BIN/faultline
-TLB_IPI_LESS=$(dmesg 2>/dev/null | grep -cE 'KVM setup pv remote TLB flush|Using hypercall for remote TLB flush')
+. "$(dirname "$0")/tlb_lib.sh"
+TLB_IPI_LESS=$(tlb_ipi_less)
 
 for m in shared-mm percore-mm; do
 	expect_exit 0 "percore-map op=zap $m, 2 workers" "$A" percore-map -m "$m" -t 2 -S 1.5 --json "$TMP/$m.json"

@@ -31,11 +31,12 @@ run_case() {
 		"$(m "$TMP/$name.json" op_ms)" "$(m "$TMP/$name.json" ms_per_gib)"
 }
 # x86 prints CAL and TLB rows: the function-call metric must be there (elsewhere: absent +
-# reason). The TLB row undercounts where remote flushes go through a hypervisor's flush (this
-# VM: KVM's paravirtual flush): tlb_ipis_per_gib is then left out and named in
+# reason). The TLB row undercounts where remote flushes go through a hypervisor's flush (KVM's
+# paravirtual flush, tlb_lib.sh): tlb_ipis_per_gib is then left out and named in
 # detail.metrics_missing with the reason, never a number; the sender's count of remote flushes
 # (tlb:tlb_flush "remote IPI send") is its own metric.
-TLB_IPI_LESS=$(dmesg 2>/dev/null | grep -cE 'KVM setup pv remote TLB flush|Using hypercall for remote TLB flush')
+. "$(dirname "$0")/tlb_lib.sh"
+TLB_IPI_LESS=$(tlb_ipi_less)
 TLB_TP=$(ls /sys/kernel/tracing/events/tlb/tlb_flush/id /sys/kernel/debug/tracing/events/tlb/tlb_flush/id 2>/dev/null | head -1)
 ipis() {
 	if [ "$(uname -m)" = x86_64 ]; then

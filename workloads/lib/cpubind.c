@@ -9,10 +9,9 @@
 
 int fl_cpubind_last(struct fl_cpubind *b, enum fl_pin pin, char *err, size_t errlen)
 {
-	hwloc_obj_type_t type = pin == FL_PIN_CORE ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
 	hwloc_topology_t topo;
 	hwloc_obj_t obj;
-	int n, ret = -1;
+	int ret = -1;
 
 	b->saved = false;
 	b->cpu = -1;
@@ -24,12 +23,7 @@ int fl_cpubind_last(struct fl_cpubind *b, enum fl_pin pin, char *err, size_t err
 		snprintf(err, errlen, "hwloc cannot read the CPU topology");
 		return -1;
 	}
-	n = hwloc_get_nbobjs_by_type(topo, type);
-	if (n <= 0 && type == HWLOC_OBJ_CORE) {
-		type = HWLOC_OBJ_PU;
-		n = hwloc_get_nbobjs_by_type(topo, type);
-	}
-	obj = n > 0 ? hwloc_get_obj_by_type(topo, type, (unsigned int)(n - 1)) : NULL;
+	obj = fl_pin_obj(topo, pin, -1);
 	if (!obj || !obj->cpuset) {
 		snprintf(err, errlen, "hwloc finds no core or PU to bind to");
 	} else if (hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_THREAD)) {

@@ -51,29 +51,37 @@ int fl_pin_parse(const char *s, enum fl_pin *out)
 	return 0;
 }
 
+hwloc_obj_t fl_pin_obj(hwloc_topology_t topo, enum fl_pin pin, int i)
+{
+	hwloc_obj_type_t type = pin == FL_PIN_CORE ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
+	int n = hwloc_get_nbobjs_by_type(topo, type);
+
+	if (n <= 0 && type == HWLOC_OBJ_CORE) {
+		type = HWLOC_OBJ_PU;
+		n = hwloc_get_nbobjs_by_type(topo, type);
+	}
+	if (n <= 0)
+		return NULL;
+	return hwloc_get_obj_by_type(topo, type, (unsigned int)(i < 0 ? n - 1 : i % n));
+}
+
 /* Load the topology and pick worker i's cpuset: object i % count of the wanted type.
  * Any failure means no pinning, never an error. */
 static void team_topology(struct fl_team *t, enum fl_pin pin)
 {
-	hwloc_obj_type_t type = pin == FL_PIN_CORE ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
-	int i, nobj;
+	int i;
 
 	if (hwloc_topology_init(&t->topo))
 		goto err;
 	if (hwloc_topology_load(t->topo))
 		goto err_topo;
-	nobj = hwloc_get_nbobjs_by_type(t->topo, type);
-	if (nobj <= 0 && type == HWLOC_OBJ_CORE) {
-		type = HWLOC_OBJ_PU;
-		nobj = hwloc_get_nbobjs_by_type(t->topo, type);
-	}
-	if (nobj <= 0)
+	if (!fl_pin_obj(t->topo, pin, 0))
 		goto err_topo;
 	t->sets = calloc((size_t)t->n, sizeof(*t->sets));
 	if (!t->sets)
 		goto err_topo;
 	for (i = 0; i < t->n; i++) {
-		hwloc_obj_t obj = hwloc_get_obj_by_type(t->topo, type, (unsigned int)(i % nobj));
+		hwloc_obj_t obj = fl_pin_obj(t->topo, pin, i);
 
 		if (obj && obj->cpuset && !hwloc_bitmap_iszero(obj->cpuset))
 			t->sets[i] = hwloc_bitmap_dup(obj->cpuset);

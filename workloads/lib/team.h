@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <hwloc.h>
 #include "rng.h"
 #include "hist.h"
 
@@ -54,5 +55,8 @@ uint64_t fl_team_ops(const struct fl_team *t);		/* sum of workers' ops now */
 int fl_team_running(const struct fl_team *t);
 /* Parse "none|core|pu". */
 int fl_pin_parse(const char *s, enum fl_pin *out);
+/* The hwloc object the i-th binding of pin gets: core i % cores (PU i % PUs for FL_PIN_PU,
+ * or where hwloc finds no cores); i < 0: the last one. NULL when there is none. */
+hwloc_obj_t fl_pin_obj(hwloc_topology_t topo, enum fl_pin pin, int i);
 
 #endif
