@@ -100,22 +100,6 @@ static const struct {
 	{ "$ref", KW_REF },
 };
 
-static const char *const type_names[] = {
-	"null", "boolean", "object", "array", "number", "integer", "string",
-};
-
-static bool known_type(const json_t *t)
-{
-	size_t i;
-
-	if (!json_is_string(t))
-		return false;
-	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-		if (!strcmp(json_string_value(t), type_names[i]))
-			return true;
-	return false;
-}
-
 /* Append "/token" (JSON-pointer escaped) to a schema location; truncates quietly. */
 static size_t loc_push(char *loc, const char *tok)
 {
@@ -230,11 +214,11 @@ static int compile_keyword(struct fl_schema *s, enum kw_kind kind, json_t *val, 
 	case KW_ANY:
 		return 0;
 	case KW_TYPE:
-		if (known_type(val))
+		if (fl_schema_known_type(val))
 			return 0;
 		if (json_is_array(val) && json_array_size(val)) {
 			json_array_foreach(val, i, el)
-				if (!known_type(el))
+				if (!fl_schema_known_type(el))
 					break;
 			if (i == json_array_size(val))
 				return 0;

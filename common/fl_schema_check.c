@@ -175,6 +175,17 @@ static int v_choice(struct vctx *c, json_t *list, json_t *inst, int depth, bool 
 	return fail(c, e, depth, "matches none of the %zu allowed forms", json_array_size(list));
 }
 
+/* inst's member key against sch, the path naming it meanwhile. */
+static int v_member(struct vctx *c, json_t *sch, const char *key, json_t *child, int depth,
+		    struct verr *e)
+{
+	size_t old = path_key(c, key);
+	int r = v(c, sch, child, depth + 1, e);
+
+	path_pop(c, old);
+	return r;
+}
+
 static int v_object(struct vctx *c, json_t *sch, json_t *inst, int depth, struct verr *e)
 {
 	json_t *props = json_object_get(sch, "properties");
@@ -195,27 +206,14 @@ static int v_object(struct vctx *c, json_t *sch, json_t *inst, int depth, struct
 	json_object_foreach(props, key, sub) {
 		json_t *child = json_object_get(inst, key);
 
-		if (!child)
-			continue;
-		old = path_key(c, key);
-		if (v(c, sub, child, depth + 1, e)) {
-			path_pop(c, old);
+		if (child && v_member(c, sub, key, child, depth, e))
 			return -1;
-		}
-		path_pop(c, old);
 	}
 	if (!addl)
 		return 0;
-	json_object_foreach(inst, key, el) {
-		if (json_object_get(props, key))
-			continue;
-		old = path_key(c, key);
-		if (v(c, addl, el, depth + 1, e)) {
-			path_pop(c, old);
+	json_object_foreach(inst, key, el)
+		if (!json_object_get(props, key) && v_member(c, addl, key, el, depth, e))
 			return -1;
-		}
-		path_pop(c, old);
-	}
 	return 0;
 }
 

@@ -25,6 +25,8 @@ json_t *fl_schema_resolve_ref(json_t *root, const char *ref);
 /* A schema is an object or true/false. */
 bool fl_schema_is_schema(const json_t *j);
 
+/* Is t a JSON Schema type name ("integer")? */
+bool fl_schema_known_type(const json_t *t);
 /* Does j have the JSON Schema type t ("integer" takes 2.0)? */
 bool fl_schema_has_type(const json_t *j, const char *t);
 /* "an object", "true or false", ... for a type name; for a value ("got an array"). */

@@ -24,40 +24,54 @@ static bool is_integral(const json_t *j)
 	return isfinite(d) && floor(d) == d;
 }
 
+/* JSON Schema's type names, in the order of enum schema_type, and how messages say them. */
+enum schema_type { T_NULL, T_BOOLEAN, T_OBJECT, T_ARRAY, T_NUMBER, T_INTEGER, T_STRING };
+
+static const struct {
+	const char *name, *phrase;
+} types[] = {
+	[T_NULL] = { "null", "null" },
+	[T_BOOLEAN] = { "boolean", "true or false" },
+	[T_OBJECT] = { "object", "an object" },
+	[T_ARRAY] = { "array", "an array" },
+	[T_NUMBER] = { "number", "a number" },
+	[T_INTEGER] = { "integer", "an integer" },
+	[T_STRING] = { "string", "a string" },
+};
+
+/* The index of type name t in types[]; -1 if it is none. */
+static int type_index(const char *t)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(t, types[i].name))
+			return (int)i;
+	return -1;
+}
+
+bool fl_schema_known_type(const json_t *t)
+{
+	return json_is_string(t) && type_index(json_string_value(t)) >= 0;
+}
+
 bool fl_schema_has_type(const json_t *j, const char *t)
 {
-	if (!strcmp(t, "null"))
-		return json_is_null(j);
-	if (!strcmp(t, "boolean"))
-		return json_is_boolean(j);
-	if (!strcmp(t, "object"))
-		return json_is_object(j);
-	if (!strcmp(t, "array"))
-		return json_is_array(j);
-	if (!strcmp(t, "number"))
-		return json_is_number(j);
-	if (!strcmp(t, "integer"))
-		return is_integral(j);
-	if (!strcmp(t, "string"))
-		return json_is_string(j);
-	return false;
+	switch (type_index(t)) {
+	case T_NULL:	return json_is_null(j);
+	case T_BOOLEAN:	return json_is_boolean(j);
+	case T_OBJECT:	return json_is_object(j);
+	case T_ARRAY:	return json_is_array(j);
+	case T_NUMBER:	return json_is_number(j);
+	case T_INTEGER:	return is_integral(j);
+	case T_STRING:	return json_is_string(j);
+	default:	return false;
+	}
 }
 
 const char *fl_schema_type_phrase(const char *t)
 {
-	if (!strcmp(t, "null"))
-		return "null";
-	if (!strcmp(t, "boolean"))
-		return "true or false";
-	if (!strcmp(t, "object"))
-		return "an object";
-	if (!strcmp(t, "array"))
-		return "an array";
-	if (!strcmp(t, "number"))
-		return "a number";
-	if (!strcmp(t, "integer"))
-		return "an integer";
-	return "a string";
+	int i = type_index(t);
+
+	return i < 0 ? "a string" : types[i].phrase;
 }
 
 const char *fl_schema_inst_phrase(const json_t *j)
