@@ -47,8 +47,10 @@ COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(BUILD)/obj/common/schema_blob.o
 AGENT_OBJ  := $(call obj,$(filter-out $(AGENT_MAIN),$(AGENT_SRC)))
 HOST_OBJ   := $(call obj,$(filter-out $(HOST_MAIN),$(HOST_SRC)))
 
-AGENT_LIBS := $(LIBPERF_LIBS) -ljansson -lhwloc -lpfm -lm
-HOST_LIBS  := -ljansson -lgsl -lgslcblas -lm
+# Nettle (SHA-256, common/fl_sha256.h): shared for faultline, the static archive for the agent,
+# which is copied to guests and ssh hosts without it (~40 KB; the host's -lnettle comes first).
+AGENT_LIBS := $(LIBPERF_LIBS) -ljansson -lhwloc -lpfm -l:libnettle.a -lm
+HOST_LIBS  := -ljansson -lgsl -lgslcblas -lnettle -lm
 
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 TEST_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))

@@ -1,100 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
-/* SHA-256 after FIPS 180-4, small and portable. */
-#include <stdio.h>
-#include <string.h>
+/* SHA-256 over Nettle's sha256_ctx (fl_sha256.h), digests as lower-case hex. */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include "fl_sha256.h"
-
-static const uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-	0xc67178f2,
-};
-
-static uint32_t ror(uint32_t x, int n)
-{
-	return (x >> n) | (x << (32 - n));
-}
-
-static void block(struct fl_sha256 *s, const unsigned char *p)
-{
-	uint32_t w[64], a[8];
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	memcpy(a, s->h, sizeof(a));
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = a[7] + (ror(a[4], 6) ^ ror(a[4], 11) ^ ror(a[4], 25)) +
-			      ((a[4] & a[5]) ^ (~a[4] & a[6])) + K[i] + w[i];
-		uint32_t t2 = (ror(a[0], 2) ^ ror(a[0], 13) ^ ror(a[0], 22)) +
-			      ((a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]));
-
-		memmove(a + 1, a, 7 * sizeof(a[0]));
-		a[4] += t1;
-		a[0] = t1 + t2;
-	}
-	for (int i = 0; i < 8; i++)
-		s->h[i] += a[i];
-}
 
 void fl_sha256_init(struct fl_sha256 *s)
 {
-	static const uint32_t h0[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-	};
-
-	memcpy(s->h, h0, sizeof(h0));
-	s->len = 0;
-	s->used = 0;
+	sha256_init(&s->ctx);
 }
 
 void fl_sha256_update(struct fl_sha256 *s, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-
-	s->len += n;
-	while (n) {
-		size_t take = 64 - s->used < n ? 64 - s->used : n;
-
-		memcpy(s->buf + s->used, p, take);
-		s->used += take;
-		p += take;
-		n -= take;
-		if (s->used == 64) {
-			block(s, s->buf);
-			s->used = 0;
-		}
-	}
+	sha256_update(&s->ctx, n, data);
 }
 
 void fl_sha256_hex(struct fl_sha256 *s, char hex[65])
 {
-	uint64_t bits = s->len * 8;
-	unsigned char pad = 0x80, len[8];
+	static const char digits[] = "0123456789abcdef";
+	uint8_t d[SHA256_DIGEST_SIZE];
+	int i;
 
-	fl_sha256_update(s, &pad, 1);
-	pad = 0;
-	while (s->used != 56)
-		fl_sha256_update(s, &pad, 1);
-	for (int i = 0; i < 8; i++)
-		len[i] = (unsigned char)(bits >> (56 - 8 * i));
-	fl_sha256_update(s, len, 8);
-	for (int i = 0; i < 8; i++)
-		snprintf(hex + 8 * i, 9, "%08x", s->h[i]);
+	sha256_digest(&s->ctx, sizeof(d), d);
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[2 * SHA256_DIGEST_SIZE] = '\0';
 }
 
 void fl_sha256_buf(const void *data, size_t n, char hex[65])
@@ -109,13 +41,25 @@ void fl_sha256_buf(const void *data, size_t n, char hex[65])
 int fl_sha256_file(struct fl_sha256 *s, const char *path)
 {
 	unsigned char buf[65536];
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	int fd, e;
+	ssize_t n;
 
-	if (!f)
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
 		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fl_sha256_update(s, buf, n);
-	fclose(f);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		fl_sha256_update(s, buf, (size_t)n);
+	}
+	close(fd);
 	return 0;
 }
