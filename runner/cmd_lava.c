@@ -4,7 +4,7 @@
  *                       [--initramfs F] [--url-base U]
  * faultline lava collect LOG... [--out DIR]
  * faultline lava submit --url URL [--token-file FILE] [--connect-timeout S] [--max-time S] JOB...
- * faultline lava wait|status|fetch JOB_ID... (lava_follow.c)
+ * faultline lava wait|status|fetch JOB_ID... (lava_follow.c, lava_fetch.c)
  * The REST calls and the token's path to curl: lava_api.c.
  */
 #include <dirent.h>

@@ -105,7 +105,7 @@ int fl_lava_http_err(const struct fl_lava_server *s, long http, const char *what
 char **fl_lava_workload_names(char *err, size_t errlen);
 void fl_lava_names_free(char **names);
 
-/* faultline lava wait|status|fetch (lava_follow.c) */
+/* faultline lava wait|status (lava_follow.c), fetch (lava_fetch.c) */
 int fl_lava_wait(int argc, char **argv);
 int fl_lava_status(int argc, char **argv);
 int fl_lava_fetch(int argc, char **argv);

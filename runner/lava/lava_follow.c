@@ -1,59 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * faultline lava status|wait|fetch: jobs on a LAVA server, through its REST API (lava_api.c).
+ * faultline lava status|wait, and the jobs they and fetch (lava_fetch.c) follow on a LAVA
+ * server, through its REST API (lava_api.c).
  *
  * A job id is an integer (fl_lava_job_id) on the command line and in every answer; every other
- * string from the server (state, health, device, comments, the definition, the log) is
- * untrusted: compared with known words, printed through fl_text_clean, and never part of a path.
- * fetch writes under --out DIR only names made here from the job id:
- *   DIR/lava/job-ID.json             what the server said of the job (state, health, device,
- *                                    times, its faultline metadata)
- *   DIR/lava/job-ID.definition.yaml  the job as the server holds it (every planned case)
- *   DIR/lava/job-ID.log.yaml         the job's log, once the job has finished
- *   DIR/lava/job-ID.junit.xml        LAVA's test results of the job (JUnit)
- * and then the run directory from them, as lava collect does (lava_collect.c's scanner: the
- * definitions for the plan, the logs for the case documents). A job whose log is there is not
- * fetched again, so fetch can be run again until every job has finished.
+ * string from the server (state, health, device, comments) is untrusted: compared with known
+ * words, printed through fl_text_clean, and never part of a path.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "fl_interrupt.h"
-#include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "lava.h"
-
-#define MAX_JOBS 256
-
-enum health { H_NONE, H_COMPLETE, H_INCOMPLETE, H_CANCELED };
-
-struct job {
-	long long id;
-	char state[16], health[16], device[80], devtype[80], comment[200];
-	enum health end;		/* set once the state is Finished */
-	int ret;			/* 0, or the exit status of what went wrong */
-	bool known;			/* the server answered for it at least once */
-	char candidate[80], suite[80];	/* its faultline metadata (cleaned) */
-};
-
-struct follow {
-	struct fl_lava_server srv;
-	struct job jobs[MAX_JOBS];
-	int n;
-	double timeout_s, interval_s;
-	const char *out;
-};
+#include "lava_follow.h"
 
 static double now_s(void)
 {
@@ -64,7 +30,7 @@ static double now_s(void)
 }
 
 /* A server string as a short printable one (never empty). */
-static void clean(char *dst, size_t len, const char *src)
+void fl_follow_clean(char *dst, size_t len, const char *src)
 {
 	char buf[400];
 
@@ -85,7 +51,7 @@ static void last_line(char *dst, size_t len, const char *src)
 	while (end && end > src && (unsigned char)end[-1] <= ' ')
 		end--;
 	if (!end || end == src) {
-		clean(dst, len, NULL);
+		fl_follow_clean(dst, len, NULL);
 		return;
 	}
 	for (start = end; start > src && start[-1] != '\n'; start--)
@@ -95,7 +61,7 @@ static void last_line(char *dst, size_t len, const char *src)
 	n = (size_t)(end - start) < sizeof(line) - 1 ? (size_t)(end - start) : sizeof(line) - 1;
 	memcpy(line, start, n);
 	line[n] = '\0';
-	clean(dst, len, line);
+	fl_follow_clean(dst, len, line);
 }
 
 static bool word_in(const char *s, const char *const *words)
@@ -107,7 +73,7 @@ static bool word_in(const char *s, const char *const *words)
 }
 
 /* The job's state from GET jobs/ID/: known words only. */
-static int job_parse(struct job *j, json_t *d, char *err, size_t errlen)
+int fl_follow_job_parse(struct fl_follow_job *j, json_t *d, char *err, size_t errlen)
 {
 	static const char *const states[] = { "Submitted", "Scheduling", "Scheduled", "Running",
 					      "Canceling", "Finished", NULL };
@@ -126,13 +92,15 @@ static int job_parse(struct job *j, json_t *d, char *err, size_t errlen)
 				 "Canceled)", j->id), FL_EXIT_ENV;
 	snprintf(j->state, sizeof(j->state), "%s", st);
 	snprintf(j->health, sizeof(j->health), "%s", h);
-	clean(j->device, sizeof(j->device), json_string_value(json_object_get(d, "actual_device")));
-	clean(j->devtype, sizeof(j->devtype),
+	fl_follow_clean(j->device, sizeof(j->device),
+			json_string_value(json_object_get(d, "actual_device")));
+	fl_follow_clean(j->devtype, sizeof(j->devtype),
 	      json_string_value(json_object_get(d, "requested_device_type")));
 	last_line(j->comment, sizeof(j->comment),
 		  json_string_value(json_object_get(d, "failure_comment")));
-	j->end = strcmp(st, "Finished") ? H_NONE : !strcmp(h, "Complete") ? H_COMPLETE :
-		 !strcmp(h, "Canceled") ? H_CANCELED : H_INCOMPLETE;
+	j->end = strcmp(st, "Finished") ? FL_FOLLOW_NONE :
+		 !strcmp(h, "Complete") ? FL_FOLLOW_COMPLETE :
+		 !strcmp(h, "Canceled") ? FL_FOLLOW_CANCELED : FL_FOLLOW_INCOMPLETE;
 	j->known = true;
 	return 0;
 }
@@ -162,8 +130,8 @@ static json_t *get_json(const struct fl_lava_server *s, const char *path, const 
 }
 
 /* GET jobs/ID/ into j; the document in *doc when doc is not NULL. */
-static int job_get(const struct fl_lava_server *s, struct job *j, json_t **doc, char *err,
-		   size_t errlen)
+int fl_follow_job_get(const struct fl_lava_server *s, struct fl_follow_job *j, json_t **doc,
+		      char *err, size_t errlen)
 {
 	char path[64], what[64];
 	json_t *d;
@@ -173,7 +141,7 @@ static int job_get(const struct fl_lava_server *s, struct job *j, json_t **doc, 
 	snprintf(what, sizeof(what), "job %lld", j->id);
 	d = get_json(s, path, what, &ret, err, errlen);
 	if (d)
-		ret = job_parse(j, d, err, errlen);
+		ret = fl_follow_job_parse(j, d, err, errlen);
 	if (doc && !ret)
 		*doc = d;
 	else
@@ -182,7 +150,7 @@ static int job_get(const struct fl_lava_server *s, struct job *j, json_t **doc, 
 }
 
 /* Why a device of the job's type is not running it: its device's or worker's state, cleaned. */
-static void device_why(const struct fl_lava_server *s, const struct job *j, char *out,
+static void device_why(const struct fl_lava_server *s, const struct fl_follow_job *j, char *out,
 		       size_t len)
 {
 	char path[200], err[FL_ERRLEN], dev[80], st[40], h[40], wst[40], wname[80];
@@ -196,15 +164,15 @@ static void device_why(const struct fl_lava_server *s, const struct job *j, char
 	d = get_json(s, path, "the device", &ret, err, sizeof(err));
 	if (!d)
 		return;
-	clean(dev, sizeof(dev), j->device);
-	clean(st, sizeof(st), json_string_value(json_object_get(d, "state")));
-	clean(h, sizeof(h), json_string_value(json_object_get(d, "health")));
-	clean(wname, sizeof(wname), json_string_value(json_object_get(d, "worker_host")));
+	fl_follow_clean(dev, sizeof(dev), j->device);
+	fl_follow_clean(st, sizeof(st), json_string_value(json_object_get(d, "state")));
+	fl_follow_clean(h, sizeof(h), json_string_value(json_object_get(d, "health")));
+	fl_follow_clean(wname, sizeof(wname), json_string_value(json_object_get(d, "worker_host")));
 	if (fl_name_ok(wname)) {
 		snprintf(path, sizeof(path), "workers/%s/", wname);
 		w = get_json(s, path, "the worker", &ret, err, sizeof(err));
 	}
-	clean(wst, sizeof(wst), json_string_value(json_object_get(w, "state")));
+	fl_follow_clean(wst, sizeof(wst), json_string_value(json_object_get(w, "state")));
 	snprintf(out, len, "; device %s is %s, health %s, and its worker %s is %s", dev, st, h,
 		 wname, w ? wst : "unknown to the server");
 	json_decref(w);
@@ -212,7 +180,8 @@ static void device_why(const struct fl_lava_server *s, const struct job *j, char
 }
 
 /* Devices of the job's requested type and why none takes it (a Submitted job). */
-static void type_why(const struct fl_lava_server *s, const struct job *j, char *out, size_t len)
+static void type_why(const struct fl_lava_server *s, const struct fl_follow_job *j, char *out,
+		     size_t len)
 {
 	char path[200], err[FL_ERRLEN], name[80], h[40], st[40];
 	json_t *d, *res, *v;
@@ -229,9 +198,10 @@ static void type_why(const struct fl_lava_server *s, const struct job *j, char *
 	json_array_foreach(res, i, v) {
 		if (i == 8 || n >= len)
 			break;
-		clean(name, sizeof(name), json_string_value(json_object_get(v, "hostname")));
-		clean(h, sizeof(h), json_string_value(json_object_get(v, "health")));
-		clean(st, sizeof(st), json_string_value(json_object_get(v, "state")));
+		fl_follow_clean(name, sizeof(name),
+				json_string_value(json_object_get(v, "hostname")));
+		fl_follow_clean(h, sizeof(h), json_string_value(json_object_get(v, "health")));
+		fl_follow_clean(st, sizeof(st), json_string_value(json_object_get(v, "state")));
 		n += (size_t)snprintf(out + n, len - n, "%s %s (health %s)", i ? "," : "", name, h);
 	}
 	if (!json_array_size(res) && n < len)
@@ -239,7 +209,7 @@ static void type_why(const struct fl_lava_server *s, const struct job *j, char *
 	json_decref(d);
 }
 
-static void job_line(const struct job *j, double t0)
+static void job_line(const struct fl_follow_job *j, double t0)
 {
 	int s = (int)(now_s() - t0);
 
@@ -256,16 +226,16 @@ static void job_line(const struct job *j, double t0)
 }
 
 /* The one sentence for a job that ended without completing, or did not end in time. */
-static int job_verdict(struct follow *f, struct job *j, const char *cmd)
+int fl_follow_job_verdict(struct fl_follow *f, struct fl_follow_job *j, const char *cmd)
 {
 	char why[600];
 
-	if (j->ret || j->end == H_COMPLETE)
+	if (j->ret || j->end == FL_FOLLOW_COMPLETE)
 		return j->ret;
-	if (j->end == H_CANCELED)
+	if (j->end == FL_FOLLOW_CANCELED)
 		fl_err("%s: job %lld was canceled on the server; the cases it finished can be "
 		       "fetched, the rest need the job submitted again", cmd, j->id);
-	else if (j->end == H_INCOMPLETE)
+	else if (j->end == FL_FOLLOW_INCOMPLETE)
 		fl_err("%s: job %lld ended Incomplete on %s (%s); the cases it finished can be "
 		       "fetched, the rest need the job submitted again", cmd, j->id, j->device,
 		       j->comment);
@@ -282,7 +252,7 @@ static int job_verdict(struct follow *f, struct job *j, const char *cmd)
 }
 
 /* Poll every job until each has finished or the time is up; a line when a job changes. */
-static void follow_jobs(struct follow *f, bool quiet)
+void fl_follow_poll(struct fl_follow *f, bool quiet)
 {
 	double t0 = now_s(), deadline = t0 + f->timeout_s;
 	char err[FL_ERRLEN];
@@ -291,12 +261,12 @@ static void follow_jobs(struct follow *f, bool quiet)
 		int open = 0;
 
 		for (int i = 0; i < f->n && !fl_interrupted(); i++) {
-			struct job *j = &f->jobs[i], old = *j;
+			struct fl_follow_job *j = &f->jobs[i], old = *j;
 			int ret;
 
 			if (j->end || j->ret)
 				continue;
-			ret = job_get(&f->srv, j, NULL, err, sizeof(err));
+			ret = fl_follow_job_get(&f->srv, j, NULL, err, sizeof(err));
 			if (ret) {	/* the job is gone, or the server: one sentence, go on */
 				fl_err("%s: job %lld: %s", f->srv.cmd, j->id, err);
 				j->ret = ret;
@@ -314,7 +284,7 @@ static void follow_jobs(struct follow *f, bool quiet)
 	}
 }
 
-static int parse_jobs(struct follow *f, int argc, char **argv)
+static int parse_jobs(struct fl_follow *f, int argc, char **argv)
 {
 	if (optind >= argc) {
 		fl_err("%s needs at least one JOB_ID (the number lava submit printed)", f->srv.cmd);
@@ -333,8 +303,8 @@ static int parse_jobs(struct follow *f, int argc, char **argv)
 				fl_err("%s: job %lld is given twice", f->srv.cmd, id);
 				return FL_EXIT_USAGE;
 			}
-		if (f->n == MAX_JOBS) {
-			fl_err("%s: at most %d jobs at a time", f->srv.cmd, MAX_JOBS);
+		if (f->n == FL_FOLLOW_MAX_JOBS) {
+			fl_err("%s: at most %d jobs at a time", f->srv.cmd, FL_FOLLOW_MAX_JOBS);
 			return FL_EXIT_USAGE;
 		}
 		f->jobs[f->n++].id = id;
@@ -343,7 +313,7 @@ static int parse_jobs(struct follow *f, int argc, char **argv)
 }
 
 /* Options: the server's, and 'T' --timeout, 'i' --interval, 'o' --out as ALLOWED says. */
-static int follow_args(struct follow *f, int argc, char **argv, const char *allowed)
+int fl_follow_args(struct fl_follow *f, int argc, char **argv, const char *allowed)
 {
 	static const struct option opts[] = {
 		FL_LAVA_SERVER_OPTS, { "timeout", required_argument, NULL, 'T' },
@@ -380,9 +350,9 @@ static int follow_args(struct follow *f, int argc, char **argv, const char *allo
 	return ret;
 }
 
-static struct follow *follow_new(const char *cmd)
+struct fl_follow *fl_follow_new(const char *cmd)
 {
-	struct follow *f = calloc(1, sizeof(*f));
+	struct fl_follow *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return NULL;
@@ -391,7 +361,7 @@ static struct follow *follow_new(const char *cmd)
 	return f;
 }
 
-static int follow_end(struct follow *f, int ret)
+int fl_follow_end(struct fl_follow *f, int ret)
 {
 	if (fl_interrupted()) {
 		fl_err("%s: interrupted; nothing is left behind", f->srv.cmd);
@@ -402,370 +372,49 @@ static int follow_end(struct follow *f, int ret)
 	return ret;
 }
 
-/* The worst of the jobs' statuses (an interrupt wins). */
-static int worst(int a, int b)
-{
-	return a > b ? a : b;
-}
-
 int fl_lava_status(int argc, char **argv)
 {
-	struct follow *f = follow_new("lava status");
+	struct fl_follow *f = fl_follow_new("lava status");
 	char err[FL_ERRLEN];
 	double t0 = now_s();
 	int ret;
 
 	if (!f)
 		return FL_EXIT_ENV;
-	ret = follow_args(f, argc, argv, "");
+	ret = fl_follow_args(f, argc, argv, "");
 	for (int i = 0; !ret && i < f->n && !fl_interrupted(); i++) {
-		struct job *j = &f->jobs[i];
+		struct fl_follow_job *j = &f->jobs[i];
 
-		j->ret = job_get(&f->srv, j, NULL, err, sizeof(err));
+		j->ret = fl_follow_job_get(&f->srv, j, NULL, err, sizeof(err));
 		if (j->ret)
 			fl_err("lava status: job %lld: %s", j->id, err);
 		else
 			job_line(j, t0);
 	}
 	for (int i = 0; !ret && i < f->n; i++)
-		ret = worst(ret, f->jobs[i].ret);
-	return follow_end(f, ret);
+		ret = fl_follow_worst(ret, f->jobs[i].ret);
+	return fl_follow_end(f, ret);
 }
 
 int fl_lava_wait(int argc, char **argv)
 {
-	struct follow *f = follow_new("lava wait");
+	struct fl_follow *f = fl_follow_new("lava wait");
 	int ret, found = 0;
 
 	if (!f)
 		return FL_EXIT_ENV;
 	f->timeout_s = 3600;
-	ret = follow_args(f, argc, argv, "Ti");
+	ret = fl_follow_args(f, argc, argv, "Ti");
 	if (!ret)
-		follow_jobs(f, false);
+		fl_follow_poll(f, false);
 	for (int i = 0; !ret && i < f->n && !fl_interrupted(); i++) {
-		struct job *j = &f->jobs[i];
-		int r = job_verdict(f, j, "lava wait");
+		struct fl_follow_job *j = &f->jobs[i];
+		int r = fl_follow_job_verdict(f, j, "lava wait");
 
-		found |= j->end == H_CANCELED || j->end == H_INCOMPLETE;
-		ret = worst(ret, r);
+		found |= j->end == FL_FOLLOW_CANCELED || j->end == FL_FOLLOW_INCOMPLETE;
+		ret = fl_follow_worst(ret, r);
 	}
 	if (!ret && found)
 		ret = FL_EXIT_ENV;
-	return follow_end(f, ret);
-}
-
-/* ----- fetch */
-
-/* DIR/lava/job-ID.SUFFIX */
-static int job_file(const struct follow *f, long long id, const char *suffix, char *path,
-		    size_t len)
-{
-	return snprintf(path, len, "%s/lava/job-%lld.%s", f->out, id, suffix) >= (int)len ? -1 : 0;
-}
-
-/* GET PATH into DIR/lava/job-ID.SUFFIX (through a .part file: a fetch cut short leaves no
- * half file under the final name). */
-static int get_file(struct follow *f, long long id, const char *path, const char *suffix,
-		    const char *what, char *err, size_t errlen)
-{
-	char file[PATH_MAX], part[PATH_MAX + 8];
-	long http;
-	int ret;
-
-	if (job_file(f, id, suffix, file, sizeof(file)))
-		return fl_seterr(err, errlen, "--out %s is too long", f->out), FL_EXIT_USAGE;
-	snprintf(part, sizeof(part), "%s.part", file);
-	unlink(part);
-	ret = fl_lava_call(&f->srv, "GET", path, NULL, part, NULL, &http, err, errlen);
-	if (!ret && (http < 200 || http > 299)) {
-		char said[2048];
-
-		if (fl_read_file(part, said, sizeof(said)) < 0)
-			said[0] = '\0';
-		ret = fl_lava_http_err(&f->srv, http, what, said, err, errlen);
-	}
-	if (!ret && rename(part, file))
-		ret = (fl_seterr(err, errlen, "cannot write %s: %s", file, strerror(errno)),
-		      FL_EXIT_ENV);
-	if (ret)
-		unlink(part);
-	return ret;
-}
-
-/* The value of our own "  KEY: "..."" line in a job we rendered (yq-escaped: no raw quote in
- * it), cleaned; "-" when there is none. */
-static void def_field(const char *def, const char *key, char *out, size_t len)
-{
-	char pat[64], val[200];
-	const char *p, *q;
-	size_t n;
-
-	snprintf(pat, sizeof(pat), "\n  %s: \"", key);
-	p = def ? strstr(def, pat) : NULL;
-	q = p ? strchr(p + strlen(pat), '"') : NULL;
-	if (!q) {
-		snprintf(out, len, "-");
-		return;
-	}
-	p += strlen(pat);
-	n = (size_t)(q - p) < sizeof(val) - 1 ? (size_t)(q - p) : sizeof(val) - 1;
-	memcpy(val, p, n);
-	val[n] = '\0';
-	clean(out, len, val);
-}
-
-/* The definition as submitted (the server's own "definition" is re-dumped YAML). */
-static const char *definition(json_t *doc)
-{
-	const char *d = json_string_value(json_object_get(doc, "original_definition"));
-
-	return d && *d ? d : json_string_value(json_object_get(doc, "definition"));
-}
-
-/* What the server said of the job, without its definition and token, and its faultline
- * candidate and suite (from the definition's metadata). */
-static int save_job(struct follow *f, struct job *j, json_t *doc, char *err, size_t errlen)
-{
-	static const char *const keep[] = { "id", "state", "health", "actual_device",
-					    "requested_device_type", "submit_time", "start_time",
-					    "end_time", "failure_comment", NULL };
-	char path[PATH_MAX];
-	json_t *out = json_object();
-	int ret = 0;
-
-	for (int i = 0; keep[i]; i++)
-		if (json_object_get(doc, keep[i]))
-			json_object_set(out, keep[i], json_object_get(doc, keep[i]));
-	def_field(definition(doc), "faultline.candidate", j->candidate, sizeof(j->candidate));
-	def_field(definition(doc), "faultline.suite", j->suite, sizeof(j->suite));
-	json_object_set_new(out, "faultline.candidate", json_string(j->candidate));
-	json_object_set_new(out, "faultline.suite", json_string(j->suite));
-	if (job_file(f, j->id, "json", path, sizeof(path)))
-		ret = (fl_seterr(err, errlen, "--out %s is too long", f->out), FL_EXIT_USAGE);
-	if (!ret && fl_json_write_atomic(path, out, err, errlen))
-		ret = FL_EXIT_ENV;
-	json_decref(out);
-	return ret;
-}
-
-static bool have(const struct follow *f, long long id, const char *suffix)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	return !job_file(f, id, suffix, path, sizeof(path)) && !lstat(path, &st) &&
-	       S_ISREG(st.st_mode);
-}
-
-/* The definition as the server holds it: a string field of jobs/ID/, written as is. */
-static int save_definition(struct follow *f, struct job *j, json_t *doc, char *err,
-			   size_t errlen)
-{
-	const char *def = definition(doc);
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	FILE *o;
-	int fd;
-
-	if (!def)
-		return fl_seterr(err, errlen, "the server holds no definition for job %lld", j->id),
-		       FL_EXIT_ENV;
-	job_file(f, j->id, "definition.yaml", path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.part", path);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	o = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!o || fputs(def, o) < 0 || fclose(o) || rename(tmp, path)) {
-		if (!o && fd >= 0)
-			close(fd);
-		unlink(tmp);
-		return fl_seterr(err, errlen, "cannot write %s: %s", path, strerror(errno)),
-		       FL_EXIT_ENV;
-	}
-	return 0;
-}
-
-/* One job: its state, definition and metadata; its log and results once it has finished. */
-static int fetch_job(struct follow *f, struct job *j, char *err, size_t errlen)
-{
-	char p[64], what[64];
-	json_t *doc = NULL;
-	int ret;
-
-	if (have(f, j->id, "log.yaml") && have(f, j->id, "json")) {
-		char path[PATH_MAX];
-		json_t *d;
-
-		job_file(f, j->id, "json", path, sizeof(path));
-		d = fl_json_load_regular(path);
-
-		ret = d ? job_parse(j, d, err, errlen) : -1;
-		clean(j->candidate, sizeof(j->candidate),
-		      json_string_value(json_object_get(d, "faultline.candidate")));
-		clean(j->suite, sizeof(j->suite),
-		      json_string_value(json_object_get(d, "faultline.suite")));
-		json_decref(d);
-		if (!ret) {
-			printf("job %lld: fetched before (%s), kept\n", j->id, j->health);
-			return 0;
-		}
-	}
-	ret = job_get(&f->srv, j, &doc, err, errlen);
-	if (!ret)
-		ret = save_definition(f, j, doc, err, errlen);
-	if (!ret)
-		ret = save_job(f, j, doc, err, errlen);
-	json_decref(doc);
-	if (ret || !j->end)
-		return ret;
-	snprintf(p, sizeof(p), "jobs/%lld/junit/", j->id);
-	snprintf(what, sizeof(what), "job %lld's results", j->id);
-	ret = get_file(f, j->id, p, "junit.xml", what, err, errlen);
-	snprintf(p, sizeof(p), "jobs/%lld/logs/", j->id);
-	snprintf(what, sizeof(what), "job %lld's log", j->id);
-	if (!ret)
-		ret = get_file(f, j->id, p, "log.yaml", what, err, errlen);
-	if (!ret)
-		printf("job %lld: fetched (%s)\n", j->id, j->health);
-	return ret;
-}
-
-/* The files of the jobs that have one: DIR/lava/job-ID.SUFFIX; malloc'ed paths, count in *n. */
-static char **job_files(const struct follow *f, const char *suffix, int *n)
-{
-	char **v = calloc((size_t)f->n + 1, sizeof(*v)), path[PATH_MAX];
-
-	*n = 0;
-	for (int i = 0; v && i < f->n; i++)
-		if (have(f, f->jobs[i].id, suffix) &&
-		    !job_file(f, f->jobs[i].id, suffix, path, sizeof(path)))
-			v[(*n)++] = strdup(path);
-	return v;
-}
-
-/* Jobs of one kernel and one suite per run directory: the first job that has KEY's value,
- * and a job that has another, say which (0 when they agree). */
-static int agree(const struct follow *f, size_t off, const char *what)
-{
-	const struct job *first = NULL;
-
-	for (int i = 0; i < f->n; i++) {
-		const struct job *j = &f->jobs[i];
-		const char *v = (const char *)j + off;
-
-		if (!*v || !strcmp(v, "-"))
-			continue;
-		if (first && strcmp((const char *)first + off, v)) {
-			fl_err("lava fetch: job %lld ran %s %s and job %lld %s %s: give one kernel's "
-			       "jobs of one suite per --out DIR (a run directory is one kernel's run "
-			       "of one suite)", first->id, what, (const char *)first + off, j->id,
-			       what, v);
-			return FL_EXIT_USAGE;
-		}
-		if (!first)
-			first = j;
-	}
-	return 0;
-}
-
-static int same_run(const struct follow *f)
-{
-	return agree(f, offsetof(struct job, candidate), "candidate") ?:
-	       agree(f, offsetof(struct job, suite), "suite");
-}
-
-/* The run directory from every log and definition fetched so far. */
-static int fetch_collect(struct follow *f)
-{
-	char err[FL_ERRLEN], **names, **logs, **plans;
-	int nl = 0, np = 0, ret;
-
-	names = fl_lava_workload_names(err, sizeof(err));
-	if (!names) {
-		fl_err("lava fetch: the workload names are needed to check the logs: %s", err);
-		return FL_EXIT_ENV;
-	}
-	logs = job_files(f, "log.yaml", &nl);
-	plans = job_files(f, "definition.yaml", &np);
-	if (!logs || !plans)
-		ret = (fl_seterr(err, sizeof(err), "out of memory"), FL_EXIT_ENV);
-	else if (!nl)
-		ret = (fl_seterr(err, sizeof(err), "no job has finished yet, so there is no log to "
-				"build %s from", f->out), FL_EXIT_ENV);
-	else
-		ret = fl_lava_collect_plans(logs, nl, plans, np, f->out,
-					    (const char *const *)names, err, sizeof(err));
-	if (ret)
-		fl_err("lava fetch: %s", err);
-	else
-		printf("results: %s\n", f->out);
-	fl_lava_names_free(names);
-	fl_lava_names_free(logs);
-	fl_lava_names_free(plans);
-	return ret;
-}
-
-static int fetch_dirs(const struct follow *f)
-{
-	char path[PATH_MAX], err[FL_ERRLEN];
-
-	if (snprintf(path, sizeof(path), "%s/lava", f->out) >= (int)sizeof(path)) {
-		fl_err("lava fetch: --out %s is too long", f->out);
-		return FL_EXIT_USAGE;
-	}
-	if (fl_mkdir_parents(path, 0755, err, sizeof(err)) || (mkdir(f->out, 0755) &&
-	    errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST)) {
-		fl_err("lava fetch: cannot create %s: %s", path, strerror(errno));
-		return FL_EXIT_ENV;
-	}
-	return 0;
-}
-
-/* A job fetch could not finish: one sentence each, the others went on. */
-static int fetch_verdict(struct follow *f, struct job *j)
-{
-	if (j->ret || j->end)
-		return job_verdict(f, j, "lava fetch");
-	fl_err("lava fetch: job %lld is still %s%s%s: its log is not fetched yet; run lava fetch "
-	       "again when it has finished (what is fetched is kept)", j->id, j->state,
-	       strcmp(j->device, "-") ? " on " : "", strcmp(j->device, "-") ? j->device : "");
-	return FL_EXIT_ENV;
-}
-
-int fl_lava_fetch(int argc, char **argv)
-{
-	struct follow *f = follow_new("lava fetch");
-	char err[FL_ERRLEN];
-	bool tried;
-	int ret, r;
-
-	if (!f)
-		return FL_EXIT_ENV;
-	ret = follow_args(f, argc, argv, "To");
-	if (!ret && !f->out) {
-		fl_err("lava fetch needs --out DIR (the run directory to build from one kernel's "
-		       "jobs)");
-		ret = FL_EXIT_USAGE;
-	}
-	if (!ret)
-		ret = fetch_dirs(f);
-	if (!ret && f->timeout_s)
-		follow_jobs(f, false);
-	for (int i = 0; !ret && i < f->n && !fl_interrupted(); i++) {
-		struct job *j = &f->jobs[i];
-
-		j->ret = fetch_job(f, j, err, sizeof(err));
-		if (j->ret)
-			fl_err("lava fetch: job %lld: %s", j->id, err);
-	}
-	tried = !ret;
-	if (!ret && !fl_interrupted())
-		ret = same_run(f);
-	if (!ret && !fl_interrupted())
-		ret = fetch_collect(f);
-	for (int i = 0; tried && ret != FL_EXIT_USAGE && i < f->n && !fl_interrupted(); i++) {
-		r = fetch_verdict(f, &f->jobs[i]);
-		ret = worst(ret, r);
-	}
-	return follow_end(f, ret);
+	return fl_follow_end(f, ret);
 }
