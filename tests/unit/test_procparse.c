@@ -19,6 +19,7 @@
 #include "probes/probe.h"
 #include "probes/procparse.h"
 #include "fl_sha256.h"
+#include "fl_util.h"
 #include "fixtures.h"
 
 static size_t count_lines(const char *text)
@@ -675,7 +676,7 @@ static void test_probes_on_tree(void **state)
 
 static void test_real_proc(void **state)
 {
-	char *text = fl_slurp("/proc/vmstat", NULL);
+	char *text = fl_read_all("/proc/vmstat", 0, 0, NULL, NULL, 0);
 	struct fl_irq_table t;
 	struct fl_vmstat vs;
 
@@ -688,7 +689,7 @@ static void test_real_proc(void **state)
 	fl_vmstat_free(&vs);
 	free(text);
 
-	text = fl_slurp("/proc/interrupts", NULL);
+	text = fl_read_all("/proc/interrupts", 0, 0, NULL, NULL, 0);
 	assert_non_null(text);
 	assert_int_equal(fl_irq_parse(text, &t), 0);
 	assert_int_equal(t.ncpus, sysconf(_SC_NPROCESSORS_ONLN));

@@ -3,47 +3,32 @@
  * class (function_call, tlb_shootdown, reschedule, other) and per CPU, plus raw rows.
  * tlb_shootdown is unsupported, with the reason, where remote TLB flushes may bypass the
  * TLB row (a hypervisor's flush: fl_tlb_ipi_less); the row itself stays in raw. */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "fl_json.h"
 #include "probes/probe.h"
+#include "probes/proc_snap.h"
 #include "probes/procparse.h"
 #include "probes/tlb_flush.h"
 
 struct irq_state {
-	char path[PATH_MAX];
+	struct fl_proc_snap snap;
 	char machine[64];		/* uname machine: picks the normalization table */
-	char *start, *stop;		/* raw text; parsed after the measured phase */
-	char reason[PATH_MAX + 64];	/* non-empty: unsupported, and why */
 	char tlb_reason[768];		/* non-empty: the TLB row misses remote flushes */
 };
-
-static void irq_snap(struct irq_state *st, char **text)
-{
-	free(*text);
-	*text = fl_slurp(st->path, NULL);
-	if (!*text)
-		snprintf(st->reason, sizeof(st->reason), "cannot read %s: %s", st->path,
-			 strerror(errno));
-}
 
 static int irq_open(void **state, const struct fl_probe_ctx *ctx)
 {
 	const char *root = ctx && ctx->proc_root ? ctx->proc_root : "/proc";
 	struct irq_state *st = calloc(1, sizeof(*st));
-	char *probe = NULL;
 
 	if (!st)
 		return -1;
-	snprintf(st->path, sizeof(st->path), "%s/interrupts", root);
 	if (fl_proc_machine(root, st->machine, sizeof(st->machine)))
 		snprintf(st->machine, sizeof(st->machine), "unknown");
-	irq_snap(st, &probe);
-	free(probe);
+	fl_proc_snap_open(&st->snap, root, "interrupts");
 	fl_tlb_ipi_less_here(root, st->tlb_reason, sizeof(st->tlb_reason));
 	*state = st;
 	return 0;
@@ -53,8 +38,7 @@ static int irq_start(void *state)
 {
 	struct irq_state *st = state;
 
-	if (!st->reason[0])
-		irq_snap(st, &st->start);
+	fl_proc_snap_start(&st->snap);
 	return 0;
 }
 
@@ -62,8 +46,7 @@ static int irq_stop(void *state)
 {
 	struct irq_state *st = state;
 
-	if (!st->reason[0] && st->start)
-		irq_snap(st, &st->stop);
+	fl_proc_snap_stop(&st->snap);
 	return 0;
 }
 
@@ -81,18 +64,19 @@ static void irq_emit(void *state, json_t *case_obj)
 	struct fl_irq_table a, b;
 	json_t *ipi;
 
-	if (st->reason[0]) {
-		json_object_set_new(case_obj, "ipi", fl_json_missing("unsupported", st->reason));
+	if (st->snap.reason[0]) {
+		json_object_set_new(case_obj, "ipi", fl_json_missing("unsupported",
+								 st->snap.reason));
 		return;
 	}
-	if (!st->start || !st->stop)
+	if (!st->snap.start || !st->snap.stop)
 		return;
-	if (fl_irq_parse(st->start, &a)) {
-		irq_emit_missing(case_obj, "cannot parse", st->path);
+	if (fl_irq_parse(st->snap.start, &a)) {
+		irq_emit_missing(case_obj, "cannot parse", st->snap.path);
 		return;
 	}
-	if (fl_irq_parse(st->stop, &b)) {
-		irq_emit_missing(case_obj, "cannot parse", st->path);
+	if (fl_irq_parse(st->snap.stop, &b)) {
+		irq_emit_missing(case_obj, "cannot parse", st->snap.path);
 		goto free_a;
 	}
 	ipi = fl_ipi_delta_json(st->machine, &a, &b);
@@ -114,8 +98,7 @@ static void irq_close(void *state)
 
 	if (!st)
 		return;
-	free(st->start);
-	free(st->stop);
+	fl_proc_snap_free(&st->snap);
 	free(st);
 }
 

@@ -24,6 +24,7 @@
 #include "probes/procparse.h"
 #include "fl_safe.h"
 #include "fl_sha256.h"
+#include "fl_util.h"
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 
@@ -39,7 +40,7 @@ static char *read_trimmed(const char *dir, const char *name)
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	s = fl_slurp(path, &n);
+	s = fl_read_all(path, 0, 0, &n, NULL, 0);
 	while (s && n && (s[n - 1] == '\n' || s[n - 1] == ' '))
 		s[--n] = '\0';
 	return s;
@@ -149,7 +150,7 @@ static char *kid_config_text(const char *root, const char *release, char *source
 	if (text || !is_live(root) || !release[0])
 		return text;
 	snprintf(source, PATH_MAX, "/boot/config-%s", release);
-	return fl_slurp(source, len);
+	return fl_read_all(source, 0, 0, len, NULL, 0);
 }
 
 static void kid_config(json_t *obj, const char *root, const char *release)

@@ -77,7 +77,7 @@ static int mml_formats(struct fl_mml_probe *m, const char *dir)
 
 	for (i = 0; i < FL_MML_TYPES; i++) {
 		snprintf(path, sizeof(path), "%s/mmap_lock/%s/format", dir, mml_event_names[i]);
-		text = fl_slurp(path, NULL);
+		text = fl_read_all(path, 0, 0, NULL, NULL, 0);
 		if (!text && (errno == ENOENT || errno == ENOTDIR))
 			return mml_missing(m, "absent", "this kernel has no mmap_lock:%s tracepoint",
 					   mml_event_names[i]);

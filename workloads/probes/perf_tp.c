@@ -9,7 +9,8 @@
  * into guest initramfs images and may depend only on Jansson, hwloc, libperf and libpfm4.
  *
  * Overhead per event is kept small: counting mode only (sample_period 0, no ring buffer, no
- * PERF_SAMPLE_RAW), one fd per event and online CPU, and a cap on the number of events.
+ * PERF_SAMPLE_RAW), one fd per event and online CPU (tp_percpu.h), and a cap on the number of
+ * events.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,13 +24,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <linux/perf_event.h>
 #include <perf/core.h>
-#include <perf/cpumap.h>
-#include <perf/threadmap.h>
-#include <perf/evsel.h>
 
 #include "probes/probe.h"
+#include "probes/tp_percpu.h"
 #include "probes/tracefs.h"
 #include "fl_json.h"
 #include "fl_util.h"
@@ -46,14 +44,12 @@ struct tp_entry {
 	const char *status;		/* NULL if counted, else "absent" or "unsupported" */
 	char reason[TP_REASON_LEN];
 	unsigned long long id;
-	struct perf_evsel *evsel;
-	__u64 *counts;			/* one per index of the CPU map */
+	int n;				/* its counter in tp_state.tpc, -1: not open */
 	int have_value;
 };
 
 struct tp_state {
-	struct perf_cpu_map *cpus;
-	struct perf_thread_map *threads;
+	struct fl_tpc *tpc;		/* the counters, one fd per event and online CPU */
 	struct tp_entry *e;
 	size_t nr, alloc;
 	size_t nr_events;		/* entries with an id, bounded by TP_MAX_EVENTS */
@@ -80,6 +76,7 @@ static struct tp_entry *tp_add(struct tp_state *st, const char *key)
 	}
 	e = &st->e[st->nr];
 	memset(e, 0, sizeof(*e));
+	e->n = -1;
 	e->key = strdup(key);
 	if (!e->key)
 		return NULL;
@@ -236,20 +233,13 @@ static void tp_close(void *state)
 		return;
 	/*
 	 * Closing the last perf event of a tracepoint waits for RCU grace periods under the
-	 * kernel's event_mutex (~40 ms each on this VM), so closing N events takes N times
-	 * that: the cost is after the measured phase, but keep the globs narrow.
+	 * kernel's event_mutex (~40 ms each, measured on a 2-vCPU VM), so closing N events takes
+	 * N times that: the cost is after the measured phase, but keep the globs narrow.
 	 */
-	for (i = 0; i < st->nr; i++) {
-		if (st->e[i].evsel) {
-			perf_evsel__close(st->e[i].evsel);
-			perf_evsel__delete(st->e[i].evsel);
-		}
-		free(st->e[i].counts);
+	fl_tpc_free(st->tpc);
+	for (i = 0; i < st->nr; i++)
 		free(st->e[i].key);
-	}
 	free(st->e);
-	perf_thread_map__put(st->threads);
-	perf_cpu_map__put(st->cpus);
 	free(st);
 }
 
@@ -257,7 +247,7 @@ static void tp_close(void *state)
 static void tp_fd_budget(const struct tp_state *st)
 {
 	struct rlimit rl;
-	rlim_t need = (rlim_t)st->nr_events * perf_cpu_map__nr(st->cpus) + 64;
+	rlim_t need = (rlim_t)st->nr_events * fl_tpc_ncpus(st->tpc) + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
 		return;
@@ -282,27 +272,11 @@ static void tp_open_reason(struct tp_entry *e, int err)
 
 static void tp_open_one(struct tp_state *st, struct tp_entry *e)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_TRACEPOINT,
-		.size = sizeof(attr),
-		.config = e->id,
-		.disabled = 1,
-	};
-	int err;
+	char why[TP_REASON_LEN];
 
-	e->counts = calloc(perf_cpu_map__nr(st->cpus), sizeof(*e->counts));
-	e->evsel = perf_evsel__new(&attr);
-	if (!e->counts || !e->evsel) {
-		e->status = "unsupported";
-		snprintf(e->reason, sizeof(e->reason), "out of memory opening the counter");
-		return;
-	}
-	err = perf_evsel__open(e->evsel, st->cpus, st->threads);
-	if (err < 0) {
-		tp_open_reason(e, -err);
-		perf_evsel__delete(e->evsel);
-		e->evsel = NULL;
-	}
+	e->n = fl_tpc_add(st->tpc, e->id, NULL, e->key, why, sizeof(why));
+	if (e->n < 0)
+		tp_open_reason(e, errno);
 }
 
 static int tp_open_all(struct tp_state *st, const struct fl_probe_ctx *ctx)
@@ -339,9 +313,8 @@ static int tp_open(void **state, const struct fl_probe_ctx *ctx)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -1;
-	st->cpus = perf_cpu_map__new_online_cpus();
-	st->threads = perf_thread_map__new_dummy();
-	if (!st->cpus || !st->threads)
+	st->tpc = fl_tpc_new();
+	if (!st->tpc)
 		goto err;
 	if (tp_open_all(st, ctx))
 		goto err;
@@ -352,77 +325,75 @@ err:
 	return -1;
 }
 
+/* Every counted entry is unsupported, with why. */
+static void tp_fail_all(struct tp_state *st, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr; i++) {
+		if (st->e[i].n < 0 || st->e[i].status)
+			continue;
+		st->e[i].status = "unsupported";
+		snprintf(st->e[i].reason, sizeof(st->e[i].reason), "%s", why);
+	}
+}
+
 static int tp_start(void *state)
 {
 	struct tp_state *st = state;
-	size_t i;
+	char why[TP_REASON_LEN];
 	int ret = 0;
 
-	for (i = 0; i < st->nr; i++) {
-		struct tp_entry *e = &st->e[i];
-
-		if (e->evsel && !e->status && perf_evsel__enable(e->evsel)) {
-			e->status = "unsupported";
-			snprintf(e->reason, sizeof(e->reason), "enabling the counter failed: %s",
-				 strerror(errno));
-			ret = -1;
-		}
+	if (fl_tpc_enable(st->tpc, why, sizeof(why))) {
+		tp_fail_all(st, why);
+		ret = -1;
 	}
 	st->started = 1;
 	return ret;
 }
 
-static void tp_read_one(struct tp_state *st, struct tp_entry *e)
-{
-	struct perf_counts_values v;
-	int idx, err;
-
-	for (idx = 0; idx < perf_cpu_map__nr(st->cpus); idx++) {
-		err = perf_evsel__read(e->evsel, idx, 0, &v);
-		if (err < 0) {
-			e->status = "unsupported";
-			snprintf(e->reason, sizeof(e->reason),
-				 "reading the counter of CPU %d failed: %s",
-				 perf_cpu_map__cpu(st->cpus, idx).cpu, strerror(-err));
-			return;
-		}
-		e->counts[idx] = v.val;
-	}
-	e->have_value = 1;
-}
-
 static int tp_stop(void *state)
 {
 	struct tp_state *st = state;
+	char why[TP_REASON_LEN];
+	struct tp_entry *e;
 	size_t i;
 
-	for (i = 0; i < st->nr; i++)
-		if (st->e[i].evsel)
-			perf_evsel__disable(st->e[i].evsel);
+	if (fl_tpc_disable(st->tpc, why, sizeof(why)))
+		tp_fail_all(st, why);
 	if (!st->started)
 		return 0;
-	for (i = 0; i < st->nr; i++)
-		if (st->e[i].evsel && !st->e[i].status)
-			tp_read_one(st, &st->e[i]);
+	for (i = 0; i < st->nr; i++) {
+		e = &st->e[i];
+		if (e->n < 0 || e->status)
+			continue;
+		if (fl_tpc_read(st->tpc, e->n, e->reason, sizeof(e->reason)))
+			e->status = "unsupported";
+		else
+			e->have_value = 1;
+	}
 	return 0;
 }
 
 /* per_cpu is indexed by CPU number; a CPU that was offline at open is null. */
 static json_t *tp_value(const struct tp_state *st, const struct tp_entry *e)
 {
-	int nr = perf_cpu_map__nr(st->cpus);
-	int max = perf_cpu_map__max(st->cpus).cpu;
+	int nr = fl_tpc_ncpus(st->tpc), max = -1;
 	json_t *per_cpu = json_array();
-	__u64 total = 0;
+	unsigned long long total = 0, n;
 	int idx, cpu;
 
+	for (idx = 0; idx < nr; idx++)
+		if (fl_tpc_cpu(st->tpc, idx) > max)
+			max = fl_tpc_cpu(st->tpc, idx);
 	for (cpu = 0; per_cpu && cpu <= max; cpu++)
 		json_array_append_new(per_cpu, json_null());
 	for (idx = 0; per_cpu && idx < nr; idx++) {
-		cpu = perf_cpu_map__cpu(st->cpus, idx).cpu;
+		cpu = fl_tpc_cpu(st->tpc, idx);
+		n = fl_tpc_count(st->tpc, e->n, idx);
 		if (cpu >= 0)
-			json_array_set_new(per_cpu, cpu, json_integer((json_int_t)e->counts[idx]));
-		total += e->counts[idx];
+			json_array_set_new(per_cpu, cpu, json_integer((json_int_t)n));
+		total += n;
 	}
 	return json_pack("{s:I, s:s, s:s, s:s, s:o*}", "value", (json_int_t)total, "unit", "count",
 			 "source", "tracepoint", "scope", "system", "per_cpu", per_cpu);

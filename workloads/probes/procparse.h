@@ -3,21 +3,24 @@
  * procparse_vmstat (/proc/vmstat), procparse_irq (/proc/interrupts), procparse_ipi (the
  * per-arch IPI classes of its rows), procparse_tlb (remote TLB flushes without an IPI, from
  * the kernel log, CPUID and sysfs) and procparse_kernel (config symbols, "uname -a", a sysfs
- * "[choice]"). None reads a file except fl_slurp(); tests feed them fixture text captured
- * from real kernels. */
+ * "[choice]"). None reads a file; tests feed them fixture text captured from real kernels. */
 #ifndef FL_PROCPARSE_H
 #define FL_PROCPARSE_H
 
 #include <stddef.h>
 
+#include "fl_util.h"
 #include "probes/procparse_vmstat.h"
 #include "probes/procparse_irq.h"
 #include "probes/procparse_ipi.h"
 #include "probes/procparse_tlb.h"
 #include "probes/procparse_kernel.h"
 
-/* Read a whole file of unknown size (procfs reports st_size 0). Returns a malloc'd,
- * NUL-terminated buffer, or NULL with errno set. The only I/O helper in this module. */
-char *fl_slurp(const char *path, size_t *len);
+/* The old name of fl_read_all(path, 0, 0, len, NULL, 0) (fl_util.h), kept until its callers
+ * outside workloads/probes/ use fl_read_all: NULL with errno set. */
+static inline char *fl_slurp(const char *path, size_t *len)
+{
+	return fl_read_all(path, 0, 0, len, NULL, 0);
+}
 
 #endif

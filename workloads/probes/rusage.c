@@ -201,7 +201,7 @@ static int ru_children_files(pid_t pid, const char *proc_root, struct fl_ru_snap
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(file, sizeof(file), "%s/%s/children", path, de->d_name);
-		text = fl_slurp(file, &len);
+		text = fl_read_all(file, 0, 0, &len, NULL, 0);
 		if (!text)
 			continue;
 		seen = 1;

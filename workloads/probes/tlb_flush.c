@@ -15,6 +15,7 @@
 #endif
 
 #include "fl_json.h"
+#include "fl_util.h"
 #include "probes/tlb_flush.h"
 #include "probes/tp_percpu.h"
 #include "probes/tracefs.h"
@@ -160,7 +161,7 @@ static char *kmsg_read(void)
 
 static int possible_cpus(void)
 {
-	char *t = fl_slurp("/sys/devices/system/cpu/possible", NULL);
+	char *t = fl_read_all("/sys/devices/system/cpu/possible", 0, 0, NULL, NULL, 0);
 	int lo, hi, n = 0;
 	char *p = t;
 
@@ -183,13 +184,13 @@ void fl_tlb_facts_read(const char *proc_root, struct fl_tlb_facts *f)
 	memset(f, 0, sizeof(*f));
 	if (proc_root && strcmp(proc_root, "/proc")) {
 		snprintf(path, sizeof(path), "%s/kmsg", proc_root);
-		f->kmsg = fl_slurp(path, NULL);
+		f->kmsg = fl_read_all(path, 0, 0, NULL, NULL, 0);
 		return;
 	}
 	cpuid_facts(f);
 	f->possible_cpus = possible_cpus();
 	f->kmsg = kmsg_read();
-	f->xen_guest_type = fl_slurp("/sys/hypervisor/guest_type", NULL);
+	f->xen_guest_type = fl_read_all("/sys/hypervisor/guest_type", 0, 0, NULL, NULL, 0);
 }
 
 void fl_tlb_facts_free(struct fl_tlb_facts *f)
@@ -243,7 +244,7 @@ static void tf_open_all(struct fl_tlb_flush *t, const char *dir)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/tlb/tlb_flush/format", dir);
-	fmt = fl_slurp(path, NULL);
+	fmt = fl_read_all(path, 0, 0, NULL, NULL, 0);
 	t->n = fl_tlb_reasons_parse(fmt, t->reasons, FL_TLB_REASONS_MAX);
 	free(fmt);
 	if (t->n <= 0) {

@@ -121,7 +121,10 @@ int fl_tpc_add(struct fl_tpc *p, unsigned long long id, const char *filter, cons
 		c->fd[i] = -1;
 	for (i = 0; i < p->ncpus; i++) {
 		if (tpc_open_cpu(p, c, i, id, filter, why, len)) {
+			int saved = errno;
+
 			tpc_counter_free(c, p->ncpus);
+			errno = saved;
 			return -1;
 		}
 	}
@@ -149,25 +152,37 @@ int fl_tpc_enable(struct fl_tpc *p, char *why, size_t len)
 	return tpc_ioctl_all(p, PERF_EVENT_IOC_ENABLE, "enabling", why, len);
 }
 
+int fl_tpc_disable(struct fl_tpc *p, char *why, size_t len)
+{
+	return tpc_ioctl_all(p, PERF_EVENT_IOC_DISABLE, "disabling", why, len);
+}
+
+int fl_tpc_read(struct fl_tpc *p, int n, char *why, size_t len)
+{
+	struct tpc_counter *c = &p->c[n];
+	int i;
+
+	for (i = 0; i < p->ncpus; i++) {
+		ssize_t r = read(c->fd[i], &c->count[i], sizeof(c->count[i]));
+
+		if (r == (ssize_t)sizeof(c->count[i]))
+			continue;
+		snprintf(why, len, "reading the %s counters failed: %s", c->event,
+			 r < 0 ? strerror(errno) : "short read");
+		return -1;
+	}
+	return 0;
+}
+
 int fl_tpc_stop(struct fl_tpc *p, char *why, size_t len)
 {
-	struct tpc_counter *c;
-	int n, i;
+	int n;
 
-	if (tpc_ioctl_all(p, PERF_EVENT_IOC_DISABLE, "disabling", why, len))
+	if (fl_tpc_disable(p, why, len))
 		return -1;
-	for (n = 0; n < p->n; n++) {
-		c = &p->c[n];
-		for (i = 0; i < p->ncpus; i++) {
-			ssize_t r = read(c->fd[i], &c->count[i], sizeof(c->count[i]));
-
-			if (r == (ssize_t)sizeof(c->count[i]))
-				continue;
-			snprintf(why, len, "reading the %s counters failed: %s", c->event,
-				 r < 0 ? strerror(errno) : "short read");
+	for (n = 0; n < p->n; n++)
+		if (fl_tpc_read(p, n, why, len))
 			return -1;
-		}
-	}
 	return 0;
 }
 

@@ -1,42 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmstat probe: /proc/vmstat at start and stop; case["vmstat"] = per-item deltas. */
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "fl_json.h"
 #include "probes/probe.h"
-#include "probes/procparse.h"
+#include "probes/proc_snap.h"
+#include "probes/procparse_vmstat.h"
 
 struct vmstat_state {
-	char path[PATH_MAX];
-	char *start, *stop;		/* raw text; parsed after the measured phase */
-	char reason[PATH_MAX + 64];	/* non-empty: unsupported, and why */
+	struct fl_proc_snap snap;
 };
-
-/* Read the file into *text; on failure leave a reason. */
-static void vmstat_snap(struct vmstat_state *st, char **text)
-{
-	free(*text);
-	*text = fl_slurp(st->path, NULL);
-	if (!*text)
-		snprintf(st->reason, sizeof(st->reason), "cannot read %s: %s", st->path,
-			 strerror(errno));
-}
 
 static int vmstat_open(void **state, const struct fl_probe_ctx *ctx)
 {
 	const char *root = ctx && ctx->proc_root ? ctx->proc_root : "/proc";
 	struct vmstat_state *st = calloc(1, sizeof(*st));
-	char *probe = NULL;
 
 	if (!st)
 		return -1;
-	snprintf(st->path, sizeof(st->path), "%s/vmstat", root);
-	vmstat_snap(st, &probe);
-	free(probe);
+	fl_proc_snap_open(&st->snap, root, "vmstat");
 	*state = st;
 	return 0;
 }
@@ -45,8 +27,7 @@ static int vmstat_start(void *state)
 {
 	struct vmstat_state *st = state;
 
-	if (!st->reason[0])
-		vmstat_snap(st, &st->start);
+	fl_proc_snap_start(&st->snap);
 	return 0;
 }
 
@@ -54,8 +35,7 @@ static int vmstat_stop(void *state)
 {
 	struct vmstat_state *st = state;
 
-	if (!st->reason[0] && st->start)
-		vmstat_snap(st, &st->stop);
+	fl_proc_snap_stop(&st->snap);
 	return 0;
 }
 
@@ -65,15 +45,16 @@ static void vmstat_emit(void *state, json_t *case_obj)
 	struct fl_vmstat a, b;
 	json_t *delta;
 
-	if (st->reason[0]) {
-		json_object_set_new(case_obj, "vmstat", fl_json_missing("unsupported", st->reason));
+	if (st->snap.reason[0]) {
+		json_object_set_new(case_obj, "vmstat", fl_json_missing("unsupported",
+								    st->snap.reason));
 		return;
 	}
-	if (!st->start || !st->stop)
+	if (!st->snap.start || !st->snap.stop)
 		return;
-	if (fl_vmstat_parse(st->start, &a))
+	if (fl_vmstat_parse(st->snap.start, &a))
 		return;
-	if (fl_vmstat_parse(st->stop, &b))
+	if (fl_vmstat_parse(st->snap.stop, &b))
 		goto free_a;
 	delta = fl_vmstat_delta_json(&a, &b);
 	if (delta)
@@ -90,8 +71,7 @@ static void vmstat_close(void *state)
 
 	if (!st)
 		return;
-	free(st->start);
-	free(st->stop);
+	fl_proc_snap_free(&st->snap);
 	free(st);
 }
 
