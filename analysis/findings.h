@@ -53,5 +53,9 @@ bool fl_hunt_clean_missing(json_t *doc);
  */
 void fl_hunt_failure_title(const char *workload, const char *reason, json_t *verify,
 			   char *buf, size_t len, const char **kind);
+/* The title of a case that crashed or timed out with no console report of its own:
+ * "WORKLOAD STATUS: REASON", REASON as for a failure. */
+void fl_hunt_end_title(const char *workload, const char *status, const char *reason, char *buf,
+		       size_t len);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "casedoc.h"
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
@@ -328,7 +329,7 @@ static json_t *entry_info(const char *hist, json_t *e)
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	if (access(path, F_OK))
 		return NULL;
-	doc = fl_json_load(path, err, sizeof(err));
+	doc = fl_rundoc_load(path, err, sizeof(err));
 	info = json_incref(json_object_get(doc, "run"));
 	json_decref(doc);
 	return json_is_object(info) ? info : (json_decref(info), NULL);

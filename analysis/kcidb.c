@@ -8,11 +8,9 @@
  * "ORIGIN:...", no property is null (KCIDB forbids null), parameters go to misc.
  */
 #include <ctype.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "casedoc.h"
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_sha256.h"
@@ -45,15 +43,15 @@ static void path_part(char *dst, size_t len, const char *s)
 	dst[n] = '\0';
 }
 
-int fl_kcidb_origin_ok(const char *origin)
+bool fl_kcidb_origin_ok(const char *origin)
 {
 	if (!*origin)
-		return 0;
+		return false;
 	for (; *origin; origin++)
 		if (!islower((unsigned char)*origin) && !isdigit((unsigned char)*origin) &&
 		    *origin != '_')
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
 static void set_str(json_t *o, const char *key, const char *v)
@@ -206,6 +204,31 @@ static void drop_nulls(json_t *v)
 	}
 }
 
+/*
+ * The case document of run.json's entry c in *doc: only cases/NAME, a regular file (run.json
+ * may come from elsewhere); one never written (pending) or unusable is the plan's entry, whose
+ * status says so. -1 (err) for another schema major, which refuses the export.
+ */
+static int case_doc(const char *path, const char *file, json_t *c, json_t **doc, char *err,
+		    size_t errlen)
+{
+	struct fl_casedoc d = { 0 };
+
+	if (!strncmp(file, "cases/", 6) && fl_name_ok(file + 6) &&
+	    !fl_casedoc_load(&d, path, err, errlen)) {
+		*doc = json_incref(d.doc);
+		fl_casedoc_free(&d);
+		return 0;
+	}
+	if (d.foreign)
+		return -1;
+	*doc = json_pack("{s:{s:O, s:O, s:O, s:O}}", "case", "workload",
+			 json_object_get(c, "workload"), "params", json_object_get(c, "params"),
+			 "iteration", json_object_get(c, "iteration"), "status",
+			 json_object_get(c, "status"));
+	return 0;
+}
+
 json_t *fl_kcidb_export(const char *dir, const char *origin, char *err, size_t errlen)
 {
 	char path[1400], checkout_id[128], build_id[128];
@@ -213,7 +236,7 @@ json_t *fl_kcidb_export(const char *dir, const char *origin, char *err, size_t e
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/run.json", dir);
-	runjson = fl_json_load(path, err, errlen);
+	runjson = fl_rundoc_load(path, err, errlen);
 	if (!runjson) {
 		json_decref(tests);
 		return NULL;
@@ -242,15 +265,10 @@ json_t *fl_kcidb_export(const char *dir, const char *origin, char *err, size_t e
 		if (!file || json_is_true(json_object_get(c, "warmup")))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		/* only cases/NAME, a regular file: run.json may come from elsewhere */
-		doc = strncmp(file, "cases/", 6) || !fl_name_ok(file + 6) ? NULL :
-		      fl_json_load_regular(path);
-		if (!doc) {	/* never written (pending): the plan's status says so */
-			doc = json_pack("{s:{s:O, s:O, s:O, s:O}}", "case", "workload",
-					json_object_get(c, "workload"), "params",
-					json_object_get(c, "params"), "iteration",
-					json_object_get(c, "iteration"), "status",
-					json_object_get(c, "status"));
+		if (case_doc(path, file, c, &doc, err, errlen)) {
+			json_decref(runjson);
+			json_decref(out);
+			return NULL;
 		}
 		case_tests(tests, run, doc, origin, build_id, file);
 		json_decref(doc);

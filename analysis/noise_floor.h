@@ -2,9 +2,9 @@
 /* A metric's run-to-run noise floor from a history of runs. Iterations within one run share the
  * run's conditions (the machine's load, where the process was placed, the memory layout), so
  * pooling the iterations of past runs understates how far the next run may land by chance:
- * measured here, a clean run's mean sat 5% below five earlier runs whose iterations agreed to
- * 1%, and the pooled t-test called it a regression. The floor is the half-width of the
- * prediction interval for one more run's mean, from the past runs' means. */
+ * on a 2-vCPU VM shared with other benchmarks, a clean run's mean sat 5% below five earlier runs
+ * whose iterations agreed to 1%, and the pooled t-test called it a regression. The floor is the
+ * half-width of the prediction interval for one more run's mean, from the past runs' means. */
 #ifndef FL_NOISE_FLOOR_H
 #define FL_NOISE_FLOOR_H
 

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The end-of-run summary table (text, 80 columns). */
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "casedoc.h"
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
@@ -94,8 +92,8 @@ static size_t collect(const char *dir, json_t *cases, struct group *g, size_t *n
 	json_array_foreach(cases, i, entry) {
 		const char *st = json_string_value(json_object_get(entry, "status"));
 		struct group *gr = group_of(g, ng, entry);
-		char path[1400];
-		json_t *doc;
+		char path[1400], why[FL_ERRLEN], shown[FL_ERRLEN];
+		struct fl_casedoc d;
 
 		if (json_is_true(json_object_get(entry, "warmup"))) {
 			gr->warmups++;
@@ -113,13 +111,13 @@ static size_t collect(const char *dir, json_t *cases, struct group *g, size_t *n
 				tc(f, sizeof(f), json_string_value(json_object_get(entry, "file"))));
 			continue;
 		}
-		doc = fl_json_load_regular(path);
-		if (doc)
-			json_array_append_new(gr->docs, json_object_get(doc, "case") ?
-					      json_incref(json_object_get(doc, "case")) : json_object());
+		if (!fl_casedoc_load(&d, path, why, sizeof(why)))
+			json_array_append_new(gr->docs, json_incref(d.cs));
+		else if (d.foreign)
+			fprintf(out, "  (%s)\n", tc(shown, sizeof(shown), why));
 		else
-			fprintf(out, "  (cannot read %s)\n", path);
-		json_decref(doc);
+			fprintf(out, "  (cannot read %s: %s)\n", path, tc(shown, sizeof(shown), why));
+		fl_casedoc_free(&d);
 	}
 	json_array_foreach(cases, i, entry) {
 		const char *st = json_string_value(json_object_get(entry, "status"));
@@ -315,7 +313,7 @@ int fl_summary_print(const char *dir, FILE *out)
 	size_t ng = 0;
 
 	snprintf(path, sizeof(path), "%s/run.json", dir);
-	doc = fl_json_load(path, err, sizeof(err));
+	doc = fl_rundoc_load(path, err, sizeof(err));
 	if (!doc) {
 		fl_err("%s", err);
 		return -1;

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "casedoc.h"
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
@@ -22,27 +24,27 @@ struct progress {
 	double spent_s;
 };
 
-/* The document in the run dir, if there is a readable one: take its status and reason. */
+/* The document in the run dir, if there is a usable one (casedoc.h): take its status and
+ * reason; false with why (empty when there is no document) otherwise. */
 static bool read_case_status(const char *path, struct fl_plan_case *pc, char *first_metric,
-			     size_t len)
+			     size_t len, char *why, size_t whylen)
 {
-	json_t *doc = json_load_file(path, 0, NULL), *cs, *m;
-	const char *st, *rs, *key;
+	struct fl_casedoc d;
+	const char *rs, *key;
+	struct stat st;
+	json_t *m;
 
-	if (!doc)
+	why[0] = '\0';
+	if (lstat(path, &st))
 		return false;
-	cs = json_object_get(doc, "case");
-	st = json_string_value(json_object_get(cs, "status"));
-	rs = json_string_value(json_object_get(cs, "reason"));
-	if (!st) {
-		json_decref(doc);
+	if (fl_casedoc_load(&d, path, why, whylen))
 		return false;
-	}
-	snprintf(pc->status, sizeof(pc->status), "%s", st);
+	rs = json_string_value(json_object_get(d.cs, "reason"));
+	snprintf(pc->status, sizeof(pc->status), "%s", d.status);
 	snprintf(pc->reason, sizeof(pc->reason), "%s", rs ? rs : "");
-	fl_prec_case_metric(pc, cs);
+	fl_prec_case_metric(pc, d.cs);
 	first_metric[0] = '\0';
-	json_object_foreach(json_object_get(cs, "metrics"), key, m) {
+	json_object_foreach(json_object_get(d.cs, "metrics"), key, m) {
 		if (json_is_number(json_object_get(m, "value"))) {
 			snprintf(first_metric, len, "%s %.6g %s", key,
 				 json_number_value(json_object_get(m, "value")),
@@ -50,11 +52,13 @@ static bool read_case_status(const char *path, struct fl_plan_case *pc, char *fi
 			break;
 		}
 	}
-	json_decref(doc);
+	fl_casedoc_free(&d);
 	return true;
 }
 
-static void classify_failure(const struct fl_case_result *res, struct fl_plan_case *pc)
+/* why: the agent's document is there but cannot be used (casedoc.h), or empty. */
+static void classify_failure(const struct fl_case_result *res, struct fl_plan_case *pc,
+			     const char *why)
 {
 	if (res->timed_out) {
 		strcpy(pc->status, "timeout");
@@ -70,6 +74,10 @@ static void classify_failure(const struct fl_case_result *res, struct fl_plan_ca
 		strcpy(pc->status, "failed");
 		snprintf(pc->reason, sizeof(pc->reason), "the agent died of signal %d (%s)",
 			 res->sig, strsignal(res->sig));
+	} else if (why[0]) {
+		strcpy(pc->status, "failed");
+		snprintf(pc->reason, sizeof(pc->reason), "the agent exited with status %d and its "
+			 "case document cannot be used: %.380s", res->code, why);
 	} else {
 		strcpy(pc->status, "failed");
 		snprintf(pc->reason, sizeof(pc->reason),
@@ -81,18 +89,16 @@ static void classify_failure(const struct fl_case_result *res, struct fl_plan_ca
 static int add_findings(struct fl_rundir *rd, const struct fl_plan_case *pc, json_t *findings,
 			char *err, size_t errlen)
 {
-	char path[1400];
-	json_t *doc;
+	char path[1400], why[FL_ERRLEN];
+	struct fl_casedoc d;
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", rd->dir, pc->file);
-	doc = fl_json_load(path, err, errlen);
-	if (!doc)
-		return -1;
-	json_object_set_new(json_object_get(doc, "case"), "console",
-			    json_pack("{s:O}", "findings", findings));
-	ret = fl_json_write_atomic(path, doc, err, errlen);
-	json_decref(doc);
+	if (fl_casedoc_load(&d, path, why, sizeof(why)))
+		return fl_seterr(err, errlen, "%s: %s", path, why);
+	json_object_set_new(d.cs, "console", json_pack("{s:O}", "findings", findings));
+	ret = fl_json_write_atomic(path, d.doc, err, errlen);
+	fl_casedoc_free(&d);
 	return ret;
 }
 
@@ -127,14 +133,16 @@ static void progress_end(struct progress *p, const struct fl_plan_case *pc, cons
 	fflush(stdout);
 }
 
+/* Run case pc and record its status: 0, or -1 (said on stderr) when the target or the run dir
+ * failed, which stops the run. */
 static int run_one(struct fl_target *t, struct fl_rundir *rd, struct fl_plan *plan,
 		   struct fl_plan_case *pc, volatile sig_atomic_t *interrupted, double *elapsed,
 		   char *metric, size_t mlen)
 {
 	struct fl_case_result res = { 0 };
 	size_t idx = (size_t)(pc - plan->cases);
-	char path[1400], err[FL_ERRLEN];
-	int ret = FL_EXIT_ENV;
+	char path[1400], err[FL_ERRLEN], why[FL_ERRLEN] = "";
+	int ret = -1;
 
 	snprintf(path, sizeof(path), "%s/%s", rd->dir, pc->file);
 	if (t->ops->run_case(t, rd, plan->suite_name, pc, idx, interrupted, &res, err,
@@ -144,11 +152,12 @@ static int run_one(struct fl_target *t, struct fl_rundir *rd, struct fl_plan *pl
 	*elapsed = res.elapsed_s;
 	pc->elapsed_s = res.elapsed_s;
 	metric[0] = '\0';
-	if (!res.timed_out && !res.crashed && read_case_status(path, pc, metric, mlen)) {
+	if (!res.timed_out && !res.crashed &&
+	    read_case_status(path, pc, metric, mlen, why, sizeof(why))) {
 		ret = 0;
 		goto out;
 	}
-	classify_failure(&res, pc);
+	classify_failure(&res, pc, why);
 	if (fl_rundir_write_case(rd, pc, pc->status, pc->reason, res.log_tail, err, sizeof(err)))
 		goto out;
 	if (res.findings && add_findings(rd, pc, res.findings, err, sizeof(err)))
@@ -190,7 +199,7 @@ int fl_run_plan_round(struct fl_rundir *rd, struct fl_plan *plan, struct fl_targ
 			continue;
 		progress_begin(&p, pc);
 		if (run_one(t, rd, plan, pc, interrupted, &elapsed, metric, sizeof(metric)))
-			return FL_EXIT_ENV;
+			return FL_EXIT_ENV;	/* run_one said why */
 		progress_end(&p, pc, metric, elapsed);
 		if (fl_rundir_save(rd, plan, "running", err, sizeof(err))) {
 			fl_err("%s (the case files written so far are intact)", err);
