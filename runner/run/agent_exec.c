@@ -14,21 +14,32 @@
 #include "fl_util.h"
 #include "agent_exec.h"
 
-const char *fl_agent_path(char *buf, size_t len)
+int fl_env_or_exe_dir(const char *name, char *buf, size_t len)
 {
-	const char *env = getenv("FAULTLINE_AGENT");
+	const char *env = getenv(name);
 	char self[4096];
 	ssize_t n;
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
-		return buf;
+		return 1;
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
-		return NULL;
+		return -1;
 	self[n] = '\0';
-	snprintf(buf, len, "%s/faultline-agent", dirname(self));
+	snprintf(buf, len, "%s", dirname(self));
+	return 0;
+}
+
+const char *fl_agent_path(char *buf, size_t len)
+{
+	char dir[4096];
+	int ret = fl_env_or_exe_dir("FAULTLINE_AGENT", dir, sizeof(dir));
+
+	if (ret < 0)
+		return NULL;
+	snprintf(buf, len, ret ? "%s" : "%s/faultline-agent", dir);
 	return buf;
 }
 

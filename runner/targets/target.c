@@ -140,29 +140,28 @@ int fl_case_argv(const struct fl_plan_case *pc, const char *run_id, const char *
 
 const char *fl_project_root(char *buf, size_t len)
 {
-	const char *env = getenv("FAULTLINE_ROOT");
 	char dir[4096], probe[4200];
-	ssize_t n;
+	int ret = fl_env_or_exe_dir("FAULTLINE_ROOT", dir, sizeof(dir));
 
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
+	if (ret < 0)
+		return NULL;
+	if (ret) {
+		snprintf(buf, len, "%s", dir);
 		return buf;
 	}
-	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	if (n < 0)
-		return NULL;
-	dir[n] = '\0';
 	/* bin/faultline, build/san/bin/faultline: walk up to the first dir with kernels/ */
-	for (int up = 0; up < 5 && strcmp(dir, "/"); up++) {
+	for (int up = 0; up < 5; up++) {
 		char up_dir[4096];
 
-		snprintf(up_dir, sizeof(up_dir), "%s", dir);
-		snprintf(dir, sizeof(dir), "%s", dirname(up_dir));
 		snprintf(probe, sizeof(probe), "%s/kernels/machines.json", dir);
 		if (!access(probe, R_OK)) {
 			snprintf(buf, len, "%s", dir);
 			return buf;
 		}
+		if (!strcmp(dir, "/"))
+			break;
+		snprintf(up_dir, sizeof(up_dir), "%s", dir);
+		snprintf(dir, sizeof(dir), "%s", dirname(up_dir));
 	}
 	return NULL;
 }
