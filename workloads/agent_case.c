@@ -95,6 +95,7 @@ static int measured_phase(struct fl_case *c, struct fl_probe_set *ps, struct fl_
 	if (ctl && fl_perf_ctl_enable(ctl, err, sizeof(err)))
 		fl_err("--perf-ctl: %s", err);
 	fl_probes_start(ps);
+	fl_case_rusage_start(c);
 	t0 = fl_now_ns();
 	ret = c->wl->run(c);
 	t1 = fl_now_ns();

@@ -16,14 +16,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
+#include "lib/badlog.h"
 #include "lib/fault_timer.h"
 #include "lib/mmstat.h"
 #include "lib/samples.h"
@@ -45,8 +44,7 @@ struct fs_thread {
 	int fd;				/* file kinds: this thread's (unlinked) file */
 	char *last;			/* the last region, left mapped for verify() */
 	uint64_t last_iter;
-	uint64_t checked, corrupt;
-	char bad[200];			/* the first bad page, described */
+	uint64_t checked;
 } __attribute__((aligned(64)));
 
 struct fault_scale {
@@ -63,7 +61,7 @@ struct fault_scale {
 	atomic_bool writer_stop;
 	_Atomic uint64_t writer_ops;
 	char writer_err[160];
-	struct rusage ru0, ru1;
+	struct fl_badlog bad;		/* pages that did not read back what was written */
 	struct fl_mmsnap s0, s1;
 };
 
@@ -114,17 +112,17 @@ static uint64_t fs_expect(const struct fault_scale *f, int id, uint64_t it, size
 	return fl_stamp_word(((uint64_t)id + 1) << 40 | it, pg, 0);
 }
 
-static void fs_bad(struct fs_thread *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fs_bad(struct fs_thread *t, const char *fmt, ...)
+/* Word 0 of page pg as loaded (v) against what iteration it stored there (wrote) or the
+ * file's stamp. */
+static void fs_check(struct fault_scale *f, int id, uint64_t it, size_t pg, uint64_t v,
+		     bool wrote)
 {
-	va_list ap;
+	uint64_t want = fs_expect(f, id, it, pg);
 
-	if (t->corrupt++)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(t->bad, sizeof(t->bad), fmt, ap);
-	va_end(ap);
+	if (v != want)
+		fl_badlog_note(&f->bad, "thread %d iteration %lu page %zu: read %s%#lx, %s %#lx",
+			       id, (unsigned long)it, pg, wrote ? "back " : "", (unsigned long)v,
+			       wrote ? "wrote" : "expected", (unsigned long)want);
 }
 
 static char *fs_map(struct fault_scale *f, struct fs_thread *t)
@@ -156,25 +154,15 @@ static void fs_fault_region(struct fault_scale *f, struct fl_worker *w, char *p,
 			uint64_t v = *(volatile uint64_t *)(p + pg * f->page);
 
 			fl_ftouch_mark(&ft);
-			if (v != fs_expect(f, w->id, it, pg))
-				fs_bad(t, "thread %d iteration %lu page %zu: read %#lx, expected %#lx",
-				       w->id, (unsigned long)it, pg, (unsigned long)v,
-				       (unsigned long)fs_expect(f, w->id, it, pg));
+			fs_check(f, w->id, it, pg, v, false);
 		}
-		t->checked += f->npages;
-		return;
-	}
-	for (pg = 0; pg < f->npages; pg++) {
-		*(volatile uint64_t *)(p + pg * f->page) = fs_expect(f, w->id, it, pg);
-		fl_ftouch_mark(&ft);
-	}
-	for (pg = 0; pg < f->npages; pg++) {
-		uint64_t v = *(volatile uint64_t *)(p + pg * f->page);
-
-		if (v != fs_expect(f, w->id, it, pg))
-			fs_bad(t, "thread %d iteration %lu page %zu: read back %#lx, wrote %#lx",
-			       w->id, (unsigned long)it, pg, (unsigned long)v,
-			       (unsigned long)fs_expect(f, w->id, it, pg));
+	} else {
+		for (pg = 0; pg < f->npages; pg++) {
+			*(volatile uint64_t *)(p + pg * f->page) = fs_expect(f, w->id, it, pg);
+			fl_ftouch_mark(&ft);
+		}
+		for (pg = 0; pg < f->npages; pg++)
+			fs_check(f, w->id, it, pg, *(volatile uint64_t *)(p + pg * f->page), true);
 	}
 	t->checked += f->npages;
 }
@@ -396,27 +384,23 @@ static void fs_stop_writer(struct fault_scale *f)
 static int fs_run(struct fl_case *c)
 {
 	struct fault_scale *f = c->priv;
-	double elapsed, faults;
+	struct fl_worker *failed;
+	struct fl_rusage ru;
 	json_t *samples;
+	double elapsed;
 
 	fl_mmsnap_take(&f->s0);
-	getrusage(RUSAGE_SELF, &f->ru0);
 	if (fs_start_writer(c, f))
 		return FL_WL_FAIL;
 	samples = fl_run_team_sampled(f->team, fl_param_double(&c->params, "seconds"), &elapsed);
 	fs_stop_writer(f);
-	getrusage(RUSAGE_SELF, &f->ru1);
+	fl_case_rusage(c, FL_RU_SELF, &ru);
 	fl_mmsnap_take(&f->s1);
-	for (int i = 0; i < f->nthreads; i++) {
-		struct fl_worker *w = fl_team_worker(f->team, i);
-
-		if (w->err) {
-			json_decref(samples);
-			return fl_case_fail(c, "thread %d: %s", i, w->errmsg);
-		}
-	}
-	if (f->writer_err[0]) {
+	failed = fl_team_failed(f->team);
+	if (failed || f->writer_err[0]) {
 		json_decref(samples);
+		if (failed)
+			return fl_case_fail(c, "thread %d: %s", failed->id, failed->errmsg);
 		return fl_case_fail(c, "%s", f->writer_err);
 	}
 	c->ops = (double)fl_team_ops(f->team);
@@ -424,10 +408,8 @@ static int fs_run(struct fl_case *c)
 	fs_thread_rates(c, f, elapsed);
 	if (f->writer)
 		fl_case_metric(c, "writer_ops_per_s", (double)f->writer_ops / elapsed);
-	faults = (double)(f->ru1.ru_minflt - f->ru0.ru_minflt +
-			  f->ru1.ru_majflt - f->ru0.ru_majflt);
 	if (c->ops > 0)
-		fl_case_metric(c, "faults_per_page", faults / c->ops);
+		fl_case_metric(c, "faults_per_page", ru.faults / c->ops);
 	fs_mechanisms(c, f);
 	fs_fault_latency(c, f);
 	fl_case_samples(c, "samples", "faults/s", samples);
@@ -450,7 +432,8 @@ static void fs_inject(struct fault_scale *f, unsigned long pg)
 	}
 	b = (unsigned char)(t->last[off] ^ 0x5a);	/* read-only mapping: through the file */
 	if (pwrite(t->fd, &b, 1, (off_t)off) != 1)
-		fs_bad(t, "thread %lu: cannot write the test corruption: %s", id, strerror(errno));
+		fl_badlog_note(&f->bad, "thread %lu: cannot write the test corruption: %s", id,
+			       strerror(errno));
 }
 
 /* Word 0 of every page of thread i's last region: in the mapping, and for file-shared also
@@ -467,9 +450,10 @@ static void fs_check_last(struct fault_scale *f, int i)
 		    pread(t->fd, &v, sizeof(v), (off_t)(pg * f->page)) != sizeof(v))
 			v = ~want;
 		if (v != want)
-			fs_bad(t, "thread %d page %zu (case page %zu) of the last region: found %#lx, "
-			       "expected %#lx", i, pg, (size_t)i * f->npages + pg,
-			       (unsigned long)v, (unsigned long)want);
+			fl_badlog_note(&f->bad, "thread %d page %zu (case page %zu) of the last "
+				       "region: found %#lx, expected %#lx", i, pg,
+				       (size_t)i * f->npages + pg, (unsigned long)v,
+				       (unsigned long)want);
 		t->checked++;
 	}
 }
@@ -477,19 +461,15 @@ static void fs_check_last(struct fault_scale *f, int i)
 static int fs_verify(struct fl_case *c)
 {
 	struct fault_scale *f = c->priv;
-	uint64_t checked = 0, corrupt = 0;
-	const char *first = NULL;
+	uint64_t checked = 0;
 
 	if (c->test.corrupt_page >= 0)
 		fs_inject(f, (unsigned long)c->test.corrupt_page);
 	for (int i = 0; i < f->nthreads; i++) {
 		fs_check_last(f, i);
 		checked += f->t[i].checked;
-		corrupt += f->t[i].corrupt;
-		if (!first && f->t[i].corrupt)
-			first = f->t[i].bad;
 	}
-	return fl_case_verdict(c, "page", checked, corrupt, first);
+	return fl_case_verdict(c, "page", checked, fl_badlog_count(&f->bad), f->bad.first);
 }
 
 static void fs_teardown(struct fl_case *c)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <jansson.h>
 #include "lib/params.h"
 
@@ -32,6 +33,16 @@ enum fl_status {
 	FL_SKIPPED,	/* a requirement is missing (reason says which) */
 };
 
+/* Whose resource use (getrusage): the agent's own threads, or its children waited for. */
+enum fl_ru_who { FL_RU_SELF, FL_RU_CHILDREN, FL_RU_WHO_N };
+
+/* Resource use of the measured phase so far (fl_case_rusage). */
+struct fl_rusage {
+	double user_s, sys_s;		/* CPU time */
+	double faults;			/* page faults, minor + major */
+	double nvcsw, nivcsw;		/* voluntary (sleeps) and involuntary context switches */
+};
+
 /* Test-only fault injection, set from hidden agent options. */
 struct fl_test_hooks {
 	long corrupt_page;	/* >= 0: flip a byte in this page before verify */
@@ -53,6 +64,7 @@ struct fl_case {
 	double ops;			/* operations done in the measured phase */
 	const char *op_unit;		/* "record", "fault", "op" ... */
 	double measured_s;		/* set by the agent around run() */
+	struct rusage ru_start[FL_RU_WHO_N];	/* set by the agent right before run() */
 	enum fl_status status;
 	char reason[512];		/* why failed / skipped */
 	struct fl_test_hooks test;
@@ -89,6 +101,14 @@ void fl_case_samples(struct fl_case *c, const char *name, const char *unit, json
 /* Mark the case failed/skipped with a reason; returns FL_WL_FAIL / FL_WL_SKIP. */
 int fl_case_fail(struct fl_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fl_case_skip(struct fl_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The harness's rusage of the measured phase (case_rusage.c). The agent calls
+ * fl_case_rusage_start right before run(); a workload reads the use since then, of who, where
+ * its phase's work ends (0, or -1 when getrusage fails), and reports its CPU time as the metrics
+ * user_s and sys_s (seconds; the workload's table lists them). */
+void fl_case_rusage_start(struct fl_case *c);
+int fl_case_rusage(const struct fl_case *c, enum fl_ru_who who, struct fl_rusage *ru);
+void fl_case_cpu_metrics(struct fl_case *c, const struct fl_rusage *ru);
 
 /* Refuse (FL_WL_FAIL with a reason naming the figures) a size that does not fit in
  * MemAvailable (plus free swap when with_swap), unless c->force. */
