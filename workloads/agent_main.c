@@ -21,6 +21,15 @@ static void usage(FILE *out)
 		fprintf(out, "  %-16s %s\n", fl_workloads[i]->name, fl_workloads[i]->summary);
 }
 
+/* Print a JSON document on stdout and drop it: the exit status of a listing. */
+static int print_json(json_t *doc)
+{
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(doc);
+	return FL_EXIT_OK;
+}
+
 static int describe(void)
 {
 	json_t *arr = json_array();
@@ -33,22 +42,15 @@ static int describe(void)
 						     "params", fl_params_describe(wl->params),
 						     "metrics", fl_metrics_describe(wl->metrics)));
 	}
-	json_dumpf(arr, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-	json_decref(arr);
-	return FL_EXIT_OK;
+	return print_json(arr);
 }
 
 /* The "run" object the runner puts into case documents it writes itself (crash, timeout). */
 static int run_info(void)
 {
 	struct fl_agent_opts o = { .wl = fl_workloads[0], .target_kind = "local" };
-	json_t *ri = fl_agent_run_info(&o);
 
-	json_dumpf(ri, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-	json_decref(ri);
-	return FL_EXIT_OK;
+	return print_json(fl_agent_run_info(&o));
 }
 
 int main(int argc, char **argv)
