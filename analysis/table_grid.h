@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The grid of a --table (table.c builds it, table_emit.c prints it). Private to analysis/. */
+/* The grid of a --table: table.c fills it (the cells and notes: table_cells.c; the rows of each
+ * shape: table_shapes.c) and table_emit.c prints it. Private to analysis/table*.c. */
 #ifndef FL_TABLE_GRID_H
 #define FL_TABLE_GRID_H
 
