@@ -91,7 +91,7 @@ static void hunt_usage(FILE *out)
 	      out);
 }
 
-/* --rounds N, --max-time D, and the target options: 0, 1 for another option, -1 said. */
+/* --rounds N, --max-time D, the target options (FL_TOPT_IS); 0, or -1 said. */
 static int parse_value(int c, const char *arg, struct hunt_opts *o)
 {
 	double num;
@@ -161,7 +161,7 @@ static int parse_hunt_opts(int argc, char **argv, struct hunt_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, ret;
+	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->format = "text";
@@ -177,10 +177,11 @@ static int parse_hunt_opts(int argc, char **argv, struct hunt_opts *o)
 		case 'w': o->ta.t.panic_on_warn = false; break;
 		case 'h': hunt_usage(stdout); return 1;
 		default:
-			ret = parse_value(c, optarg, o);
-			if (ret > 0)
+			if (c != 'R' && c != 'T' && !FL_TOPT_IS(c)) {
 				fl_opt_refused("hunt", c, argv);
-			if (ret)
+				return -1;
+			}
+			if (parse_value(c, optarg, o))
 				return -1;
 		}
 	}

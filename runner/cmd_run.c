@@ -97,7 +97,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	};
 	struct fl_target_opts *t = &o->ta.t;
 	char kinds[256];
-	int c, ret;
+	int c;
 
 	memset(o, 0, sizeof(*o));
 	t->kind = fl_target_kind_with(FL_TGT_THIS_HOST);	/* the default */
@@ -122,10 +122,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'h': run_usage(stdout); return 1;
 		default:
-			ret = fl_target_opt_parse("run", c, optarg, &o->ta);
-			if (ret > 0)
+			if (!FL_TOPT_IS(c)) {
 				fl_opt_refused("run", c, argv);
-			if (ret)
+				return -1;
+			}
+			if (fl_target_opt_parse("run", c, optarg, &o->ta))
 				return -1;
 		}
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kernels/machines.json: how each guest architecture boots in QEMU, as data. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "fl_json.h"
@@ -16,6 +17,29 @@ static const char *str(json_t *e, const char *key, const char *path, const char 
 	if (!s)
 		fl_seterr(err, errlen, "%s: %s.%s must be a string", path, arch, key);
 	return s;
+}
+
+/* The string fields of an entry, read in this order (the first missing one is named). */
+#define FIELD(f) { #f, offsetof(struct fl_machine, f) }
+static const struct { const char *key; size_t off; } string_fields[] = {
+	FIELD(qemu), FIELD(machine), FIELD(cpu), FIELD(kvm_cpu), FIELD(console),
+	FIELD(kernel_file), FIELD(debian_arch), FIELD(busybox), FIELD(agent), FIELD(uname),
+	FIELD(qemu_package), FIELD(debian_candidate), FIELD(sysroot), FIELD(serial_device),
+	FIELD(append),
+};
+#undef FIELD
+
+static int load_strings(struct fl_machine *m, json_t *e, const char *path, const char *arch,
+			char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(string_fields) / sizeof(string_fields[0]); i++) {
+		const char **f = (const char **)((char *)m + string_fields[i].off);
+
+		*f = str(e, string_fields[i].key, path, arch, err, errlen);
+		if (!*f)
+			return -1;
+	}
+	return 0;
 }
 
 static bool printable(const char *s)
@@ -106,25 +130,7 @@ int fl_machine_load(const char *root, const char *arch, struct fl_machine *m,
 				 arch, path, known);
 	}
 	m->arch = json_object_iter_key(json_object_iter_at(m->table, arch));	/* owned */
-	if (!(m->qemu = str(e, "qemu", path, arch, err, errlen)) ||
-	    !(m->machine = str(e, "machine", path, arch, err, errlen)) ||
-	    !(m->cpu = str(e, "cpu", path, arch, err, errlen)) ||
-	    !(m->kvm_cpu = str(e, "kvm_cpu", path, arch, err, errlen)) ||
-	    !(m->console = str(e, "console", path, arch, err, errlen)) ||
-	    !(m->kernel_file = str(e, "kernel_file", path, arch, err, errlen)) ||
-	    !(m->debian_arch = str(e, "debian_arch", path, arch, err, errlen)) ||
-	    !(m->busybox = str(e, "busybox", path, arch, err, errlen)) ||
-	    !(m->agent = str(e, "agent", path, arch, err, errlen)) ||
-	    !(m->uname = str(e, "uname", path, arch, err, errlen)) ||
-	    !(m->qemu_package = str(e, "qemu_package", path, arch, err, errlen)) ||
-	    !(m->debian_candidate = str(e, "debian_candidate", path, arch, err, errlen)) ||
-	    !(m->sysroot = str(e, "sysroot", path, arch, err, errlen)) ||
-	    !(m->serial_device = str(e, "serial_device", path, arch, err, errlen)) ||
-	    !(m->append = str(e, "append", path, arch, err, errlen))) {
-		fl_machine_free(m);
-		return -1;
-	}
-	if (check_strings(m, path, err, errlen)) {
+	if (load_strings(m, e, path, arch, err, errlen) || check_strings(m, path, err, errlen)) {
 		fl_machine_free(m);
 		return -1;
 	}

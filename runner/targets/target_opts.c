@@ -41,5 +41,5 @@ int fl_target_opt_parse(const char *cmd, int c, const char *arg, struct fl_targe
 		return fl_opt_number(cmd, "--boot-timeout", "a number", arg, 1, 3600,
 				     &a->t.boot_timeout_s);
 	}
-	return 1;
+	return -1;
 }

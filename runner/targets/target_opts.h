@@ -3,7 +3,7 @@
  * The target options faultline run and faultline hunt share, parsed once (target_opts.c):
  * --kernel (given several times: one kernel each), --arch, --accel, --cpus, --mem and
  * --boot-timeout. A command puts FL_TARGET_LONGOPTS in its getopt_long table and hands each
- * option code it does not handle itself to fl_target_opt_parse().
+ * code for which FL_TOPT_IS() holds to fl_target_opt_parse().
  */
 #ifndef FL_TARGET_OPTS_H
 #define FL_TARGET_OPTS_H
@@ -21,7 +21,11 @@ enum {
 	FL_TOPT_CPUS,
 	FL_TOPT_MEM,
 	FL_TOPT_BOOT_TIMEOUT,
+	FL_TOPT_END
 };
+
+/* Whether getopt_long's code c is one of them. */
+#define FL_TOPT_IS(c) ((c) >= FL_TOPT_KERNEL && (c) < FL_TOPT_END)
 
 #define FL_TARGET_LONGOPTS							\
 	{ "kernel", required_argument, NULL, FL_TOPT_KERNEL },			\
@@ -37,10 +41,8 @@ struct fl_target_args {
 	int nkernels;
 };
 
-/*
- * Option code c with its value arg into a: 0 when taken, 1 when c is not a target option,
- * -1 for a bad value (said on stderr as "CMD: ...").
- */
+/* Target option c (FL_TOPT_IS) with its value arg into a: 0, or -1 for a bad value (said on
+ * stderr as "CMD: ..."). */
 int fl_target_opt_parse(const char *cmd, int c, const char *arg, struct fl_target_args *a);
 
 #endif
