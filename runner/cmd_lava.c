@@ -450,9 +450,12 @@ static int submit_one(const struct fl_lava_server *srv, const char *job)
 		fl_err("lava submit: %s is not UTF-8 text", job);
 		return FL_EXIT_USAGE;
 	}
-	ret = fl_lava_call(srv, "POST", "jobs/", body, NULL, &answer, &http, err, sizeof(err));
-	if (!ret && (http < 200 || http > 299))
-		ret = fl_lava_http_err(srv, http, "a job submission", answer, err, sizeof(err));
+	ret = fl_lava_call(srv, "POST", "jobs/", body, NULL, &answer, &http, err, sizeof(err)) ?
+	      fl_lava_failed() : 0;
+	if (!ret && (http < 200 || http > 299)) {
+		fl_lava_http_err(srv, http, "a job submission", answer, err, sizeof(err));
+		ret = FL_EXIT_ENV;
+	}
 	if (!ret && job_ids(answer, ids, sizeof(ids))) {
 		fl_seterr(err, sizeof(err), "%s accepted %s but named no job id (expected "
 			  "{\"job_ids\": [N]})", srv->url, job);
@@ -481,13 +484,15 @@ static int submit(int argc, char **argv)
 			usage(stderr);
 			return FL_EXIT_USAGE;
 		}
-		ret = fl_lava_server_opt(&srv, c, optarg, &file);
+		ret = fl_lava_server_opt(&srv, c, optarg, &file) ? FL_EXIT_USAGE : 0;
 	}
 	if (!ret && optind >= argc) {
 		fl_err("lava submit needs at least one JOB file");
 		ret = FL_EXIT_USAGE;
 	}
-	if (ret || (ret = fl_lava_server_ready(&srv, file)))
+	if (!ret && fl_lava_server_ready(&srv, file))
+		ret = FL_EXIT_USAGE;
+	if (ret)
 		return ret;
 	signal(SIGPIPE, SIG_IGN);	/* curl gone: its exit status says why */
 	fl_interrupt_install();

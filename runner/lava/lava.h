@@ -74,12 +74,12 @@ struct fl_lava_server {
 	{ "connect-timeout", required_argument, NULL, 'c' }, \
 	{ "max-time", required_argument, NULL, 'm' }
 
-/* One of those options (c, arg) into s; *file keeps --token-file. 0 or FL_EXIT_USAGE (said). */
+/* One of those options (c, arg) into s; *file keeps --token-file. 0, or -1 (said). */
 int fl_lava_server_opt(struct fl_lava_server *s, int c, const char *arg, const char **file);
-/* After the options: the URL checked, the token read. 0 or FL_EXIT_USAGE (said). */
+/* After the options: the URL checked, the token read. 0, or -1 (said). */
 int fl_lava_server_ready(struct fl_lava_server *s, const char *file);
 void fl_lava_server_wipe(struct fl_lava_server *s);
-/* Seconds: more than 0 and at most 86400, else FL_EXIT_USAGE naming the option (said). */
+/* Seconds: more than 0 and at most 86400; else -1, said naming the option. */
 int fl_lava_seconds(const char *cmd, const char *name, const char *arg, double *out);
 /* A job id on the command line or from a server: decimal digits, 1..2^53. 0 when not one. */
 long long fl_lava_job_id(const char *s);
@@ -88,17 +88,19 @@ long long fl_lava_job_id(const char *s);
  * METHOD URL/api/v0.2/PATH (PATH made by us from checked parts). BODY (JSON) is posted when
  * not NULL. The answer goes to the new file OUTPATH (it must not exist; no link is followed)
  * when not NULL, else into *answer (malloc'ed, NUL-terminated, at most FL_LAVA_ANSWER_MAX
- * bytes). *http is the HTTP status. 0, or an
- * exit status with one sentence in err (server not reachable or too slow: FL_EXIT_ENV;
- * interrupted: 128 + signal). An HTTP error status is not an error here: the caller says
- * what it means (fl_lava_http_err).
+ * bytes). *http is the HTTP status. 0, or -1 with one sentence in err (the server not
+ * reachable or too slow, or interrupted: fl_lava_failed says which exit status that is). An
+ * HTTP error status is not an error here: the caller says what it means (fl_lava_http_err).
  */
 int fl_lava_call(const struct fl_lava_server *s, const char *method, const char *path,
 		 const char *body, const char *outpath, char **answer, long *http,
 		 char *err, size_t errlen);
-/* A sentence for an HTTP status that is not 2xx, about WHAT ("job 12"). FL_EXIT_ENV. */
-int fl_lava_http_err(const struct fl_lava_server *s, long http, const char *what,
-		     const char *answer, char *err, size_t errlen);
+/* A sentence in err for an HTTP status that is not 2xx, about WHAT ("job 12"). */
+void fl_lava_http_err(const struct fl_lava_server *s, long http, const char *what,
+		      const char *answer, char *err, size_t errlen);
+/* The exit status of a command whose call failed: 128 + the signal when it was interrupted,
+ * else FL_EXIT_ENV. */
+int fl_lava_failed(void);
 
 /* The workloads this faultline has (the agent's --describe), NULL-terminated; NULL with err
  * when the agent cannot say. */

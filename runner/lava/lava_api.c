@@ -32,18 +32,18 @@ static int token_set(struct fl_lava_server *s, const char *tok, size_t n, const 
 		n--;
 	if (!n) {
 		fl_err("%s: %s holds no token", s->cmd, where);
-		return FL_EXIT_USAGE;
+		return -1;
 	}
 	if (n >= sizeof(s->token)) {
 		fl_err("%s: the token in %s is longer than %d bytes", s->cmd, where,
 		       FL_LAVA_TOKEN_MAX - 1);
-		return FL_EXIT_USAGE;
+		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (tok[i] <= ' ' || tok[i] >= 0x7f) {
 			fl_err("%s: the token in %s has a space, a control character or a line "
 			       "break in it (expected one line of printable ASCII)", s->cmd, where);
-			return FL_EXIT_USAGE;
+			return -1;
 		}
 	memcpy(s->token, tok, n);
 	s->token[n] = '\0';
@@ -62,20 +62,20 @@ static int token_file(struct fl_lava_server *s, const char *path)
 		fl_err("%s: --token-file %s cannot be read: %s", s->cmd, path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return FL_EXIT_USAGE;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
 		close(fd);
 		fl_err("%s: --token-file %s %s; it must be a file only its owner can read "
 		       "(chmod 600 %s)", s->cmd, path, S_ISREG(st.st_mode) ?
 		       "can be read by group or others" : "is not a regular file", path);
-		return FL_EXIT_USAGE;
+		return -1;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0) {
 		fl_err("%s: cannot read --token-file %s: %s", s->cmd, path, strerror(errno));
-		return FL_EXIT_USAGE;
+		return -1;
 	}
 	buf[n] = '\0';
 	ret = token_set(s, buf, strcspn(buf, "\n") + (buf[strcspn(buf, "\n")] == '\n'), path);
@@ -90,7 +90,7 @@ int fl_lava_seconds(const char *cmd, const char *name, const char *arg, double *
 
 	if (end == arg || *end || !(v > 0 && v <= 86400)) {
 		fl_err("%s: %s %s: expected seconds, more than 0 and at most 86400", cmd, name, arg);
-		return FL_EXIT_USAGE;
+		return -1;
 	}
 	*out = v;
 	return 0;
@@ -122,9 +122,9 @@ int fl_lava_server_opt(struct fl_lava_server *s, int c, const char *arg, const c
 		fl_err("%s: --token would show the token to every user of this machine (ps, "
 		       "/proc/PID/cmdline); put it in a file only you can read and give "
 		       "--token-file FILE, or set FAULTLINE_LAVA_TOKEN", s->cmd);
-		return FL_EXIT_USAGE;
+		return -1;
 	}
-	return FL_EXIT_USAGE;
+	return -1;
 }
 
 static int url_ok(const char *url)
@@ -150,7 +150,7 @@ int fl_lava_server_ready(struct fl_lava_server *s, const char *file)
 	if (!s->url || !url_ok(s->url)) {
 		fl_err("%s needs --url http(s)://SERVER[:PORT] (the LAVA server's address, printable "
 		       "ASCII, at most 1024 bytes)", s->cmd);
-		return FL_EXIT_USAGE;
+		return -1;
 	}
 	if (file)
 		return token_file(s, file);
@@ -158,7 +158,7 @@ int fl_lava_server_ready(struct fl_lava_server *s, const char *file)
 		return token_set(s, env, strlen(env), "FAULTLINE_LAVA_TOKEN");
 	fl_err("%s needs the LAVA token: --token-file FILE (a file only you can read) or "
 	       "FAULTLINE_LAVA_TOKEN in the environment", s->cmd);
-	return FL_EXIT_USAGE;
+	return -1;
 }
 
 void fl_lava_server_wipe(struct fl_lava_server *s)
@@ -350,25 +350,23 @@ static long split_status(char *buf, size_t *len)
 	return v;
 }
 
+/* One sentence in err for curl's exit status CODE (-1: we were interrupted); -1. */
 static int curl_err(const struct fl_lava_server *s, int code, const char *endpoint, bool big,
 		    char *err, size_t errlen)
 {
 	if (code < 0)
-		return fl_seterr(err, errlen, "interrupted; curl stopped, nothing left behind"),
-		       128 + fl_interrupt_signal();
+		return fl_seterr(err, errlen, "interrupted; curl stopped, nothing left behind");
 	if (big)
 		return fl_seterr(err, errlen, "%s answered more than %d MB; not read", endpoint,
-				 FL_LAVA_ANSWER_MAX >> 20), FL_EXIT_ENV;
+				 FL_LAVA_ANSWER_MAX >> 20);
 	if (code == 28)
 		return fl_seterr(err, errlen, "%s did not answer in time (curl gives up connecting "
 				 "after --connect-timeout %g s and on the whole request after "
-				 "--max-time %g s)", endpoint, s->connect_s, s->max_s), FL_EXIT_ENV;
+				 "--max-time %g s)", endpoint, s->connect_s, s->max_s);
 	if (code == 127)
-		return fl_seterr(err, errlen, "curl could not be started (apt-get install curl)"),
-		       FL_EXIT_ENV;
+		return fl_seterr(err, errlen, "curl could not be started (apt-get install curl)");
 	return fl_seterr(err, errlen, "%s was not reachable (curl exit %d%s)", endpoint, code,
-			 code == 7 ? ": connection refused" : code == 6 ? ": unknown host" : ""),
-	       FL_EXIT_ENV;
+			 code == 7 ? ": connection refused" : code == 6 ? ": unknown host" : "");
 }
 
 /* A new file for an answer: never through a link, never one that is there (fd 10 or above). */
@@ -399,13 +397,12 @@ int fl_lava_call(const struct fl_lava_server *s, const char *method, const char 
 	snprintf(endpoint, sizeof(endpoint), "%s%sapi/v0.2/%s", s->url,
 		 ulen && s->url[ulen - 1] == '/' ? "" : "/", path);
 	if (outpath && (c.file = answer_file(outpath)) < 0) {
-		code = (fl_seterr(err, errlen, "cannot create %s: %s", outpath, strerror(errno)),
-			FL_EXIT_ENV);
+		code = fl_seterr(err, errlen, "cannot create %s: %s", outpath, strerror(errno));
 		goto out;
 	}
 	if (!cfg || pipe2(c.cfg, O_CLOEXEC) || pipe2(c.out, O_CLOEXEC) ||
 	    (body && pipe2(c.body, O_CLOEXEC))) {
-		code = (fl_seterr(err, errlen, "cannot start curl: %s", strerror(errno)), FL_EXIT_ENV);
+		code = fl_seterr(err, errlen, "cannot start curl: %s", strerror(errno));
 		goto out;
 	}
 	pid = curl_start(s, method, endpoint, &c);
@@ -430,7 +427,7 @@ int fl_lava_call(const struct fl_lava_server *s, const char *method, const char 
 		close(c.body[1]);
 	c.cfg[1] = c.body[1] = -1;
 	if (pid < 0) {
-		code = (fl_seterr(err, errlen, "cannot start curl: %s", strerror(errno)), FL_EXIT_ENV);
+		code = fl_seterr(err, errlen, "cannot start curl: %s", strerror(errno));
 		goto out;
 	}
 	big = read_answer(c.out[0], pid, &buf, &len);
@@ -443,7 +440,7 @@ int fl_lava_call(const struct fl_lava_server *s, const char *method, const char 
 	}
 	*http = split_status(buf, &len);
 	if (!*http) {
-		code = (fl_seterr(err, errlen, "%s gave no HTTP status", endpoint), FL_EXIT_ENV);
+		code = fl_seterr(err, errlen, "%s gave no HTTP status", endpoint);
 		goto out;
 	}
 	if (answer) {
@@ -476,8 +473,8 @@ static void server_says(const char *answer, char *out, size_t len)
 	json_decref(d);
 }
 
-int fl_lava_http_err(const struct fl_lava_server *s, long http, const char *what,
-		     const char *answer, char *err, size_t errlen)
+void fl_lava_http_err(const struct fl_lava_server *s, long http, const char *what,
+		      const char *answer, char *err, size_t errlen)
 {
 	char says[320];
 
@@ -490,5 +487,9 @@ int fl_lava_http_err(const struct fl_lava_server *s, long http, const char *what
 		fl_seterr(err, errlen, "%s has no %s (HTTP 404%s)", s->url, what, says);
 	else
 		fl_seterr(err, errlen, "%s answered HTTP %ld for %s%s", s->url, http, what, says);
-	return FL_EXIT_ENV;
+}
+
+int fl_lava_failed(void)
+{
+	return fl_interrupted() ? 128 + fl_interrupt_signal() : FL_EXIT_ENV;
 }

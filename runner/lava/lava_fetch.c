@@ -48,13 +48,15 @@ static int get_file(struct fl_follow *f, long long id, const char *path, const c
 		return fl_seterr(err, errlen, "--out %s is too long", f->out), FL_EXIT_USAGE;
 	snprintf(part, sizeof(part), "%s.part", file);
 	unlink(part);
-	ret = fl_lava_call(&f->srv, "GET", path, NULL, part, NULL, &http, err, errlen);
+	ret = fl_lava_call(&f->srv, "GET", path, NULL, part, NULL, &http, err, errlen) ?
+	      fl_lava_failed() : 0;
 	if (!ret && (http < 200 || http > 299)) {
 		char said[2048];
 
 		if (fl_read_file(part, said, sizeof(said)) < 0)
 			said[0] = '\0';
-		ret = fl_lava_http_err(&f->srv, http, what, said, err, errlen);
+		fl_lava_http_err(&f->srv, http, what, said, err, errlen);
+		ret = FL_EXIT_ENV;
 	}
 	if (!ret && rename(part, file))
 		ret = (fl_seterr(err, errlen, "cannot write %s: %s", file, strerror(errno)),
@@ -182,7 +184,7 @@ static int fetch_job(struct fl_follow *f, struct fl_follow_job *j, char *err, si
 			return 0;
 		}
 	}
-	ret = fl_follow_job_get(&f->srv, j, &doc, err, errlen);
+	ret = fl_follow_job_get(&f->srv, j, &doc, err, errlen) ? fl_lava_failed() : 0;
 	if (!ret)
 		ret = save_definition(f, j, doc, err, errlen);
 	if (!ret)
@@ -313,7 +315,7 @@ int fl_lava_fetch(int argc, char **argv)
 
 	if (!f)
 		return FL_EXIT_ENV;
-	ret = fl_follow_args(f, argc, argv, "To");
+	ret = fl_follow_args(f, argc, argv, "To") ? FL_EXIT_USAGE : 0;
 	if (!ret && !f->out) {
 		fl_err("lava fetch needs --out DIR (the run directory to build from one kernel's "
 		       "jobs)");

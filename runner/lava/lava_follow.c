@@ -85,17 +85,17 @@ int fl_follow_job_parse(struct fl_follow_job *j, json_t *d, char *err, size_t er
 
 	if (!json_is_integer(id) || json_integer_value(id) != j->id)
 		return fl_seterr(err, errlen, "the server's answer for job %lld is not that job",
-				 j->id), FL_EXIT_ENV;
+				 j->id);
 	if (!word_in(st, states) || !word_in(h, healths))
 		return fl_seterr(err, errlen, "the server says job %lld is in an unknown state or "
 				 "health (expected LAVA's Submitted..Finished, Complete|Incomplete|"
-				 "Canceled)", j->id), FL_EXIT_ENV;
+				 "Canceled)", j->id);
 	snprintf(j->state, sizeof(j->state), "%s", st);
 	snprintf(j->health, sizeof(j->health), "%s", h);
 	fl_follow_clean(j->device, sizeof(j->device),
 			json_string_value(json_object_get(d, "actual_device")));
 	fl_follow_clean(j->devtype, sizeof(j->devtype),
-	      json_string_value(json_object_get(d, "requested_device_type")));
+			json_string_value(json_object_get(d, "requested_device_type")));
 	last_line(j->comment, sizeof(j->comment),
 		  json_string_value(json_object_get(d, "failure_comment")));
 	j->end = strcmp(st, "Finished") ? FL_FOLLOW_NONE :
@@ -107,22 +107,23 @@ int fl_follow_job_parse(struct fl_follow_job *j, json_t *d, char *err, size_t er
 
 /* GET PATH as JSON (an object); NULL with err. */
 static json_t *get_json(const struct fl_lava_server *s, const char *path, const char *what,
-			int *ret, char *err, size_t errlen)
+			char *err, size_t errlen)
 {
 	char *answer = NULL;
 	json_t *d = NULL;
 	long http;
 
-	*ret = fl_lava_call(s, "GET", path, NULL, NULL, &answer, &http, err, errlen);
-	if (!*ret && (http < 200 || http > 299))
-		*ret = fl_lava_http_err(s, http, what, answer, err, errlen);
-	if (!*ret) {
+	if (fl_lava_call(s, "GET", path, NULL, NULL, &answer, &http, err, errlen))
+		return NULL;
+	if (http < 200 || http > 299) {
+		fl_lava_http_err(s, http, what, answer, err, errlen);
+	} else {
 		d = json_loads(answer, 0, NULL);
 		if (!json_is_object(d)) {
 			json_decref(d);
 			d = NULL;
-			*ret = (fl_seterr(err, errlen, "%s answered for %s with something that is not "
-					 "a JSON object", s->url, what), FL_EXIT_ENV);
+			fl_seterr(err, errlen, "%s answered for %s with something that is not a "
+				  "JSON object", s->url, what);
 		}
 	}
 	free(answer);
@@ -135,11 +136,11 @@ int fl_follow_job_get(const struct fl_lava_server *s, struct fl_follow_job *j, j
 {
 	char path[64], what[64];
 	json_t *d;
-	int ret;
+	int ret = -1;
 
 	snprintf(path, sizeof(path), "jobs/%lld/", j->id);
 	snprintf(what, sizeof(what), "job %lld", j->id);
-	d = get_json(s, path, what, &ret, err, errlen);
+	d = get_json(s, path, what, err, errlen);
 	if (d)
 		ret = fl_follow_job_parse(j, d, err, errlen);
 	if (doc && !ret)
@@ -155,13 +156,12 @@ static void device_why(const struct fl_lava_server *s, const struct fl_follow_jo
 {
 	char path[200], err[FL_ERRLEN], dev[80], st[40], h[40], wst[40], wname[80];
 	json_t *d, *w = NULL;
-	int ret;
 
 	out[0] = '\0';
 	if (!fl_name_ok(j->device))
 		return;
 	snprintf(path, sizeof(path), "devices/%s/", j->device);
-	d = get_json(s, path, "the device", &ret, err, sizeof(err));
+	d = get_json(s, path, "the device", err, sizeof(err));
 	if (!d)
 		return;
 	fl_follow_clean(dev, sizeof(dev), j->device);
@@ -170,7 +170,7 @@ static void device_why(const struct fl_lava_server *s, const struct fl_follow_jo
 	fl_follow_clean(wname, sizeof(wname), json_string_value(json_object_get(d, "worker_host")));
 	if (fl_name_ok(wname)) {
 		snprintf(path, sizeof(path), "workers/%s/", wname);
-		w = get_json(s, path, "the worker", &ret, err, sizeof(err));
+		w = get_json(s, path, "the worker", err, sizeof(err));
 	}
 	fl_follow_clean(wst, sizeof(wst), json_string_value(json_object_get(w, "state")));
 	snprintf(out, len, "; device %s is %s, health %s, and its worker %s is %s", dev, st, h,
@@ -186,13 +186,12 @@ static void type_why(const struct fl_lava_server *s, const struct fl_follow_job 
 	char path[200], err[FL_ERRLEN], name[80], h[40], st[40];
 	json_t *d, *res, *v;
 	size_t i, n = 0;
-	int ret;
 
 	out[0] = '\0';
 	if (!fl_name_ok(j->devtype))
 		return;
 	snprintf(path, sizeof(path), "devices/?device_type=%s", j->devtype);
-	d = get_json(s, path, "the device list", &ret, err, sizeof(err));
+	d = get_json(s, path, "the device list", err, sizeof(err));
 	res = json_object_get(d, "results");
 	n = (size_t)snprintf(out, len, "; the %s devices:", j->devtype);
 	json_array_foreach(res, i, v) {
@@ -262,14 +261,13 @@ void fl_follow_poll(struct fl_follow *f, bool quiet)
 
 		for (int i = 0; i < f->n && !fl_interrupted(); i++) {
 			struct fl_follow_job *j = &f->jobs[i], old = *j;
-			int ret;
 
 			if (j->end || j->ret)
 				continue;
-			ret = fl_follow_job_get(&f->srv, j, NULL, err, sizeof(err));
-			if (ret) {	/* the job is gone, or the server: one sentence, go on */
+			if (fl_follow_job_get(&f->srv, j, NULL, err, sizeof(err))) {
+				/* the job is gone, or the server: one sentence, go on */
 				fl_err("%s: job %lld: %s", f->srv.cmd, j->id, err);
-				j->ret = ret;
+				j->ret = fl_lava_failed();
 				continue;
 			}
 			if (!quiet && (strcmp(old.state, j->state) || strcmp(old.device, j->device)))
@@ -284,11 +282,12 @@ void fl_follow_poll(struct fl_follow *f, bool quiet)
 	}
 }
 
+/* The job ids after the options. 0, or -1 (said). */
 static int parse_jobs(struct fl_follow *f, int argc, char **argv)
 {
 	if (optind >= argc) {
 		fl_err("%s needs at least one JOB_ID (the number lava submit printed)", f->srv.cmd);
-		return FL_EXIT_USAGE;
+		return -1;
 	}
 	for (int i = optind; i < argc; i++) {
 		long long id = fl_lava_job_id(argv[i]);
@@ -296,23 +295,24 @@ static int parse_jobs(struct fl_follow *f, int argc, char **argv)
 		if (!id) {
 			fl_err("%s: job id %s is not a job number (expected the decimal id lava "
 			       "submit printed)", f->srv.cmd, argv[i]);
-			return FL_EXIT_USAGE;
+			return -1;
 		}
 		for (int k = 0; k < f->n; k++)
 			if (f->jobs[k].id == id) {
 				fl_err("%s: job %lld is given twice", f->srv.cmd, id);
-				return FL_EXIT_USAGE;
+				return -1;
 			}
 		if (f->n == FL_FOLLOW_MAX_JOBS) {
 			fl_err("%s: at most %d jobs at a time", f->srv.cmd, FL_FOLLOW_MAX_JOBS);
-			return FL_EXIT_USAGE;
+			return -1;
 		}
 		f->jobs[f->n++].id = id;
 	}
 	return 0;
 }
 
-/* Options: the server's, and 'T' --timeout, 'i' --interval, 'o' --out as ALLOWED says. */
+/* Options: the server's, and 'T' --timeout, 'i' --interval, 'o' --out as ALLOWED says;
+ * then the job ids. 0, or -1 (said). */
 int fl_follow_args(struct fl_follow *f, int argc, char **argv, const char *allowed)
 {
 	static const struct option opts[] = {
@@ -328,7 +328,7 @@ int fl_follow_args(struct fl_follow *f, int argc, char **argv, const char *allow
 		if (c == '?' || (strchr("Tio", c) && !strchr(allowed, c))) {
 			fl_err("%s: %s is not an option of this command (faultline lava --help)",
 			       f->srv.cmd, argv[optind - 1]);
-			return FL_EXIT_USAGE;
+			return -1;
 		}
 		if (c == 'T')
 			ret = fl_lava_seconds(f->srv.cmd, "--timeout", optarg, &f->timeout_s);
@@ -381,11 +381,12 @@ int fl_lava_status(int argc, char **argv)
 
 	if (!f)
 		return FL_EXIT_ENV;
-	ret = fl_follow_args(f, argc, argv, "");
+	ret = fl_follow_args(f, argc, argv, "") ? FL_EXIT_USAGE : 0;
 	for (int i = 0; !ret && i < f->n && !fl_interrupted(); i++) {
 		struct fl_follow_job *j = &f->jobs[i];
 
-		j->ret = fl_follow_job_get(&f->srv, j, NULL, err, sizeof(err));
+		j->ret = fl_follow_job_get(&f->srv, j, NULL, err, sizeof(err)) ?
+			 fl_lava_failed() : 0;
 		if (j->ret)
 			fl_err("lava status: job %lld: %s", j->id, err);
 		else
@@ -404,7 +405,7 @@ int fl_lava_wait(int argc, char **argv)
 	if (!f)
 		return FL_EXIT_ENV;
 	f->timeout_s = 3600;
-	ret = fl_follow_args(f, argc, argv, "Ti");
+	ret = fl_follow_args(f, argc, argv, "Ti") ? FL_EXIT_USAGE : 0;
 	if (!ret)
 		fl_follow_poll(f, false);
 	for (int i = 0; !ret && i < f->n && !fl_interrupted(); i++) {

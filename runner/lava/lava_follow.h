@@ -35,16 +35,17 @@ struct fl_follow {
 /* For the command CMD ("lava fetch"); NULL when out of memory. */
 struct fl_follow *fl_follow_new(const char *cmd);
 /* The options: the server's, and 'T' --timeout, 'i' --interval, 'o' --out as ALLOWED says;
- * then the job ids. 0 or FL_EXIT_USAGE (said). */
+ * then the job ids. 0, or -1 (said). */
 int fl_follow_args(struct fl_follow *f, int argc, char **argv, const char *allowed);
 /* f freed, the token wiped; ret, or 128 + the signal that interrupted the command. */
 int fl_follow_end(struct fl_follow *f, int ret);
 
 /* A server string as a short printable one (never empty: "-"). */
 void fl_follow_clean(char *dst, size_t len, const char *src);
-/* The job's state from a GET jobs/ID/ document d: known words only. 0 or FL_EXIT_ENV (err). */
+/* The job's state from a GET jobs/ID/ document d: known words only. 0, or -1 with err. */
 int fl_follow_job_parse(struct fl_follow_job *j, json_t *d, char *err, size_t errlen);
-/* GET jobs/ID/ into j; the document in *doc when doc is not NULL. 0 or an exit status (err). */
+/* GET jobs/ID/ into j; the document in *doc when doc is not NULL. 0, or -1 with err
+ * (fl_lava_failed: the exit status that makes). */
 int fl_follow_job_get(const struct fl_lava_server *s, struct fl_follow_job *j, json_t **doc,
 		      char *err, size_t errlen);
 /* Poll every job until each has finished or --timeout is up; a line when a job changes. */
