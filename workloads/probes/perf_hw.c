@@ -12,8 +12,6 @@
 #include <string.h>
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
-#include <perf/cpumap.h>
-#include <perf/threadmap.h>
 
 #include "probes/probe.h"
 #include "probes/perf_task.h"
@@ -23,11 +21,9 @@ static const char *const hw_events[] = { "cycles", "instructions", "dTLB-load-mi
 #define HW_NR (sizeof(hw_events) / sizeof(hw_events[0]))
 
 struct hw_state {
-	struct perf_cpu_map *cpus;
-	struct perf_thread_map *threads;
+	struct perf_task_set set;		/* first: the set's ops take the state */
 	struct perf_task_counter c[HW_NR];	/* evsel NULL when not encoded or opened */
 	int pfm_ok;
-	int started;
 };
 
 static void hw_open_reason(char *buf, size_t len, int err)
@@ -39,13 +35,8 @@ static void hw_open_reason(char *buf, size_t len, int err)
 		snprintf(buf, len, "no hardware PMU for this event (perf_event_open: %s)",
 			 strerror(err));
 		break;
-	case EACCES:
-	case EPERM:
-		snprintf(buf, len, "needs root or perf_event_paranoid <= 1 (perf_event_open: %s)",
-			 strerror(err));
-		break;
 	default:
-		snprintf(buf, len, "perf_event_open failed: %s", strerror(err));
+		perf_task_open_reason(buf, len, err);
 	}
 }
 
@@ -79,7 +70,7 @@ static void hw_open_one(struct hw_state *st, size_t i)
 	if (hw_encode(c, hw_events[i], &attr))
 		return;
 	perf_task_attr(&attr);
-	perf_task_open(c, &attr, st->cpus, st->threads, hw_open_reason);
+	perf_task_open(&st->set, c, &attr, hw_open_reason);
 }
 
 static void hw_close(void *state)
@@ -88,11 +79,9 @@ static void hw_close(void *state)
 
 	if (!st)
 		return;
-	perf_task_close(st->c, HW_NR);
+	perf_task_set_close(&st->set);
 	if (st->pfm_ok)
 		pfm_terminate();
-	perf_thread_map__put(st->threads);
-	perf_cpu_map__put(st->cpus);
 	free(st);
 }
 
@@ -118,7 +107,7 @@ static int hw_open(void **state, const struct fl_probe_ctx *ctx)
 		st->c[i].name = hw_events[i];
 		st->c[i].unit = "count";
 	}
-	if (perf_task_maps(ctx->pid, &st->cpus, &st->threads))
+	if (perf_task_set_init(&st->set, ctx->pid, st->c, HW_NR, PERF_TASK_PMU))
 		goto err;
 	ret = pfm_initialize();
 	if (ret != PFM_SUCCESS) {
@@ -136,36 +125,13 @@ err:
 	return -1;
 }
 
-static int hw_start(void *state)
-{
-	struct hw_state *st = state;
-
-	st->started = 1;
-	return perf_task_enable(st->c, HW_NR);
-}
-
-static int hw_stop(void *state)
-{
-	struct hw_state *st = state;
-
-	perf_task_stop(st->c, HW_NR, st->started, PERF_TASK_PMU);
-	return 0;
-}
-
-static void hw_emit(void *state, json_t *case_obj)
-{
-	struct hw_state *st = state;
-
-	perf_task_emit(st->c, HW_NR, case_obj, "perf", PERF_TASK_PMU);
-}
-
 const struct fl_probe_ops fl_probe_hw = {
 	.name = "hw",
 	.help = "hardware events of the workload and its threads (libpfm4): cycles, instructions, "
 		"dTLB-load-misses",
 	.open = hw_open,
-	.start = hw_start,
-	.stop = hw_stop,
-	.emit = hw_emit,
+	.start = perf_task_set_start,
+	.stop = perf_task_set_stop,
+	.emit = perf_task_set_emit,
 	.close = hw_close,
 };

@@ -3,19 +3,14 @@
  * "sw" probe: perf software events of the workload process and every thread or child it
  * creates after open() (attr.inherit). The lifecycle (enable at start, disable and read at stop,
  * emit, close) is perf_task.c's. Not in the default set: every fault and context switch of an
- * inheriting per-task event goes through perf (4.6% +/- 1.0 of ebizzy -m -T records/s on this
- * VM); the "rusage" probe counts the same names from getrusage and /proc at no cost per event.
+ * inheriting per-task event goes through perf (4.6% +/- 1.0 of ebizzy -m -T records/s, measured
+ * on a 2-vCPU VM); the "rusage" probe counts the same names from getrusage and /proc at no cost per event.
  * Named (--probes all,sw), these counters take the names both count ("source": "perf"): for
  * cpu-migrations, and where a figure must agree with perf stat to the fault.
  */
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/perf_event.h>
-#include <perf/cpumap.h>
-#include <perf/threadmap.h>
-#include <perf/evsel.h>
 
 #include "probes/probe.h"
 #include "probes/perf_task.h"
@@ -38,20 +33,9 @@ static const struct sw_event sw_events[] = {
 #define SW_NR (sizeof(sw_events) / sizeof(sw_events[0]))
 
 struct sw_state {
-	struct perf_cpu_map *cpus;
-	struct perf_thread_map *threads;
+	struct perf_task_set set;	/* first: the set's ops take the state */
 	struct perf_task_counter c[SW_NR];
-	int started;
 };
-
-static void sw_open_reason(char *buf, size_t len, int err)
-{
-	if (err == EACCES || err == EPERM)
-		snprintf(buf, len, "needs root or perf_event_paranoid <= 1 (perf_event_open: %s)",
-			 strerror(err));
-	else
-		snprintf(buf, len, "perf_event_open failed: %s", strerror(err));
-}
 
 static void sw_attr(size_t i, struct perf_event_attr *attr)
 {
@@ -67,9 +51,7 @@ static void sw_close(void *state)
 
 	if (!st)
 		return;
-	perf_task_close(st->c, SW_NR);
-	perf_thread_map__put(st->threads);
-	perf_cpu_map__put(st->cpus);
+	perf_task_set_close(&st->set);
 	free(st);
 }
 
@@ -86,7 +68,7 @@ static int sw_open(void **state, const struct fl_probe_ctx *ctx)
 		st->c[i].name = sw_events[i].name;
 		st->c[i].unit = sw_events[i].unit;
 	}
-	if (perf_task_maps(ctx->pid, &st->cpus, &st->threads))
+	if (perf_task_set_init(&st->set, ctx->pid, st->c, SW_NR, 0))
 		goto err;
 	/*
 	 * Each event alone, so one that cannot be opened says why. (One group, as perf stat
@@ -96,7 +78,7 @@ static int sw_open(void **state, const struct fl_probe_ctx *ctx)
 	 */
 	for (i = 0; i < SW_NR; i++) {
 		sw_attr(i, &attr);
-		perf_task_open(&st->c[i], &attr, st->cpus, st->threads, sw_open_reason);
+		perf_task_open(&st->set, &st->c[i], &attr, perf_task_open_reason);
 	}
 	*state = st;
 	return 0;
@@ -105,37 +87,14 @@ err:
 	return -1;
 }
 
-static int sw_start(void *state)
-{
-	struct sw_state *st = state;
-
-	st->started = 1;
-	return perf_task_enable(st->c, SW_NR);
-}
-
-static int sw_stop(void *state)
-{
-	struct sw_state *st = state;
-
-	perf_task_stop(st->c, SW_NR, st->started, 0);
-	return 0;
-}
-
-static void sw_emit(void *state, json_t *case_obj)
-{
-	struct sw_state *st = state;
-
-	perf_task_emit(st->c, SW_NR, case_obj, "perf", 0);
-}
-
 const struct fl_probe_ops fl_probe_sw = {
 	.name = "sw",
 	.help = "perf software events of the workload and its threads: page-faults, minor-faults, "
 		"major-faults, context-switches, cpu-migrations, task-clock (not in all: a few "
 		"percent of a fault-bound workload; --probes all,sw)",
 	.open = sw_open,
-	.start = sw_start,
-	.stop = sw_stop,
-	.emit = sw_emit,
+	.start = perf_task_set_start,
+	.stop = perf_task_set_stop,
+	.emit = perf_task_set_emit,
 	.close = sw_close,
 };

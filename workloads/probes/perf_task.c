@@ -23,14 +23,18 @@ static int perf_task_silent(enum libperf_print_level level, const char *fmt, va_
 	return 0;
 }
 
-int perf_task_maps(pid_t pid, struct perf_cpu_map **cpus, struct perf_thread_map **threads)
+int perf_task_set_init(struct perf_task_set *s, pid_t pid, struct perf_task_counter *c,
+		       size_t n, unsigned int flags)
 {
+	s->c = c;
+	s->n = n;
+	s->flags = flags;
 	libperf_init(perf_task_silent);
-	*cpus = perf_cpu_map__new_any_cpu();
-	*threads = perf_thread_map__new_array(1, NULL);
-	if (!*cpus || !*threads)
+	s->cpus = perf_cpu_map__new_any_cpu();
+	s->threads = perf_thread_map__new_array(1, NULL);
+	if (!s->cpus || !s->threads)
 		return -1;
-	perf_thread_map__set_pid(*threads, 0, pid);
+	perf_thread_map__set_pid(s->threads, 0, pid);
 	return 0;
 }
 
@@ -42,9 +46,17 @@ void perf_task_attr(struct perf_event_attr *attr)
 	attr->inherit = 1;
 }
 
-void perf_task_open(struct perf_task_counter *c, struct perf_event_attr *attr,
-		    struct perf_cpu_map *cpus, struct perf_thread_map *threads,
-		    perf_task_reason_fn why)
+void perf_task_open_reason(char *buf, size_t len, int err)
+{
+	if (err == EACCES || err == EPERM)
+		snprintf(buf, len, "needs root or perf_event_paranoid <= 1 (perf_event_open: %s)",
+			 strerror(err));
+	else
+		snprintf(buf, len, "perf_event_open failed: %s", strerror(err));
+}
+
+void perf_task_open(struct perf_task_set *s, struct perf_task_counter *c,
+		    struct perf_event_attr *attr, perf_task_reason_fn why)
 {
 	int err;
 
@@ -53,7 +65,7 @@ void perf_task_open(struct perf_task_counter *c, struct perf_event_attr *attr,
 		snprintf(c->reason, sizeof(c->reason), "out of memory opening the counter");
 		return;
 	}
-	err = perf_evsel__open(c->evsel, cpus, threads);
+	err = perf_evsel__open(c->evsel, s->cpus, s->threads);
 	if (err < 0) {
 		why(c->reason, sizeof(c->reason), -err);
 		perf_evsel__delete(c->evsel);
@@ -61,12 +73,15 @@ void perf_task_open(struct perf_task_counter *c, struct perf_event_attr *attr,
 	}
 }
 
-int perf_task_enable(struct perf_task_counter *c, size_t n)
+int perf_task_set_start(void *state)
 {
+	struct perf_task_set *s = state;
+	struct perf_task_counter *c = s->c;
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < n; i++) {
+	s->started = 1;
+	for (i = 0; i < s->n; i++) {
 		if (c[i].evsel && perf_evsel__enable(c[i].evsel)) {
 			snprintf(c[i].reason, sizeof(c[i].reason),
 				 "enabling the counter failed: %s", strerror(errno));
@@ -102,35 +117,39 @@ static void perf_task_read(struct perf_task_counter *c, unsigned int flags)
 	c->have_value = 1;
 }
 
-void perf_task_stop(struct perf_task_counter *c, size_t n, int started, unsigned int flags)
+int perf_task_set_stop(void *state)
 {
+	struct perf_task_set *s = state;
+	struct perf_task_counter *c = s->c;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < s->n; i++)
 		if (c[i].evsel)
 			perf_evsel__disable(c[i].evsel);
-	if (!started)
-		return;
-	for (i = 0; i < n; i++)
+	if (!s->started)
+		return 0;
+	for (i = 0; i < s->n; i++)
 		if (c[i].evsel && !c[i].reason[0])
-			perf_task_read(&c[i], flags);
+			perf_task_read(&c[i], s->flags);
+	return 0;
 }
 
-void perf_task_emit(const struct perf_task_counter *c, size_t n, json_t *case_obj,
-		    const char *source, unsigned int flags)
+void perf_task_set_emit(void *state, json_t *case_obj)
 {
+	const struct perf_task_set *s = state;
+	const struct perf_task_counter *c = s->c;
 	json_t *counters = fl_probe_section(case_obj, "counters");
 	size_t i;
 
 	if (!counters)
 		return;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < s->n; i++) {
 		json_t *v;
 
 		if (c[i].have_value) {
 			v = json_pack("{s:I, s:s, s:s, s:s}", "value", (json_int_t)c[i].value,
-				      "unit", c[i].unit, "source", source, "scope", "task");
-			if (v && c[i].scaled && (flags & PERF_TASK_PMU))
+				      "unit", c[i].unit, "source", "perf", "scope", "task");
+			if (v && c[i].scaled && (s->flags & PERF_TASK_PMU))
 				json_object_set_new(v, "scaled", json_true());
 		} else {
 			v = fl_json_missing("unsupported", c[i].reason[0] ? c[i].reason :
@@ -140,15 +159,20 @@ void perf_task_emit(const struct perf_task_counter *c, size_t n, json_t *case_ob
 	}
 }
 
-void perf_task_close(struct perf_task_counter *c, size_t n)
+void perf_task_set_close(struct perf_task_set *s)
 {
+	struct perf_task_counter *c = s->c;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; c && i < s->n; i++) {
 		if (!c[i].evsel)
 			continue;
 		perf_evsel__close(c[i].evsel);
 		perf_evsel__delete(c[i].evsel);
 		c[i].evsel = NULL;
 	}
+	perf_thread_map__put(s->threads);
+	perf_cpu_map__put(s->cpus);
+	s->threads = NULL;
+	s->cpus = NULL;
 }

@@ -34,22 +34,39 @@ struct perf_task_counter {
 /* Writes why perf_event_open failed with err (a positive errno). */
 typedef void (*perf_task_reason_fn)(char *buf, size_t len, int err);
 
-/* Silences libperf and makes the maps of "pid and its descendants, on any CPU": 0, or -1
- * with whatever was made in *cpus and *threads for the caller to put. */
-int perf_task_maps(pid_t pid, struct perf_cpu_map **cpus, struct perf_thread_map **threads);
+/*
+ * The task counters of one probe (sw, hw): the maps, the probe's array of counters and whether
+ * it started. The probe's state begins with it, so perf_task_set_start, _stop and _emit are
+ * the probe's own ops.
+ */
+struct perf_task_set {
+	struct perf_cpu_map *cpus;
+	struct perf_thread_map *threads;
+	struct perf_task_counter *c;	/* the probe's array, n long */
+	size_t n;
+	unsigned int flags;		/* PERF_TASK_PMU */
+	int started;
+};
+
+/* Silences libperf and makes the maps of "pid and its descendants, on any CPU" for the n
+ * counters c: 0, or -1 (perf_task_set_close puts what was made). */
+int perf_task_set_init(struct perf_task_set *s, pid_t pid, struct perf_task_counter *c,
+		       size_t n, unsigned int flags);
 /* The fields every task counter has: size, read_format (times), disabled, inherit. */
 void perf_task_attr(struct perf_event_attr *attr);
 /* Opens c from attr (after perf_task_attr); on failure c->evsel is NULL and c->reason says why. */
-void perf_task_open(struct perf_task_counter *c, struct perf_event_attr *attr,
-		    struct perf_cpu_map *cpus, struct perf_thread_map *threads,
-		    perf_task_reason_fn why);
-/* Enables the open counters: 0, or -1 if one failed (its reason says why). */
-int perf_task_enable(struct perf_task_counter *c, size_t n);
-/* Disables the open counters and, if started, reads those that have no reason yet. */
-void perf_task_stop(struct perf_task_counter *c, size_t n, int started, unsigned int flags);
-void perf_task_emit(const struct perf_task_counter *c, size_t n, json_t *case_obj,
-		    const char *source, unsigned int flags);
-/* Closes and deletes the counters that are open. */
-void perf_task_close(struct perf_task_counter *c, size_t n);
+void perf_task_open(struct perf_task_set *s, struct perf_task_counter *c,
+		    struct perf_event_attr *attr, perf_task_reason_fn why);
+/* The reason for any task counter: root or perf_event_paranoid for EACCES/EPERM, else the
+ * error (a perf_task_reason_fn). */
+void perf_task_open_reason(char *buf, size_t len, int err);
+/* Probe ops (probe.h) of a state that begins with its struct perf_task_set: enable the open
+ * counters (-1 if one failed, its reason says why); disable them and, if started, read those
+ * that have no reason yet; emit them into case["counters"] with "source": "perf". */
+int perf_task_set_start(void *state);
+int perf_task_set_stop(void *state);
+void perf_task_set_emit(void *state, json_t *case_obj);
+/* Closes the counters that are open and puts the maps (s itself is the caller's). */
+void perf_task_set_close(struct perf_task_set *s);
 
 #endif
