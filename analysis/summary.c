@@ -147,7 +147,13 @@ static size_t values_of(json_t *docs, const char *section, const char *name, con
 	return n;
 }
 
-static void fmt_num(char *buf, size_t len, double v)
+/*
+ * The report's number: two decimals in its 12-column fields, %.4g beyond 1e6 or under 1e-3, "-"
+ * for NaN. compare's fl_fmt_num (compare.h) is another format on purpose: at most 9 characters,
+ * 0-3 decimals by magnitude; one function for both would change one of the two outputs (every
+ * report value under 10, such as 0.64 flushes/op, would print three decimals).
+ */
+static void fmt_report_num(char *buf, size_t len, double v)
 {
 	if (isnan(v))
 		snprintf(buf, len, "-");
@@ -164,8 +170,8 @@ static void print_metric(FILE *out, const char *name, const char *unit, const do
 	struct fl_desc d;
 
 	fl_describe(x, n, &d);
-	fmt_num(m, sizeof(m), d.mean);
-	fmt_num(s, sizeof(s), d.sd);
+	fmt_report_num(m, sizeof(m), d.mean);
+	fmt_report_num(s, sizeof(s), d.sd);
 	if (isnan(d.cov))
 		snprintf(c, sizeof(c), "-");
 	else

@@ -3,7 +3,8 @@
  * analysis/ on documents other machines wrote (issue #12): the case scanner's bounds (an empty
  * object where it blanks a value overflowed the heap; run under the ASan build), a string
  * ending in a backslash, the gnuplot literal, text and Markdown cleaning, the duration
- * formatter on huge and NaN values, and history index entries that point outside the history.
+ * formatter on huge and NaN values, history index entries that point outside the history, and
+ * the one document reader (casedoc.h): another major, a case object without its fields, a link.
  */
 #include <fcntl.h>
 #include <math.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "casedoc.h"
 #include "compare.h"
 #include "fl_util.h"
 #include "history.h"
@@ -219,6 +221,47 @@ static void test_history_run_dir(void **state)
 	cleanup();
 }
 
+/* The one reader: another major refuses the run (foreign, the sentence names the file); a
+ * document without case.params is only this file's problem; a link is not followed. */
+static void test_casedoc(void **state)
+{
+	char path[300], why[FL_ERRLEN];
+	struct fl_casedoc d;
+	json_t *run;
+
+	assert_non_null(mkdtemp(strcpy(dir, "/tmp/fl-untrusted-XXXXXX")));
+	put("v2.json", "{\"schema\": \"faultline/2\", \"case\": {}}");
+	snprintf(path, sizeof(path), "%s/v2.json", dir);
+	assert_int_equal(fl_casedoc_load(&d, path, why, sizeof(why)), -1);
+	assert_true(d.foreign);
+	assert_non_null(strstr(why, "v2.json has schema faultline/2"));
+	assert_null(d.doc);
+	put("np.json", "{\"schema\": \"faultline/1\", \"case\": {\"workload\": \"w\", "
+	    "\"status\": \"ok\"}}");
+	snprintf(path, sizeof(path), "%s/np.json", dir);
+	assert_int_equal(fl_casedoc_load(&d, path, why, sizeof(why)), -1);
+	assert_false(d.foreign);
+	assert_non_null(strstr(why, "case.params missing"));
+	put("ok.json", "{\"schema\": \"faultline/1.3\", \"case\": {\"workload\": \"w\", "
+	    "\"status\": \"ok\", \"params\": {}}}");
+	snprintf(path, sizeof(path), "%s/ok.json", dir);
+	assert_int_equal(fl_casedoc_load(&d, path, why, sizeof(why)), 0);
+	assert_string_equal(d.workload, "w");
+	assert_string_equal(d.status, "ok");
+	fl_casedoc_free(&d);
+	snprintf(why, sizeof(why), "%s/link.json", dir);
+	assert_int_equal(symlink(path, why), 0);
+	assert_int_equal(fl_casedoc_load(&d, why, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "symbolic link"));
+	run = fl_rundoc_load(path, why, sizeof(why));	/* a run document: only the major */
+	assert_non_null(run);
+	json_decref(run);
+	snprintf(path, sizeof(path), "%s/v2.json", dir);
+	assert_null(fl_rundoc_load(path, why, sizeof(why)));
+	assert_non_null(strstr(why, "has schema faultline/2"));
+	cleanup();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_text_shown),
 		cmocka_unit_test(test_fmt_duration),
 		cmocka_unit_test(test_history_run_dir),
+		cmocka_unit_test(test_casedoc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
