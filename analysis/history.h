@@ -14,9 +14,10 @@
 
 /* DIR/index.json, or an empty index if there is none yet. NULL with err if it is corrupt. */
 json_t *fl_history_load(const char *dir, char *err, size_t errlen);
+/* Write DIR/index.json atomically; 0, or -1 with one sentence in err. */
 int fl_history_save(const char *dir, json_t *index, char *err, size_t errlen);
 /* Copy run.json and cases/ of src into DIR/runs/<id> through a temporary directory and a
- * rename. The new directory's path goes into dst. */
+ * rename. The new directory's path goes into dst. 0, or -1 with one sentence in err. */
 int fl_history_import(const char *dir, const char *src, const char *id, char *dst,
 		      size_t dstlen, char *err, size_t errlen);
 /* The directory of an index entry, DIR/runs/NAME: "dir" must be runs/NAME with a safe NAME
