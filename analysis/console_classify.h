@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Crash classifier over a guest's serial console: one finding per kernel report, with a
- * syzkaller-style title ("WARNING in FUNC", "KASAN: use-after-free in FUNC", ...). */
+/* Crash classifier over a guest's serial console (the qemu target's after every case, hunt's
+ * reports outside every case): one finding per kernel report, with a syzkaller-style title
+ * ("WARNING in FUNC", "KASAN: use-after-free in FUNC", ...). */
 #ifndef FL_CONSOLE_CLASSIFY_H
 #define FL_CONSOLE_CLASSIFY_H
 
