@@ -14,7 +14,7 @@
 #include "probes/tlb_flush.h"
 
 struct irq_state {
-	struct fl_proc_snap snap;
+	struct fl_proc_snap snap;	/* first: the snap's ops take the state */
 	char machine[64];		/* uname machine: picks the normalization table */
 	char tlb_reason[768];		/* non-empty: the TLB row misses remote flushes */
 };
@@ -31,22 +31,6 @@ static int irq_open(void **state, const struct fl_probe_ctx *ctx)
 	fl_proc_snap_open(&st->snap, root, "interrupts");
 	fl_tlb_ipi_less_here(root, st->tlb_reason, sizeof(st->tlb_reason));
 	*state = st;
-	return 0;
-}
-
-static int irq_start(void *state)
-{
-	struct irq_state *st = state;
-
-	fl_proc_snap_start(&st->snap);
-	return 0;
-}
-
-static int irq_stop(void *state)
-{
-	struct irq_state *st = state;
-
-	fl_proc_snap_stop(&st->snap);
 	return 0;
 }
 
@@ -92,23 +76,13 @@ free_a:
 	fl_irq_free(&a);
 }
 
-static void irq_close(void *state)
-{
-	struct irq_state *st = state;
-
-	if (!st)
-		return;
-	fl_proc_snap_free(&st->snap);
-	free(st);
-}
-
 const struct fl_probe_ops fl_probe_interrupts = {
 	.name	= "interrupts",
 	.help	= "/proc/interrupts IPI deltas per CPU: function_call, tlb_shootdown, "
 		  "reschedule, other, and the raw rows",
 	.open	= irq_open,
-	.start	= irq_start,
-	.stop	= irq_stop,
+	.start	= fl_proc_snap_start,
+	.stop	= fl_proc_snap_stop,
 	.emit	= irq_emit,
-	.close	= irq_close,
+	.close	= fl_proc_snap_close,
 };

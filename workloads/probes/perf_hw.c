@@ -79,10 +79,9 @@ static void hw_close(void *state)
 
 	if (!st)
 		return;
-	perf_task_set_close(&st->set);
 	if (st->pfm_ok)
 		pfm_terminate();
-	free(st);
+	perf_task_set_close(st);
 }
 
 static void hw_all_unsupported(struct hw_state *st, const char *why, int pfm_err)

@@ -45,16 +45,6 @@ static void sw_attr(size_t i, struct perf_event_attr *attr)
 	perf_task_attr(attr);
 }
 
-static void sw_close(void *state)
-{
-	struct sw_state *st = state;
-
-	if (!st)
-		return;
-	perf_task_set_close(&st->set);
-	free(st);
-}
-
 static int sw_open(void **state, const struct fl_probe_ctx *ctx)
 {
 	struct perf_event_attr attr;
@@ -83,7 +73,7 @@ static int sw_open(void **state, const struct fl_probe_ctx *ctx)
 	*state = st;
 	return 0;
 err:
-	sw_close(st);
+	perf_task_set_close(st);
 	return -1;
 }
 
@@ -96,5 +86,5 @@ const struct fl_probe_ops fl_probe_sw = {
 	.start = perf_task_set_start,
 	.stop = perf_task_set_stop,
 	.emit = perf_task_set_emit,
-	.close = sw_close,
+	.close = perf_task_set_close,
 };

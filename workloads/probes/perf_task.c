@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <perf/core.h>
 #include <perf/cpumap.h>
@@ -159,11 +160,15 @@ void perf_task_set_emit(void *state, json_t *case_obj)
 	}
 }
 
-void perf_task_set_close(struct perf_task_set *s)
+void perf_task_set_close(void *state)
 {
-	struct perf_task_counter *c = s->c;
+	struct perf_task_set *s = state;
+	struct perf_task_counter *c;
 	size_t i;
 
+	if (!s)
+		return;
+	c = s->c;
 	for (i = 0; c && i < s->n; i++) {
 		if (!c[i].evsel)
 			continue;
@@ -173,6 +178,5 @@ void perf_task_set_close(struct perf_task_set *s)
 	}
 	perf_thread_map__put(s->threads);
 	perf_cpu_map__put(s->cpus);
-	s->threads = NULL;
-	s->cpus = NULL;
+	free(s);
 }

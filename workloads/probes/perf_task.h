@@ -36,8 +36,8 @@ typedef void (*perf_task_reason_fn)(char *buf, size_t len, int err);
 
 /*
  * The task counters of one probe (sw, hw): the maps, the probe's array of counters and whether
- * it started. The probe's state begins with it, so perf_task_set_start, _stop and _emit are
- * the probe's own ops.
+ * it started. The probe's state begins with it, so perf_task_set_start, _stop, _emit and
+ * _close are the probe's own ops.
  */
 struct perf_task_set {
 	struct perf_cpu_map *cpus;
@@ -66,7 +66,7 @@ void perf_task_open_reason(char *buf, size_t len, int err);
 int perf_task_set_start(void *state);
 int perf_task_set_stop(void *state);
 void perf_task_set_emit(void *state, json_t *case_obj);
-/* Closes the counters that are open and puts the maps (s itself is the caller's). */
-void perf_task_set_close(struct perf_task_set *s);
+/* Closes the counters that are open, puts the maps and frees the state (a probe op too). */
+void perf_task_set_close(void *state);
 
 #endif

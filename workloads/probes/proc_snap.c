@@ -27,22 +27,31 @@ void fl_proc_snap_open(struct fl_proc_snap *s, const char *root, const char *nam
 	free(probe);
 }
 
-void fl_proc_snap_start(struct fl_proc_snap *s)
+int fl_proc_snap_start(void *state)
 {
+	struct fl_proc_snap *s = state;
+
 	if (!s->reason[0])
 		fl_proc_snap_read(s, &s->start);
+	return 0;
 }
 
-void fl_proc_snap_stop(struct fl_proc_snap *s)
+int fl_proc_snap_stop(void *state)
 {
+	struct fl_proc_snap *s = state;
+
 	if (!s->reason[0] && s->start)
 		fl_proc_snap_read(s, &s->stop);
+	return 0;
 }
 
-void fl_proc_snap_free(struct fl_proc_snap *s)
+void fl_proc_snap_close(void *state)
 {
+	struct fl_proc_snap *s = state;
+
+	if (!s)
+		return;
 	free(s->start);
 	free(s->stop);
-	s->start = NULL;
-	s->stop = NULL;
+	free(s);
 }

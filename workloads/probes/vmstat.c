@@ -8,7 +8,7 @@
 #include "probes/procparse_vmstat.h"
 
 struct vmstat_state {
-	struct fl_proc_snap snap;
+	struct fl_proc_snap snap;	/* first: the snap's ops take the state */
 };
 
 static int vmstat_open(void **state, const struct fl_probe_ctx *ctx)
@@ -20,22 +20,6 @@ static int vmstat_open(void **state, const struct fl_probe_ctx *ctx)
 		return -1;
 	fl_proc_snap_open(&st->snap, root, "vmstat");
 	*state = st;
-	return 0;
-}
-
-static int vmstat_start(void *state)
-{
-	struct vmstat_state *st = state;
-
-	fl_proc_snap_start(&st->snap);
-	return 0;
-}
-
-static int vmstat_stop(void *state)
-{
-	struct vmstat_state *st = state;
-
-	fl_proc_snap_stop(&st->snap);
 	return 0;
 }
 
@@ -65,22 +49,12 @@ free_a:
 	fl_vmstat_free(&a);
 }
 
-static void vmstat_close(void *state)
-{
-	struct vmstat_state *st = state;
-
-	if (!st)
-		return;
-	fl_proc_snap_free(&st->snap);
-	free(st);
-}
-
 const struct fl_probe_ops fl_probe_vmstat = {
 	.name	= "vmstat",
 	.help	= "/proc/vmstat deltas over the measured phase (nr_* levels marked gauge)",
 	.open	= vmstat_open,
-	.start	= vmstat_start,
-	.stop	= vmstat_stop,
+	.start	= fl_proc_snap_start,
+	.stop	= fl_proc_snap_stop,
 	.emit	= vmstat_emit,
-	.close	= vmstat_close,
+	.close	= fl_proc_snap_close,
 };
