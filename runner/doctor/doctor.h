@@ -36,10 +36,13 @@ struct fl_doctor_opts {
 json_t *fl_doctor_collect(const struct fl_doctor_opts *o);
 /* A run's conditions: fl_doctor_collect without the load sample (fast, well under 0.5 s). */
 json_t *fl_doctor_conditions(bool self_holds_lock);
-/* Exit status the findings give: 1 when one warns, else 0. */
-int fl_doctor_status(json_t *doc);
+/* Whether a finding warns (faultline doctor then exits 1). */
+bool fl_doctor_warns(json_t *doc);
 /* The findings as text, 80 columns. */
 void fl_doctor_print(json_t *doc, FILE *out);
+/* text from column col (the cursor is there), wrapped at 80 columns, continuation lines
+ * indented to col. */
+void fl_doctor_wrap(FILE *out, const char *text, int col);
 
 /* Helpers shared by the doctor_*.c files. */
 json_t *fl_doctor_add(json_t *doc, const char *id, const char *name, const char *level,
