@@ -163,13 +163,14 @@ static int run_id(const char *dir, char *id, size_t len, char *err, size_t errle
 
 /* The new run in DIR/runs/ID: the suite run into DIR/runs/.running-TIME, renamed to its id
  * once it has one, or --run RUN_DIR imported. 0, or an exit status (said). */
-static int take_run(struct nightly_args *a, time_t now, char *id, size_t idlen, char *newdir,
-		    size_t dirlen)
+static int take_run(const struct nightly_args *a, time_t now, char *id, size_t idlen,
+		    char *newdir, size_t dirlen)
 {
 	char err[FL_ERRLEN], tmpout[1400], path[1500];
+	const char *run = a->run;
 	int rc;
 
-	if (!a->run) {
+	if (!run) {
 		snprintf(tmpout, sizeof(tmpout), "%s/runs/.running-%ld", a->history, (long)now);
 		snprintf(path, sizeof(path), "%s/runs", a->history);
 		mkdir(path, 0755);
@@ -179,21 +180,19 @@ static int take_run(struct nightly_args *a, time_t now, char *id, size_t idlen, 
 			       a->suite, rc);
 			return rc == FL_EXIT_USAGE ? FL_EXIT_USAGE : FL_EXIT_ENV;
 		}
-		a->run = tmpout;
+		run = tmpout;
 	}
-	if (run_id(a->run, id, idlen, err, sizeof(err))) {
+	if (run_id(run, id, idlen, err, sizeof(err))) {
 		err_print(err);
 		return FL_EXIT_USAGE;
 	}
-	if (a->run == tmpout) {		/* our own run: move it into place */
-		a->run = NULL;		/* tmpout goes out of scope */
+	if (run == tmpout) {		/* our own run: move it into place */
 		snprintf(newdir, dirlen, "%s/runs/%s", a->history, id);
 		if (rename(tmpout, newdir)) {
 			fl_err("cannot rename %s to %s: %s", tmpout, newdir, strerror(errno));
 			return FL_EXIT_ENV;
 		}
-	} else if (fl_history_import(a->history, a->run, id, newdir, dirlen, err,
-				     sizeof(err))) {
+	} else if (fl_history_import(a->history, run, id, newdir, dirlen, err, sizeof(err))) {
 		err_print(err);
 		return FL_EXIT_USAGE;
 	}
@@ -201,9 +200,9 @@ static int take_run(struct nightly_args *a, time_t now, char *id, size_t idlen, 
 }
 
 /* The run's entry in the index with its verdict, completed by the history's change points
- * (nv->verdict_text becomes that longer text); the index saved, then rotated by --keep.
+ * (*verdict becomes that longer text); the index saved, then rotated by --keep.
  * FL_EXIT_OK, or FL_EXIT_ENV (said). */
-static int record(struct nightly_args *a, json_t *index, const struct fl_run *cur,
+static int record(const struct nightly_args *a, json_t *index, const struct fl_run *cur,
 		  const struct fl_nightly_verdict *nv, bool regressed, time_t now,
 		  char **verdict, json_t **cps)
 {
@@ -238,7 +237,7 @@ static int record(struct nightly_args *a, json_t *index, const struct fl_run *cu
 }
 
 /* The plots and files of DIR, the verdict on stdout. ret, or FL_EXIT_ENV (said). */
-static int report(struct nightly_args *a, json_t *index, const struct fl_run *cur,
+static int report(const struct nightly_args *a, json_t *index, const struct fl_run *cur,
 		  const struct fl_nightly_verdict *nv, struct fl_run *pair, const char *verdict,
 		  json_t *cps, int ret)
 {

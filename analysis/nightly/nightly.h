@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The nightly verdict and what it writes (README.md here): the baseline of a history
+ * The nightly verdict and what it writes (README.md in this folder): the baseline of a history
  * (nightly_baseline.c), the regressions and the verdict sentence (nightly_verdict.c), and
  * the files DIR/summary.md, summary.txt, verdict.json (nightly_pages.c) and index.html with
  * its plots (nightly_html.c). runner/cmd_nightly.c runs the suite, holds the lock and the
@@ -73,7 +73,7 @@ void fl_nightly_plot_trend(struct fl_nightly_report *rep);
 /* DIR/summary.md, DIR/index.html and DIR/summary.txt, each written whole or not at all. 0,
  * or -1 with err. */
 int fl_nightly_write_pages(const struct fl_nightly_report *r, char *err, size_t errlen);
-/* index.html's page (nightly_html.c). */
+/* index.html's page (nightly_html.c; fl_nightly_write_pages writes it). */
 void fl_nightly_index_html(FILE *f, const struct fl_nightly_report *r);
 
 /* DIR/verdict.json (faultline-verdict/1) for CI systems. 0, or -1 with err. */

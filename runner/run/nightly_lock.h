@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* One nightly at a time per history directory (nightly_lock.c). */
 #ifndef FL_NIGHTLY_LOCK_H
 #define FL_NIGHTLY_LOCK_H
 
