@@ -177,7 +177,7 @@ int fl_hostlock_take(struct fl_hostlock *hl, const char *path, bool wait, char *
 		return 0;
 	fd = open_lock(path, err, errlen);
 	if (fd < 0 && geteuid() != 0 && (errno == EACCES || errno == EPERM))
-		return 2;	/* root's lock; this user changes no kernel setting */
+		return FL_HOSTLOCK_UNPRIVILEGED;	/* root's; this user changes no kernel setting */
 	if (fd < 0)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -192,7 +192,7 @@ int fl_hostlock_take(struct fl_hostlock *hl, const char *path, bool wait, char *
 			close(fd);
 			fl_seterr(err, errlen, "the host lock %s is held by %s; not waiting "
 				  "(--no-wait)", path, holder);
-			return 1;
+			return FL_HOSTLOCK_BUSY;
 		}
 		fl_err("waiting for the host lock %s (kernel settings and measurements are "
 		       "host-wide), held by %s", path, holder);

@@ -28,13 +28,20 @@ struct fl_hostlock {
 	char path[256];
 };
 
+/* What fl_hostlock_take returns besides 0 (taken) and -1 (failed; err says why). */
+enum fl_hostlock_outcome {
+	FL_HOSTLOCK_BUSY = 1,		/* held by another, not waiting; err names the holder */
+	FL_HOSTLOCK_UNPRIVILEGED = 2,	/* not root, and root's lock cannot be opened */
+};
+
 /*
  * Take the lock at path (FL_HOSTLOCK_PATH; tests give another), recording this process's
  * command line (/proc/self/cmdline) for waiters.
  * Busy: with wait, say on stderr (fl_err) for whom it waits and block (a signal stops the
- * wait: -1); without, return 1 with err the sentence naming the holder. 0 when taken, -1 with
- * err on failure. 2 (err says why) when this user is not root and may not open root's lock:
- * such a process changes no kernel setting, and it never gets to hold up root's runs.
+ * wait: -1); without, return FL_HOSTLOCK_BUSY with err the sentence naming the holder. 0 when
+ * taken, -1 with err on failure. FL_HOSTLOCK_UNPRIVILEGED (err says why) when this user is not
+ * root and may not open root's lock: such a process changes no kernel setting, and it never
+ * gets to hold up root's runs.
  */
 int fl_hostlock_take(struct fl_hostlock *hl, const char *path, bool wait, char *err,
 		     size_t errlen);

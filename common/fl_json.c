@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+/* JSON files (fl_json.h): atomic writes, loads that say where a file is broken, the small
+ * builders every document uses. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -6,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "fl_json.h"
 #include "fl_util.h"
@@ -72,15 +73,14 @@ out_free:
 
 json_t *fl_json_load_regular(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat st;
-	json_t *doc = NULL;
+	size_t len;
+	char *text = fl_read_all(path, 0, FL_READ_REGULAR | FL_READ_NOFOLLOW, &len, NULL, 0);
+	json_t *doc;
 
-	if (fd < 0)
+	if (!text)
 		return NULL;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
-		doc = json_loadfd(fd, 0, NULL);
-	close(fd);
+	doc = json_loadb(text, len, 0, NULL);
+	free(text);
 	return doc;
 }
 

@@ -58,7 +58,7 @@ static int child_try(const char *path, bool inherit)
 		if (!inherit)
 			unsetenv(FL_HOSTLOCK_ENV);
 		ret = fl_hostlock_take(&hl, path, false, err, sizeof(err));
-		_exit(ret == 0 ? 0 : ret == 1 ? 1 : 2);
+		_exit(ret == 0 ? 0 : ret == FL_HOSTLOCK_BUSY ? 1 : 2);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
@@ -80,7 +80,7 @@ static void test_take_busy_release(void **state)
 	/* Another process: busy, not waiting. */
 	assert_int_equal(child_try(x->path, false), 1);
 	/* In this process too: a second open file is a second taker. */
-	assert_int_equal(fl_hostlock_take(&h2, x->path, false, err, sizeof(err)), 1);
+	assert_int_equal(fl_hostlock_take(&h2, x->path, false, err, sizeof(err)), FL_HOSTLOCK_BUSY);
 	assert_non_null(strstr(err, me));
 	assert_non_null(strstr(err, "(--no-wait)"));
 	fl_hostlock_release(&hl);

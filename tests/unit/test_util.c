@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of common/fl_util: the one whole-file reader (fl_read_all: links, FIFOs, size
- * limits, files of unknown size, EINTR) and its fixed-buffer form fl_read_file. */
+ * limits, files of unknown size, EINTR), its fixed-buffer form fl_read_file, and
+ * fl_json_load_regular on top of it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "fl_json.h"
 #include "fl_util.h"
 
 struct dir {
@@ -248,6 +250,26 @@ static void test_read_file(void **state)
 	dir_remove(&d);
 }
 
+/* A document from outside: a regular file only; a link or a FIFO (no writer: no wait) is not. */
+static void test_json_load_regular(void **state)
+{
+	struct dir d;
+	json_t *doc;
+
+	dir_make(&d, "{\"a\": 1}");
+	doc = fl_json_load_regular(d.file);
+	assert_non_null(doc);
+	assert_int_equal(json_integer_value(json_object_get(doc, "a")), 1);
+	json_decref(doc);
+	assert_null(fl_json_load_regular(d.link));
+	assert_null(fl_json_load_regular(d.fifo));
+	assert_null(fl_json_load_regular("/nonexistent/fl-test.json"));
+	dir_remove(&d);
+	dir_make(&d, "{\"a\": ");
+	assert_null(fl_json_load_regular(d.file));
+	dir_remove(&d);
+}
+
 static void test_parse_size(void **state)
 {
 	unsigned long long v;
@@ -275,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_grows),
 		cmocka_unit_test(test_eintr),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_json_load_regular),
 		cmocka_unit_test(test_parse_size),
 	};
 
