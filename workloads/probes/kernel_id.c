@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel identity: release, version, machine, cmdline, config source and sha256,
- * mechanism flags (common and per arch), THP mode, page size and MMU (powerpc: radix or hash). With proc_root "/proc" the running kernel is
- * asked (uname, /boot, /sys); any other proc_root is a captured tree, where release,
- * version and machine come from <proc_root>/sys/kernel/{osrelease,version,arch} and the
- * host-only fields (/boot config, THP mode, page size) are left out. A string that cannot
- * be read is left out too (the schema types them as strings); config.source/sha256 and
- * the mechanism flags are null instead, as the contract says.
- *
- * /proc/config.gz is read through "gzip -dc" and hashed here (sha256 of the config text,
- * so /proc/config.gz and /boot/config-* of one build hash alike): no zlib, no crypto lib.
+ * Kernel identity: release, version, machine, cmdline, config source and sha256, mechanism
+ * flags (common and per arch), THP mode, page size and MMU (powerpc: radix or hash). With
+ * proc_root "/proc" the running kernel is asked (uname, /boot, /sys); any other proc_root is a
+ * captured tree, where release, version and machine come from
+ * <proc_root>/sys/kernel/{osrelease,version,arch} and the host-only fields (/boot config, THP
+ * mode, page size) are left out. A string that cannot be read is left out too (the schema types
+ * them as strings); config.source/sha256 and the mechanism flags are null instead, as the
+ * contract says. /proc/config.gz is read through "gzip -dc" and hashed here (sha256 of the
+ * config text, so /proc/config.gz and /boot/config-* of one build hash alike): no zlib, no
+ * crypto lib.
  */
 #include <limits.h>
 #include <stdbool.h>

@@ -12,12 +12,12 @@
  * another process, the same choice is made by the reader from the samples (scope "tasks": the
  * mms the workload's own tasks used).
  *
- * A reader thread (mmap_lock_ring.c) drains the buffers while the phase runs (they would fill in well under a
- * second under fault-scale), merges the CPUs' streams in time order the way perf does
- * (events up to the previous round's newest are safe to pair) and feeds the pairing. It
- * allocates nothing during the phase unless its queue must grow; its own lock traffic is
- * counted under other_tasks. A ring that overflows writes PERF_RECORD_LOST: the loss is
- * counted per CPU and every figure carries it.
+ * A reader thread (mmap_lock_ring.c) drains the buffers while the phase runs (they would fill
+ * in well under a second under fault-scale), merges the CPUs' streams in time order the way
+ * perf does (events up to the previous round's newest are safe to pair) and feeds the pairing.
+ * It allocates nothing during the phase unless its queue must grow; its own lock traffic is
+ * counted under other_tasks. A ring that overflows writes PERF_RECORD_LOST: the loss is counted
+ * per CPU and every figure carries it.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -3,8 +3,9 @@
  * "sw" probe: perf software events of the workload process and every thread or child it
  * creates after open() (attr.inherit). The lifecycle (enable at start, disable and read at stop,
  * emit, close) is perf_task.c's. Not in the default set: every fault and context switch of an
- * inheriting per-task event goes through perf (4.6% +/- 1.0 of ebizzy -m -T records/s, measured
- * on a 2-vCPU VM); the "rusage" probe counts the same names from getrusage and /proc at no cost per event.
+ * inheriting per-task event goes through perf (4.6% +/- 1.0 of ebizzy -m -T records/s on a
+ * 2-vCPU x86 VM); the "rusage" probe counts the same names from getrusage and /proc at no cost
+ * per event.
  * Named (--probes all,sw), these counters take the names both count ("source": "perf"): for
  * cpu-migrations, and where a figure must agree with perf stat to the fault.
  */

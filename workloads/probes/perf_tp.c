@@ -233,7 +233,7 @@ static void tp_close(void *state)
 		return;
 	/*
 	 * Closing the last perf event of a tracepoint waits for RCU grace periods under the
-	 * kernel's event_mutex (~40 ms each, measured on a 2-vCPU VM), so closing N events takes
+	 * kernel's event_mutex (~40 ms each on a 2-vCPU x86 VM), so closing N events takes
 	 * N times that: the cost is after the measured phase, but keep the globs narrow.
 	 */
 	fl_tpc_free(st->tpc);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Probes bracket the measured phase: open (before setup) -> start -> [run] -> stop -> emit -> close.
- * A probe that cannot count something says why: "absent" (this kernel has no such event) or
+/* Probes bracket the measured phase: open (before setup) -> start -> [run] -> stop -> emit ->
+ * close. A probe that cannot count something says why: "absent" (this kernel has no such event) or
  * "unsupported" (this machine or privilege cannot count it). Never 0. */
 #ifndef FL_PROBE_H
 #define FL_PROBE_H

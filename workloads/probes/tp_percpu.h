@@ -2,9 +2,10 @@
 /*
  * One tracepoint counted system-wide with a filter: one perf fd per online CPU, each given the
  * filter by PERF_EVENT_IOC_SET_FILTER. This is the one way the tree counts a tracepoint per
- * CPU, filtered or not (csd_calls.c, tlb_flush.c, the tracepoints probe in perf_tp.c). Not libperf's perf_evsel__apply_filter(): it sets the
- * filter only on the fds of evsel->cpus, which perf_evsel__open() leaves NULL (counted as one
- * CPU), so every CPU but the first would count unfiltered.
+ * CPU, filtered or not (csd_calls.c, tlb_flush.c, the tracepoints probe in perf_tp.c). Not
+ * libperf's perf_evsel__apply_filter(): it sets the filter only on the fds of evsel->cpus,
+ * which perf_evsel__open() leaves NULL (counted as one CPU), so every CPU but the first would
+ * count unfiltered.
  *
  * A set of counters shares the CPU list; each fl_tpc_add() adds one filtered counter on every
  * CPU. Enable and stop act on all of them.
