@@ -75,7 +75,7 @@ for f in sorted(glob.glob(f"{sys.argv[1]}/on_*.json")):
     sys_s = c["metrics"].get("sys_s", {}).get("value")
     af = c["detail"].get("record_alloc_free")
     spf = sys_s / pf * 1e6 if sys_s and pf else None
-    fpf = (sys_s - af["alloc_s"] - af["free_s"]) / pf * 1e6 if spf and af else None
+    fpf = (sys_s - af["alloc_cpu_s"] - af["free_cpu_s"]) / pf * 1e6 if spf and af else None
     rows.append((h["p50"] / 1e3, h["mean"] / 1e3, h["p99"] / 1e3, spf, fpf))
 med = lambda i: st.median([r[i] for r in rows]) if all(r[i] is not None for r in rows) else None
 fmt = lambda v: f"{v:.3f}" if v is not None else "n/a"

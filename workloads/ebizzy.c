@@ -26,9 +26,16 @@
 typedef unsigned long record_t;
 
 /* With the fault timing on: the clock ticks each thread spent allocating and freeing records
- * (mmap/munmap with -m), the kernel time beside the faults in sys time. */
+ * (mmap/munmap with -m), the kernel time beside the faults in sys time; and, for one record in
+ * EB_CPU_EVERY, the thread's CPU time in them. Wall time grows with preemption on a loaded
+ * machine (a run's wall-clock munmap total went above its whole sys time at load 8 on a 2-vCPU
+ * guest); a thread's CPU time does not. Sampled so the two clock_gettime calls per record that
+ * CLOCK_THREAD_CPUTIME_ID costs (a syscall: the vDSO does not serve it) stay off most records. */
+#define EB_CPU_EVERY 8
 struct eb_thread {
 	uint64_t alloc_ticks, free_ticks;
+	uint64_t records, sampled, alloc_cpu_ns, free_cpu_ns;
+	uint64_t clock_cpu_ns;	/* sampled records: two back-to-back reads, the clock's own cost */
 } __attribute__((aligned(64)));
 
 struct ebizzy {
@@ -191,6 +198,20 @@ static uint64_t eb_ticks(const struct ebizzy *e)
 	return e->thr ? fl_fclock_ticks(&e->clk) : 0;
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The thread's CPU time now, on the records sampled for it (else 0, no call). */
+static uint64_t eb_cpu(bool sample)
+{
+	return sample ? thread_cpu_ns() : 0;
+}
+
 static void ebizzy_worker(struct fl_worker *w)
 {
 	struct ebizzy *e = w->arg;
@@ -199,16 +220,19 @@ static void ebizzy_worker(struct fl_worker *w)
 	while (!fl_team_stopping(w)) {
 		unsigned long chunk = fl_rng_below(&w->rng, e->chunks);
 		unsigned long nrec = e->nrec;
-		uint64_t t0;
+		bool sample = e->thr && th->records++ % EB_CPU_EVERY == 0;
+		uint64_t t0, c0;
 		size_t size;
 		void *copy;
 
 		if (e->random_size)
 			nrec = fl_rng_below(&w->rng, e->nrec) + 1;
 		size = nrec * sizeof(record_t);
+		c0 = eb_cpu(sample);
 		t0 = eb_ticks(e);
 		copy = alloc_mem(e, size);
 		th->alloc_ticks += eb_ticks(e) - t0;
+		th->alloc_cpu_ns += eb_cpu(sample) - c0;
 		if (!copy) {
 			w->err = 1;
 			snprintf(w->errmsg, sizeof(w->errmsg), "cannot allocate %zu bytes", size);
@@ -218,9 +242,16 @@ static void ebizzy_worker(struct fl_worker *w)
 			touch_record(e, w, copy, size);
 		else
 			search_record(e, w, copy, chunk, nrec);
+		c0 = eb_cpu(sample);
 		t0 = eb_ticks(e);
 		free_mem(e, copy, size);
 		th->free_ticks += eb_ticks(e) - t0;
+		th->free_cpu_ns += eb_cpu(sample) - c0;
+		if (sample) {
+			c0 = thread_cpu_ns();
+			th->clock_cpu_ns += thread_cpu_ns() - c0;
+			th->sampled++;
+		}
 		if (e->delay_us)
 			spin_us(e->delay_us);
 		atomic_fetch_add_explicit(&w->ops, 1, memory_order_relaxed);
@@ -315,17 +346,27 @@ static void thread_rates(struct fl_case *c, struct ebizzy *e, double elapsed)
  * fault can be set against the faults' latency without the mmap/munmap share. */
 static void eb_alloc_free_time(struct fl_case *c, struct ebizzy *e)
 {
-	uint64_t a = 0, f = 0;
+	double a = 0, f = 0, acpu = 0, fcpu = 0;
+	uint64_t sampled = 0;
 
 	for (int i = 0; i < fl_team_size(e->team); i++) {
-		a += e->thr[i].alloc_ticks;
-		f += e->thr[i].free_ticks;
+		const struct eb_thread *th = &e->thr[i];
+		double scale = th->sampled ? (double)th->records / (double)th->sampled : 0;
+
+		a += (double)fl_fclock_ns(&e->clk, th->alloc_ticks) / 1e9;
+		f += (double)fl_fclock_ns(&e->clk, th->free_ticks) / 1e9;
+		acpu += ((double)th->alloc_cpu_ns - (double)th->clock_cpu_ns) * scale / 1e9;
+		fcpu += ((double)th->free_cpu_ns - (double)th->clock_cpu_ns) * scale / 1e9;
+		sampled += th->sampled;
 	}
 	json_object_set_new(c->extra, "record_alloc_free", json_pack(
-		"{s:f, s:f, s:s}", "alloc_s", (double)fl_fclock_ns(&e->clk, a) / 1e9,
-		"free_s", (double)fl_fclock_ns(&e->clk, f) / 1e9, "what", e->mmap_always ?
-		"wall time in mmap and munmap of the records, all threads" :
-		"wall time in malloc and free of the records, all threads"));
+		"{s:f, s:f, s:f, s:f, s:I, s:o}", "alloc_s", a, "free_s", f,
+		"alloc_cpu_s", acpu, "free_cpu_s", fcpu, "cpu_sampled_records", (json_int_t)sampled,
+		"what", json_sprintf("%s of the records, all threads: wall time (alloc_s, free_s), "
+				     "and the threads' CPU time in them measured on one record in %d "
+				     "and scaled to all, less the CPU clock's own cost (alloc_cpu_s, "
+				     "free_cpu_s; wall time also holds preemption)", e->mmap_always ? "mmap and munmap" :
+				     "malloc and free", EB_CPU_EVERY)));
 }
 
 static void ebizzy_fault_latency(struct fl_case *c, struct ebizzy *e)
