@@ -14,15 +14,16 @@
 #include "fl_util.h"
 #include "agent_exec.h"
 
-int fl_env_or_exe_dir(const char *name, char *buf, size_t len)
+int fl_env_or_exe_dir(const char *name, char *buf, size_t len, bool *from_env)
 {
 	const char *env = getenv(name);
 	char self[4096];
 	ssize_t n;
 
-	if (env && *env) {
+	*from_env = env && *env;
+	if (*from_env) {
 		snprintf(buf, len, "%s", env);
-		return 1;
+		return 0;
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
@@ -35,11 +36,11 @@ int fl_env_or_exe_dir(const char *name, char *buf, size_t len)
 const char *fl_agent_path(char *buf, size_t len)
 {
 	char dir[4096];
-	int ret = fl_env_or_exe_dir("FAULTLINE_AGENT", dir, sizeof(dir));
+	bool env;
 
-	if (ret < 0)
+	if (fl_env_or_exe_dir("FAULTLINE_AGENT", dir, sizeof(dir), &env))
 		return NULL;
-	snprintf(buf, len, ret ? "%s" : "%s/faultline-agent", dir);
+	snprintf(buf, len, env ? "%s" : "%s/faultline-agent", dir);
 	return buf;
 }
 

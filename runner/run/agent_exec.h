@@ -4,15 +4,16 @@
 #define FL_AGENT_EXEC_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <jansson.h>
 
 #define FL_MAX_ARGS 64
 /* argv for "AGENT WORKLOAD --name=value ..." (strdup'ed, NULL-terminated); returns argc. */
 int fl_agent_argv(const char *agent, const char *wl, json_t *params, char **argv, int max);
 void fl_argv_free(char **argv);
-/* $NAME when it is set and not empty (1), else the directory of this executable (0), into
- * buf; -1 when /proc/self/exe cannot be read. */
-int fl_env_or_exe_dir(const char *name, char *buf, size_t len);
+/* $NAME when it is set and not empty (*from_env true), else the directory of this executable,
+ * into buf; 0, or -1 when /proc/self/exe cannot be read. */
+int fl_env_or_exe_dir(const char *name, char *buf, size_t len, bool *from_env);
 /* Path of bin/faultline-agent next to this executable, or $FAULTLINE_AGENT. */
 const char *fl_agent_path(char *buf, size_t len);
 struct fl_child_result {

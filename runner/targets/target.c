@@ -141,11 +141,11 @@ int fl_case_argv(const struct fl_plan_case *pc, const char *run_id, const char *
 const char *fl_project_root(char *buf, size_t len)
 {
 	char dir[4096], probe[4200];
-	int ret = fl_env_or_exe_dir("FAULTLINE_ROOT", dir, sizeof(dir));
+	bool env;
 
-	if (ret < 0)
+	if (fl_env_or_exe_dir("FAULTLINE_ROOT", dir, sizeof(dir), &env))
 		return NULL;
-	if (ret) {
+	if (env) {
 		snprintf(buf, len, "%s", dir);
 		return buf;
 	}
