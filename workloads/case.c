@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What a workload reports about its case: metrics, samples, failure and skip reasons. */
+/* What a workload reports about its case: metrics, samples, its threads' slowest and fastest
+ * rates, failure and skip reasons. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fl_json.h"
+#include "lib/team.h"
 #include "workload.h"
 
 static const char *const better_names[] = {
@@ -82,6 +84,23 @@ int fl_case_verdict(struct fl_case *c, const char *unit, uint64_t checked, uint6
 	json_object_set_new(c->verify, "first_corrupt", json_string(first ? first : "?"));
 	return fl_case_fail(c, "%llu corrupt %s(s); first: %s", (unsigned long long)corrupt, unit,
 			    first ? first : "?");
+}
+
+void fl_case_thread_rates(struct fl_case *c, struct fl_team *t, double elapsed,
+			  const char *min_metric, const char *max_metric)
+{
+	double lo = 0, hi = 0;
+
+	for (int i = 0; i < fl_team_size(t); i++) {
+		double r = (double)fl_team_worker(t, i)->ops / elapsed;
+
+		if (i == 0 || r < lo)
+			lo = r;
+		if (i == 0 || r > hi)
+			hi = r;
+	}
+	fl_case_metric(c, min_metric, lo);
+	fl_case_metric(c, max_metric, hi);
 }
 
 json_t *fl_metrics_describe(const struct fl_metric *m)

@@ -285,22 +285,6 @@ static int fs_setup(struct fl_case *c)
 	return 0;
 }
 
-static void fs_thread_rates(struct fl_case *c, struct fault_scale *f, double elapsed)
-{
-	double lo = 0, hi = 0;
-
-	for (int i = 0; i < f->nthreads; i++) {
-		double r = (double)fl_team_worker(f->team, i)->ops / elapsed;
-
-		if (i == 0 || r < lo)
-			lo = r;
-		if (i == 0 || r > hi)
-			hi = r;
-	}
-	fl_case_metric(c, "thread_min_faults_per_s", lo);
-	fl_case_metric(c, "thread_max_faults_per_s", hi);
-}
-
 static double fs_pct(unsigned long long part, unsigned long long all)
 {
 	return all ? 100.0 * (double)part / (double)all : 0;
@@ -405,7 +389,8 @@ static int fs_run(struct fl_case *c)
 	}
 	c->ops = (double)fl_team_ops(f->team);
 	fl_case_metric(c, "faults_per_s", c->ops / elapsed);
-	fs_thread_rates(c, f, elapsed);
+	fl_case_thread_rates(c, f->team, elapsed, "thread_min_faults_per_s",
+			     "thread_max_faults_per_s");
 	if (f->writer)
 		fl_case_metric(c, "writer_ops_per_s", (double)f->writer_ops / elapsed);
 	if (c->ops > 0)

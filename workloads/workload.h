@@ -12,6 +12,7 @@
 #include "lib/params.h"
 
 struct fl_knobs;
+struct fl_team;
 
 enum fl_better {
 	FL_BETTER_HIGHER,
@@ -109,6 +110,10 @@ int fl_case_skip(struct fl_case *c, const char *fmt, ...) __attribute__((format(
 void fl_case_rusage_start(struct fl_case *c);
 int fl_case_rusage(const struct fl_case *c, enum fl_ru_who who, struct fl_rusage *ru);
 void fl_case_cpu_metrics(struct fl_case *c, const struct fl_rusage *ru);
+
+/* The slowest and the fastest worker of a team (lib/team.h): ops / elapsed as two metrics. */
+void fl_case_thread_rates(struct fl_case *c, struct fl_team *t, double elapsed,
+			  const char *min_metric, const char *max_metric);
 
 /* Refuse (FL_WL_FAIL with a reason naming the figures) a size that does not fit in
  * MemAvailable (plus free swap when with_swap), unless c->force. */
