@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cmd_opts.h"
 #include "fl_interrupt.h"
 #include "fl_safe.h"
 #include "fl_util.h"
@@ -85,15 +87,11 @@ static int token_file(struct fl_lava_server *s, const char *path)
 
 int fl_lava_seconds(const char *cmd, const char *name, const char *arg, double *out)
 {
-	char *end;
-	double v = strtod(arg, &end);
+	char opt[128];
 
-	if (end == arg || *end || !(v > 0 && v <= 86400)) {
-		fl_err("%s: %s %s: expected seconds, more than 0 and at most 86400", cmd, name, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	snprintf(opt, sizeof(opt), "%s: %s", cmd, name);
+	return fl_opt_double(opt, arg, nextafter(0, 1), 86400,
+			     "seconds, more than 0 and at most 86400", out);
 }
 
 long long fl_lava_job_id(const char *s)
