@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <gsl/gsl_cdf.h>
+#include "casedoc.h"
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
@@ -516,19 +517,20 @@ static int resume_extra(struct fl_plan *plan, json_t *c, size_t i, const char *d
 	return 0;
 }
 
-/* The primary metric of a case done, from its file (a missing file: no value). */
+/* The primary metric of a case done, from its file (read as every reader does, casedoc.h; a
+ * file that is missing or cannot be used: no value). */
 static void resume_value(struct fl_plan_case *pc, const char *dir)
 {
-	char path[1400];
-	json_t *doc;
+	char path[1400], why[FL_ERRLEN];
+	struct fl_casedoc d;
 
 	if (strcmp(pc->status, "ok"))
 		return;
 	snprintf(path, sizeof(path), "%s/%s", dir, pc->file);
-	doc = json_load_file(path, 0, NULL);
-	if (doc)
-		fl_prec_case_metric(pc, json_object_get(doc, "case"));
-	json_decref(doc);
+	if (fl_casedoc_load(&d, path, why, sizeof(why)))
+		return;
+	fl_prec_case_metric(pc, d.cs);
+	fl_casedoc_free(&d);
 }
 
 int fl_prec_resume(struct fl_plan *plan, const char *dir, json_t *runjson, char *err,
