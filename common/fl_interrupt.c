@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The process-wide interrupt flag (fl_interrupt.h) and the handler that sets it. */
 #include <signal.h>
 #include <string.h>
 #include "fl_interrupt.h"

@@ -1,28 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Checks outside strings pass before they become a path, id, shell word or terminal text
+ * (fl_safe.h, SECURITY.md). */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fl_safe.h"
 #include "fl_util.h"
 
-static int name_char(int c)
+static bool name_char(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '.' || c == '_' || c == '+' || c == '-';
 }
 
-int fl_name_ok(const char *s)
+bool fl_name_ok(const char *s)
 {
 	size_t n;
 
 	if (!s || !*s || s[0] == '-' || s[0] == '.')
-		return 0;
+		return false;
 	for (n = 0; s[n]; n++)
 		if (n >= FL_NAME_MAX || !name_char((unsigned char)s[n]))
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
 int fl_name_check(const char *what, const char *s, char *err, size_t errlen)

@@ -7,6 +7,7 @@
 #ifndef FL_SAFE_H
 #define FL_SAFE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define FL_NAME_MAX 64
@@ -19,7 +20,7 @@
  */
 int fl_name_check(const char *what, const char *s, char *err, size_t errlen);
 /* The same test without a message. */
-int fl_name_ok(const char *s);
+bool fl_name_ok(const char *s);
 
 /*
  * PATH (which may not exist yet: its deepest existing ancestor is resolved) stays under

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Errors, sizes, directories and the one whole-file reader (fl_util.h). */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
