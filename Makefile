@@ -153,8 +153,8 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 # Only the parsers and what they call, so a target does not depend on unrelated code.
 FUZZ_LIB_SRC := $(COMMON_SRC) $(wildcard workloads/probes/procparse*.c) \
-		$(addprefix analysis/,runload.c runload_scan.c runload_items.c casedoc.c) \
-		$(addprefix runner/,run/suite.c run/agent_exec.c targets/console_classify.c targets/qemu_chan.c lava/lava_collect.c)
+		$(addprefix analysis/,runload.c runload_scan.c runload_items.c casedoc.c console_classify.c) \
+		$(addprefix runner/,run/suite.c run/agent_exec.c targets/qemu_chan.c lava/lava_collect.c)
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRC)) $(FUZZ_BUILD)/obj/common/schema_blob.o
 # Replaced in the harness: the agent check (no process per case) and the LAVA writer (no file).
 FUZZ_WRAP_fuzz_suite    := -Wl,--wrap=fl_child_run
