@@ -131,27 +131,55 @@ static void test_procfs_unknown_size(void **state)
 		       "it has more than 16 bytes; at most 16 are read");
 }
 
-/* More than the first buffer (64 KiB) of unknown size: a pipe of 200000 bytes. */
+/* A child that opens fifo for writing after delay_us, hands it to fill, exits 0 if all went
+ * well. */
+static pid_t fifo_writer(const char *fifo, useconds_t delay_us, void (*fill)(FILE *f))
+{
+	pid_t pid = fork();
+	FILE *f;
+
+	assert_true(pid >= 0);
+	if (pid)
+		return pid;
+	usleep(delay_us);
+	f = fopen(fifo, "w");
+	if (!f)
+		_exit(1);
+	fill(f);
+	_exit(fclose(f) ? 1 : 0);
+}
+
+#define GROWS_BYTES 200000
+
+static void fill_big(FILE *f)
+{
+	for (size_t i = 0; i < GROWS_BYTES; i++)
+		fputc('a' + (int)(i % 26), f);
+}
+
+/* Two writes 30 ms apart, unbuffered, so the reader waits in read() too. */
+static void fill_slow(FILE *f)
+{
+	setvbuf(f, NULL, _IONBF, 0);
+	fputs("hello", f);
+	usleep(30000);
+	fputs(" world", f);
+}
+
+/* More than the first buffer (64 KiB) of unknown size: a pipe of GROWS_BYTES bytes. */
 static void test_grows(void **state)
 {
 	struct dir d;
-	size_t len = 0, n = 200000;
+	size_t len = 0, n = GROWS_BYTES;
 	pid_t pid;
 	char *s;
 	int st;
 
 	dir_make(&d, "");
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		FILE *f = fopen(d.fifo, "w");
-
-		for (size_t i = 0; f && i < n; i++)
-			fputc('a' + (int)(i % 26), f);
-		_exit(f && !fclose(f) ? 0 : 1);
-	}
+	pid = fifo_writer(d.fifo, 0, fill_big);
 	s = fl_read_all(d.fifo, 0, 0, &len, NULL, 0);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_non_null(s);
 	assert_int_equal(len, n);
 	assert_int_equal(s[n - 1], 'a' + (int)((n - 1) % 26));
@@ -167,7 +195,8 @@ static void on_alarm(int sig)
 	alarms++;
 }
 
-/* A signal without SA_RESTART interrupts the FIFO's open and reads: the reader goes on. */
+/* A signal without SA_RESTART interrupts the FIFO's open (its writer comes 30 ms late) and
+ * reads: the reader goes on. */
 static void test_eintr(void **state)
 {
 	struct itimerval tick = { { 0, 2000 }, { 0, 2000 } }, off = { { 0, 0 }, { 0, 0 } };
@@ -179,21 +208,7 @@ static void test_eintr(void **state)
 	int st;
 
 	dir_make(&d, "");
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		FILE *f;
-
-		usleep(30000);
-		f = fopen(d.fifo, "w");
-		if (!f)
-			_exit(1);
-		setvbuf(f, NULL, _IONBF, 0);
-		fputs("hello", f);
-		usleep(30000);
-		fputs(" world", f);
-		_exit(fclose(f) ? 1 : 0);
-	}
+	pid = fifo_writer(d.fifo, 30000, fill_slow);
 	alarms = 0;
 	sigemptyset(&sa.sa_mask);
 	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
