@@ -91,10 +91,12 @@ $(BUILD)/obj/common/schema_blob.o: common/schema_blob.S schema/faultline-1.schem
 	@mkdir -p $(dir $@)
 	@$(CC) $(SANFLAGS) -c $< -o $@
 
+# Made afresh: `ar rcs` into an existing archive keeps the members of files moved or removed
+# since, and the linker may take a stale one's symbols.
 $(BUILD)/libfl-agent.a: $(AGENT_OBJ) $(COMMON_OBJ)
-	@$(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 $(BUILD)/libfl-host.a: $(HOST_OBJ) $(COMMON_OBJ)
-	@$(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(BINDIR)/faultline-agent: $(call obj,$(AGENT_MAIN)) $(BUILD)/libfl-agent.a
 	@mkdir -p $(dir $@)
@@ -175,7 +177,7 @@ $(FUZZ_BUILD)/obj/common/schema_blob.o: common/schema_blob.S schema/faultline-1.
 	@$(FUZZ_CC) -c $< -o $@
 
 $(FUZZ_BUILD)/libfl-fuzz.a: $(FUZZ_OBJ)
-	@$(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_BUILD)/libfl-fuzz.a
 	@echo "  FUZZLD   $@"
