@@ -387,7 +387,7 @@ static int collect(int argc, char **argv)
 		fl_err("lava collect: %s", err);
 	else
 		printf("results: %s\n", out);
-	return ret;
+	return ret == FL_LAVA_LOGS_BAD ? FL_EXIT_USAGE : ret ? FL_EXIT_ENV : FL_EXIT_OK;
 }
 
 /* The job ids in the server's answer to a submission ({"job_ids": [N...]}), as text. */

@@ -39,8 +39,10 @@ void fl_lava_log_free(struct fl_lava_log *lg);
 /* Read LAVA job logs (lava-dispatcher's YAML log or the plain console) and write the run
  * directory out: run.json and cases/ from the markers; a case file's name is made from the
  * index and the plan entry's workload, which must be one of workloads (NULL-terminated; NULL:
- * any safe name), iteration and warm-up flag, and stays under out. 0 or an exit status with
- * err. */
+ * any safe name), iteration and warm-up flag, and stays under out. 0; FL_LAVA_LOGS_BAD when
+ * the logs hold no usable run (no marker, a log that cannot be read, a plan entry for another
+ * workload, a run that fails its schema); -1 when out cannot be written; each with err. */
+enum { FL_LAVA_LOGS_BAD = 1 };
 int fl_lava_collect(char *const *logs, int nlogs, const char *out,
 		    const char *const *workloads, char *err, size_t errlen);
 /* The same, and PLANS: files in which only FAULTLINE-PLAN markers are read (the job

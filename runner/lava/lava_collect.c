@@ -319,6 +319,7 @@ static int write_case(const char *out, json_t *e, json_t *doc, json_t *run, char
 	return fl_json_write_atomic(path, doc, err, errlen);
 }
 
+/* run.json and the case files in OUT: 0, FL_LAVA_LOGS_BAD or -1 (fl_lava_collect). */
 static int write_run(const char *out, struct fl_lava_log *lg, json_t *run, size_t n,
 		     const char *const *workloads, char *err, size_t errlen)
 {
@@ -333,7 +334,7 @@ static int write_run(const char *out, struct fl_lava_log *lg, json_t *run, size_
 
 		if (!e) {
 			json_decref(cases);
-			return FL_EXIT_USAGE;
+			return FL_LAVA_LOGS_BAD;
 		}
 		cs = json_object_get(lg->doc[i], "case");
 		dwl = json_string_value(json_object_get(cs, "workload"));
@@ -347,7 +348,7 @@ static int write_run(const char *out, struct fl_lava_log *lg, json_t *run, size_
 			if (write_case(out, e, lg->doc[i], run, err, errlen)) {
 				json_decref(e);
 				json_decref(cases);
-				return FL_EXIT_ENV;
+				return -1;
 			}
 			json_object_set(e, "status", json_object_get(cs, "status"));
 			if (json_object_get(cs, "reason"))
@@ -365,10 +366,10 @@ static int write_run(const char *out, struct fl_lava_log *lg, json_t *run, size_
 			cases);
 	if (fl_schema_validate_run(doc, err, errlen)) {
 		json_decref(doc);
-		return FL_EXIT_USAGE;
+		return FL_LAVA_LOGS_BAD;
 	}
 	snprintf(path, sizeof(path), "%s/run.json", out);
-	ret = fl_json_write_atomic(path, doc, err, errlen) ? FL_EXIT_ENV : 0;
+	ret = fl_json_write_atomic(path, doc, err, errlen) ? -1 : 0;
 	json_decref(doc);
 	return ret;
 }
@@ -386,10 +387,10 @@ int fl_lava_collect_plans(char *const *logs, int nlogs, char *const *plans, int 
 	json_t *run = NULL;
 	char path[PATH_MAX];
 	size_t n = 0;
-	int ret = FL_EXIT_USAGE;
+	int ret = FL_LAVA_LOGS_BAD;
 
 	if (!lg)
-		return fl_seterr(err, errlen, "out of memory"), FL_EXIT_ENV;
+		return fl_seterr(err, errlen, "out of memory");
 	fl_lava_log_plans_only(lg, true);
 	for (int i = 0; i < nplans; i++)
 		if (scan_file(plans[i], lg, err, errlen))
@@ -419,8 +420,7 @@ int fl_lava_collect_plans(char *const *logs, int nlogs, char *const *plans, int 
 		goto out;
 	}
 	if ((mkdir(out, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST)) {
-		fl_seterr(err, errlen, "cannot create %s: %s", path, strerror(errno));
-		ret = FL_EXIT_ENV;
+		ret = fl_seterr(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		goto out;
 	}
 	ret = write_run(out, lg, run, n, workloads, err, errlen);

@@ -266,9 +266,9 @@ static int fetch_collect(struct fl_follow *f)
 	else if (!nl)
 		ret = (fl_seterr(err, sizeof(err), "no job has finished yet, so there is no log to "
 				"build %s from", f->out), FL_EXIT_ENV);
-	else
-		ret = fl_lava_collect_plans(logs, nl, plans, np, f->out,
-					    (const char *const *)names, err, sizeof(err));
+	else if ((ret = fl_lava_collect_plans(logs, nl, plans, np, f->out,
+					      (const char *const *)names, err, sizeof(err))))
+		ret = ret == FL_LAVA_LOGS_BAD ? FL_EXIT_USAGE : FL_EXIT_ENV;
 	if (ret)
 		fl_err("lava fetch: %s", err);
 	else

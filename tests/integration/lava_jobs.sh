@@ -51,6 +51,10 @@ d=json.load(open(sys.argv[1])); c=d["cases"][1]; assert d["state"]=="interrupted
 echo 'nothing here' > "$TMP/empty.log"
 expect_exit 2 "a log without markers is refused" "$F" lava collect "$TMP/empty.log" --out "$TMP/run3"
 stderr_has "no faultline case in $TMP/empty.log" "naming the log"
+: > "$TMP/not-a-dir"
+expect_exit 3 "a good log whose run directory cannot be made is an environment error" \
+	"$F" lava collect "$TMP/bad.yaml" --out "$TMP/not-a-dir/run4"
+stderr_has "cannot create $TMP/not-a-dir/run4" "naming the directory"
 
 # submit against a mock LAVA REST API that checks what we send; in "hold" mode it says when a
 # request arrived and answers only once the test has looked at /proc
