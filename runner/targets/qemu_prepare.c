@@ -65,8 +65,7 @@ static int initramfs(struct fl_qemu *q, char *err, size_t errlen)
 			return fl_seterr(err, errlen, "cannot read %s for the initramfs: %s%s",
 					 parts[i], strerror(errno),
 					 i == 1 && !q->sysroot[0] ? " (install busybox-static)" :
-					 i == 1 || i == 4 ? " (make agents fetches it)" : ""),
-			       FL_EXIT_ENV;
+					 i == 1 || i == 4 ? " (make agents fetches it)" : "");
 	fl_sha256_update(&s, q->k.modules, strlen(q->k.modules));
 	fl_sha256_update(&s, mods, strlen(mods));
 	fl_sha256_hex(&s, hex);
@@ -76,10 +75,9 @@ static int initramfs(struct fl_qemu *q, char *err, size_t errlen)
 	if (!access(q->initrd, R_OK))
 		return 0;
 	if (fl_child_run(argv, NULL, 120, NULL, &res, err, errlen))
-		return FL_EXIT_ENV;
+		return -1;
 	if (!res.exited || res.code)
-		return fl_seterr(err, errlen, "could not assemble the initramfs (see above)"),
-		       FL_EXIT_ENV;
+		return fl_seterr(err, errlen, "could not assemble the initramfs (see above)");
 	return 0;
 }
 
@@ -115,10 +113,10 @@ static int guest_files(struct fl_qemu *q, char *err, size_t errlen)
 		return 0;
 	if (!q->sysroot[0])
 		return fl_seterr(err, errlen, "%s is missing (make builds the agent; "
-				 "apt-get install busybox-static)", miss), FL_EXIT_ENV;
+				 "apt-get install busybox-static)", miss);
 	return fl_seterr(err, errlen, "%s is missing: 'make agents ARCHES=%s' builds the %s agent "
 			 "and fetches its busybox (the cross compiler comes from 'make deps-cross "
-			 "ARCHES=%s')", miss, q->m.uname, q->m.arch, q->m.arch), FL_EXIT_ENV;
+			 "ARCHES=%s')", miss, q->m.uname, q->m.arch, q->m.arch);
 }
 
 int fl_qemu_prepare(struct fl_target *t, char *err, size_t errlen)
@@ -160,9 +158,8 @@ int fl_qemu_prepare(struct fl_target *t, char *err, size_t errlen)
 		rooted(q, q->m.agent, q->agent, sizeof(q->agent));
 	rooted(q, q->m.busybox, q->busybox, sizeof(q->busybox));
 	rooted(q, q->m.sysroot, q->sysroot, sizeof(q->sysroot));
-	ret = guest_files(q, err, errlen);
-	if (ret)
-		return ret;
+	if (guest_files(q, err, errlen))
+		return FL_EXIT_ENV;
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	snprintf(q->accel, sizeof(q->accel), "%s",
 		 fd >= 0 && !strcmp(u.machine, q->m.uname) ? "kvm" : "tcg");
@@ -190,5 +187,5 @@ int fl_qemu_prepare(struct fl_target *t, char *err, size_t errlen)
 		 " watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120",
 		 t->opts.panic_on_warn ? " panic_on_warn=1" : "", q->m.append[0] ? " " : "",
 		 q->m.append);
-	return initramfs(q, err, errlen);
+	return initramfs(q, err, errlen) ? FL_EXIT_ENV : 0;
 }

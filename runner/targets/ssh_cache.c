@@ -21,10 +21,11 @@ int fl_sshx_rpath(const struct fl_sshx *x, char *cmd, size_t len, const char *re
 	return fl_sh_word(cmd, len, p);
 }
 
-int fl_sshx_too_long(const struct fl_sshx *x, const char *what, char *err, size_t errlen)
+int fl_sshx_too_long(struct fl_sshx *x, const char *what, char *err, size_t errlen)
 {
+	x->bad_input = true;
 	return fl_seterr(err, errlen, "the remote command to %s on %s does not fit in %d bytes; "
-			 "not running a shortened one", what, x->s.dest, CMD_MAX), FL_EXIT_USAGE;
+			 "not running a shortened one", what, x->s.dest, CMD_MAX);
 }
 
 /*
@@ -120,14 +121,13 @@ static int agent_libs(struct fl_sshx *x, char *err, size_t errlen)
 int fl_sshx_lost(struct fl_sshx *x, const char *what, const char *msg, char *err, size_t errlen)
 {
 	return fl_seterr(err, errlen, "cannot %s %s over ssh (%s)", what, x->s.dest,
-			 msg[0] ? msg : "connection failed"), FL_EXIT_ENV;
+			 msg[0] ? msg : "connection failed");
 }
 
 /*
  * Ask the host, in one command, for its uid, the cache dir's owner, mode and type, and (only
  * when those are right) the sha256 of every cached file. *dir_ok says whether the dir is
- * right; bad[i] whether files[i] is missing or differs. Returns 0, FL_SSH_LOST, or an exit
- * status with err set.
+ * right; bad[i] whether files[i] is missing or differs. 0, or -1 with err set.
  */
 static int cache_probe(struct fl_sshx *x, bool *dir_ok, bool *bad, char *out, char *err,
 		       size_t errlen)
@@ -136,7 +136,7 @@ static int cache_probe(struct fl_sshx *x, bool *dir_ok, bool *bad, char *out, ch
 	int ret, n = 0;
 
 	if (!cmd)
-		return fl_seterr(err, errlen, "out of memory"), FL_EXIT_ENV;
+		return fl_seterr(err, errlen, "out of memory");
 	cmd[0] = '\0';
 	if (fl_str_append(cmd, CMD_MAX, "id -u; s=$(stat -c '%u %a %F' --") ||
 	    fl_sshx_rpath(x, cmd, CMD_MAX, "") ||
@@ -151,10 +151,10 @@ static int cache_probe(struct fl_sshx *x, bool *dir_ok, bool *bad, char *out, ch
 	ret = fl_ssh_output(&x->s, cmd, out, CMD_MAX, msg, sizeof(msg));
 	free(cmd);
 	if (ret == FL_SSH_LOST)
-		return fl_sshx_lost(x, "reach", msg, err, errlen), FL_SSH_LOST;
+		return fl_sshx_lost(x, "reach", msg, err, errlen);
 	if (ret)
 		return fl_seterr(err, errlen, "cannot check the agent cache %s on %s (%s)", x->rdir,
-				 x->s.dest, msg), FL_EXIT_ENV;
+				 x->s.dest, msg);
 	for (int i = 0; i < x->nfiles; i++)
 		bad[i] = true;
 	*dir_ok = false;
@@ -198,7 +198,7 @@ static int cache_remake(struct fl_sshx *x, char *out, char *err, size_t errlen)
 		return fl_sshx_too_long(x, "make the agent cache", err, errlen);
 	if (fl_ssh_output(&x->s, cmd, out, CMD_MAX, msg, sizeof(msg)))
 		return fl_seterr(err, errlen, "cannot create %s on %s (%s)", x->rdir, x->s.dest,
-				 msg), FL_EXIT_ENV;
+				 msg);
 	return 0;
 }
 
@@ -213,7 +213,7 @@ static int cache_upload(struct fl_sshx *x, const bool *bad, char *err, size_t er
 		files[0] = x->files[0].local;
 		files[1] = NULL;
 		if (fl_ssh_put(&x->s, files, x->rdir, err, errlen))
-			return FL_EXIT_ENV;
+			return -1;
 	}
 	for (int i = 1; i < x->nfiles; i++)
 		if (bad[i])
@@ -221,7 +221,7 @@ static int cache_upload(struct fl_sshx *x, const bool *bad, char *err, size_t er
 	files[n] = NULL;
 	snprintf(rlib, sizeof(rlib), "%s/lib", x->rdir);
 	if (n && fl_ssh_put(&x->s, files, rlib, err, errlen))
-		return FL_EXIT_ENV;
+		return -1;
 	return 0;
 }
 
@@ -237,7 +237,7 @@ int fl_sshx_install(struct fl_sshx *x, char *err, size_t errlen)
 	int ret, nbad = 0;
 
 	if (!out)
-		return fl_seterr(err, errlen, "out of memory"), FL_EXIT_ENV;
+		return fl_seterr(err, errlen, "out of memory");
 	ret = cache_probe(x, &dir_ok, bad, out, err, errlen);
 	if (!ret && !dir_ok) {
 		ret = cache_remake(x, out, err, errlen);
@@ -260,10 +260,10 @@ int fl_sshx_install(struct fl_sshx *x, char *err, size_t errlen)
 		fl_seterr(err, errlen, "the agent cache %s on %s does not match this machine's "
 			  "agent even after copying it (%d file(s) differ%s)", x->rdir, x->s.dest,
 			  nbad, dir_ok ? "" : "; the directory's owner or mode is wrong");
-		ret = FL_EXIT_ENV;
+		ret = -1;
 	}
 	free(out);
-	return ret == FL_SSH_LOST ? FL_EXIT_ENV : ret;
+	return ret;
 }
 
 /* The local files the cache must hold: the agent, and for a same-arch host its libraries. */
@@ -271,10 +271,10 @@ int fl_sshx_cache_list(struct fl_sshx *x, char *err, size_t errlen)
 {
 	x->nfiles = 0;
 	if (cache_add(x, x->agent, "faultline-agent"))
-		return fl_seterr(err, errlen, "cannot read the agent %s", x->agent), FL_EXIT_ENV;
+		return fl_seterr(err, errlen, "cannot read the agent %s", x->agent);
 	snprintf(x->rdir, sizeof(x->rdir), "/tmp/faultline-agent-%.16s", x->files[0].hex);
 	snprintf(x->ragent, sizeof(x->ragent), "%s/faultline-agent", x->rdir);
 	if (x->native && agent_libs(x, err, errlen))
-		return FL_EXIT_ENV;
+		return -1;
 	return 0;
 }

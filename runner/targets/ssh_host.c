@@ -24,9 +24,11 @@ static int pick_agent(struct fl_target *t, struct fl_sshx *x, char *err, size_t 
 	struct utsname u;
 
 	uname(&u);
-	if (t->opts.arch && strcmp(t->opts.arch, x->arch))
+	if (t->opts.arch && strcmp(t->opts.arch, x->arch)) {
+		x->bad_input = true;
 		return fl_seterr(err, errlen, "--arch %s, but %s is %s", t->opts.arch, x->s.dest,
-				 x->arch), FL_EXIT_USAGE;
+				 x->arch);
+	}
 	if (!strcmp(u.machine, x->arch)) {
 		x->native = true;
 		snprintf(x->agent, sizeof(x->agent), "%s", t->opts.agent);
@@ -41,7 +43,7 @@ static int pick_agent(struct fl_target *t, struct fl_sshx *x, char *err, size_t 
 	}
 	return fl_seterr(err, errlen, "%s is %s and there is no faultline agent built for %s "
 			 "here (build bin/%s/faultline-agent; kernels/machines.json)", x->s.dest,
-			 x->arch, x->arch, x->arch), FL_EXIT_ENV;
+			 x->arch, x->arch, x->arch);
 }
 
 /* The host's --run-info; its kernel against the candidate and against what it ran before. */
@@ -54,7 +56,7 @@ int fl_sshx_host_info(struct fl_target *t, struct fl_sshx *x, char *err, size_t 
 	int ret;
 
 	if (!out)
-		return fl_seterr(err, errlen, "out of memory"), FL_EXIT_ENV;
+		return fl_seterr(err, errlen, "out of memory");
 	if (fl_sshx_add_verify(x, cmd, sizeof(cmd)) || fl_str_append(cmd, sizeof(cmd), "exec ") ||
 	    fl_sshx_add_agent(x, cmd, sizeof(cmd)) || fl_sh_word(cmd, sizeof(cmd), "--run-info")) {
 		free(out);
@@ -67,10 +69,10 @@ int fl_sshx_host_info(struct fl_target *t, struct fl_sshx *x, char *err, size_t 
 		return fl_sshx_lost(x, "reach", msg, err, errlen);
 	if (ret == CACHE_BAD)
 		return fl_seterr(err, errlen, "the agent cache %s on %s changed right after it "
-				 "was checked; not running it", x->rdir, x->s.dest), FL_EXIT_ENV;
+				 "was checked; not running it", x->rdir, x->s.dest);
 	if (!info)
 		return fl_seterr(err, errlen, "the agent on %s did not describe its kernel (%s)",
-				 x->s.dest, msg[0] ? msg : "no JSON from --run-info"), FL_EXIT_ENV;
+				 x->s.dest, msg[0] ? msg : "no JSON from --run-info");
 	kernel = json_object_get(info, "kernel");
 	fl_text_clean(rel, sizeof(rel),
 		      json_string_value(json_object_get(kernel, "release")) ?: "?");
@@ -80,13 +82,13 @@ int fl_sshx_host_info(struct fl_target *t, struct fl_sshx *x, char *err, size_t 
 	if (x->release[0] && (strcmp(rel, x->release) || strcmp(sha ?: "", x->config_sha))) {
 		json_decref(info);
 		return fl_seterr(err, errlen, "%s came back running kernel %s, not the %s it ran "
-				 "when the run started", x->s.dest, rel, x->release), FL_EXIT_ENV;
+				 "when the run started", x->s.dest, rel, x->release);
 	}
 	if (x->have_kernel && x->k.release[0] && strcmp(rel, x->k.release)) {
 		json_decref(info);
 		return fl_seterr(err, errlen, "%s runs kernel %s, not candidate %s (release %s): "
 				 "boot it into the candidate first", x->s.dest, rel, x->k.name,
-				 x->k.release), FL_EXIT_ENV;
+				 x->k.release);
 	}
 	if (x->have_kernel && x->k.config[0]) {
 		struct fl_sha256 h;
@@ -95,7 +97,7 @@ int fl_sshx_host_info(struct fl_target *t, struct fl_sshx *x, char *err, size_t 
 		fl_sha256_init(&h);
 		if (fl_sha256_file(&h, x->k.config))
 			return json_decref(info), fl_seterr(err, errlen, "cannot read %s",
-							   x->k.config), FL_EXIT_ENV;
+							   x->k.config);
 		fl_sha256_hex(&h, hex);
 		if (!sha || strcmp(sha, hex)) {
 			json_decref(info);
@@ -103,7 +105,7 @@ int fl_sshx_host_info(struct fl_target *t, struct fl_sshx *x, char *err, size_t 
 					 "config sha256 %.12s", x->s.dest, rel, sha ?
 					 "with another kernel config" : "shows no kernel config "
 					 "(/proc/config.gz or /boot/config-*) to check", x->k.name,
-					 hex), FL_EXIT_ENV;
+					 hex);
 		}
 	}
 	snprintf(x->release, sizeof(x->release), "%s", rel);
@@ -135,6 +137,12 @@ void fl_sshx_cleanup(struct fl_sshx *x, const char *sig)
 	fl_ssh_output(&x->s, cmd, out, sizeof(out), msg, sizeof(msg));
 }
 
+/* The op's exit status for a helper's -1: the user's input (2) or the environment (3). */
+static int failed(const struct fl_sshx *x)
+{
+	return x->bad_input ? FL_EXIT_USAGE : FL_EXIT_ENV;
+}
+
 int fl_sshx_prepare(struct fl_target *t, char *err, size_t errlen)
 {
 	struct fl_sshx *x = calloc(1, sizeof(*x));
@@ -153,17 +161,14 @@ int fl_sshx_prepare(struct fl_target *t, char *err, size_t errlen)
 	fl_ssh_master_start(&x->s);	/* without it, each command connects on its own */
 	ret = fl_ssh_output(&x->s, "uname -m", x->arch, sizeof(x->arch), msg, sizeof(msg));
 	if (ret == FL_SSH_LOST)
-		return fl_sshx_lost(x, "reach", msg, err, errlen);
+		return fl_sshx_lost(x, "reach", msg, err, errlen), FL_EXIT_ENV;
 	if (ret || !x->arch[0])
 		return fl_seterr(err, errlen, "uname -m failed on %s (%s)", x->s.dest, msg),
 		       FL_EXIT_ENV;
 	if (fl_name_check("the host's `uname -m`", x->arch, msg, sizeof(msg)))
 		return fl_seterr(err, errlen, "%s: %s", x->s.dest, msg), FL_EXIT_ENV;
-	ret = pick_agent(t, x, err, errlen);
-	if (!ret)
-		ret = fl_sshx_cache_list(x, err, errlen);
-	if (ret)
-		return ret;
+	if (pick_agent(t, x, err, errlen) || fl_sshx_cache_list(x, err, errlen))
+		return failed(x);
 	if (t->opts.kernel) {
 		if (!fl_project_root(root, sizeof(root)))
 			return fl_seterr(err, errlen, "cannot find the faultline tree for "
@@ -173,11 +178,10 @@ int fl_sshx_prepare(struct fl_target *t, char *err, size_t errlen)
 			return ret;
 		x->have_kernel = true;
 	}
-	ret = fl_sshx_install(x, err, errlen);
-	if (ret)
-		return ret;
+	if (fl_sshx_install(x, err, errlen))
+		return failed(x);
 	fl_sshx_cleanup(x, "INT");
-	return fl_sshx_host_info(t, x, err, errlen);
+	return fl_sshx_host_info(t, x, err, errlen) ? failed(x) : 0;
 }
 
 /* The host went away: wait for it, then clean up after the lost attempt. */

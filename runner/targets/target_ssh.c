@@ -69,7 +69,7 @@ static int ssh_boot(struct fl_target *t, struct fl_rundir *rd, char *err, size_t
 
 	/* the run id names the host's case documents, which scp takes as paths */
 	if (fl_name_check("the run id", rd->id, msg, sizeof(msg)))
-		return fl_seterr(err, errlen, "%s", msg), FL_EXIT_USAGE;
+		return fl_seterr(err, errlen, "%s", msg);
 	printf("host up: %s, %s, kernel %s, agent in %s\n", x->s.dest, x->arch, x->release,
 	       x->rdir);
 	fflush(stdout);

@@ -36,6 +36,7 @@ struct fl_sshx {
 	size_t idx;				/* the plan index of the last case run */
 	struct cached files[MAX_LIBS + 1];	/* [0] the agent, then its libraries */
 	int nfiles;
+	bool bad_input;		/* a helper's -1 was the user's input (exit 2), not the host (3) */
 };
 
 /* ssh_cache.c */
@@ -46,21 +47,21 @@ int fl_sshx_rpath(const struct fl_sshx *x, char *cmd, size_t len, const char *re
 int fl_sshx_add_verify(const struct fl_sshx *x, char *cmd, size_t len);
 /* Append "env LD_LIBRARY_PATH=RDIR/lib RDIR/faultline-agent"; -1 when it does not fit. */
 int fl_sshx_add_agent(const struct fl_sshx *x, char *cmd, size_t len);
-/* The sentence for a remote command that does not fit CMD_MAX; returns FL_EXIT_USAGE. */
-int fl_sshx_too_long(const struct fl_sshx *x, const char *what, char *err, size_t errlen);
-/* The sentence for a connection that failed ("cannot WHAT HOST over ssh (MSG)"); returns
- * FL_EXIT_ENV. */
+/* The sentence for a remote command that does not fit CMD_MAX (x->bad_input set); -1. */
+int fl_sshx_too_long(struct fl_sshx *x, const char *what, char *err, size_t errlen);
+/* The sentence for a connection that failed ("cannot WHAT HOST over ssh (MSG)"); -1. */
 int fl_sshx_lost(struct fl_sshx *x, const char *what, const char *msg, char *err, size_t errlen);
-/* The local files the cache must hold (x->files) and the cache dir's name; 0 or an exit
- * status with err set. */
+/* The local files the cache must hold (x->files) and the cache dir's name; 0, or -1 with err
+ * set. */
 int fl_sshx_cache_list(struct fl_sshx *x, char *err, size_t errlen);
-/* Make the host's cache hold exactly those files; 0 or an exit status with err set. */
+/* Make the host's cache hold exactly those files; 0, or -1 with err set. */
 int fl_sshx_install(struct fl_sshx *x, char *err, size_t errlen);
 
 /* ssh_host.c */
+/* target.h's prepare: 0 or an exit status (2 when x->bad_input, else 3). */
 int fl_sshx_prepare(struct fl_target *t, char *err, size_t errlen);
 /* The host's --run-info into x->info, its kernel checked against the candidate and against
- * what it ran at prepare; 0 or an exit status with err set. */
+ * what it ran at prepare; 0, or -1 with err set. */
 int fl_sshx_host_info(struct fl_target *t, struct fl_sshx *x, char *err, size_t errlen);
 /* Stop an agent left running on the host with signal sig (INT, TERM), restore its knobs. */
 void fl_sshx_cleanup(struct fl_sshx *x, const char *sig);

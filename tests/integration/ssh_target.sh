@@ -81,6 +81,8 @@ expect_exit 3 "a host of an arch we have no agent for is refused" "$F" run --tar
 stderr_has "is riscv64 and there is no faultline agent built for riscv64" "naming the arch"
 expect_exit 3 "a host not running the --kernel candidate is refused" "$F" run --target "$T" --kernel debian-6.12 --out "$TMP/x" "$S/tiny.json"
 stderr_has "not candidate debian-6.12" "naming the candidate"
+expect_exit 2 "an --arch that is not the host's is a usage error" "$F" run --target "$T" --arch s390x --out "$TMP/x" "$S/tiny.json"
+stderr_has "--arch s390x, but root@127.0.0.1:$PORT is" "naming both arches"
 expect_exit 2 "ssh: without a host is a usage error" "$F" run --target ssh: --out "$TMP/x" "$S/tiny.json"
 stderr_has "expected ssh:[USER@]HOST[:PORT]" "saying the form"
 expect_exit 2 "a bad port is a usage error" "$F" run --target ssh:root@127.0.0.1:70000 --out "$TMP/x" "$S/tiny.json"
