@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of common/fl_schema.c: the embedded faultline/1 schema accepts every document in
+ * Unit tests of common/fl_schema*.c: the embedded faultline/1 schema accepts every document in
  * tests/fixtures/schema/valid/ and rejects every one in invalid/ naming the expected JSON path
  * (tests/integration/schema_crosscheck.py checks python3-jsonschema agrees on the same files),
  * the validator's keyword subset behaves as JSON Schema says, unsupported keywords fail at
