@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #include "lib/badlog.h"
 #include "lib/fault_timer.h"
@@ -51,7 +50,6 @@ struct ebizzy {
 	struct fl_team *team;
 	struct fl_badlog bad;			/* failed searches and bad read-backs */
 	_Atomic uint64_t checked;		/* records searched + pages read back */
-	struct rusage ru0, ru1;
 };
 
 static const struct fl_param ebizzy_params[] = {
@@ -321,27 +319,6 @@ static int ebizzy_setup(struct fl_case *c)
 	return 0;
 }
 
-static double tv_s(struct timeval tv)
-{
-	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
-static void thread_rates(struct fl_case *c, struct ebizzy *e, double elapsed)
-{
-	double lo = 0, hi = 0;
-
-	for (int i = 0; i < fl_team_size(e->team); i++) {
-		double r = (double)fl_team_worker(e->team, i)->ops / elapsed;
-
-		if (i == 0 || r < lo)
-			lo = r;
-		if (i == 0 || r > hi)
-			hi = r;
-	}
-	fl_case_metric(c, "thread_min_records_per_s", lo);
-	fl_case_metric(c, "thread_max_records_per_s", hi);
-}
-
 /* detail.record_alloc_free: the time in allocating and freeing the records, so sys time per
  * fault can be set against the faults' latency without the mmap/munmap share. */
 static void eb_alloc_free_time(struct fl_case *c, struct ebizzy *e)
@@ -394,13 +371,13 @@ static void ebizzy_fault_latency(struct fl_case *c, struct ebizzy *e)
 static int ebizzy_run(struct fl_case *c)
 {
 	struct ebizzy *e = c->priv;
-	double elapsed, faults;
+	struct fl_rusage ru;
 	struct fl_worker *w;
 	json_t *samples;
+	double elapsed;
 
-	getrusage(RUSAGE_SELF, &e->ru0);
 	samples = fl_run_team_sampled(e->team, fl_param_double(&c->params, "seconds"), &elapsed);
-	getrusage(RUSAGE_SELF, &e->ru1);
+	fl_case_rusage(c, FL_RU_SELF, &ru);
 	w = fl_team_failed(e->team);
 	if (w) {
 		json_decref(samples);
@@ -408,12 +385,11 @@ static int ebizzy_run(struct fl_case *c)
 	}
 	c->ops = (double)fl_team_ops(e->team);
 	fl_case_metric(c, "records_per_s", c->ops / elapsed);
-	thread_rates(c, e, elapsed);
-	faults = (double)(e->ru1.ru_minflt - e->ru0.ru_minflt + e->ru1.ru_majflt - e->ru0.ru_majflt);
+	fl_case_thread_rates(c, e->team, elapsed, "thread_min_records_per_s",
+			     "thread_max_records_per_s");
 	if (c->ops > 0)
-		fl_case_metric(c, "faults_per_record", faults / c->ops);
-	fl_case_metric(c, "user_s", tv_s(e->ru1.ru_utime) - tv_s(e->ru0.ru_utime));
-	fl_case_metric(c, "sys_s", tv_s(e->ru1.ru_stime) - tv_s(e->ru0.ru_stime));
+		fl_case_metric(c, "faults_per_record", ru.faults / c->ops);
+	fl_case_cpu_metrics(c, &ru);
 	ebizzy_fault_latency(c, e);
 	fl_case_samples(c, "samples", "records/s", samples);
 	return 0;
