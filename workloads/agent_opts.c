@@ -51,11 +51,8 @@ void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 	      "  --param=NAME=VALUE   set the workload parameter NAME (as --NAME=VALUE; the\n"
 	      "                       runner passes suite params only this way, so a param can\n"
 	      "                       never be read as one of the options below)\n"
-	      "  --json=FILE          write the case document to FILE (default: stdout)\n"
-	      "  --probes=LIST        all, none, or a comma list of: ", out);
-	fprintf(out, "%s (default all: every one but sw and mmap_lock, which\n"
-		"                       are off unless named: all,sw or all,mmap_lock)\n",
-		fl_probes_all_names());
+	      "  --json=FILE          write the case document to FILE (default: stdout)\n", out);
+	fl_probes_usage(out);
 	fprintf(out, "  --events=GLOBS       tracepoints to count, comma separated sys:event globs\n"
 		"                       (default %s)\n", wl->events ? wl->events : FL_DEFAULT_EVENTS);
 	fputs(
