@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "probes/procparse.h"
+#include "fl_util.h"
 #include "workload.h"
 
 /* A "Name:   123 kB" line of /proc/meminfo in bytes; -1 if absent. */
@@ -20,7 +20,7 @@ static long long meminfo_bytes(const char *text, const char *name)
 
 int fl_case_check_memory(struct fl_case *c, unsigned long long bytes, bool with_swap)
 {
-	char *text = fl_slurp("/proc/meminfo", NULL);
+	char *text = fl_read_all("/proc/meminfo", 0, 0, NULL, NULL, 0);
 	long long avail, swap = 0;
 
 	if (!text)

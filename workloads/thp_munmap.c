@@ -40,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "fl_util.h"
 #include "lib/map_aligned.h"
 #include "lib/smaps.h"
 #include "lib/thp.h"
@@ -318,7 +319,7 @@ static int thpm_run(struct fl_case *c)
 	if (t->csd)
 		fl_csd_calls_start(t->csd);
 	thpm_pgt_before(t);
-	t->irq0 = fl_slurp("/proc/interrupts", NULL);
+	t->irq0 = fl_read_all("/proc/interrupts", 0, 0, NULL, NULL, 0);
 	t->pgt.vmpte_kb0 = thpm_vmpte_kb_now();	/* right around the op, after the mallocs */
 	calls0 = atomic_load(&t->walk_calls);
 	t->op_cpu0 = sched_getcpu();
@@ -330,7 +331,7 @@ static int thpm_run(struct fl_case *c)
 	atomic_store(&t->phase, PH_AFTER);
 	t->op_cpu1 = sched_getcpu();
 	t->pgt.vmpte_kb1 = thpm_vmpte_kb_now();
-	t->irq1 = fl_slurp("/proc/interrupts", NULL);
+	t->irq1 = fl_read_all("/proc/interrupts", 0, 0, NULL, NULL, 0);
 	if (t->csd)
 		fl_csd_calls_stop(t->csd);
 	if (t->tlb)

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "fl_json.h"
+#include "fl_util.h"
 #include "lib/mmstat.h"
 #include "probes/csd_calls.h"
-#include "probes/procparse.h"
 #include "probes/tlb_flush.h"
 #include "thp_munmap.h"
 #include "thp_munmap_ipi.h"
@@ -211,7 +211,7 @@ void thpm_pgt_before(struct thpm *t)
 	t->pgt = (struct thpm_pgt){ .page = t->page, .hpage = t->hpage, .pud = t->pud,
 				    .size = t->size, .predicted = -1, .vmpte_kb1 = -1 };
 	if (t->op == OP_MUNMAP)
-		maps = fl_slurp("/proc/self/maps", NULL);
+		maps = fl_read_all("/proc/self/maps", 0, 0, NULL, NULL, 0);
 	if (maps && !thpm_maps_gap(maps, s, e, &t->pgt.floor, &t->pgt.ceiling))
 		t->pgt.predicted = thpm_pmd_tables_freeable(s, e, t->pgt.floor, t->pgt.ceiling,
 							     t->pud);

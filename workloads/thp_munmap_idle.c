@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "fl_util.h"
 #include "lib/timing.h"
-#include "probes/procparse.h"
 #include "thp_munmap.h"
 
 #define IDLE_SLEEP_WAIT_MS 10000	/* a TCG guest with many vCPUs is slow to schedule */
@@ -71,7 +71,7 @@ static int task_stat(pid_t tid, char *state, int *cpu)
 	int f;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	text = fl_slurp(path, NULL);
+	text = fl_read_all(path, 0, 0, NULL, NULL, 0);
 	if (!text)
 		return -1;
 	p = strrchr(text, ')');
@@ -100,7 +100,7 @@ static long long task_switches(pid_t tid)
 	long long v = -1, nv = -1;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
-	text = fl_slurp(path, NULL);
+	text = fl_read_all(path, 0, 0, NULL, NULL, 0);
 	if (!text)
 		return -1;
 	p = strstr(text, vol);

@@ -20,7 +20,6 @@
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "lib/knobs.h"
-#include "probes/procparse.h"
 
 #define MAX_PROCS 8192
 #define TOP_SHOWN 3
@@ -209,7 +208,7 @@ static void check_loadavg(json_t *doc)
 /* The pid holding a flock on path according to /proc/locks, 0 if none. */
 static long flock_holder(const char *path)
 {
-	char *locks = fl_slurp("/proc/locks", NULL), key[64];
+	char *locks = fl_read_all("/proc/locks", 0, 0, NULL, NULL, 0), key[64];
 	struct stat st;
 	long pid = 0;
 

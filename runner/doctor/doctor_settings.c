@@ -16,8 +16,8 @@
 #include <sys/utsname.h>
 #include "doctor.h"
 #include "fl_json.h"
+#include "fl_util.h"
 #include "lib/knobs.h"
-#include "probes/procparse.h"
 #include "probes/tlb_flush.h"
 
 #define CPU_DIR "/sys/devices/system/cpu/"
@@ -39,7 +39,7 @@ static const char *cmdline_arg(const char *cmdline, const char *name, char *buf,
 
 static bool hypervisor_flag(void)
 {
-	char *t = fl_slurp("/proc/cpuinfo", NULL);
+	char *t = fl_read_all("/proc/cpuinfo", 0, 0, NULL, NULL, 0);
 	bool yes = t && strstr(t, " hypervisor");
 
 	free(t);
@@ -114,7 +114,7 @@ static void check_smt(json_t *doc)
 
 static void check_isolation(json_t *doc)
 {
-	char *cmd = fl_slurp("/proc/cmdline", NULL);
+	char *cmd = fl_read_all("/proc/cmdline", 0, 0, NULL, NULL, 0);
 	char iso[256] = "", nohz[256] = "", arg[256], rcu[256] = "";
 	json_t *f;
 
@@ -236,7 +236,7 @@ static char *config_text(void)
 
 	if (uname(&u) == 0) {
 		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-		t = fl_slurp(path, NULL);
+		t = fl_read_all(path, 0, 0, NULL, NULL, 0);
 	}
 	if (t || access("/proc/config.gz", R_OK))
 		return t;
@@ -272,7 +272,7 @@ static void thp_enabled_default(json_t *d, const char *cmd, const char *cfg)
 
 json_t *fl_doctor_thp_defaults(void)
 {
-	char *cmd = fl_slurp("/proc/cmdline", NULL), *cfg = config_text(), arg[32], num[24];
+	char *cmd = fl_read_all("/proc/cmdline", 0, 0, NULL, NULL, 0), *cfg = config_text(), arg[32], num[24];
 	long pmd = 0, page = sysconf(_SC_PAGESIZE);
 	json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s}", "defrag", "madvise",
 			      "use_zero_page", "1", "khugepaged/defrag", "1",
@@ -358,7 +358,7 @@ static long long meminfo_kib(const char *text, const char *key)
 
 static void check_swap(json_t *doc)
 {
-	char *swaps = fl_slurp("/proc/swaps", NULL), *mem = fl_slurp("/proc/meminfo", NULL);
+	char *swaps = fl_read_all("/proc/swaps", 0, 0, NULL, NULL, 0), *mem = fl_read_all("/proc/meminfo", 0, 0, NULL, NULL, 0);
 	char swp[16] = "?";
 	long long total = meminfo_kib(mem, "SwapTotal:"), used = total - meminfo_kib(mem,
 										  "SwapFree:");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "fl_util.h"
 #include "conditions.h"
 #include "doctor.h"
 #include "fl_schema.h"
@@ -131,7 +132,7 @@ static void test_run_conditions(void **state)
  * run.conditions, no difference with themselves, fast enough for run start-up. */
 static void test_real_conditions(void **state)
 {
-	char *text = fl_slurp("schema/doctor-1.schema.json", NULL), err[512];
+	char *text = fl_read_all("schema/doctor-1.schema.json", 0, 0, NULL, NULL, 0), err[512];
 	struct fl_schema *s;
 	json_t *c = fl_doctor_conditions(false), *again, *d;
 

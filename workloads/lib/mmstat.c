@@ -3,13 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fl_util.h"
 #include "lib/mmstat.h"
 #include "probes/tlb_flush.h"
 
 void fl_mmsnap_take(struct fl_mmsnap *s)
 {
-	s->vmstat = fl_slurp("/proc/vmstat", NULL);
-	s->irq = fl_slurp("/proc/interrupts", NULL);
+	s->vmstat = fl_read_all("/proc/vmstat", 0, 0, NULL, NULL, 0);
+	s->irq = fl_read_all("/proc/interrupts", 0, 0, NULL, NULL, 0);
 }
 
 void fl_mmsnap_free(struct fl_mmsnap *s)

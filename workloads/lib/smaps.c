@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "probes/procparse.h"
+#include "fl_util.h"
 #include "smaps.h"
 
 /* "start-end perms ..." opens a VMA block; field lines are "Name:   value kB". */
@@ -65,7 +65,7 @@ int fl_smaps_parse(const char *text, uintptr_t start, uintptr_t end, struct fl_s
 
 int fl_smaps_range(const void *start, size_t len, struct fl_smaps *s)
 {
-	char *text = fl_slurp("/proc/self/smaps", NULL);
+	char *text = fl_read_all("/proc/self/smaps", 0, 0, NULL, NULL, 0);
 	int ret;
 
 	if (!text)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include "fl_util.h"
 #include "knobs.h"
 #include "probes/procparse.h"
 #include "thp.h"
@@ -14,7 +15,7 @@
 
 size_t fl_thp_pmd_size(void)
 {
-	char *text = fl_slurp(FL_THP_SYSFS "/hpage_pmd_size", NULL);
+	char *text = fl_read_all(FL_THP_SYSFS "/hpage_pmd_size", 0, 0, NULL, NULL, 0);
 	unsigned long long v = text ? strtoull(text, NULL, 10) : 0;
 
 	free(text);
@@ -27,7 +28,7 @@ int fl_thp_get(const char *rel, char *buf, size_t len)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", FL_THP_SYSFS, rel);
-	text = fl_slurp(path, NULL);
+	text = fl_read_all(path, 0, 0, NULL, NULL, 0);
 	if (!text)
 		return -1;
 	ret = fl_sysfs_selected(text, buf, len);
@@ -67,7 +68,7 @@ int fl_thp_require_present(struct fl_case *c)
 		return 0;
 	/* /proc/meminfo prints AnonHugePages whenever THP is built in; the sysfs directory
 	 * exists only when the machine can map PMD-size pages (has_transparent_hugepage()). */
-	meminfo = fl_slurp("/proc/meminfo", NULL);
+	meminfo = fl_read_all("/proc/meminfo", 0, 0, NULL, NULL, 0);
 	built = meminfo && strstr(meminfo, "\nAnonHugePages:");
 	free(meminfo);
 	if (built)

@@ -16,11 +16,4 @@
 #include "probes/procparse_tlb.h"
 #include "probes/procparse_kernel.h"
 
-/* The old name of fl_read_all(path, 0, 0, len, NULL, 0) (fl_util.h), kept until its callers
- * outside workloads/probes/ use fl_read_all: NULL with errno set. */
-static inline char *fl_slurp(const char *path, size_t *len)
-{
-	return fl_read_all(path, 0, 0, len, NULL, 0);
-}
-
 #endif
