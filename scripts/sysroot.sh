@@ -4,14 +4,16 @@
 # they depend on, fetched with apt-get for that arch alone (scripts/apt-arch.sh).
 #   scripts/sysroot.sh ARCH        ARCH: arm64, aarch64, ppc64le, s390x (kernels/machines.json)
 # The sysroot holds bin/busybox (busybox-static), the -dev headers and libraries the agent
-# links against and the shared libraries its initramfs carries. Done once: .done is the cache.
+# links against and the shared libraries its initramfs carries. Done once per list of sysroot
+# lines: .done holds the list it was made from, so a line added to packages.txt fetches anew.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 arch=$1
 debarch=$("$here/machine-field" "$arch" debian_arch)
 dest=$root/build/sysroot/$debarch
-[ -e "$dest/.done" ] && exit 0
+want=$(awk '$2 == "sysroot" {print $1}' "$here/packages.txt" | sort | paste -sd' ')
+[ -e "$dest/.done" ] && [ "$(cat "$dest/.done")" = "$want" ] && exit 0
 . "$here/apt-arch.sh"
 apt_arch_init "$debarch" "$root/build/apt/$debarch"
 apt_arch_update
@@ -33,5 +35,5 @@ done
 find "$dest" -type l -lname '/*' | while read -r l; do
 	ln -sfn "$dest$(readlink "$l")" "$l"
 done
-touch "$dest/.done"
+echo "$want" > "$dest/.done"
 echo "faultline: sysroot for $debarch ready ($(wc -l < "$dest/packages.txt") packages)"

@@ -17,7 +17,7 @@ PY
 
 # lava_candidate_modules: fetch debian-6.12 (faultline itself, on first use) and set K (its
 # unpacked package), V (its release) and $TMP/mods, a depmod'ed copy of its module tree:
-# libguestfs (LAVA's overlay disk) needs a kernel and modules, and this VM's /boot is empty.
+# libguestfs (LAVA's overlay disk) needs a kernel and modules, and a machine whose /boot is empty (the development VM) has none to give it.
 # Non-zero, after a not-ok line, when either step fails.
 lava_candidate_modules() {
 	"$FL_BIN/faultline" kernel build debian-6.12 > "$TMP/kernel.txt" || { notok "fetch debian-6.12"; return 1; }
