@@ -159,9 +159,8 @@ static void grid_free(struct tgrid *gr)
 	json_decref(gr->cmp);
 }
 
-/* Layout t of cmp printed as format; 0, or -1 with one sentence in err. */
-static int render(json_t *cmp, const struct fl_table *t, const char *format,
-		  const char *metrics, FILE *out, char *err, size_t errlen)
+int fl_table_render(json_t *cmp, const struct fl_table *t, const char *format,
+		    const char *metrics, FILE *out, char *err, size_t errlen)
 {
 	bool md = !strcmp(format, "md");
 	struct tgrid *gr = calloc(1, sizeof(*gr));
@@ -187,11 +186,4 @@ static int render(json_t *cmp, const struct fl_table *t, const char *format,
 	grid_free(gr);
 	free(gr);
 	return ret;
-}
-
-int fl_table_render(json_t *cmp, const struct fl_table *t, const char *format,
-		    const char *metrics, FILE *out, char *err, size_t errlen)
-{
-	/* the only exit status of table*.c (table.h): its caller, compare, returns it */
-	return render(cmp, t, format, metrics, out, err, errlen) ? FL_EXIT_USAGE : 0;
 }

@@ -40,8 +40,8 @@ const struct fl_table *fl_table_find(const char *name);
 /* "ebizzy, kernbench, percore, munmap or collapse" */
 const char *fl_table_names(void);
 /* Print layout t of cmp as format (text, md, csv); metrics: NULL or --metrics' globs (rows
- * and columns of other metrics left out). 0, or FL_EXIT_USAGE (2) with one sentence in err:
- * the runs have no case of the table's workload, or --metrics leaves none of its metrics. */
+ * and columns of other metrics left out). 0, or -1 with one sentence in err: the runs have
+ * no case of the table's workload, or --metrics leaves none of its metrics. */
 int fl_table_render(json_t *cmp, const struct fl_table *t, const char *format,
 		    const char *metrics, FILE *out, char *err, size_t errlen);
 

@@ -205,7 +205,7 @@ int fl_cmd_compare(int argc, char **argv)
 	} else if (cmp) {
 		if (a.table)
 			ret = fl_table_render(cmp, fl_table_find(a.table), a.format, a.metrics,
-					      stdout, err, sizeof(err));
+					      stdout, err, sizeof(err)) ? FL_EXIT_USAGE : 0;
 		else
 			render(cmp, &a, stdout);
 		if (ret)
