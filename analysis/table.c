@@ -64,9 +64,19 @@ const struct fl_table *fl_table_find(const char *name)
 	return NULL;
 }
 
+/* layouts[]' names joined into one static buffer: the same text on every call. */
 const char *fl_table_names(void)
 {
-	return "ebizzy, kernbench, percore, munmap or collapse";
+	static char names[128];
+
+	names[0] = '\0';
+	for (size_t i = 0; i < NLAYOUTS; i++) {
+		size_t used = strlen(names);
+
+		snprintf(names + used, sizeof(names) - used, "%s%s",
+			 !i ? "" : i + 1 < NLAYOUTS ? ", " : " or ", layouts[i].name);
+	}
+	return names;
 }
 
 /* The runs' names, and one line per run saying which kernel and run it is. */

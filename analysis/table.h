@@ -37,7 +37,7 @@ struct fl_table {
 
 /* The layout called name, or NULL. */
 const struct fl_table *fl_table_find(const char *name);
-/* "ebizzy, kernbench, percore, munmap or collapse" */
+/* The layouts' names as --table spells them: "ebizzy, kernbench, percore, munmap or collapse". */
 const char *fl_table_names(void);
 /* Print layout t of cmp as format (text, md, csv); metrics: NULL or --metrics' globs (rows
  * and columns of other metrics left out). 0, or -1 with one sentence in err: the runs have

@@ -294,11 +294,25 @@ static void test_metrics_filter(void **state)
 	json_decref(c);
 }
 
+/* fl_table_names() is made from the layouts: each name it lists is found, in their order. */
+static void test_table_names(void **state)
+{
+	static const char *const names[] = { "ebizzy", "kernbench", "percore", "munmap",
+					     "collapse" };
+
+	(void)state;
+	assert_string_equal(fl_table_names(), "ebizzy, kernbench, percore, munmap or collapse");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_string_equal(fl_table_find(names[i])->name, names[i]);
+	assert_null(fl_table_find("nosuch"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_document_fields, setup, teardown),
 		cmocka_unit_test(test_same_kernel_names),
+		cmocka_unit_test(test_table_names),
 		cmocka_unit_test_setup_teardown(test_kernbench_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_formats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_errors, setup, teardown),
