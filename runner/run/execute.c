@@ -147,7 +147,7 @@ static int run_one(struct fl_target *t, struct fl_rundir *rd, struct fl_plan *pl
 	snprintf(path, sizeof(path), "%s/%s", rd->dir, pc->file);
 	if (t->ops->run_case(t, rd, plan->suite_name, pc, idx, interrupted, &res, err,
 			     sizeof(err)) ||
-	    t->ops->collect(t, rd, pc, &res, err, sizeof(err)))
+	    fl_target_collect(t, rd, pc, &res, err, sizeof(err)))
 		goto out;
 	*elapsed = res.elapsed_s;
 	pc->elapsed_s = res.elapsed_s;

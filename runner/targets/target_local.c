@@ -81,15 +81,8 @@ static int local_run_case(struct fl_target *t, struct fl_rundir *rd, const char 
 	return 0;
 }
 
-/* The agent wrote its document into the run dir itself. Kept only until run/execute.c calls
- * fl_target_collect(), which treats a NULL collect as this. */
-static int local_collect(struct fl_target *t, struct fl_rundir *rd, struct fl_plan_case *pc,
-			 struct fl_case_result *res, char *err, size_t errlen)
-{
-	return 0;
-}
-
-/* Nothing to boot or shut down: this machine is up. */
+/* Nothing to boot, collect or shut down: this machine is up, and the agent writes its case
+ * document into the run dir itself. */
 const struct fl_target_ops fl_target_local_ops = {
 	.kind = "local",
 	.summary = "this machine's kernel (the default), the agent as a child\n"
@@ -98,5 +91,4 @@ const struct fl_target_ops fl_target_local_ops = {
 	.prepare = local_prepare,
 	.describe = local_describe,
 	.run_case = local_run_case,
-	.collect = local_collect,
 };
