@@ -174,3 +174,10 @@ char *fl_text_clean(char *dst, size_t len, const char *src)
 	dst[o] = '\0';
 	return dst;
 }
+
+void fl_err_shown(const char *err)
+{
+	char shown[FL_ERRLEN];
+
+	fl_err("%s", fl_text_clean(shown, sizeof(shown), err));
+}

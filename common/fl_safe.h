@@ -55,4 +55,8 @@ long fl_utf8_next(const unsigned char *s, int *n);
  */
 char *fl_text_clean(char *dst, size_t len, const char *src);
 
+/* ERR (a sentence that may quote a document) said on stderr with fl_err, its control
+ * characters shown as '?' (fl_text_clean). */
+void fl_err_shown(const char *err);
+
 #endif

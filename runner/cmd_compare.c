@@ -68,6 +68,7 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const formats[] = { "text", "md", "csv", "json", "matrix", NULL };
+	char want[256];
 	struct stat st;
 	int c;
 
@@ -76,22 +77,23 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (FL_SOPT_IS(c)) {
-			if (fl_stats_opt(c, optarg, &a->o, &a->fl))
+			if (fl_stats_opt("compare", c, optarg, &a->o, &a->fl))
 				return FL_EXIT_USAGE;
 			continue;
 		}
 		switch (c) {
 		case 'f':
 			a->format = optarg;
-			if (fl_opt_word("--format", optarg, formats, "text, md, csv, json or "
-					"matrix") < 0)
+			if (fl_opt_word("compare", "--format", optarg, formats,
+					"text, md, csv, json or matrix") < 0)
 				return FL_EXIT_USAGE;
 			break;
 		case 'p':
 			a->plot = optarg;
 			if (strlen(optarg) < 5 || (strcmp(optarg + strlen(optarg) - 4, ".png") &&
 						   strcmp(optarg + strlen(optarg) - 4, ".svg"))) {
-				fl_err("--plot %s: the image name must end in .png or .svg", optarg);
+				fl_opt_bad("compare", "--plot", "an image name ending in .png or .svg",
+					   optarg);
 				return FL_EXIT_USAGE;
 			}
 			if (!lstat(optarg, &st) && S_ISLNK(st.st_mode)) {
@@ -108,7 +110,8 @@ static int parse(int argc, char **argv, struct cmp_args *a)
 			break;
 		case 'T':
 			if (!fl_table_find(optarg)) {
-				fl_err("--table %s: expected one of %s", optarg, fl_table_names());
+				snprintf(want, sizeof(want), "one of %s", fl_table_names());
+				fl_opt_bad("compare", "--table", want, optarg);
 				return FL_EXIT_USAGE;
 			}
 			a->table = optarg;
@@ -155,14 +158,6 @@ static void render(json_t *cmp, const struct cmp_args *a, FILE *out)
 		fl_render_text_opts(cmp, out, &ro);
 }
 
-/* An error sentence with its control characters made '?': errors quote documents. */
-static void err_print(const char *err)
-{
-	char shown[FL_ERRLEN];
-
-	fl_err("%s", fl_text_clean(shown, sizeof(shown), err));
-}
-
 int fl_cmd_compare(int argc, char **argv)
 {
 	struct cmp_args a;
@@ -179,7 +174,7 @@ int fl_cmd_compare(int argc, char **argv)
 		return FL_EXIT_ENV;
 	for (int i = 0; i < n && !ret; i++) {
 		if (fl_run_load(&runs[i], argv[a.first + i], err, sizeof(err))) {
-			err_print(err);
+			fl_err_shown(err);
 			ret = FL_EXIT_USAGE;
 		}
 		snprintf(runs[i].label, sizeof(runs[i].label), "%c", 'A' + i);
@@ -196,11 +191,11 @@ int fl_cmd_compare(int argc, char **argv)
 	cmp = ret ? NULL : fl_compare_build_floors(runs, (size_t)n, &a.o, &a.fl, err,
 							 sizeof(err));
 	if (!ret && !cmp) {
-		err_print(err);
+		fl_err_shown(err);
 		ret = FL_EXIT_USAGE;
 	}
 	if (cmp && !a.table && a.metrics && fl_cmp_filter(cmp, a.metrics, err, sizeof(err))) {
-		err_print(err);
+		fl_err_shown(err);
 		ret = FL_EXIT_USAGE;
 	} else if (cmp) {
 		if (a.table)
@@ -209,9 +204,9 @@ int fl_cmd_compare(int argc, char **argv)
 		else
 			render(cmp, &a, stdout);
 		if (ret)
-			err_print(err);
+			fl_err_shown(err);
 		else if (a.plot && fl_plot_compare(cmp, runs, (size_t)n, a.plot, err, sizeof(err))) {
-			err_print(err);
+			fl_err_shown(err);
 			ret = FL_EXIT_ENV;
 		} else if (a.plot) {
 			fprintf(stderr, "plot: %s (its gnuplot script .gp and data .dat beside it)\n", a.plot);

@@ -10,7 +10,7 @@
 #include "fl_hostlock.h"
 #include "fl_json.h"
 #include "fl_util.h"
-#include "cmd_getopt.h"
+#include "cmd_opts.h"
 #include "commands.h"
 
 static void usage(FILE *out)
@@ -61,8 +61,8 @@ static int parse_args(int argc, char **argv, struct doctor_args *a)
 		case 'W': a->no_wait = true; break;
 		case 'd': a->diff = true; break;
 		case 's':
-			if (fl_opt_number("doctor", "--sample", "seconds", optarg, 0, 60,
-					  &a->sample_s))
+			if (fl_opt_double("doctor", "--sample", optarg, 0, 60,
+					  "seconds from 0 to 60", &a->sample_s))
 				return -1;
 			break;
 		case 'h': usage(stdout); return 1;

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include "cmd_opts.h"
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
@@ -53,15 +54,13 @@ int fl_cmd_export(int argc, char **argv)
 		return FL_EXIT_USAGE;
 	}
 	if (!fl_kcidb_origin_ok(origin)) {
-		fl_err("export: --origin '%s' is not a KCIDB origin (lower-case letters, digits, _)",
-		       origin);
+		fl_opt_bad("export", "--origin", "a KCIDB origin (lower-case letters, digits, _)",
+			   origin);
 		return FL_EXIT_USAGE;
 	}
 	doc = fl_kcidb_export(argv[optind + 1], origin, err, sizeof(err));
 	if (!doc) {
-		char shown[FL_ERRLEN];
-
-		fl_err("%s", fl_text_clean(shown, sizeof(shown), err));
+		fl_err_shown(err);
 		return FL_EXIT_USAGE;
 	}
 	if (out) {

@@ -28,7 +28,7 @@
 #include "commands.h"
 #include "target.h"
 #include "target_opts.h"
-#include "cmd_getopt.h"
+#include "cmd_opts.h"
 
 #define MAX_REPORTS 64
 #define ROUNDS_MAX 1000
@@ -94,15 +94,16 @@ static void hunt_usage(FILE *out)
 /* --rounds N, --max-time D, the target options (FL_TOPT_IS); 0, or -1 said. */
 static int parse_value(int c, const char *arg, struct hunt_opts *o)
 {
-	double num;
+	char want[48];
+	long long num;
 
 	switch (c) {
 	case 'R':
-		if (fl_opt_number("hunt", "--rounds", "a number", arg, 1, ROUNDS_MAX, &num))
+		snprintf(want, sizeof(want), "a whole number from 1 to %d", ROUNDS_MAX);
+		if (fl_opt_whole("hunt", "--rounds", arg, 1, ROUNDS_MAX, want, &num))
 			return -1;
 		o->rounds = (int)num;
-		return num == floor(num) ? 0 : (fl_err("hunt: --rounds wants a whole number, "
-						       "not '%s'", arg), -1);
+		return 0;
 	case 'T':
 		return fl_opt_duration("hunt", "--max-time", arg, &o->max_time_s);
 	}
@@ -112,7 +113,7 @@ static int parse_value(int c, const char *arg, struct hunt_opts *o)
 static int check_opts(struct hunt_opts *o, int argc, char **argv)
 {
 	if (strcmp(o->format, "text") && strcmp(o->format, "md") && strcmp(o->format, "json")) {
-		fl_err("hunt: --format wants text, md or json, not '%s'", o->format);
+		fl_opt_bad("hunt", "--format", "text, md or json", o->format);
 		return -1;
 	}
 	if (o->report) {

@@ -29,18 +29,10 @@
 struct nightly_args {
 	const char *suite, *history, *run;
 	double threshold, wait_s;
-	long baseline, keep;
+	long long baseline, keep;
 	struct fl_cmp_opts o;
 	struct fl_cmp_floors fl;
 };
-
-/* An error sentence on stderr with its control characters made '?': errors quote documents. */
-static void err_print(const char *err)
-{
-	char shown[FL_ERRLEN];
-
-	fl_err("%s", fl_text_clean(shown, sizeof(shown), err));
-}
 
 static void usage(FILE *out)
 {
@@ -83,23 +75,23 @@ static int parse(int argc, char **argv, struct nightly_args *a)
 	optind = 1;
 	while (!bad && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (FL_SOPT_IS(c))
-			bad = fl_stats_opt(c, optarg, &a->o, &a->fl);
+			bad = fl_stats_opt("nightly", c, optarg, &a->o, &a->fl);
 		else if (c == 'H')
 			a->history = optarg;
 		else if (c == 't')
-			bad = fl_opt_double("--threshold", optarg, 0, INFINITY,
+			bad = fl_opt_double("nightly", "--threshold", optarg, 0, INFINITY,
 					    "a percentage >= 0", &a->threshold);
 		else if (c == 'b')
-			bad = fl_opt_long("--baseline", optarg, 1, LONG_MAX,
-					  "a number of runs >= 1", &a->baseline);
+			bad = fl_opt_whole("nightly", "--baseline", optarg, 1, LONG_MAX,
+					   "a number of runs >= 1", &a->baseline);
 		else if (c == 'r')
 			a->run = optarg;
 		else if (c == 'w')
-			bad = fl_opt_double("--wait", optarg, 0, INFINITY, "seconds >= 0",
-					    &a->wait_s);
+			bad = fl_opt_double("nightly", "--wait", optarg, 0, INFINITY,
+					    "seconds >= 0", &a->wait_s);
 		else if (c == 'k')
-			bad = fl_opt_long("--keep", optarg, 1, LONG_MAX, "a number of runs >= 1",
-					  &a->keep);
+			bad = fl_opt_whole("nightly", "--keep", optarg, 1, LONG_MAX,
+					   "a number of runs >= 1", &a->keep);
 		else if (c == 'h')
 			return usage(stdout), -1;
 		else
@@ -183,7 +175,7 @@ static int take_run(const struct nightly_args *a, time_t now, char *id, size_t i
 		run = tmpout;
 	}
 	if (run_id(run, id, idlen, err, sizeof(err))) {
-		err_print(err);
+		fl_err_shown(err);
 		return FL_EXIT_USAGE;
 	}
 	if (run == tmpout) {		/* our own run: move it into place */
@@ -193,7 +185,7 @@ static int take_run(const struct nightly_args *a, time_t now, char *id, size_t i
 			return FL_EXIT_ENV;
 		}
 	} else if (fl_history_import(a->history, run, id, newdir, dirlen, err, sizeof(err))) {
-		err_print(err);
+		fl_err_shown(err);
 		return FL_EXIT_USAGE;
 	}
 	return 0;
@@ -223,7 +215,7 @@ static int record(const struct nightly_args *a, json_t *index, const struct fl_r
 						 json_array_size(json_object_get(index, "runs")));
 	json_object_set_new(entry, "verdict", json_string(*verdict ? *verdict : ""));
 	if (fl_history_save(a->history, index, err, sizeof(err))) {
-		err_print(err);
+		fl_err_shown(err);
 		ret = FL_EXIT_ENV;
 	}
 	if (a->keep > 0) {	/* rotation: the index is saved before any files go */
@@ -255,11 +247,11 @@ static int report(const struct nightly_args *a, json_t *index, const struct fl_r
 		fl_nightly_plot_compare(nv->cmp, pair, &rep);
 	fl_nightly_plot_trend(&rep);
 	if (fl_nightly_write_pages(&rep, err, sizeof(err))) {
-		err_print(err);
+		fl_err_shown(err);
 		ret = FL_EXIT_ENV;
 	}
 	if (fl_nightly_write_verdict(&rep, nv, ret, cps, err, sizeof(err))) {
-		err_print(err);
+		fl_err_shown(err);
 		ret = FL_EXIT_ENV;
 	}
 	printf("%s\nsummary: %s/summary.md  page: %s/index.html\n", rep.verdict, a->history,
@@ -283,20 +275,20 @@ static int nightly(struct nightly_args *a)
 	}
 	lock = fl_nightly_lock(a->history, a->wait_s, err, sizeof(err));
 	if (lock < 0) {
-		err_print(err);
+		fl_err_shown(err);
 		return FL_EXIT_ENV;
 	}
 	now = time(NULL);	/* after the wait: the run's own time */
 	index = fl_history_load(a->history, err, sizeof(err));
 	if (!index) {
-		err_print(err);
+		fl_err_shown(err);
 		return FL_EXIT_USAGE;
 	}
 	ret = take_run(a, now, id, sizeof(id), newdir, sizeof(newdir));
 	if (ret)
 		goto out;
 	if (fl_run_load(&cur, newdir, err, sizeof(err))) {
-		err_print(err);
+		fl_err_shown(err);
 		ret = FL_EXIT_USAGE;
 		goto out;
 	}
@@ -305,7 +297,7 @@ static int nightly(struct nightly_args *a)
 	if (fl_nightly_baseline_load(a->history, index, a->baseline, &hist, &nv.nbase, err,
 				     sizeof(err)) ||
 	    (nv.nbase && fl_nightly_compare(&cur, hist, &a->o, &nv, pair, err, sizeof(err)))) {
-		err_print(err);
+		fl_err_shown(err);
 		ret = FL_EXIT_USAGE;
 		goto out;
 	}

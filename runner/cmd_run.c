@@ -3,6 +3,7 @@
  *               [--resume DIR] [--precision PCT --max-time DURATION] SUITE
  * What a target kind can do comes from the target table (targets/target.h), never its name. */
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 #include "summary.h"
 #include "target.h"
 #include "target_opts.h"
-#include "cmd_getopt.h"
+#include "cmd_opts.h"
 
 struct run_opts {
 	const char *out, *resume, *suite;
@@ -69,16 +70,22 @@ static void run_usage(FILE *out)
 	      "                     to test crash handling\n", out);
 }
 
+/* --precision PCT, with or without its '%'. */
 static int parse_precision(const char *arg, double *out)
 {
-	char *end;
+	char num[64], want[128];
+	size_t n = strnlen(arg, sizeof(num));
 
-	*out = strtod(arg, &end);
-	if (*arg && (!*end || !strcmp(end, "%")) && *out > 0 && *out <= FL_PRECISION_MAX)
-		return 0;
-	fl_err("run: --precision wants a percentage above 0 and at most %g (the 95%% CI "
-	       "half-width wanted, %% of the mean), not '%s'", FL_PRECISION_MAX, arg);
-	return -1;
+	if (n < sizeof(num)) {
+		memcpy(num, arg, n + 1);
+		if (n && num[n - 1] == '%')
+			num[n - 1] = '\0';
+		if (fl_opt_num_in(num, nextafter(0, 1), FL_PRECISION_MAX, out))
+			return 0;
+	}
+	snprintf(want, sizeof(want), "a percentage above 0 and at most %g (the 95%% CI "
+		 "half-width wanted, %% of the mean)", FL_PRECISION_MAX);
+	return fl_opt_bad("run", "--precision", want, arg);
 }
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)

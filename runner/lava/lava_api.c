@@ -87,10 +87,7 @@ static int token_file(struct fl_lava_server *s, const char *path)
 
 int fl_lava_seconds(const char *cmd, const char *name, const char *arg, double *out)
 {
-	char opt[128];
-
-	snprintf(opt, sizeof(opt), "%s: %s", cmd, name);
-	return fl_opt_double(opt, arg, nextafter(0, 1), 86400,
+	return fl_opt_double(cmd, name, arg, nextafter(0, 1), 86400,
 			     "seconds, more than 0 and at most 86400", out);
 }
 

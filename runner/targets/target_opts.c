@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The target options run and hunt share (target_opts.h). */
-#include "cmd_getopt.h"
+#include "cmd_opts.h"
 #include "fl_util.h"
 #include "target_opts.h"
 
@@ -16,7 +16,7 @@ static int add_kernel(const char *cmd, const char *arg, struct fl_target_args *a
 
 int fl_target_opt_parse(const char *cmd, int c, const char *arg, struct fl_target_args *a)
 {
-	double num;
+	long long num;
 
 	switch (c) {
 	case FL_TOPT_KERNEL:
@@ -28,18 +28,19 @@ int fl_target_opt_parse(const char *cmd, int c, const char *arg, struct fl_targe
 		a->t.accel = arg;
 		return 0;
 	case FL_TOPT_CPUS:
-		if (fl_opt_number(cmd, "--cpus", "a number", arg, 1, 64, &num))
+		if (fl_opt_whole(cmd, "--cpus", arg, 1, 64, "a whole number from 1 to 64", &num))
 			return -1;
 		a->t.cpus = (int)num;
 		return 0;
 	case FL_TOPT_MEM:
-		if (fl_opt_number(cmd, "--mem", "a number", arg, 128, 1 << 20, &num))
+		if (fl_opt_whole(cmd, "--mem", arg, 128, 1 << 20,
+				 "a whole number of MiB from 128 to 1048576", &num))
 			return -1;
 		a->t.mem_mib = (long)num;
 		return 0;
 	case FL_TOPT_BOOT_TIMEOUT:
-		return fl_opt_number(cmd, "--boot-timeout", "a number", arg, 1, 3600,
-				     &a->t.boot_timeout_s);
+		return fl_opt_double(cmd, "--boot-timeout", arg, 1, 3600,
+				     "seconds from 1 to 3600", &a->t.boot_timeout_s);
 	}
 	return -1;
 }

@@ -112,7 +112,7 @@ assert d["test"]=="auto" and c["test"]=="bootstrap", c' "$TMP/stdout"
 expect_exit 0 "text marks the outlier" "$FL" compare "$TMP/a" "$TMP/o"
 check "text: O after the run's op_ms" grep -qE "^op_ms .*O " "$TMP/stdout"
 expect_exit 2 "--test foo is a usage error" "$FL" compare "$TMP/a" "$TMP/b" --test foo
-stderr_has "expected auto, welch, mwu or bootstrap" "the message names the tests"
+stderr_has "compare: --test wants auto, welch, mwu or bootstrap, not 'foo'" "the message names the tests"
 expect_exit 2 "--min-effect -1 is a usage error" "$FL" compare "$TMP/a" "$TMP/b" --min-effect -1
 expect_exit 0 "--min-effect 100: the noisy timing and the counts as before" \
 	"$FL" compare "$TMP/a" "$TMP/b" --min-effect 100 --format json

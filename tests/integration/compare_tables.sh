@@ -98,7 +98,7 @@ expect_exit 2 "a table whose workload is not in the runs" "$FL" compare "$TMP/a"
 stderr_has "--table kernbench: these runs have no measured kernbench case" "says so in one sentence"
 check "and prints nothing on stdout" test ! -s "$TMP/stdout"
 expect_exit 2 "an unknown table" "$FL" compare "$TMP/a" "$TMP/b" --table nosuch
-stderr_has "--table nosuch: expected one of ebizzy, kernbench, percore, munmap or collapse" "names the tables"
+stderr_has "compare: --table wants one of ebizzy, kernbench, percore, munmap or collapse, not 'nosuch'" "names the tables"
 expect_exit 2 "--table with --format json" "$FL" compare "$TMP/a" "$TMP/b" --table ebizzy --format json
 stderr_has "a table is text, md or csv" "says which formats"
 

@@ -78,6 +78,12 @@ stderr_has '"cases" must be a non-empty array' "it says the suite has no cases"
 expect_exit 2 "--format csv" "$F" hunt --report "$H" --format csv
 stderr_has "--format wants text, md or json" "it lists the formats"
 expect_exit 2 "--rounds 0" "$F" hunt "$S/qemu-tiny.json" --kernel debian-6.12 --rounds 0
+stderr_has "hunt: --rounds wants a whole number from 1 to 1000, not '0'" "it says what a round count is"
+expect_exit 2 "--rounds 2.5" "$F" hunt "$S/qemu-tiny.json" --kernel debian-6.12 --rounds 2.5
+expect_exit 2 "--cpus 2.5 (it was taken as 2)" "$F" hunt "$S/qemu-tiny.json" --kernel debian-6.12 --cpus 2.5
+stderr_has "hunt: --cpus wants a whole number from 1 to 64, not '2.5'" "it names the command, the option and the value"
+expect_exit 2 "--mem 1e9" "$F" hunt "$S/qemu-tiny.json" --kernel debian-6.12 --mem 1e9
+stderr_has "hunt: --mem wants a whole number of MiB from 128 to 1048576, not '1e9'" "it says the unit"
 expect_exit 2 "--max-time soon" "$F" hunt "$S/qemu-tiny.json" --kernel debian-6.12 --max-time soon
 stderr_has "--max-time wants a duration" "it says what a duration is"
 expect_exit 2 "--report with --kernel" "$F" hunt --report "$H" --kernel debian-6.12

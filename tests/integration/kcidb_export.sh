@@ -56,7 +56,7 @@ assert len(f) == 1 and f[0]["comment"] == "injected" and f[0]["origin"] == "faul
 assert not [x for x in t if x["id"].startswith(f[0]["id"] + ".")]
 PY
 expect_exit 2 "a bad origin is refused" "$F" export kcidb "$TMP/r" --origin "Lab One"
-stderr_has "is not a KCIDB origin" "saying why"
+stderr_has "export: --origin wants a KCIDB origin (lower-case letters, digits, _), not 'Lab One'" "saying why"
 expect_exit 2 "a directory without run.json is refused" "$F" export kcidb "$TMP"
 stderr_has "$TMP/run.json" "naming the file"
 expect_exit 2 "another format is refused" "$F" export junit "$TMP/r"

@@ -157,6 +157,6 @@ expect_exit 3 "a server that never answers is given up (--max-time 2)" env FAULT
 check "within a few seconds" test $(( $(date +%s) - t0 )) -le 8
 stderr_has "did not answer in time" "saying it timed out"
 expect_exit 2 "a bad --max-time is a usage error" env FAULTLINE_LAVA_TOKEN=s3cret "$F" lava submit --url "$URL" --max-time 0 "$JOB"
-stderr_has "--max-time 0: expected seconds" "naming the option"
+stderr_has "--max-time wants seconds, more than 0 and at most 86400, not '0'" "naming the option"
 kill $mock_mute
 done_testing

@@ -49,7 +49,8 @@ check "  shows each case's planned minimum and the most the budget allows" \
 	grep -q "records_per_s to ±2%: at least 3 iterations (planned), at most 300 (the 1m00s budget / its 0.2 s measured phase)" "$TMP/stdout"
 check "  and the worst case of the run" grep -q "ends by 2m30s at worst" "$TMP/stdout"
 
-for bad in 0 -1 abc 101 ""; do
+expect_exit 0 "--precision 2% (with its % sign)" "$F" run --dry-run --precision 2% --max-time 1m "$S"
+for bad in 0 -1 abc 101 "" 2%% nan; do
 	expect_exit 2 "--precision '$bad' is refused" "$F" run --out "$TMP/bad" --precision "$bad" --max-time 10 "$S"
 	stderr_has "--precision wants a percentage above 0 and at most 100" "  one sentence saying what it wants"
 	check "  one line" test "$(wc -l < "$TMP/stderr")" = 1
