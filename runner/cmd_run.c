@@ -339,7 +339,7 @@ static int take_host_lock(const struct run_opts *o, struct fl_hostlock *hl)
 	if (!fl_target_can(o->ta.t.kind, FL_TGT_THIS_HOST))
 		return 0;
 	ret = fl_hostlock_take(hl, FL_HOSTLOCK_PATH, !o->no_wait, err, sizeof(err));
-	if (ret == 2) {		/* not root: its agents can change no kernel setting */
+	if (ret == FL_HOSTLOCK_UNPRIVILEGED) {	/* not root: its agents change no setting */
 		fl_err("run: not root, so without the host lock (%s)", err);
 		return 0;
 	}

@@ -200,9 +200,10 @@ static const char *run_locked(const struct fl_agent_opts *o, struct agent_run *r
 	int ret;
 
 	ret = fl_hostlock_take(&hl, FL_HOSTLOCK_PATH, !o->no_wait, err, sizeof(err));
-	if (ret == 2 && !o->quiet)	/* not root: it can change no kernel setting */
+	/* not root: it can change no kernel setting */
+	if (ret == FL_HOSTLOCK_UNPRIVILEGED && !o->quiet)
 		fl_err("not root, so without the host lock (%s)", err);
-	if (ret && ret != 2) {
+	if (ret && ret != FL_HOSTLOCK_UNPRIVILEGED) {
 		snprintf(r->c.reason, sizeof(r->c.reason), "%s", err);
 		if (fl_interrupted())
 			return "interrupted";
