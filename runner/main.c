@@ -2,9 +2,7 @@
 /* faultline: the host CLI, git-style subcommands. */
 #include <stdio.h>
 #include <string.h>
-#include "doctor.h"
 #include "fl_util.h"
-#include "hunt.h"
 #include "commands.h"
 
 struct command {

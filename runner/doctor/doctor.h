@@ -64,6 +64,4 @@ void fl_doctor_check_load(json_t *doc, const struct fl_doctor_opts *o);
  * through the knobs journal, run COMMAND, restore. Returns the exit status. */
 int fl_doctor_tune(char **cmd, bool wait);
 
-int fl_cmd_doctor(int argc, char **argv);
-
 #endif

@@ -17,6 +17,4 @@ void fl_hunt_letter(size_t i, char *buf, size_t len);
 /* "45s", "2m10s", "1h02m"; "?" for a negative or non-finite time. */
 char *fl_hunt_dur(char *buf, size_t len, double s);
 
-int fl_cmd_hunt(int argc, char **argv);
-
 #endif
