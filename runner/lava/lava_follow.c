@@ -15,19 +15,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "fl_interrupt.h"
 #include "fl_safe.h"
 #include "fl_util.h"
 #include "lava.h"
 #include "lava_follow.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* A server string as a short printable one (never empty). */
 void fl_follow_clean(char *dst, size_t len, const char *src)
@@ -210,7 +203,7 @@ static void type_why(const struct fl_lava_server *s, const struct fl_follow_job 
 
 static void job_line(const struct fl_follow_job *j, double t0)
 {
-	int s = (int)(now_s() - t0);
+	int s = (int)(fl_now_s() - t0);
 
 	if (!strcmp(j->state, "Finished"))
 		printf("job %lld: Finished, %s%s%s (%d s)\n", j->id, j->health,
@@ -253,7 +246,7 @@ int fl_follow_job_verdict(struct fl_follow *f, struct fl_follow_job *j, const ch
 /* Poll every job until each has finished or the time is up; a line when a job changes. */
 void fl_follow_poll(struct fl_follow *f, bool quiet)
 {
-	double t0 = now_s(), deadline = t0 + f->timeout_s;
+	double t0 = fl_now_s(), deadline = t0 + f->timeout_s;
 	char err[FL_ERRLEN];
 
 	for (;;) {
@@ -274,10 +267,10 @@ void fl_follow_poll(struct fl_follow *f, bool quiet)
 				job_line(j, t0);
 			open += !j->end;
 		}
-		if (!open || fl_interrupted() || now_s() >= deadline)
+		if (!open || fl_interrupted() || fl_now_s() >= deadline)
 			return;
-		for (double until = fmin(now_s() + f->interval_s, deadline);
-		     now_s() < until && !fl_interrupted();)
+		for (double until = fmin(fl_now_s() + f->interval_s, deadline);
+		     fl_now_s() < until && !fl_interrupted();)
 			usleep(200000);
 	}
 }
@@ -376,7 +369,7 @@ int fl_lava_status(int argc, char **argv)
 {
 	struct fl_follow *f = fl_follow_new("lava status");
 	char err[FL_ERRLEN];
-	double t0 = now_s();
+	double t0 = fl_now_s();
 	int ret;
 
 	if (!f)

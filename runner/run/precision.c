@@ -8,6 +8,7 @@
 #include <time.h>
 #include <gsl/gsl_cdf.h>
 #include "casedoc.h"
+#include "clock.h"
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
@@ -121,22 +122,14 @@ int fl_prec_check(const struct fl_plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void fl_plan_start_clock(struct fl_plan *plan)
 {
-	plan->started_mono = mono_now();
+	plan->started_mono = fl_now_s();
 }
 
 double fl_plan_spent(const struct fl_plan *plan)
 {
-	return plan->spent_before_s + (plan->started_mono > 0 ? mono_now() - plan->started_mono : 0);
+	return plan->spent_before_s + (plan->started_mono > 0 ? fl_now_s() - plan->started_mono : 0);
 }
 
 static bool case_done(const struct fl_plan_case *pc)
