@@ -147,14 +147,14 @@ static int kernel_initrd(const struct render_opts *o, const char *kernel, char *
 	int ret = fl_target_init(&t, &to, err, errlen);
 
 	if (!ret)
-		ret = t.ops->prepare(&t, err, errlen);
+		ret = fl_target_prepare(&t, err, errlen);
 	/* The one this kernel's guest boots (its modules), not the newest on disk. */
 	if (!ret && fl_qemu_initrd(&t))
 		snprintf(ird, len, "%s", fl_qemu_initrd(&t));
 	else if (!ret)
 		ret = (fl_seterr(err, errlen, "the qemu target made no initramfs for %s",
 				 o->arch), FL_EXIT_ENV);
-	t.ops->shutdown(&t);
+	fl_target_shutdown(&t);
 	return ret;
 }
 
