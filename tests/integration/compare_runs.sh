@@ -101,5 +101,5 @@ check "SVG parses as XML" python3 -c 'import sys,xml.etree.ElementTree as E
 assert E.parse(sys.argv[1]).getroot().tag.endswith("svg")' "$TMP/sweep.svg"
 check "the plot re-runs from its script" sh -c 'cd "$0" && rm sweep.svg && gnuplot sweep.gp && test -s sweep.svg' "$TMP"
 expect_exit 2 "--plot with another extension is refused" "$FL" compare "$TMP/sa" "$TMP/sb" --plot "$TMP/x.jpg"
-stderr_has "must end in .png or .svg" "says which extensions"
+stderr_has "--plot wants an image name ending in .png or .svg, not" "says which extensions"
 done_testing

@@ -30,6 +30,9 @@ cp -a "$SRC" "$DST"
 if [ -d "$FL_ROOT/$BUILD/obj/workloads" ]; then
 	mkdir -p "$DST/$BUILD" && cp -a "$FL_ROOT/$BUILD/obj" "$DST/$BUILD/"
 fi
+# The objects' dependency files name libperf's headers relative to the tree (build/libperf/...):
+# without them there, make would count every probe that includes one as out of date.
+mkdir -p "$DST/build" && { [ -e "$DST/build/libperf" ] || ln -s "$LIBPERF" "$DST/build/libperf"; }
 fresh=$("${MK[@]}" -n bin/faultline-agent 2>/dev/null | grep -c '  CC  ')
 
 # The README's steps: the workload's file, and its one line in the list.
