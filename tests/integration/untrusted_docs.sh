@@ -77,8 +77,12 @@ png_ok() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a 
 expect_exit 0 "compare --plot of poisoned case documents" "$F" compare "$TMP/a" "$TMP/b" --plot "$TMP/x.png"
 check "no file was created by gnuplot (system, backquotes)" sh -c '! ls "$0"* 2>/dev/null | grep -q .' "$PWN"
 check "the PNG is a valid image" png_ok "$TMP/x.png"
+# gnuplot's own messages name the script's line ('"./x.gp" line 5: ...'); an error is one that is
+# not a warning. Other lines come from the libraries under the png terminal (fontconfig, pango)
+# and are shown, not judged: one appeared once on a clean clone at load 3 and not in 3 reruns.
 check "gnuplot reported no error (long titles may warn)" sh -c \
-	'! grep -v "warning:" "$0" | grep -q .' "$TMP/x.log"
+	'! grep -E "line [0-9]+:" "$0" | grep -qv "warning:"' "$TMP/x.log"
+grep -Ev "line [0-9]+: warning:|^$" "$TMP/x.log" | head -5 | sed 's/^/# gnuplot log: /'
 check "the script has the sweep, the run chart and the IPI panels" sh -c \
 	'[ "$(grep -c "^plot " "$0")" = 3 ]' "$TMP/x.gp"
 check "no line break from a document in the script" sh -c '! grep -q "^system" "$0"' "$TMP/x.gp"
