@@ -27,8 +27,8 @@ typedef unsigned long record_t;
 /* With the fault timing on: the clock ticks each thread spent allocating and freeing records
  * (mmap/munmap with -m), the kernel time beside the faults in sys time; and, for one record in
  * EB_CPU_EVERY, the thread's CPU time in them. Wall time grows with preemption on a loaded
- * machine (a run's wall-clock munmap total went above its whole sys time at load 8 on a 2-vCPU
- * guest); a thread's CPU time does not. Sampled so the two clock_gettime calls per record that
+ * machine (at load 8-10 on a 2-vCPU guest the wall-clock munmap total reached 60-85% of the
+ * run's sys time, against about 18% quiet); a thread's CPU time does not. Sampled so the two clock_gettime calls per record that
  * CLOCK_THREAD_CPUTIME_ID costs (a syscall: the vDSO does not serve it) stay off most records. */
 #define EB_CPU_EVERY 8
 struct eb_thread {
