@@ -2,7 +2,9 @@
 # Probe overhead: ebizzy records/s with probes against --probes none, in interleaved rounds
 # (one run of each arm per round, the order rotating), so drift on a noisy machine hits every
 # arm alike. Each arm's overhead is the mean of its per-round ratios to none, with its standard
-# error, and their median.
+# error, and their median: of records/s (wall time), and of CPU time per record (user_s + sys_s
+# over records; what a probe adds to the task's own work, less sensitive to the machine's
+# other load).
 #   bench/probe-overhead.sh [ROUNDS=7] [SECONDS=3] [EBIZZY ARGS...]   (default args -m -T -t 2)
 # Environment:
 #   PROBES  the arms, space separated (default "all", the default probe set); each a --probes
@@ -27,7 +29,8 @@ rate() {	# $1 arm
 	if [[ $1 == *:* ]]; then agent=${1%:*}; list=${1##*:}; fi
 	# shellcheck disable=SC2086
 	"$agent" ebizzy $args -S "$secs" --probes "$list" --quiet --json "$tmp/o.json"
-	python3 -c "import json; print(json.load(open('$tmp/o.json'))['case']['metrics']['records_per_s']['value'])"
+	python3 -c "import json; c = json.load(open('$tmp/o.json'))['case']; m = c['metrics']
+print('%s,%s' % (m['records_per_s']['value'], (m['user_s']['value'] + m['sys_s']['value']) / c['ops']['count']))"
 }
 all=(none "${arms[@]}")
 n=${#all[@]}
@@ -42,23 +45,26 @@ for r in $(seq 0 $((rounds - 1))); do
 	line=""
 	for j in $(seq 0 $((n - 1))); do line+="${got[$j]} "; done
 	echo "$line" >> "$tmp/rows"
-	printf 'round %-3s %s\n' "$((r + 1))" "$line"
+	printf "round %-3s %s\n" "$((r + 1))" "$line"
 	unset got
 done
 python3 - "$tmp/rows" "${all[@]}" <<'PY'
 import statistics as st, sys
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+rows = [[tuple(map(float, c.split(","))) for c in l.split()] for l in open(sys.argv[1]) if l.strip()]
 names = sys.argv[2:]
-none = [r[0] for r in rows]
 def cov(x):
     return 100 * st.stdev(x) / st.mean(x) if len(x) > 1 else float("nan")
-print(f"{'arm':<44} {'mean rec/s':>12} {'CoV':>7}   overhead (1 - arm/none): mean +- s.e., median")
-print(f"{'none':<44} {st.mean(none):12.1f} {cov(none):6.2f}%")
-for j, name in enumerate(names[1:], start=1):
-    x = [r[j] for r in rows]
-    ratios = [r[j] / r[0] for r in rows]
+def est(ratios):
     m = st.mean(ratios)
     se = st.stdev(ratios) / len(ratios) ** 0.5 if len(ratios) > 1 else float("nan")
-    print(f"{name:<44} {st.mean(x):12.1f} {cov(x):6.2f}%   {100*(1-m):+.2f}% +- {100*se:.2f}%, "
-          f"median {100*(1-st.median(ratios)):+.2f}%")
+    return f"{100*(1-m):+.2f}% +- {100*se:.2f}%, median {100*(1-st.median(ratios)):+.2f}%"
+print(f"{'arm':<40} {'rec/s':>9} {'CoV':>6}   records/s: 1 - arm/none      "
+      f"CPU per record: 1 - none/arm")
+none = [r[0][0] for r in rows]
+print(f"{'none':<40} {st.mean(none):9.1f} {cov(none):5.2f}%")
+for j, name in enumerate(names[1:], start=1):
+    x = [r[j][0] for r in rows]
+    wall = [r[j][0] / r[0][0] for r in rows]
+    cpu = [r[0][1] / r[j][1] for r in rows]
+    print(f"{name:<40} {st.mean(x):9.1f} {cov(x):5.2f}%   {est(wall)}   {est(cpu)}")
 PY

@@ -6,10 +6,14 @@
 #include <stdbool.h>
 #include "workload.h"
 
-/* Tracepoints counted when neither the workload nor --events says otherwise. Not in the
- * default: exceptions:page_fault_user (the page-faults counter already has it, and a
- * per-fault tracepoint costs ~1% on a fault-bound case; ask with --events). */
-#define FL_DEFAULT_EVENTS "pagefault:*,tlb:tlb_flush,ipi:*,huge_memory:*,mmap_lock:*"
+/* Tracepoints counted when neither the workload nor --events says otherwise. Each hit of a
+ * counted tracepoint costs its task the trace record perf fills in, so the default leaves
+ * out the ones hit per fault or per lock: exceptions:page_fault_user (the page-faults
+ * counter already has it; ~1% on a fault-bound case) and mmap_lock:* (three hits per mmap
+ * and munmap and more per fallback fault: +0.7% on ebizzy -mT -t 1, bench/probe-overhead.sh;
+ * fault-scale, percore-map and kernbench, whose threads are about that lock, name it). Ask
+ * for either with --events. */
+#define FL_DEFAULT_EVENTS "pagefault:*,tlb:tlb_flush,ipi:*,huge_memory:*"
 
 struct fl_agent_opts {
 	const struct fl_workload *wl;
