@@ -2,6 +2,7 @@
 /* E-divisive with means over one series (see changepoint.h). O(n^2) per scan of a segment,
  * times the permutations: a 365-run history with 199 permutations takes well under a second. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "changepoint.h"
@@ -97,6 +98,18 @@ static double mean_of(const double *x, size_t lo, size_t hi)
 	return sum / (double)(hi - lo);
 }
 
+/* Whether splitting s at s->at moves the mean by less than min_pct % of the left side's. */
+static bool too_small(const double *x, const struct seg *s, double min_pct)
+{
+	double l, r;
+
+	if (!(min_pct > 0))
+		return false;
+	l = mean_of(x, s->lo, s->at);
+	r = mean_of(x, s->at, s->hi);
+	return l != 0 && 100 * fabs(r - l) / fabs(l) < min_pct;
+}
+
 static int by_index(const void *a, const void *b)
 {
 	const struct fl_cp *x = a, *y = b;
@@ -151,6 +164,10 @@ int fl_cp_find(const double *x, size_t n, const struct fl_cp_opts *o, struct fl_
 
 		if (p > o->alpha)
 			break;
+		if (too_small(x, &s[b], o->min_change_pct)) {
+			s[b].q = NAN;	/* not a change point, nor are splits inside it */
+			continue;
+		}
 		cp[ncp++] = (struct fl_cp){ .index = s[b].at, .p = p };
 		s[ns] = (struct seg){ s[b].at, s[b].hi, NAN, 0 };
 		s[b].hi = s[b].at;

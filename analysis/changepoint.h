@@ -7,6 +7,9 @@
  * (i, k before t; j, l from t on; m = n - t) is largest, when a permutation test says that
  * split is significant; then each side is searched again (binary segmentation, best split
  * first). A fixed seed makes the permutations, and so the answer, the same on every run.
+ * A significant split whose two sides' means differ by less than min_change_pct is not a
+ * change point (as nightly's threshold: a history of near-exact counts has significant
+ * splits of a few events), and that segment is not split further.
  */
 #ifndef FL_CHANGEPOINT_H
 #define FL_CHANGEPOINT_H
@@ -18,6 +21,7 @@ struct fl_cp_opts {
 	double alpha;		/* significance of a split; 0.01 */
 	unsigned permutations;	/* 199 */
 	unsigned long long seed;
+	double min_change_pct;	/* smallest |change| reported, % of the left side; 0: any */
 };
 
 struct fl_cp {

@@ -64,7 +64,7 @@ static json_t *cp_json(const char *hist, json_t *runs, json_t *s, const size_t *
 }
 
 /* Change points of one group's series, appended to out. */
-static void group_cps(const char *hist, json_t *runs, json_t *s, json_t *out)
+static void group_cps(const char *hist, json_t *runs, json_t *s, double min_pct, json_t *out)
 {
 	const char *key = json_string_value(json_object_get(s, "key"));
 	size_t nruns = json_array_size(runs), n = 0, i;
@@ -86,6 +86,7 @@ static void group_cps(const char *hist, json_t *runs, json_t *s, json_t *out)
 		}
 	}
 	fl_cp_defaults(&o);
+	o.min_change_pct = min_pct;
 	ncp = fl_cp_find(x, n, &o, cp, CP_MAX);
 	for (int c = 0; c < ncp; c++)
 		json_array_append_new(out, cp_json(hist, runs, s, at, n, &cp[c]));
@@ -126,7 +127,7 @@ static json_t *newest(json_t *all, json_t *runs, size_t max)
 	return out;
 }
 
-json_t *fl_history_change_points(const char *hist, json_t *index, size_t max)
+json_t *fl_history_change_points(const char *hist, json_t *index, size_t max, double min_pct)
 {
 	json_t *runs = json_object_get(index, "runs"), *all = json_array(), *seen = json_object();
 	json_t *e, *s, *out;
@@ -139,7 +140,7 @@ json_t *fl_history_change_points(const char *hist, json_t *index, size_t max)
 			if (!key || json_object_get(seen, key))
 				continue;
 			json_object_set_new(seen, key, json_true());
-			group_cps(hist, runs, s, all);
+			group_cps(hist, runs, s, min_pct, all);
 		}
 	out = newest(all, runs, max);
 	json_decref(all);

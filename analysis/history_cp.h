@@ -14,7 +14,9 @@
  *     "before", "after", "change_pct", "direction" ("better"|"worse"|"none"), "p",
  *     "kernel_before", "kernel_after"}]
  * run_index counts from 1 over the group's series; kernels are the candidate name or the
- * release of the run before and of the run itself (null when its run.json is gone). */
-json_t *fl_history_change_points(const char *hist, json_t *index, size_t max);
+ * release of the run before and of the run itself (null when its run.json is gone). A
+ * change smaller than min_pct % of the mean before it is not reported (nightly passes its
+ * --threshold: a change point is named by the same size rule as a regression). */
+json_t *fl_history_change_points(const char *hist, json_t *index, size_t max, double min_pct);
 
 #endif

@@ -1,52 +1,128 @@
 #!/usr/bin/env bash
-# bench/changepoint.sh [RUNS] [STEP_AT] [STEP_PCT]: change points over a nightly history of real
-# runs. Two histories of RUNS runs each (default 60) of ebizzy -mT (1 thread, 3 x 0.3 s, as
-# tests/integration/nightly.sh): one with a slowdown of STEP_PCT % (default 3) from run STEP_AT
-# (default 40) on, made by --test-delay-us calibrated on this machine first, one without. The
-# runs of both histories alternate, so the machine's drift falls on both alike. Prints each
-# history's change points as the last nightly's verdict.json names them. About 5 minutes here.
-set -u
+# Change points over a nightly history of real runs (issue #15, acceptance 3). Two histories of
+# RUNS runs each of ebizzy -mT (1 thread, ITERATIONS x SECONDS s and a warm-up per run): "step",
+# slowed by PCT % from run AT on (--test-delay-us, calibrated on this machine first), and
+# "flat", never slowed. Each run is added with `faultline nightly`, in history order; the last
+# nightly's verdict.json names the history's change points, printed per history.
+#
+# A nightly history's runs are a day apart, so the conditions of one run (what else the lab
+# ran, the host's turbo and cache state) are independent of the next one's. Here 2 x RUNS runs
+# are made in minutes, and this VM drifts by a few % over minutes: runs made one after the
+# other would share one drift, a real shift of the machine that a change-point search rightly
+# finds. So by default the runs are made in a shuffled order (--order shuffled, seed printed):
+# each history position gets a time slot at random, as each night gets its own conditions.
+# The runs of both histories are shuffled together, so both see the same machine.
+# --order sequential makes them in history order (step and flat alternating), to see how the
+# machine's own drift reads as change points.
+#
+#   bench/changepoint.sh [--runs 60] [--at 40] [--pct 3] [--iterations 5] [--seconds 1]
+#                        [--order shuffled|sequential] [--seed N] [--keep DIR]
+#     --keep DIR   keep the run directories, the histories and series.tsv (each run's
+#                  records/s in history order) in DIR
+# About 20 minutes here with the defaults.
+set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FL_ROOT=$ROOT FL_BIN=${FL_BIN:-$ROOT/bin}
 . "$ROOT/tests/integration/compare_mkrun.sh"
-RUNS=${1:-60} AT=${2:-40} PCT=${3:-3}
-TMP=$(mktemp -d /tmp/faultline-cp.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+RUNS=60 AT=40 PCT=3 ITERS=5 SECS=1 ORDER=shuffled SEED=$$ KEEP=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) RUNS=$2 ;; --at) AT=$2 ;; --pct) PCT=$2 ;; --iterations) ITERS=$2 ;;
+	--seconds) SECS=$2 ;; --order) ORDER=$2 ;; --seed) SEED=$2 ;; --keep) KEEP=$2 ;;
+	*) echo "changepoint.sh: unknown option '$1' (see the comment at the top)" >&2; exit 2 ;;
+	esac
+	[ $# -ge 2 ] || { echo "changepoint.sh: $1 wants a value" >&2; exit 2; }
+	shift 2
+done
+for v in RUNS AT ITERS SEED; do
+	[[ ${!v} =~ ^[0-9]+$ ]] || { echo "changepoint.sh: --${v,,} wants a whole number, not '${!v}'" >&2; exit 2; }
+done
+[[ $PCT =~ ^[0-9]+(\.[0-9]+)?$ && $SECS =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+	{ echo "changepoint.sh: --pct and --seconds want a number" >&2; exit 2; }
+case $ORDER in shuffled|sequential) ;; *)
+	echo "changepoint.sh: --order wants shuffled or sequential, not '$ORDER'" >&2; exit 2 ;;
+esac
+if [ -n "$KEEP" ]; then
+	mkdir -p "$KEEP" && TMP=$(cd "$KEEP" && pwd)
+	[ -z "$(ls -A "$TMP")" ] || { echo "changepoint.sh: --keep $KEEP is not empty" >&2; exit 2; }
+else
+	TMP=$(mktemp -d /tmp/faultline-cp.XXXXXX)
+	trap 'rm -rf "$TMP"' EXIT
+fi
 SUITE=$ROOT/tests/fixtures/suites/tiny.json
+AGENT_OPTS=(--seconds="$SECS")
 
+# records/s of a case file
+rate_of() {
+	python3 -c 'import json,sys
+print(json.load(open(sys.argv[1]))["case"]["metrics"]["records_per_s"]["value"])' "$1"
+}
 # Calibrate: the delay per record that costs PCT % of the records/s measured here.
-calibrate() {	# records/s of 5 cases, one per line
-	local i f
+calibrate() {
+	local i
 	for i in 1 2 3 4 5; do
-		mkcase "$TMP/cal" $i > /dev/null
-		f=$(printf '%s/cal/cases/%04d-ebizzy-i%d.json' "$TMP" $((i + 1)) "$i")
-		python3 -c 'import json,sys
-print(json.load(open(sys.argv[1]))["case"]["metrics"]["records_per_s"]["value"])' "$f"
+		mkcase "$TMP/cal" "$i" "${AGENT_OPTS[@]}" || return 1
+		rate_of "$(printf '%s/cal/cases/%04d-ebizzy-i%d.json' "$TMP" $((i + 1)) "$i")"
 	done
 }
 rate=$(calibrate | sort -n | sed -n 3p)
+rm -rf "$TMP/cal"
 delay=$(python3 -c "import sys; r=float(sys.argv[1]); p=float(sys.argv[2])
 print(max(1, round(p / 100 / (1 - p / 100) / r * 1e6)))" "$rate" "$PCT")
-echo "records/s here (median of 5): $rate; $PCT% slower is +$delay us per record"
+echo "records/s here (median of 5 cases of $SECS s): $rate; $PCT% slower is +$delay us per record"
+echo "runs: $RUNS per history, $ITERS x $SECS s each, made in $ORDER order$([ "$ORDER" = shuffled ] && echo " (seed $SEED)")"
 
-run() {	# run HISTORY N [AGENT OPTIONS]: assemble run N and add it to HISTORY
-	local h=$1 n=$2 d=$TMP/$1-$2 i; shift 2
-	for i in -1 0 1 2; do mkcase "$d" $i "$@" || return 1; done
-	mkrunjson "$d" && "$FL_BIN/faultline" nightly "$SUITE" --history "$TMP/$h" --run "$d" \
-		> "$TMP/$h.last" 2>&1
-	rm -rf "$d"
-}
+# The order the runs are made in: "history n" lines.
+python3 - "$RUNS" "$ORDER" "$SEED" > "$TMP/order" <<'PY'
+import random, sys
+runs, order, seed = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+plan = [(h, n) for n in range(1, runs + 1) for h in ("step", "flat")]
+if order == "shuffled":
+    random.Random(seed).shuffle(plan)
+for h, n in plan:
+    print(h, n)
+PY
+made=0
+while read -r h n; do
+	d=$TMP/runs/$h-$n
+	opts=("${AGENT_OPTS[@]}")
+	[ "$h" = step ] && [ "$n" -ge "$AT" ] && opts+=(--test-delay-us="$delay")
+	for ((i = -1; i < ITERS; i++)); do
+		mkcase "$d" "$i" "${opts[@]}" || { echo "changepoint.sh: run $h $n failed" >&2; exit 1; }
+	done
+	mkrunjson "$d"
+	made=$((made + 1))
+	[ $((made % 20)) = 0 ] && echo "  $made of $((2 * RUNS)) runs made ($(date +%T))"
+done < "$TMP/order"
+
+# Add them to the histories in history order; series.tsv: history, run, mean records/s.
+: > "$TMP/series.tsv"
 for n in $(seq 1 "$RUNS"); do
-	step=()
-	[ "$n" -ge "$AT" ] && step=(--test-delay-us="$delay")
-	run step "$n" "${step[@]}" && run flat "$n" || { echo "run $n failed"; exit 1; }
-	[ $((n % 10)) = 0 ] && echo "  $n of $RUNS runs in each history"
+	for h in step flat; do
+		d=$TMP/runs/$h-$n
+		"$FL_BIN/faultline" nightly "$SUITE" --history "$TMP/$h" --run "$d" > "$TMP/$h.last" 2>&1 ||
+			{ echo "changepoint.sh: nightly of $h run $n failed: $(tail -2 "$TMP/$h.last")" >&2; exit 1; }
+		python3 - "$d" "$h" "$n" >> "$TMP/series.tsv" <<'PY'
+import glob, json, statistics, sys
+v = [json.load(open(f))["case"]["metrics"]["records_per_s"]["value"]
+     for f in sorted(glob.glob(sys.argv[1] + "/cases/*-i*.json"))]
+print("%s\t%s\t%.2f" % (sys.argv[2], sys.argv[3], statistics.mean(v)))
+PY
+	done
 done
 for h in step flat; do
 	echo "== history '$h' ($RUNS runs$([ $h = step ] && echo ", -$PCT% from run $AT"))"
-	python3 - "$TMP/$h/verdict.json" <<'PY'
-import json, sys
+	python3 - "$TMP/$h/verdict.json" "$TMP/series.tsv" "$h" "$AT" <<'PY'
+import json, statistics as st, sys
 v = json.load(open(sys.argv[1]))
+x = [float(l.split()[2]) for l in open(sys.argv[2]) if l.split()[0] == sys.argv[3]]
+at = int(sys.argv[4])
+def desc(s):
+    return "mean %.1f, CoV %.2f%%" % (st.mean(s), 100 * st.stdev(s) / st.mean(s))
+if sys.argv[3] == "step":
+    print("  runs 1-%d: %s; runs %d-%d: %s" % (at - 1, desc(x[:at - 1]), at, len(x), desc(x[at - 1:])))
+else:
+    print("  runs 1-%d: %s" % (len(x), desc(x)))
 cps = v.get("change_points", [])
 if not cps:
     print("  no change point")

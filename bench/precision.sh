@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Verdicts under noise with adaptive precision (issue #15, acceptance 1): pairs of real runs of
 # one ebizzy case, each `faultline run --precision PCT --max-time DURATION`, compared with
-# `faultline compare`. A/A pairs (both runs alike): how many are flagged (any significant
-# change of records_per_s). Slowed pairs (run B's agent spins --test-delay-us per record): how
-# many are detected (records_per_s significantly worse). The two runs of a pair take turns in
-# slices of the budget (A to 1/S of it, B to 1/S, then `faultline run --resume` of each with
-# 2/S, ...; which goes first alternates), so the host's drift falls on both alike. Prints every pair (n and half-width reached by each run, the
-# delta, the adjusted p, the verdict, the pair's time) and the rates with their counts.
+# `faultline compare`. A/A pairs (both runs alike): how many are flagged (compare's verdict on
+# records_per_s is worse or better: significant and beyond its --min-effect floor). Slowed
+# pairs (run B's agent spins --test-delay-us per record): how many are detected (verdict
+# worse). The two runs of a pair take turns in slices of the budget (A to 1/S of it, B to 1/S,
+# then `faultline run --resume` of each with 2/S, ...; which goes first alternates), so the
+# host's drift falls on both alike. Prints every pair (n and half-width reached by each run,
+# the delta, the adjusted p, the verdict, the pair's time) and the rates with their counts.
 #
 #   bench/precision.sh [--aa N] [--slow N] [--precision PCT] [--max-time D] [--iterations N]
 #                      [--seconds S] [--threads N] [--delay-us US] [--busy N] [--slices S]
@@ -89,7 +90,7 @@ run() {	# $1 dir $2 agent $3 slice (1..slices): a new run, or resumed with a lar
 	FAULTLINE_AGENT=$2 "$BIN/faultline" run "${@:3}" >> "$1.log" 2>&1 ||
 		{ echo "run $1 failed: $(tail -3 "$1.log")" >&2; return 1; }
 }
-# verdict A B: one line "flagged|detected|... n_a hw_a n_b hw_b delta p_adj direction"
+# verdict A B: one line "n_a hw_a stop_a n_b hw_b stop_b delta p_adj verdict direction"
 verdict() {
 	"$BIN/faultline" compare "$1" "$2" --format json > "$tmp/c.json" 2> "$tmp/c.err" || true
 	python3 - "$tmp/c.json" "$1/run.json" "$2/run.json" <<'EOF'
@@ -102,7 +103,7 @@ def prec(path):
     return '%d %.2f %s' % (g['n'], g['halfwidth_pct'], g['stopped'])
 print(prec(sys.argv[2]), prec(sys.argv[3]), '%+.2f' % k['delta_pct'],
       '%.3g' % (k['p_adjusted'] if k.get('p_adjusted') is not None else float('nan')),
-      'sig' if k.get('significant') else 'ns', k.get('direction', '?'))
+      k.get('verdict', '?').replace(' ', '-'), k.get('direction', '?'))
 EOF
 }
 
@@ -120,11 +121,11 @@ pair() {	# $1 kind (aa|slow) $2 k
 		fi
 	done
 	t1=$(date +%s)
-	# n_a hw_a stop_a n_b hw_b stop_b delta p sig dir
-	read -r na ha sa nb hb sb delta p sig dir <<< "$(verdict "$d/a" "$d/b")"
-	printf '%-4s %2d  A n=%-3s ±%-5s%% (%s)  B n=%-3s ±%-5s%% (%s)  delta %6s%%  p_adj %-7s %-3s %-6s %4d s\n' \
-		"$1" "$2" "$na" "$ha" "$sa" "$nb" "$hb" "$sb" "$delta" "$p" "$sig" "$dir" $((t1 - t0))
-	echo "$1 $sig $dir $delta $((t1 - t0))" >> "$tmp/rows"
+	# n_a hw_a stop_a n_b hw_b stop_b delta p verdict dir
+	read -r na ha sa nb hb sb delta p v dir <<< "$(verdict "$d/a" "$d/b")"
+	printf '%-4s %2d  A n=%-3s ±%-5s%% (%s)  B n=%-3s ±%-5s%% (%s)  delta %6s%%  p_adj %-7s %-9s %-6s %4d s\n' \
+		"$1" "$2" "$na" "$ha" "$sa" "$nb" "$hb" "$sb" "$delta" "$p" "$v" "$dir" $((t1 - t0))
+	echo "$1 $v $dir $delta $((t1 - t0))" >> "$tmp/rows"
 }
 
 echo "precision bench: ebizzy -mT -t $threads -S $secs, --precision $prec --max-time $maxt," \
@@ -144,8 +145,8 @@ def rate(kind, hit):
               len(h), len(r), 100.0 * len(h) / len(r)))
     return r
 print('results:')
-aa = rate('aa', lambda x: x[1] == 'sig')
-sl = rate('slow', lambda x: x[1] == 'sig' and x[2] == 'worse')
+aa = rate('aa', lambda x: x[1] in ('worse', 'better'))
+sl = rate('slow', lambda x: x[1] == 'worse')
 for kind, r in (('A/A', aa), ('slowed', sl)):
     if r:
         t = [int(x[4]) for x in r]

@@ -210,7 +210,8 @@ static int record(const struct nightly_args *a, json_t *index, const struct fl_r
 			  json_incref(nv->regs) : json_array(), "summary", fl_history_summary(cur));
 	fl_history_entry_run(entry, cur);	/* the trend's x labels: start and kernel */
 	json_array_append_new(json_object_get(index, "runs"), entry);
-	*cps = fl_history_change_points(a->history, index, FL_NIGHTLY_CP_REPORTED);
+	*cps = fl_history_change_points(a->history, index, FL_NIGHTLY_CP_REPORTED,
+					a->threshold);
 	*verdict = fl_nightly_with_change_points(*verdict, *cps,
 						 json_array_size(json_object_get(index, "runs")));
 	json_object_set_new(entry, "verdict", json_string(*verdict ? *verdict : ""));

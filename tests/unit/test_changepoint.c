@@ -107,6 +107,29 @@ static void test_no_step_rate(void **state)
 	assert_in_range(found, 0, 5);
 }
 
+/* A significant 0.5% step and a 5% one: with min_change_pct 2 only the 5% one is named, and
+ * its sides' means span the whole series (the small step is not a segment boundary). */
+static void test_min_change(void **state)
+{
+	double x[60];
+	struct fl_cp_opts o;
+	struct fl_cp cp[8];
+
+	(void)state;
+	st = 11;
+	series(x, 60, 0.1, 20, 0.5);
+	for (size_t i = 45; i < 60; i++)
+		x[i] *= 1.05;
+	fl_cp_defaults(&o);
+	assert_int_equal(fl_cp_find(x, 60, &o, cp, 8), 2);
+	assert_in_range(cp[0].index, 19, 21);
+	o.min_change_pct = 2;
+	assert_int_equal(fl_cp_find(x, 60, &o, cp, 8), 1);
+	assert_in_range(cp[0].index, 44, 46);
+	assert_true(cp[0].change_pct > 4 && cp[0].change_pct < 6);
+	assert_float_equal(cp[0].before, (100.5 * 25 + 100.0 * 20) / 45, 0.2);
+}
+
 static void test_edges(void **state)
 {
 	const double flat[12] = { 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5 };
@@ -127,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_step),
 		cmocka_unit_test(test_two_steps),
 		cmocka_unit_test(test_no_step_rate),
+		cmocka_unit_test(test_min_change),
 		cmocka_unit_test(test_edges),
 	};
 
