@@ -24,6 +24,8 @@ struct fl_agent_opts {
 	const char *run_id, *suite, *target_kind, *perf_ctl;
 	const char *journal;		/* knobs journal (lib/knobs.h); default fl_knobs_default_path() */
 	long iteration;
+	int nice;			/* --nice=N: setpriority before setup, when nice_set */
+	bool nice_set;
 	bool warmup, quiet, check_only, force;
 	bool no_wait;			/* --no-wait: exit 3 when the host lock is busy */
 	struct fl_test_hooks test;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One case: probes open -> setup -> probes start -> run -> probes stop -> verify -> teardown,
  * then the case document (schema faultline/1). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "agent.h"
 #include "fl_json.h"
 #include "fl_schema.h"
@@ -217,6 +219,35 @@ static const char *run_locked(const struct fl_agent_opts *o, struct agent_run *r
 	return status;
 }
 
+/* --nice: the case's priority, set before setup so every thread and child of the workload
+ * inherits it (on Linux a nice value is per thread: this one, before any other exists). The
+ * document gets the value read back. Refused (a lower value needs CAP_SYS_NICE): the case
+ * fails; it never runs at another priority. */
+static int set_nice(const struct fl_agent_opts *o, struct fl_case *c, json_t *cs)
+{
+	int err = 0, now;
+
+	if (!o->nice_set)
+		return 0;
+	if (setpriority(PRIO_PROCESS, 0, o->nice))
+		err = errno;
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, 0);
+	if (now == -1 && errno)
+		return fl_case_fail(c, "option --nice=%d: getpriority cannot read the priority "
+				    "back (%s), so the case did not run", o->nice,
+				    strerror(errno));
+	json_object_set_new(cs, "nice", json_integer(now));
+	if (err)
+		return fl_case_fail(c, "option --nice=%d: setpriority refused it (%s; a value "
+				    "below the current nice %d needs root or CAP_SYS_NICE), so the "
+				    "case did not run", o->nice, strerror(err), now);
+	if (now != o->nice)
+		return fl_case_fail(c, "option --nice=%d: the priority read back is nice %d, so "
+				    "the case did not run", o->nice, now);
+	return 0;
+}
+
 static int exit_status(const char *status)
 {
 	if (strcmp(status, "ok") == 0)
@@ -287,7 +318,7 @@ int fl_agent_run_case(struct fl_agent_opts *o)
 	}
 	cs = case_skeleton(o, c);
 	json_object_set_new(doc, "case", cs);
-	status = run_locked(o, &r);
+	status = set_nice(o, c, cs) ? "failed" : run_locked(o, &r);
 	finish_case(cs, c, r.ran, status);
 	set_console(cs, c);
 	if (r.ran)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Command-line options of faultline-agent: the workload's parameter table plus common ones. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,7 @@
 enum {
 	OPT_JSON = 0x1000, OPT_PROBES, OPT_EVENTS, OPT_ITER, OPT_WARMUP, OPT_RUN_ID, OPT_SUITE,
 	OPT_TARGET, OPT_PERF_CTL, OPT_HELP, OPT_QUIET, OPT_CHECK, OPT_T_CORRUPT, OPT_T_DELAY,
-	OPT_T_DROP, OPT_FORCE, OPT_JOURNAL, OPT_PARAM_KV, OPT_NO_WAIT,
+	OPT_T_DROP, OPT_FORCE, OPT_JOURNAL, OPT_PARAM_KV, OPT_NO_WAIT, OPT_NICE,
 	OPT_PARAM = 0x2000,	/* + 2 * param index (+1 for the dashed spelling) */
 };
 
@@ -38,6 +40,7 @@ static const struct option common_opts[] = {
 	{ "journal", required_argument, NULL, OPT_JOURNAL },
 	{ "param", required_argument, NULL, OPT_PARAM_KV },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
+	{ "nice", required_argument, NULL, OPT_NICE },
 };
 #define N_COMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 #define FL_MAX_NAME_SHOWN 80
@@ -61,6 +64,10 @@ void fl_agent_workload_help(const struct fl_workload *wl, FILE *out)
 	      "  --run-id=ID, --suite=NAME, --target-kind=KIND   recorded in the document (runner use)\n"
 	      "  --perf-ctl=CTL,ACK   drive 'perf stat --control fifo:CTL,ACK -D -1' around the\n"
 	      "                       measured phase\n"
+	      "  --nice=N             run the case at nice N (-20 to 19; setpriority before\n"
+	      "                       setup, so the workload's threads and children inherit\n"
+	      "                       it; below the current value needs CAP_SYS_NICE, else the\n"
+	      "                       case fails); the document records the value read back\n"
 	      "  --force              run a size that does not fit in MemAvailable (+ free swap)\n"
 	      "  --journal=PATH       journal of kernel settings changed, restored at the end and\n"
 	      "                       after a crash (default $FAULTLINE_JOURNAL or\n"
@@ -197,6 +204,24 @@ static int parse_long(const char *opt, const char *arg, long *out)
 	return -1;
 }
 
+/* --nice=N: a whole number from -20 to 19 (setpriority's range). */
+static int parse_nice(struct fl_agent_opts *o, const char *arg)
+{
+	char shown[FL_MAX_NAME_SHOWN], *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*arg && !isspace((unsigned char)*arg) && !*end && !errno && v >= -20 && v <= 19) {
+		o->nice = (int)v;
+		o->nice_set = true;
+		return 0;
+	}
+	fl_err("option --nice: wants a whole number from -20 to 19, not '%s'",
+	       fl_text_clean(shown, sizeof(shown), arg));
+	return -1;
+}
+
 static int common_opt(struct fl_agent_opts *o, int c, const char *arg)
 {
 	switch (c) {
@@ -222,6 +247,7 @@ static int common_opt(struct fl_agent_opts *o, int c, const char *arg)
 	case OPT_T_DROP: return parse_long("test-drop-rewrite", arg, &o->test.drop_rewrite);
 	case OPT_FORCE: o->force = true; return 0;
 	case OPT_NO_WAIT: o->no_wait = true; return 0;
+	case OPT_NICE: return parse_nice(o, arg);
 	case OPT_PARAM_KV: return set_param_kv(o, arg);
 	case OPT_JOURNAL:
 		if (!*arg) {
