@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline run [--target KIND] [--kernel CANDIDATE|IMAGE] [--arch ARCH] [--out DIR]
- *               [--resume DIR] [--precision PCT --max-time DURATION] SUITE
+ *               [--resume DIR] [--precision PCT --max-time DURATION] [--nice N] SUITE
  * What a target kind can do comes from the target table (targets/target.h), never its name. */
 #include <getopt.h>
 #include <math.h>
@@ -30,13 +30,15 @@ struct run_opts {
 	struct fl_target_args ta;
 	bool dry_run, no_wait;
 	double precision_pct, max_time_s;	/* 0: the suite's (or the resumed run's) */
+	int nice;				/* --nice, when nice_set */
+	bool nice_set;
 };
 
 static void run_usage(FILE *out)
 {
 	fputs("usage: faultline run [--target KIND] [--kernel CANDIDATE|IMAGE] [--arch ARCH]\n"
 	      "                     [--out DIR] [--resume DIR] [--dry-run] [--no-wait]\n"
-	      "                     [--precision PCT --max-time DURATION] SUITE\n"
+	      "                     [--precision PCT --max-time DURATION] [--nice N] SUITE\n"
 	      "  SUITE              a suite file, e.g. configs/suites/quick.json\n"
 	      "  --out DIR          results directory (default results/<run-id>)\n"
 	      "  --resume DIR       finish an interrupted run (SUITE not needed; give the same\n"
@@ -58,6 +60,14 @@ static void run_usage(FILE *out)
 	      "                     mean, or the time budget is spent (suite: \"precision\")\n"
 	      "  --max-time D       the run's time budget for that: 600, 90s, 10m, 1h30m\n"
 	      "                     (suite: \"max_time_s\"); with --resume, a new budget\n"
+	      "  --nice N           run every case's workload at nice N (-20 to 19; suite:\n"
+	      "                     \"nice\"): raise the workload's priority over the machine's\n"
+	      "                     other processes, e.g. -20 on a shared lab machine, so they\n"
+	      "                     take only what it leaves. Off by default: workloads that\n"
+	      "                     wait for kernel threads (khugepaged runs at nice 19,\n"
+	      "                     kswapd and kcompactd at 0: pt-retract, swapin-collapse,\n"
+	      "                     thp-munmap's collapse phase) may measure differently at a\n"
+	      "                     raised priority. --resume keeps the run's own\n"
 	      "  --dry-run          check the suite and print its plan (cases, sweeps,\n"
 	      "                     iterations, timeouts, the most --precision may add);\n"
 	      "                     nothing runs, nothing is written\n"
@@ -88,6 +98,18 @@ static int parse_precision(const char *arg, double *out)
 	return fl_opt_bad("run", "--precision", want, arg);
 }
 
+static int parse_nice(const char *arg, struct run_opts *o)
+{
+	long long v;
+
+	if (fl_opt_whole("run", "--nice", arg, FL_NICE_MIN, FL_NICE_MAX,
+			 "a whole number from -20 to 19", &v))
+		return -1;
+	o->nice = (int)v;
+	o->nice_set = true;
+	return 0;
+}
+
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option lo[] = {
@@ -100,6 +122,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "no-wait", no_argument, NULL, 'W' },
 		{ "precision", required_argument, NULL, 'P' },
 		{ "max-time", required_argument, NULL, 'T' },
+		{ "nice", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fl_target_opts *t = &o->ta.t;
@@ -127,6 +150,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			if (fl_opt_duration("run", "--max-time", optarg, &o->max_time_s))
 				return -1;
 			break;
+		case 'N':
+			if (parse_nice(optarg, o))
+				return -1;
+			break;
 		case 'h': run_usage(stdout); return 1;
 		default:
 			if (!FL_TOPT_IS(c)) {
@@ -152,6 +179,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		fl_err("run: several --kernel need --target %s and a new run (not --resume; "
 		       "resume each kernel's run dir on its own)",
 		       fl_target_kinds(FL_TGT_MULTI_KERNEL, kinds, sizeof(kinds)));
+		return -1;
+	}
+	if (o->ta.nkernels > 1 && o->nice_set) {
+		fl_err("run: --nice does not reach the runs of several --kernel yet; give the "
+		       "suite a \"nice\" instead");
 		return -1;
 	}
 	if (fl_target_can(t->kind, FL_TGT_BOOTS_KERNEL) && !t->kernel) {
@@ -191,6 +223,50 @@ static void merge_statuses(struct fl_plan *plan, json_t *runjson)
 	}
 }
 
+/* The nice value every case runs at, or the suite's (or 0) when the cases differ; *lo and *hi
+ * the range over the cases (0 for a case without one), *any whether any case has one. */
+static int plan_nice(const struct fl_plan *plan, int *lo, int *hi, bool *any)
+{
+	*lo = *hi = plan->nice_set ? plan->nice : 0;
+	*any = false;
+	for (size_t i = 0; i < plan->n; i++) {
+		int v = plan->cases[i].nice_set ? plan->cases[i].nice : 0;
+
+		*lo = !i || v < *lo ? v : *lo;
+		*hi = !i || v > *hi ? v : *hi;
+		*any |= plan->cases[i].nice_set;
+	}
+	return *lo == *hi ? *lo : (plan->nice_set ? plan->nice : 0);
+}
+
+/* run.json's conditions get the workload priority, so compare and doctor --diff set two runs
+ * side by side ("workload priority: nice is -20 in A, 0 in B"). */
+static void add_nice_finding(json_t *cond, const struct fl_plan *plan)
+{
+	static const char fix[] = "none needed; faultline run --nice N (or the suite's \"nice\") "
+				  "raises the workload's priority over the machine's other processes";
+	const char *from = plan->nice_override ? "run --nice" : "the suite's \"nice\"";
+	json_t *f, *sum = json_object_get(cond, "summary");
+	int lo, hi, v;
+	bool any;
+
+	v = plan_nice(plan, &lo, &hi, &any);
+	if (!any)
+		f = fl_doctor_add(cond, "nice", "workload priority", "ok", fix,
+				  "the workload runs at nice 0 (the default)");
+	else if (lo == hi)
+		f = fl_doctor_add(cond, "nice", "workload priority", "ok", fix,
+				  "the workload runs at nice %d (%s)", v, from);
+	else
+		f = fl_doctor_add(cond, "nice", "workload priority", "ok", fix,
+				  "the suite's workload priority is nice %d (%s), but its cases "
+				  "differ: from nice %d to %d (the case's \"nice\")", v,
+				  plan->nice_set ? from : "the default", lo, hi);
+	json_object_set_new(f, "settings", json_pack("{s:i}", "nice", v));
+	json_object_set_new(sum, "ok", json_integer(json_integer_value(json_object_get(sum,
+									     "ok")) + 1));
+}
+
 /* A new run of a suite already loaded into plan (check_new_run). */
 static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
 		     struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen)
@@ -207,8 +283,15 @@ static int start_run(struct run_opts *o, const char *agent, struct fl_plan *plan
 		return FL_EXIT_ENV;
 	/* This machine's kernel is the one measured: its conditions (faultline doctor without
 	 * the load sample, a few ms) are the run's, for compare to set side by side. */
-	if (t->ops->caps & FL_TGT_THIS_HOST)
-		json_object_set_new(info, "conditions", fl_doctor_conditions(false));
+	if (t->ops->caps & FL_TGT_THIS_HOST) {
+		json_t *cond = fl_doctor_conditions(false);
+
+		add_nice_finding(cond, plan);
+		json_object_set_new(info, "conditions", cond);
+	}
+	/* what --resume keeps */
+	if (plan->nice_override)
+		json_object_set_new(info, "nice", json_integer(plan->nice));
 	if (fl_rundir_create(rd, o->out, plan->suite_name, info, err, errlen)) {
 		json_decref(info);
 		return FL_EXIT_ENV;
@@ -232,18 +315,44 @@ static int check_new_run(struct run_opts *o, const char *agent, struct fl_plan *
 	if (fl_suite_load(o->suite, agent, plan, err, errlen))
 		return FL_EXIT_USAGE;
 	fl_prec_apply(plan, o->precision_pct, o->max_time_s);
+	if (o->nice_set)
+		fl_plan_set_nice(plan, o->nice);
 	if (fl_prec_check(plan, err, errlen) || fl_rundir_check_new(o->out, err, errlen))
 		return FL_EXIT_USAGE;
 	return 0;
+}
+
+/* --resume keeps the nice the run started with (run.json's run.nice, from run --nice; the
+ * suite's "nice" comes back with suite.json): a new --nice would mix two priorities in one
+ * run. Returns whether it has one, or -1 (err said) when --nice differs. */
+static int resume_nice(const struct run_opts *o, const struct fl_rundir *rd, int *nice,
+		       char *err, size_t errlen)
+{
+	json_t *v = json_object_get(rd->run_info, "nice");
+	bool had = json_is_integer(v);
+
+	*nice = had ? (int)json_integer_value(v) : 0;
+	if (!o->nice_set || (had && *nice == o->nice))
+		return had;
+	if (had)
+		return fl_seterr(err, errlen, "run: %s was started with --nice %d and --resume keeps "
+				 "it: drop --nice %d (or give --nice %d)", rd->dir, *nice, o->nice,
+				 *nice);
+	return fl_seterr(err, errlen, "run: %s was started without --nice and --resume keeps its "
+			 "priorities (the suite's \"nice\", if any): drop --nice %d", rd->dir,
+			 o->nice);
 }
 
 static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *plan,
 		      struct fl_target *t, struct fl_rundir *rd, char *err, size_t errlen)
 {
 	char path[1200];
-	int ret;
+	int ret, nice, had_nice;
 
 	if (fl_rundir_open(rd, o->resume, err, errlen))
+		return FL_EXIT_USAGE;
+	had_nice = resume_nice(o, rd, &nice, err, errlen);
+	if (had_nice < 0)
 		return FL_EXIT_USAGE;
 	ret = fl_target_prepare(t, err, errlen);
 	if (ret)
@@ -256,6 +365,8 @@ static int resume_run(struct run_opts *o, const char *agent, struct fl_plan *pla
 	/* an adaptive run's cases beyond the plan, its budget and the time it spent */
 	if (fl_prec_resume(plan, rd->dir, rd->doc, err, errlen))
 		return FL_EXIT_USAGE;
+	if (had_nice)
+		fl_plan_set_nice(plan, nice);
 	fl_prec_apply(plan, o->precision_pct, o->max_time_s);
 	if (fl_prec_check(plan, err, errlen))
 		return FL_EXIT_USAGE;
@@ -294,12 +405,17 @@ static int print_plan(const struct run_opts *o, const char *agent)
 		fl_plan_free(&plan);
 		return FL_EXIT_USAGE;
 	}
+	if (o->nice_set)
+		fl_plan_set_nice(&plan, o->nice);
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct fl_plan_case *pc = &plan.cases[i];
 
 		fl_params_label(pc->params, NULL, label, sizeof(label));
-		printf("[%zu/%zu] %s %s (%s %d), timeout %g s\n", i + 1, plan.n, pc->workload,
+		printf("[%zu/%zu] %s %s (%s %d), timeout %g s", i + 1, plan.n, pc->workload,
 		       label, pc->warmup ? "warm-up" : "iteration", pc->iteration, pc->timeout_s);
+		if (pc->nice_set)
+			printf(", nice %d", pc->nice);
+		putchar('\n');
 		warm += pc->warmup;
 		worst += pc->timeout_s;
 	}

@@ -16,6 +16,8 @@
 #define FL_PLAN_MAX 20000
 #define FL_PRECISION_MAX 100.0		/* precision: a % of the mean */
 #define FL_MAX_TIME_MAX_S (7 * 86400.0)	/* max_time_s, --max-time: a week */
+#define FL_NICE_MIN (-20)		/* nice, --nice: setpriority's range */
+#define FL_NICE_MAX 19
 
 /* One planned case: a workload with fixed parameters, one iteration. */
 struct fl_plan_case {
@@ -30,6 +32,8 @@ struct fl_plan_case {
 	double precision_pct;	/* 0: none; else the CI half-width wanted, % of the mean */
 	double max_time_s;	/* 0: none; else the group's own time budget */
 	char *probes, *events;	/* NULL: agent defaults */
+	int nice;		/* the agent's --nice=N, when nice_set */
+	bool nice_set;
 	char file[256];		/* cases/NNN-workload-....json */
 	char status[16];	/* pending, ok, failed, ... */
 	char reason[512];
@@ -48,6 +52,10 @@ struct fl_plan {
 	double precision_override; /* --precision (0: the suite's own per case) */
 	double spent_before_s;	/* time an earlier (resumed) part of the run spent */
 	double started_mono;	/* CLOCK_MONOTONIC seconds when this part began (0: not yet) */
+	/* workload priority: the suite's "nice" (cases may set their own) or run --nice */
+	int nice;
+	bool nice_set;		/* the suite or --nice gave one */
+	bool nice_override;	/* from run --nice (fl_plan_set_nice): every case has it */
 };
 
 /* suite.c: load a suite file (strict: unknown fields and types are errors naming the file and
@@ -58,6 +66,8 @@ void fl_plan_free(struct fl_plan *plan);
 /* Append one more measured iteration of the group of plan->cases[like] (for round); -1 when
  * out of memory or at FL_PLAN_MAX. plan->cases may move. */
 int fl_plan_add(struct fl_plan *plan, size_t like, int iteration, int round);
+/* run --nice N: every case of plan (and every one fl_plan_add adds) at nice N. */
+void fl_plan_set_nice(struct fl_plan *plan, int nice);
 /* The group of workload+params in plan, or (size_t)-1 when the plan has no such case. */
 size_t fl_plan_group_of(const struct fl_plan *plan, const char *workload, json_t *params);
 

@@ -4,11 +4,14 @@
  * reader does not know is an error that names it, so a typo never silently changes a run.
  *
  *   {"name": "quick", "description": "...", "iterations": 3, "warmup": 1, "timeout_s": 120,
- *    "probes": "all", "events": "ipi:*,...",
+ *    "probes": "all", "events": "ipi:*,...", "nice": -20,
  *    "cases": [{"workload": "ebizzy", "params": {"threads": [1, 2], "seconds": 3}, ...}]}
  *
  * A parameter given as an array is a sweep; several sweeps multiply. Case fields iterations,
- * warmup, timeout_s, probes, events, precision override the suite's.
+ * warmup, timeout_s, probes, events, precision, nice override the suite's.
+ *
+ * "nice" (-20..19) is the workload's priority: the agent gets --nice=N and sets it before
+ * setup (faultline run --nice sets it for every case, over the suite's).
  *
  * Adaptive precision (precision.h): "precision" (PCT) asks for iterations beyond "iterations"
  * (then the minimum) until the 95% CI half-width of the case's primary metric is at most PCT %
@@ -34,11 +37,11 @@
 
 static const char *const suite_fields[] = {
 	"name", "description", "iterations", "warmup", "timeout_s", "probes", "events", "cases",
-	"precision", "max_time_s", NULL,
+	"precision", "max_time_s", "nice", NULL,
 };
 static const char *const case_fields[] = {
 	"workload", "params", "iterations", "warmup", "timeout_s", "probes", "events", "comment",
-	"precision", "max_time_s", NULL,
+	"precision", "max_time_s", "nice", NULL,
 };
 
 struct suite_defaults {
@@ -46,6 +49,8 @@ struct suite_defaults {
 	double timeout_s;
 	double precision_pct, max_time_s;	/* 0: none */
 	const char *probes, *events;
+	long nice;
+	bool nice_set;
 };
 
 
@@ -136,6 +141,9 @@ static int get_defaults(json_t *obj, struct suite_defaults *d, const char *where
 				 "and at most %.0f (one day)", path, where, FL_TIMEOUT_MAX_S);
 	if (t)
 		d->timeout_s = json_number_value(t);
+	if (get_long(obj, "nice", FL_NICE_MIN, FL_NICE_MAX, &d->nice, where, path, err, errlen))
+		return -1;
+	d->nice_set |= json_object_get(obj, "nice") != NULL;
 	return 0;
 }
 
@@ -288,6 +296,8 @@ static int plan_point(struct fl_plan *plan, json_t *groups, const char *wl, json
 	pc->max_time_s = d->max_time_s;
 	pc->probes = d->probes ? strdup(d->probes) : NULL;
 	pc->events = d->events ? strdup(d->events) : NULL;
+	pc->nice = (int)d->nice;
+	pc->nice_set = d->nice_set;
 	plan_name(plan, pc);
 	return 0;
 }
@@ -313,8 +323,21 @@ int fl_plan_add(struct fl_plan *plan, size_t like, int iteration, int round)
 	pc->max_time_s = lk->max_time_s;
 	pc->probes = lk->probes ? strdup(lk->probes) : NULL;
 	pc->events = lk->events ? strdup(lk->events) : NULL;
+	pc->nice = lk->nice;
+	pc->nice_set = lk->nice_set;
 	plan_name(plan, pc);
 	return 0;
+}
+
+void fl_plan_set_nice(struct fl_plan *plan, int nice)
+{
+	plan->nice = nice;
+	plan->nice_set = true;
+	plan->nice_override = true;
+	for (size_t i = 0; i < plan->n; i++) {
+		plan->cases[i].nice = nice;
+		plan->cases[i].nice_set = true;
+	}
 }
 
 size_t fl_plan_group_of(const struct fl_plan *plan, const char *workload, json_t *params)
@@ -448,6 +471,8 @@ static int load_entries(json_t *doc, const char *agent, const char *path, struct
 	/* the suite's max_time_s is the run's budget; a case's own is its group's */
 	plan->max_time_s = sd.max_time_s;
 	sd.max_time_s = 0;
+	plan->nice = (int)sd.nice;
+	plan->nice_set = sd.nice_set;
 	if (!json_is_array(cases) || !json_array_size(cases))
 		return fl_seterr(err, errlen, "%s: \"cases\" must be a non-empty array", path);
 	ents = calloc(json_array_size(cases), sizeof(*ents));

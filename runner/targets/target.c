@@ -134,6 +134,8 @@ int fl_case_argv(const struct fl_plan_case *pc, const char *run_id, const char *
 		n += asprintf(&argv[n], "--probes=%s", pc->probes) > 0;
 	if (pc->events)
 		n += asprintf(&argv[n], "--events=%s", pc->events) > 0;
+	if (pc->nice_set)
+		n += asprintf(&argv[n], "--nice=%d", pc->nice) > 0;
 	argv[n] = NULL;
 	return n;
 }
