@@ -16,7 +16,8 @@
 # machine's own drift reads as change points.
 #
 #   bench/changepoint.sh [--runs 60] [--at 40] [--pct 3] [--iterations 5] [--seconds 1]
-#                        [--order shuffled|sequential] [--seed N] [--keep DIR]
+#                        [--order shuffled|sequential] [--seed N] [--nice N] [--keep DIR]
+#     --nice N     the agent's --nice for every case (as `faultline run --nice N`)
 #     --keep DIR   keep the run directories, the histories and series.tsv (each run's
 #                  records/s in history order) in DIR
 # About 20 minutes here with the defaults.
@@ -24,11 +25,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FL_ROOT=$ROOT FL_BIN=${FL_BIN:-$ROOT/bin}
 . "$ROOT/tests/integration/compare_mkrun.sh"
-RUNS=60 AT=40 PCT=3 ITERS=5 SECS=1 ORDER=shuffled SEED=$$ KEEP=
+RUNS=60 AT=40 PCT=3 ITERS=5 SECS=1 ORDER=shuffled SEED=$$ KEEP= NICE=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) RUNS=$2 ;; --at) AT=$2 ;; --pct) PCT=$2 ;; --iterations) ITERS=$2 ;;
 	--seconds) SECS=$2 ;; --order) ORDER=$2 ;; --seed) SEED=$2 ;; --keep) KEEP=$2 ;;
+	--nice) NICE=$2 ;;
 	*) echo "changepoint.sh: unknown option '$1' (see the comment at the top)" >&2; exit 2 ;;
 	esac
 	[ $# -ge 2 ] || { echo "changepoint.sh: $1 wants a value" >&2; exit 2; }
@@ -50,7 +52,7 @@ else
 	trap 'rm -rf "$TMP"' EXIT
 fi
 SUITE=$ROOT/tests/fixtures/suites/tiny.json
-AGENT_OPTS=(--seconds="$SECS")
+AGENT_OPTS=(--seconds="$SECS" ${NICE:+--nice="$NICE"})
 
 # records/s of a case file
 rate_of() {
@@ -70,7 +72,7 @@ rm -rf "$TMP/cal"
 delay=$(python3 -c "import sys; r=float(sys.argv[1]); p=float(sys.argv[2])
 print(max(1, round(p / 100 / (1 - p / 100) / r * 1e6)))" "$rate" "$PCT")
 echo "records/s here (median of 5 cases of $SECS s): $rate; $PCT% slower is +$delay us per record"
-echo "runs: $RUNS per history, $ITERS x $SECS s each, made in $ORDER order$([ "$ORDER" = shuffled ] && echo " (seed $SEED)")"
+echo "runs: $RUNS per history, $ITERS x $SECS s each, nice ${NICE:-0}, made in $ORDER order$([ "$ORDER" = shuffled ] && echo " (seed $SEED)")"
 
 # The order the runs are made in: "history n" lines.
 python3 - "$RUNS" "$ORDER" "$SEED" > "$TMP/order" <<'PY'

@@ -10,8 +10,8 @@
 # the delta, the adjusted p, the verdict, the pair's time) and the rates with their counts.
 #
 #   bench/precision.sh [--aa N] [--slow N] [--precision PCT] [--max-time D] [--iterations N]
-#                      [--seconds S] [--threads N] [--delay-us US] [--busy N] [--slices S]
-#                      [--out DIR]
+#                      [--seconds S] [--threads N] [--delay-us US] [--slow-pct P] [--busy N] [--slices S]
+#                      [--nice N] [--out DIR]
 #     --aa N          A/A pairs (default 40)
 #     --slow N        slowed pairs (default 20)
 #     --precision P   each run's target (default 1: ±1% of the mean)
@@ -19,21 +19,28 @@
 #     --iterations N  each run's planned minimum (default 5)
 #     --seconds S     ebizzy's measured phase per iteration (default 1)
 #     --threads N     ebizzy threads (default 1: ebizzy -mT -t 1)
-#     --delay-us US   the slowdown: spin US microseconds per record (default 6: ~3% on
-#                     ebizzy -mT -t 1 here; the measured slowdown is printed)
+#     --delay-us US   the slowdown: spin US microseconds per record (default: calibrated to
+#                     --slow-pct of the records/s measured first, the median of 5 cases run
+#                     as the pairs' are: same busy loops and nice; the measured slowdown is
+#                     printed)
+#     --slow-pct P    the slowdown to calibrate (default 3)
 #     --busy N        N busy loops beside every case (default 0; the acceptance: 2). They
 #                     run only while a case runs (under the host lock), not between.
-#     --slices S      the budget in S turns per run (default 5; 1: A, then B)
+#     --slices S      the budget in S turns per run (default 60: 5 s each of a 5-minute budget,
+#                     so the two runs alternate every few iterations; the turns end when both
+#                     runs have reached the precision; 1: A, then B)
+#     --nice N        run both runs with `faultline run --nice N` (default: not given, nice 0)
 #     --out DIR       keep the runs there (default: a temp dir, removed)
 # Environment: FL_BIN (default bin/) holds faultline and faultline-agent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-aa=40 slow=20 prec=1 maxt=5m iters=5 secs=1 threads=1 delay=6 busy=0 slices=5 out=
+aa=40 slow=20 prec=1 maxt=5m iters=5 secs=1 threads=1 delay=auto slowpct=3 busy=0 slices=60 out= nice=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--aa) aa=$2 ;; --slow) slow=$2 ;; --precision) prec=$2 ;; --max-time) maxt=$2 ;;
 	--iterations) iters=$2 ;; --seconds) secs=$2 ;; --threads) threads=$2 ;;
 	--delay-us) delay=$2 ;; --busy) busy=$2 ;; --slices) slices=$2 ;; --out) out=$2 ;;
+	--nice) nice=$2 ;; --slow-pct) slowpct=$2 ;;
 	*) echo "precision.sh: unknown option $1 (see the comment at the top)" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -76,6 +83,21 @@ EOF
 	chmod +x "$1"
 }
 wrapper "$tmp/agent-plain" 0 "$busy"
+# Calibrate: the delay per record that costs slowpct % of the records/s of 5 cases run as
+# the pairs' cases are (the plain agent: its busy loops; nice).
+if [ "$delay" = auto ]; then
+	for i in 1 2 3 4 5; do
+		"$tmp/agent-plain" ebizzy --threads="$threads" --seconds="$secs" --mmap --touch_only \
+			${nice:+--nice="$nice"} --quiet --json="$tmp/cal.json" > /dev/null 2>&1 ||
+			{ echo "precision.sh: the calibration case failed" >&2; exit 1; }
+		python3 -c "import json, sys
+print(json.load(open(sys.argv[1]))['case']['metrics']['records_per_s']['value'])" "$tmp/cal.json"
+	done > "$tmp/cal"
+	rate=$(sort -n "$tmp/cal" | sed -n 3p)
+	delay=$(python3 -c "import sys; r = float(sys.argv[1]); p = float(sys.argv[2]) / 100
+print(max(1, round(p / (1 - p) / r * 1e6)))" "$rate" "$slowpct")
+	echo "calibration: $rate records/s (median of 5); $slowpct% slower is +$delay us per record"
+fi
 wrapper "$tmp/agent-slow" "$delay" "$busy"
 
 run() {	# $1 dir $2 agent $3 slice (1..slices): a new run, or resumed with a larger budget
@@ -83,7 +105,8 @@ run() {	# $1 dir $2 agent $3 slice (1..slices): a new run, or resumed with a lar
 	b=$(python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) * int(sys.argv[2]) / int(sys.argv[3])))" \
 		"$maxs" "$3" "$slices")
 	if [ "$3" = 1 ]; then
-		set -- "$1" "$2" --out "$1" --precision "$prec" --max-time "$b" "$tmp/suite.json"
+		set -- "$1" "$2" --out "$1" --precision "$prec" --max-time "$b" ${nice:+--nice "$nice"} \
+			"$tmp/suite.json"
 	else
 		set -- "$1" "$2" --resume "$1" --max-time "$b"
 	fi
@@ -107,6 +130,15 @@ print(prec(sys.argv[2]), prec(sys.argv[3]), '%+.2f' % k['delta_pct'],
 EOF
 }
 
+# both_done A B: true when both runs stopped at their precision (more turns would add nothing)
+both_done() {
+	python3 - "$1/run.json" "$2/run.json" <<'EOF'
+import json, sys
+sys.exit(0 if all(g['stopped'] == 'precision' for p in sys.argv[1:]
+                  for g in json.load(open(p))['precision']['groups']) else 1)
+EOF
+}
+
 pair() {	# $1 kind (aa|slow) $2 k
 	local d=$out/$1-$2 t0 t1
 	mkdir -p "$d"
@@ -119,6 +151,7 @@ pair() {	# $1 kind (aa|slow) $2 k
 		else
 			run "$d/b" "$bagent" "$s"; run "$d/a" "$tmp/agent-plain" "$s"
 		fi
+		both_done "$d/a" "$d/b" && break
 	done
 	t1=$(date +%s)
 	# n_a hw_a stop_a n_b hw_b stop_b delta p verdict dir
@@ -130,7 +163,7 @@ pair() {	# $1 kind (aa|slow) $2 k
 
 echo "precision bench: ebizzy -mT -t $threads -S $secs, --precision $prec --max-time $maxt," \
      "at least $iters iterations, $slices turns; $busy busy loop(s) beside each case; slowdown" \
-     "--test-delay-us=$delay; $aa A/A and $slow slowed pairs"
+     "--test-delay-us=$delay; nice ${nice:-0}; $aa A/A and $slow slowed pairs"
 : > "$tmp/rows"
 for k in $(seq 1 "$aa"); do pair aa "$k"; done
 for k in $(seq 1 "$slow"); do pair slow "$k"; done
