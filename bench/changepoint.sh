@@ -72,10 +72,11 @@ print(json.load(open(sys.argv[1]))["case"]["metrics"]["records_per_s"]["value"])
 }
 # Calibrate: the delay per record that costs PCT % of the records/s measured here.
 calibrate() {
-	local i
+	local i f
 	for i in 1 2 3 4 5; do
 		mkcase "$TMP/cal" "$i" "${AGENT_OPTS[@]}" || return 1
-		rate_of "$(printf '%s/cal/cases/%04d-ebizzy-i%d.json' "$TMP" $((i + 1)) "$i")"
+		f=$(printf '%s/cal/cases/%04d-ebizzy-i%d.json' "$TMP" $((i + 1)) "$i")
+		rate_of "$f"
 	done
 }
 rate=$(calibrate | sort -n | sed -n 3p)
