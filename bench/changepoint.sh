@@ -31,6 +31,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FL_ROOT=$ROOT FL_BIN=${FL_BIN:-$ROOT/bin}
 . "$ROOT/tests/integration/compare_mkrun.sh"
+. "$ROOT/bench/slowdown.sh"
 RUNS=60 AT=40 PCT=3 ITERS=5 SECS=1 ORDER=shuffled SEED=$$ KEEP= NICE= REUSE=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -65,11 +66,6 @@ SUITE=$ROOT/tests/fixtures/suites/tiny.json
 AGENT_OPTS=(--seconds="$SECS" ${NICE:+--nice="$NICE"})
 
 if [ -z "$REUSE" ]; then
-# records/s of a case file
-rate_of() {
-	python3 -c 'import json,sys
-print(json.load(open(sys.argv[1]))["case"]["metrics"]["records_per_s"]["value"])' "$1"
-}
 # Calibrate: the delay per record that costs PCT % of the records/s measured here.
 calibrate() {
 	local i f
@@ -79,10 +75,9 @@ calibrate() {
 		rate_of "$f"
 	done
 }
-rate=$(calibrate | sort -n | sed -n 3p)
+cal=$(calibrate | slowdown_us "$PCT")	# set -e: a failed case stops here
+read -r rate delay <<< "$cal"
 rm -rf "$TMP/cal"
-delay=$(python3 -c "import sys; r=float(sys.argv[1]); p=float(sys.argv[2])
-print(max(1, round(p / 100 / (1 - p / 100) / r * 1e6)))" "$rate" "$PCT")
 echo "records/s here (median of 5 cases of $SECS s): $rate; $PCT% slower is +$delay us per record"
 echo "runs: $RUNS per history, $ITERS x $SECS s each, nice ${NICE:-0}, made in $ORDER order$([ "$ORDER" != sequential ] && echo " (seed $SEED)")"
 

@@ -34,6 +34,7 @@
 # Environment: FL_BIN (default bin/) holds faultline and faultline-agent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/slowdown.sh
 aa=40 slow=20 prec=1 maxt=5m iters=5 secs=1 threads=1 delay=auto slowpct=3 busy=0 slices=60 out= nice=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -90,12 +91,10 @@ if [ "$delay" = auto ]; then
 		"$tmp/agent-plain" ebizzy --threads="$threads" --seconds="$secs" --mmap --touch_only \
 			${nice:+--nice="$nice"} --quiet --json="$tmp/cal.json" > /dev/null 2>&1 ||
 			{ echo "precision.sh: the calibration case failed" >&2; exit 1; }
-		python3 -c "import json, sys
-print(json.load(open(sys.argv[1]))['case']['metrics']['records_per_s']['value'])" "$tmp/cal.json"
+		rate_of "$tmp/cal.json"
 	done > "$tmp/cal"
-	rate=$(sort -n "$tmp/cal" | sed -n 3p)
-	delay=$(python3 -c "import sys; r = float(sys.argv[1]); p = float(sys.argv[2]) / 100
-print(max(1, round(p / (1 - p) / r * 1e6)))" "$rate" "$slowpct")
+	cal=$(slowdown_us "$slowpct" < "$tmp/cal")
+	read -r rate delay <<< "$cal"
 	echo "calibration: $rate records/s (median of 5); $slowpct% slower is +$delay us per record"
 fi
 wrapper "$tmp/agent-slow" "$delay" "$busy"
