@@ -246,7 +246,7 @@ static void add_nice_finding(json_t *cond, const struct fl_plan *plan)
 	static const char fix[] = "none needed; faultline run --nice N (or the suite's \"nice\") "
 				  "raises the workload's priority over the machine's other processes";
 	const char *from = plan->nice_override ? "run --nice" : "the suite's \"nice\"";
-	json_t *f, *sum = json_object_get(cond, "summary");
+	json_t *f;
 	int lo, hi, v;
 	bool any;
 
@@ -263,8 +263,7 @@ static void add_nice_finding(json_t *cond, const struct fl_plan *plan)
 				  "differ: from nice %d to %d (the case's \"nice\")", v,
 				  plan->nice_set ? from : "the default", lo, hi);
 	json_object_set_new(f, "settings", json_pack("{s:i}", "nice", v));
-	json_object_set_new(sum, "ok", json_integer(json_integer_value(json_object_get(sum,
-									     "ok")) + 1));
+	fl_doctor_summarize(cond);
 }
 
 /* A new run of a suite already loaded into plan (check_new_run). */

@@ -44,6 +44,9 @@ void fl_doctor_print(json_t *doc, FILE *out);
  * indented to col. */
 void fl_doctor_wrap(FILE *out, const char *text, int col);
 
+/* doc's "summary" (how many findings are ok, warn, info), again after findings were added. */
+void fl_doctor_summarize(json_t *doc);
+
 /* Helpers shared by the doctor_*.c files. */
 json_t *fl_doctor_add(json_t *doc, const char *id, const char *name, const char *level,
 		      const char *fix, const char *fmt, ...)

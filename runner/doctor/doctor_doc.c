@@ -70,7 +70,7 @@ static json_t *doc_new(double sample_s)
 			 sample_s, "findings");
 }
 
-static void summarize(json_t *doc)
+void fl_doctor_summarize(json_t *doc)
 {
 	int n[3] = { 0 };
 	json_t *f;
@@ -91,7 +91,7 @@ json_t *fl_doctor_collect(const struct fl_doctor_opts *o)
 
 	fl_doctor_check_load(doc, o);
 	fl_doctor_check_settings(doc);
-	summarize(doc);
+	fl_doctor_summarize(doc);
 	return doc;
 }
 
