@@ -225,7 +225,7 @@ static enum fl_prec_state decide(const struct fl_plan *plan, const struct fl_pre
 		return FL_PREC_FAILED;
 	if (!g->metric)
 		return FL_PREC_NO_METRIC;
-	if (g->n >= 2 && g->halfwidth_pct <= g->target_pct)
+	if (g->n >= FL_PREC_MIN_N && g->halfwidth_pct <= g->target_pct)
 		return FL_PREC_PRECISION;
 	if (g->iterations >= FL_ITERATIONS_MAX || plan->n >= FL_PLAN_MAX)
 		return FL_PREC_ITERATIONS;
@@ -361,7 +361,12 @@ static void group_line(const struct fl_plan *plan, const struct fl_prec_group *g
 		fprintf(out, "%s ±%.2f%% (n=%zu)", g->metric, g->halfwidth_pct, g->n);
 	else
 		fprintf(out, "%s ±? (n=%zu)", g->metric, g->n);
-	fprintf(out, ", target ±%g%%; %s\n", g->target_pct, state_text[g->state]);
+	fprintf(out, ", target ±%g%%; ", g->target_pct);
+	if (g->state == FL_PREC_RUNNING && g->n < FL_PREC_MIN_N &&
+	    g->halfwidth_pct <= g->target_pct)
+		fprintf(out, "within it; wants n=%d before it stops\n", FL_PREC_MIN_N);
+	else
+		fprintf(out, "%s\n", state_text[g->state]);
 }
 
 void fl_prec_print(const struct fl_plan *plan, const char *who, bool final, FILE *out)
@@ -439,6 +444,7 @@ void fl_prec_print_plan(const struct fl_plan *plan, json_t *describe, FILE *out)
 		double secs, budget = plan->max_time_s;
 		const char *metric;
 		long most = FL_ITERATIONS_MAX;
+		int least;
 
 		if (g->first == (size_t)-1 || g->target_pct <= 0)
 			continue;
@@ -450,10 +456,14 @@ void fl_prec_print_plan(const struct fl_plan *plan, json_t *describe, FILE *out)
 			most = (long)(budget / secs);
 		if (most < g->min_iterations)
 			most = g->min_iterations;
+		least = g->min_iterations > FL_PREC_MIN_N ? g->min_iterations : FL_PREC_MIN_N;
+		if (least > most)
+			least = (int)most;
 		fl_params_label(pc->params, NULL, label, sizeof(label));
-		fprintf(out, "  %s %s: %s to ±%g%%: at least %d iterations (planned), at most %ld",
+		fprintf(out, "  %s %s: %s to ±%g%%: at least %d iterations (%s), at most %ld",
 			pc->workload, label, metric ? metric : "?", g->target_pct,
-			g->min_iterations, most);
+			least, least > g->min_iterations ? "the precision's floor" : "planned",
+			most);
 		if (secs > 0)
 			fprintf(out, " (the %s budget / its %g s measured phase)\n",
 				fl_fmt_duration(dur, sizeof(dur), budget), secs);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Adaptive precision (issue #15): a suite with "precision" and "max_time_s" stops a case whose
-# 95% CI half-width reached its target at the planned minimum and gives the other (a target it
-# cannot reach) iterations until the time budget is spent; run.json records per case group the
+# 95% CI half-width reached its target at the precision's floor of 10 iterations (not at the
+# planned 3) and gives the other (a target it cannot reach) iterations until its own time budget
+# is spent; run.json records per case group the
 # half-width, n and why it stopped; --dry-run shows the minimum and the most the budget allows;
 # bad --precision / --max-time / suite values are one sentence and exit 2; an interrupted
 # adaptive run resumes where it stopped, and --resume with a new --max-time goes on. ~30 s
@@ -9,13 +10,14 @@
 . "$(dirname "$0")/lib.sh"
 F=$FL_BIN/faultline
 S=$TMP/prec.json
-# loose: ebizzy at 0.2 s varies by 5-30% here, so ±90% holds after 3 iterations (t=4.3);
-# tight: ±0.001% never does, so it runs until the suite's 10 s budget (the planned 5 take 3-8 s here) is spent.
+# loose: ebizzy at 0.2 s varies by 5-30% here, so ±90% holds after 3 iterations (t=4.3), but it
+# is not called before 10 (FL_PREC_MIN_N); tight: ±0.001% never holds, so it runs until its own
+# 5 s budget is spent. The suite's 30 s leaves room for both (each case takes 0.6-1.6 s here).
 cat > "$S" <<-EOF
-{"name": "prec", "iterations": 3, "timeout_s": 30, "max_time_s": 10,
+{"name": "prec", "iterations": 3, "timeout_s": 30, "max_time_s": 30,
  "cases": [{"workload": "ebizzy", "precision": 90,
             "params": {"threads": 1, "seconds": 0.2, "mmap": true, "touch_only": true}},
-           {"workload": "ebizzy", "precision": 0.001, "iterations": 2,
+           {"workload": "ebizzy", "precision": 0.001, "iterations": 2, "max_time_s": 5,
             "params": {"threads": 1, "seconds": 0.2}}]}
 EOF
 # grp RUN K FIELD: precision.groups[K].FIELD of RUN's run.json
@@ -27,16 +29,21 @@ R=$TMP/r1
 check "  run.json is valid faultline/1" "$F" validate "$R/run.json" >/dev/null
 check "  two case groups recorded" test "$(jget "$R/run.json" "['precision']['groups'].__len__()")" = 2
 check "  the reachable target stopped for precision" test "$(grp "$R" 0 stopped)" = precision
-check "  at the planned minimum (n=3)" test "$(grp "$R" 0 n)" = 3
+check "  at the precision's floor (n=10), not at the planned 3" test "$(grp "$R" 0 n)" = 10
+check "  the progress said it was within the target but not called yet" \
+	grep -qE "^  ebizzy .*touch_only=true.*: records_per_s ±[0-9.]+% \(n=[3-9]\), target ±90%; within it; wants n=10 before it stops" "$TMP/stdout"
 check "  its half-width is recorded and within the target" \
 	python3 -c "import sys; h=float(sys.argv[1]); sys.exit(not 0 <= h <= 90)" "$(grp "$R" 0 halfwidth_pct)"
 check "  the unreachable one stopped for time" test "$(grp "$R" 1 stopped)" = time
 n1=$(grp "$R" 1 n)
 check "  after more iterations than planned (n=$n1)" test "$n1" -gt 2
 check "  its metric is the first with a direction" test "$(grp "$R" 1 metric)" = records_per_s
+spent=$(grp "$R" 1 spent_s)
+check "  it kept to its own budget (spent ${spent} s of 5)" \
+	python3 -c "import sys; sys.exit(not float(sys.argv[1]) <= 5.5)" "$spent"
 spent=$(jget "$R/run.json" "['precision']['spent_s']")
-check "  the run kept to its budget (spent ${spent} s of 10)" \
-	python3 -c "import sys; sys.exit(not float(sys.argv[1]) <= 10.5)" "$spent"
+check "  the run kept to the suite's (spent ${spent} s of 30)" \
+	python3 -c "import sys; sys.exit(not float(sys.argv[1]) <= 30.5)" "$spent"
 check "  the adaptive cases are marked extra" \
 	test "$(jget "$R/run.json" "['cases'][-1].get('extra')")" = True
 check "  the progress says which case wants iterations, with its half-width" \
@@ -46,7 +53,7 @@ check "  and the end says why each stopped" grep -q "stopped: time budget spent"
 expect_exit 0 "--dry-run with --precision and --max-time" \
 	"$F" run --dry-run --precision 2 --max-time 1m "$S"
 check "  shows each case's planned minimum and the most the budget allows" \
-	grep -q "records_per_s to ±2%: at least 3 iterations (planned), at most 300 (the 1m00s budget / its 0.2 s measured phase)" "$TMP/stdout"
+	grep -q "records_per_s to ±2%: at least 10 iterations (the precision's floor), at most 300 (the 1m00s budget / its 0.2 s measured phase)" "$TMP/stdout"
 check "  and the worst case of the run" grep -q "ends by 2m30s at worst" "$TMP/stdout"
 
 expect_exit 0 "--precision 2% (with its % sign)" "$F" run --dry-run --precision 2% --max-time 1m "$S"

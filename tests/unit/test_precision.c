@@ -88,32 +88,43 @@ static enum fl_prec_state state_of(const struct fl_plan *plan)
 
 static void test_states(void **state)
 {
-	const double v[] = { 100, 101, 99 };
+	const double v[] = { 100, 101, 99, 100, 101, 99, 100, 101, 99, 100 };
 	struct fl_prec_group *g;
 	struct fl_plan plan;
 
 	(void)state;
-	/* ±2.48% reached at 3%, not at 1% */
+	/* ±2.48% after 3 is within 3%, but a precision is not called before FL_PREC_MIN_N */
 	make_plan(&plan, v, 3, 3);
 	g = fl_prec_assess(&plan);
-	assert_int_equal(g[0].state, FL_PREC_PRECISION);
+	assert_int_equal(g[0].state, FL_PREC_RUNNING);
 	assert_int_equal(g[0].n, 3);
 	assert_float_equal(g[0].halfwidth_pct, 2.484138, 1e-6);
 	assert_float_equal(g[0].est_s, 1, 0);
 	free(g);
-	fl_prec_apply(&plan, 1, 0);
+	fl_plan_free(&plan);
+	/* ±0.584% after 10 is reached at 1%, not at 0.5% */
+	assert_int_equal(FL_PREC_MIN_N, 10);
+	make_plan(&plan, v, 10, 1);
+	g = fl_prec_assess(&plan);
+	assert_int_equal(g[0].state, FL_PREC_PRECISION);
+	assert_int_equal(g[0].n, 10);
+	assert_float_equal(g[0].halfwidth_pct, 0.584086, 1e-6);
+	free(g);
+	fl_prec_apply(&plan, 0.5, 0);
 	assert_int_equal(state_of(&plan), FL_PREC_RUNNING);
 	/* the run's budget: 9.5 s spent of 10, an iteration takes 1 s */
 	plan.max_time_s = 10;
 	plan.spent_before_s = 9.5;
 	assert_int_equal(state_of(&plan), FL_PREC_TIME);
 	plan.max_time_s = 0;
-	/* the group's own budget: 3 s spent of 3.5 */
-	plan.cases[0].max_time_s = plan.cases[1].max_time_s = plan.cases[2].max_time_s = 3.5;
+	/* the group's own budget: 10 s spent of 10.5 */
+	for (size_t i = 0; i < 10; i++)
+		plan.cases[i].max_time_s = 10.5;
 	assert_int_equal(state_of(&plan), FL_PREC_TIME);
-	plan.cases[0].max_time_s = plan.cases[1].max_time_s = plan.cases[2].max_time_s = 0;
+	for (size_t i = 0; i < 10; i++)
+		plan.cases[i].max_time_s = 0;
 	/* no precision asked: its planned iterations */
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 10; i++)
 		plan.cases[i].precision_pct = 0;
 	assert_int_equal(state_of(&plan), FL_PREC_PLANNED);
 	fl_prec_apply(&plan, 1, 0);
