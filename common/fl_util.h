@@ -16,6 +16,11 @@ enum fl_exit {
 
 #define FL_ERRLEN 512
 
+/* A workload's priority (run --nice, a suite's "nice", the agent's --nice=N): setpriority's
+ * range. */
+#define FL_NICE_MIN (-20)
+#define FL_NICE_MAX 19
+
 /* Print "PROG: message\n" to stderr. */
 void fl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Set the program name used by fl_err (default "faultline"). */

@@ -369,7 +369,8 @@ static int hunt(struct hunt_opts *o)
 	fflush(stdout);
 	fl_interrupt_install();
 	arm_budget(o->max_time_s);
-	fl_run_multi(suite, out, &o->ta.t, o->ta.kernels, o->ta.nkernels, 0, 0, fl_interrupt_flag());
+	fl_run_multi(suite, out, &o->ta.t, o->ta.kernels, o->ta.nkernels,
+		     &(struct fl_multi_opts){ 0 }, fl_interrupt_flag());
 	alarm(0);
 	if (budget_spent)
 		printf("hunt: --max-time spent; the cases not run are listed below\n");

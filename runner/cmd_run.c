@@ -181,11 +181,6 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		       fl_target_kinds(FL_TGT_MULTI_KERNEL, kinds, sizeof(kinds)));
 		return -1;
 	}
-	if (o->ta.nkernels > 1 && o->nice_set) {
-		fl_err("run: --nice does not reach the runs of several --kernel yet; give the "
-		       "suite a \"nice\" instead");
-		return -1;
-	}
 	if (fl_target_can(t->kind, FL_TGT_BOOTS_KERNEL) && !t->kernel) {
 		fl_err("run: --target %s needs --kernel CANDIDATE|IMAGE (faultline kernel list)",
 		       t->kind);
@@ -503,9 +498,14 @@ int fl_cmd_run(int argc, char **argv)
 		goto out;
 	if (t.ops->caps & FL_TGT_THIS_HOST)
 		restore_stale_journal(agent);
-	if (o.ta.nkernels > 1)
-		return fl_run_multi(o.suite, o.out, &o.ta.t, o.ta.kernels, o.ta.nkernels,
-				    o.precision_pct, o.max_time_s, fl_interrupt_flag());
+	if (o.ta.nkernels > 1) {
+		struct fl_multi_opts mo = { .precision_pct = o.precision_pct,
+					    .max_time_s = o.max_time_s,
+					    .nice_set = o.nice_set, .nice = o.nice };
+
+		return fl_run_multi(o.suite, o.out, &o.ta.t, o.ta.kernels, o.ta.nkernels, &mo,
+				    fl_interrupt_flag());
+	}
 	fl_plan_start_clock(&plan);	/* the time budget counts the boot */
 	ret = o.resume ? resume_run(&o, agent, &plan, &t, &rd, err, sizeof(err))
 		       : start_run(&o, agent, &plan, &t, &rd, err, sizeof(err));

@@ -204,7 +204,7 @@ static int parse_long(const char *opt, const char *arg, long *out)
 	return -1;
 }
 
-/* --nice=N: a whole number from -20 to 19 (setpriority's range). */
+/* --nice=N: a whole number from FL_NICE_MIN to FL_NICE_MAX (setpriority's range). */
 static int parse_nice(struct fl_agent_opts *o, const char *arg)
 {
 	char shown[FL_MAX_NAME_SHOWN], *end;
@@ -212,13 +212,14 @@ static int parse_nice(struct fl_agent_opts *o, const char *arg)
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (*arg && !isspace((unsigned char)*arg) && !*end && !errno && v >= -20 && v <= 19) {
+	if (*arg && !isspace((unsigned char)*arg) && !*end && !errno && v >= FL_NICE_MIN &&
+	    v <= FL_NICE_MAX) {
 		o->nice = (int)v;
 		o->nice_set = true;
 		return 0;
 	}
-	fl_err("option --nice: wants a whole number from -20 to 19, not '%s'",
-	       fl_text_clean(shown, sizeof(shown), arg));
+	fl_err("option --nice: wants a whole number from %d to %d, not '%s'", FL_NICE_MIN,
+	       FL_NICE_MAX, fl_text_clean(shown, sizeof(shown), arg));
 	return -1;
 }
 

@@ -21,11 +21,15 @@ int fl_plan_max_round(const struct fl_plan *plan);
 int fl_run_plan_round(struct fl_rundir *rd, struct fl_plan *plan, struct fl_target *t,
 		      volatile sig_atomic_t *interrupted, int round);
 int fl_run_plan_finish(struct fl_rundir *rd, struct fl_plan *plan, volatile sig_atomic_t *interrupted);
-/* run_multi.c: faultline run with several --kernel (opts->kernel is ignored); precision_pct and
- * max_time_s: --precision and --max-time (0: the suite's). */
+/* run_multi.c: faultline run with several --kernel (opts->kernel is ignored). */
 struct fl_target_opts;
+struct fl_multi_opts {
+	double precision_pct, max_time_s;	/* --precision, --max-time (0: the suite's) */
+	bool nice_set;				/* --nice N: every kernel's cases at nice N */
+	int nice;
+};
 int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts *opts,
-		 const char *const *kernels, int nkernels, double precision_pct,
-		 double max_time_s, volatile sig_atomic_t *interrupted);
+		 const char *const *kernels, int nkernels, const struct fl_multi_opts *mo,
+		 volatile sig_atomic_t *interrupted);
 
 #endif

@@ -16,8 +16,6 @@
 #define FL_PLAN_MAX 20000
 #define FL_PRECISION_MAX 100.0		/* precision: a % of the mean */
 #define FL_MAX_TIME_MAX_S (7 * 86400.0)	/* max_time_s, --max-time: a week */
-#define FL_NICE_MIN (-20)		/* nice, --nice: setpriority's range */
-#define FL_NICE_MAX 19
 
 /* One planned case: a workload with fixed parameters, one iteration. */
 struct fl_plan_case {

@@ -79,8 +79,8 @@ static void fail_slot(struct slot *s, int code, const char *why)
 }
 
 /* Prepare (resolve or build the kernel), describe, and create OUT/<name>/. */
-static void slot_prepare(struct slot *s, const char *suite, const char *out, double prec,
-			 double max_time, double started, char *err, size_t errlen)
+static void slot_prepare(struct slot *s, const char *suite, const char *out,
+			 const struct fl_multi_opts *mo, double started, char *err, size_t errlen)
 {
 	struct fl_target t;
 	char dir[1300];
@@ -106,9 +106,13 @@ static void slot_prepare(struct slot *s, const char *suite, const char *out, dou
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", out, s->name);
+	if (mo->nice_set)	/* what --resume of this kernel's run dir keeps */
+		json_object_set_new(info, "nice", json_integer(mo->nice));
 	ret = fl_suite_load(suite, s->o.agent, &s->plan, err, errlen);
 	if (!ret) {
-		fl_prec_apply(&s->plan, prec, max_time);
+		fl_prec_apply(&s->plan, mo->precision_pct, mo->max_time_s);
+		if (mo->nice_set)
+			fl_plan_set_nice(&s->plan, mo->nice);
 		s->plan.started_mono = started;	/* one clock, one budget for all kernels */
 		ret = fl_prec_check(&s->plan, err, errlen) ||
 		      fl_rundir_create(&s->rd, dir, s->plan.suite_name, info, err, errlen);
@@ -242,8 +246,8 @@ static int write_index(const char *out, const char *suite, struct slot *slots, i
 }
 
 int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts *opts,
-		 const char *const *kernels, int nkernels, double precision_pct,
-		 double max_time_s, volatile sig_atomic_t *interrupted)
+		 const char *const *kernels, int nkernels, const struct fl_multi_opts *mo,
+		 volatile sig_atomic_t *interrupted)
 {
 	struct slot *slots = calloc((size_t)nkernels, sizeof(*slots));
 	char dir[1024], stamp[32], err[FL_ERRLEN], index[1100];
@@ -284,8 +288,7 @@ int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts
 					 sizeof(slots[i].name) - strlen(slots[i].name), "-%d", i + 1);
 	}
 	for (int i = 0; i < nkernels && !*interrupted; i++) {
-		slot_prepare(&slots[i], suite, dir, precision_pct, max_time_s, started, err,
-			     sizeof(err));
+		slot_prepare(&slots[i], suite, dir, mo, started, err, sizeof(err));
 		if (slots[i].have_rd && fl_plan_max_round(&slots[i].plan) > rmax)
 			rmax = fl_plan_max_round(&slots[i].plan);
 	}

@@ -3,8 +3,8 @@
 # that does not apply, fragment symbols that cannot be set (a real merge_config + olddefconfig on
 # linux-source-6.12, unpacked once into build/kernels/src-<hash>/), and, in one faultline run
 # with several --kernel, a kernel that does not boot and broken candidates next to Debian's
-# prebuilt 6.12: each a clear sentence, the good kernel's cases run. The real builds are in
-# tests/slow/kernel_ab.sh.
+# prebuilt 6.12: each a clear sentence, the good kernel's cases run (at --nice -5, which reaches
+# the guest's agent). The real builds are in tests/slow/kernel_ab.sh.
 . "$(dirname "$0")/lib.sh"
 F=$FL_BIN/faultline
 S=$FL_ROOT/tests/fixtures/suites
@@ -58,7 +58,7 @@ fi
 img=$(awk '$1 == "image" {print $2}' "$TMP/show")
 head -c 1000000 "$img" > "$TMP/truncated-bzImage"
 expect_exit 3 "a run with a good and three bad kernels exits with the worst status (3: no boot)" "$F" run --target qemu --accel tcg \
-	--boot-timeout 40 --kernel debian-6.12 --kernel "$TMP/truncated-bzImage" \
+	--boot-timeout 40 --nice -5 --kernel debian-6.12 --kernel "$TMP/truncated-bzImage" \
 	--kernel "$TMP/field.json" --kernel "$TMP/patch.json" --out "$TMP/ab" "$S/qemu-tiny.json"
 stderr_has "kernel truncated-bzImage: the guest did not boot to its agent" "the truncated image is one sentence"
 stderr_has "kernel field: " "the bad candidate is one sentence"
@@ -67,6 +67,8 @@ stderr_has "the other kernels go on" "each says the others go on"
 check "the good kernel's run validates" "$F" validate "$TMP/ab/debian-6.12/run.json"
 check "its cases ran" test "$(jget "$TMP/ab/debian-6.12/run.json" "['cases'][1]['status']")" = ok
 check "its cases name the candidate" test "$(jget "$TMP/ab/debian-6.12/cases/0001-ebizzy-i1.json" "['run']['kernel']['candidate']")" = debian-6.12
+check "--nice reaches its cases in the guest (nice -5 read back)" test "$(jget "$TMP/ab/debian-6.12/cases/0001-ebizzy-i1.json" "['case']['nice']")" = -5
+check "  and its run.json keeps it for --resume" test "$(jget "$TMP/ab/debian-6.12/run.json" "['run']['nice']")" = -5
 check "the image that does not boot has skipped cases" test "$(jget "$TMP/ab/truncated-bzImage/run.json" "['cases'][0]['status']")" = skipped
 statuses() { python3 -c 'import json,sys; print(" ".join(k["status"] for k in json.load(open(sys.argv[1]))["kernels"]))' "$1"; }
 check "runs.json says which kernels failed" test "$(statuses "$TMP/ab/runs.json")" = "ok failed failed failed"
