@@ -16,7 +16,8 @@
 #     --slow N        slowed pairs (default 20)
 #     --precision P   each run's target (default 1: ±1% of the mean)
 #     --max-time D    each run's budget (default 5m: a pair within 10 minutes)
-#     --iterations N  each run's planned minimum (default 5)
+#     --iterations N  each run's planned minimum (default 5; --precision calls no precision
+#                     before 10 all the same)
 #     --seconds S     ebizzy's measured phase per iteration (default 1)
 #     --threads N     ebizzy threads (default 1: ebizzy -mT -t 1)
 #     --delay-us US   the slowdown: spin US microseconds per record (default: calibrated to
