@@ -13,8 +13,10 @@ trusts that low spread. The smaller the floor, the more often that happens.
 
   bench/stopping-sim.py [--pairs N] [--cov 1,1.5,2.8] [--floors 5,10] [--target 1] [--seed S]
 
-Prints one line per CoV and floor: A/A pairs flagged, 3% slowdowns detected, mean n per run.
-Python's standard library only; about 30 s for the defaults.
+Prints one line per CoV and floor: A/A pairs flagged, 3% slowdowns detected, mean n per run,
+and A/A pairs flagged when both runs take that many iterations, fixed (no stopping rule): what
+the test gives without the rule's selection. Python's standard library only; a few seconds for
+the defaults.
 """
 import argparse
 import math
@@ -110,7 +112,8 @@ def main():
     rng = random.Random(args.seed)
     print(f"# {args.pairs} A/A pairs and {args.pairs // 2} pairs with a 3% slowdown per line; "
           f"target ±{args.target:g}%, compare: Welch 5% and beyond 1%")
-    print(f"{'CoV %':>6} {'floor':>5} {'A/A flagged':>12} {'3% detected':>12} {'mean n':>7}")
+    print(f"{'CoV %':>6} {'floor':>5} {'A/A flagged':>12} {'3% detected':>12} {'mean n':>7} "
+          f"{'fixed n: A/A':>13}")
     for cov in (float(c) for c in args.cov.split(",")):
         for floor in (int(f) for f in args.floors.split(",")):
             fa, det, ns = 0, 0, []
@@ -124,8 +127,13 @@ def main():
                 b = run(rng, cov, floor, args.target, args.cap, 0.97)
                 hit, change = flagged(a, b, 1.0)
                 det += hit and change < 0
+            n = max(2, round(statistics.mean(ns)))
+            fixed = sum(flagged([rng.gauss(100, cov) for _ in range(n)],
+                                [rng.gauss(100, cov) for _ in range(n)], 1.0)[0]
+                        for _ in range(args.pairs))
             print(f"{cov:6g} {floor:5d} {100 * fa / args.pairs:11.1f}% "
-                  f"{100 * det / (args.pairs // 2):11.1f}% {statistics.mean(ns):7.1f}")
+                  f"{100 * det / (args.pairs // 2):11.1f}% {statistics.mean(ns):7.1f} "
+                  f"{100 * fixed / args.pairs:12.1f}%")
 
 
 if __name__ == "__main__":
