@@ -27,6 +27,7 @@
 #     --reuse DIR  the runs kept in DIR/runs by an earlier --keep DIR: make the histories
 #                  again from them (DIR/step, DIR/flat, series.tsv are replaced), no new runs
 # About 20 minutes here with the defaults.
+. "$(dirname "$0")/usage.sh"
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FL_ROOT=$ROOT FL_BIN=${FL_BIN:-$ROOT/bin}

@@ -2,6 +2,7 @@
 # faultline compare over 10,000 case files (two runs of 5,000 real case documents, copies of
 # one real case each with its own iteration number and values): prints the wall time.
 #   bench/compare-speed.sh [CASES_PER_RUN]   (goal: 2 x 5000 in under 2 s)
+. "$(dirname "$0")/usage.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-5000}

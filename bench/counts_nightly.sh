@@ -11,6 +11,7 @@
 #   FL_BIN=DIR (default bin/), OUT=DIR (default a temp dir, kept and printed), BUSY=N busy
 #   loops (default 2), BASE=/CAND= other candidates (a dry run of the plumbing). With an OUT
 #   of an interrupted bench, history runs already in OUT/h are kept and a partial one resumed.
+. "$(dirname "$0")/usage.sh"
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FL=${FL_BIN:-$ROOT/bin}/faultline

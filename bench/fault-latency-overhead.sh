@@ -5,6 +5,7 @@
 #   bench/fault-latency-overhead.sh [PAIRS=10] [SECONDS=3] [WORKLOAD ARGS...]
 # Default workload: ebizzy -m -T -t 2 (seed 001's ebizzy -mT, one thread per CPU here).
 # FL_BIN picks the binaries (default bin/).
+. "$(dirname "$0")/usage.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-10}; secs=${2:-3}; shift $(( $# > 2 ? 2 : $# )) || true

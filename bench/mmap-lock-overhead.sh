@@ -6,6 +6,7 @@
 # effect shows.
 #   bench/mmap-lock-overhead.sh [PAIRS=5] [SECONDS=3] [FAULT-SCALE ARGS...]
 # FL_BIN picks the binaries (default bin/).
+. "$(dirname "$0")/usage.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-5}; secs=${2:-3}; shift $(( $# > 2 ? 2 : $# )) || true

@@ -12,6 +12,7 @@
 #           change and one after are measured in the same rounds:
 #           PROBES="build/old/bin/faultline-agent:all all all,sw"
 #   AGENT   the agent for arms without one and for none (default bin/faultline-agent)
+. "$(dirname "$0")/usage.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-7}; secs=${2:-3}; shift $(( $# > 2 ? 2 : $# )) || true

@@ -4,6 +4,7 @@
 # setup, probes, verify, teardown, the result frame) of the same cases run by the local target
 # on this host. Prints figures; never passes or fails on timing.
 #   bench/qemu-overhead.sh [--kernel CANDIDATE|IMAGE] [--iterations N]
+. "$(dirname "$0")/usage.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kernel=debian-6.12 iters=3

@@ -2,6 +2,7 @@
 # Run-to-run spread on this machine: each workload's main metric (its first metric) over the
 # measured iterations of configs/suites/bench-cov.json (5 each, after a warm-up).
 #   bench/workload-cov.sh [SUITE]      (about 5 minutes here)
+. "$(dirname "$0")/usage.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=${1:-configs/suites/bench-cov.json}
