@@ -5,6 +5,7 @@
  * khugepaged against the kernel's defaults, swap, the hypervisor and how it flushes remote
  * TLBs (workloads/probes/tlb_flush.h), ASLR.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -402,7 +403,29 @@ static const char *dmi_vm(const char *vendor, const char *product)
 	return NULL;
 }
 
-static const char *hypervisor_name(const struct fl_tlb_facts *f, char *how, size_t len)
+/* arch/x86/kernel/cpu/hypervisor.c: "Hypervisor detected: NAME" at boot ("KVM", "Xen HVM",
+ * "PVM", ...). NAME lower-cased into name (letters, digits, '-', ' ' only); false if absent. */
+static bool kmsg_hypervisor(const char *kmsg, char *name, size_t len)
+{
+	static const char line[] = "Hypervisor detected: ";
+	const char *p = kmsg ? strstr(kmsg, line) : NULL;
+	size_t n = 0;
+
+	if (!p || !len)
+		return false;
+	for (p += sizeof(line) - 1; n + 1 < len; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != ' ')
+			break;
+		name[n++] = (char)tolower((unsigned char)*p);
+	}
+	while (n && name[n - 1] == ' ')
+		n--;
+	name[n] = '\0';
+	return n > 0;
+}
+
+static const char *hypervisor_name(const struct fl_tlb_facts *f, char *name, size_t nlen,
+				   char *how, size_t len)
 {
 	char xen[32] = "", vendor[128] = "", product[128] = "";
 	const char *dmi;
@@ -423,6 +446,8 @@ static const char *hypervisor_name(const struct fl_tlb_facts *f, char *how, size
 		return snprintf(how, len, "/sys/hypervisor/type %s", xen), "xen";
 	if (dmi)
 		return snprintf(how, len, "DMI %.100s %.100s", vendor, product), dmi;
+	if (kmsg_hypervisor(f->kmsg, name, nlen))
+		return snprintf(how, len, "the kernel log: \"Hypervisor detected\""), name;
 	if (hypervisor_flag())
 		return snprintf(how, len, "the CPU's hypervisor flag"), "unknown";
 	snprintf(how, len, "no hypervisor flag, no /sys/hypervisor%s%s", vendor[0] ? ", DMI " : "",
@@ -432,8 +457,8 @@ static const char *hypervisor_name(const struct fl_tlb_facts *f, char *how, size
 
 static void check_hypervisor(json_t *doc, const struct fl_tlb_facts *facts)
 {
-	char how[320];
-	const char *hv = hypervisor_name(facts, how, sizeof(how));
+	char how[320], name[32];
+	const char *hv = hypervisor_name(facts, name, sizeof(name), how, sizeof(how));
 	bool box = !access("/.dockerenv", F_OK) || !access("/run/.containerenv", F_OK);
 	json_t *f;
 

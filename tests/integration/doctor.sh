@@ -40,13 +40,13 @@ if [ ! -e /sys/bus/event_source/devices/cpu ]; then
 	check "   no PMU here: said" grep -q "no hardware PMU" "$TMP/stdout"
 fi
 if grep -q hypervisor /proc/cpuinfo; then
-	check "   a VM: the hypervisor named" grep -qE "^info +hypervisor +[a-z]+ guest" "$TMP/stdout"
+	check "   a VM: the hypervisor named" grep -qE "^info +hypervisor +[a-z0-9 -]+ guest" "$TMP/stdout"
 	check "   a VM: no cpufreq, said" grep -q "no cpufreq driver (a VM" "$TMP/stdout"
 fi
 # from CPUID first (tlb_lib.sh): the boot line in the kernel log is gone once a busy log wraps
 if [ "$(tlb_ipi_less)" = 1 ]; then
-	check "   a paravirtual TLB flush named (KVM's or Hyper-V's)" \
-		grep -qE "KVM's paravirtual flush|Hyper-V hypercalls" "$TMP/stdout"
+	check "   a paravirtual TLB flush named (KVM's, Hyper-V's or PVM's)" \
+		grep -qE "KVM's paravirtual flush|Hyper-V hypercalls|PVM hypercalls" "$TMP/stdout"
 fi
 rc=$(expect_exit_any "$F" doctor --json --sample 0.2)
 check "--json validates against schema/doctor-1.schema.json" python3 -c '

@@ -3,7 +3,8 @@
  * in procparse.c): the tlb:tlb_flush reasons from a real format file, when the TLB IPI class
  * is unsupported (a hypervisor flushes without an IPI), and the "ipi" section that says so.
  * Fixtures: tests/fixtures/x86_64-6.18-kvm (this KVM guest, whose kernel log says "KVM setup
- * pv remote TLB flush"; cpuid.txt says how they were captured) and x86_64-6.12 (TCG guest). */
+ * pv remote TLB flush"; cpuid.txt says how they were captured), x86_64-6.18-pvm (a PVM guest:
+ * "pvm-pv: remote TLB flushes via PVM_HC_FLUSH_TLB_MULTI") and x86_64-6.12 (TCG guest). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,6 +101,7 @@ static void test_other_hypervisors(void **state)
 {
 	struct fl_tlb_facts f = { .cpuid = true, .hyperv = true,
 				  .hyperv_hints = FL_HV_REMOTE_TLB_FLUSH_RECOMMENDED };
+	char *pvm = fixture("x86_64-6.18-pvm", "kmsg");
 	char why[768];
 
 	assert_int_equal(fl_tlb_ipi_less("x86_64", &f, why, sizeof(why)), 1);
@@ -114,11 +116,24 @@ static void test_other_hypervisors(void **state)
 	assert_non_null(strstr(why, "Xen PV"));
 	f.xen_guest_type = "PVH\n";
 	assert_int_equal(fl_tlb_ipi_less("x86_64", &f, why, sizeof(why)), 0);
+	/* A PVM guest's log (this machine, 2026-12-01): CPUID has no bit for it. */
+	memset(&f, 0, sizeof(f));
+	f.kmsg = pvm;
+	assert_int_equal(fl_tlb_ipi_less("x86_64", &f, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "PVM hypercalls"));
+	assert_non_null(strstr(why, "PVM_HC_FLUSH_TLB_MULTI"));
+	assert_non_null(strstr(why, "remote IPI send"));
+	f.cpuid = true;
+	assert_int_equal(fl_tlb_ipi_less("x86_64", &f, why, sizeof(why)), 1);
+	assert_null(strstr(why, "CPUID"));
+	f.kmsg = "Linux version 6.18.44\nHypervisor detected: PVM\n";
+	assert_int_equal(fl_tlb_ipi_less("x86_64", &f, why, sizeof(why)), 0);
 	/* Bare metal or TCG: the hypervisor bit is off, nothing to doubt. */
 	memset(&f, 0, sizeof(f));
 	f.cpuid = true;
 	assert_int_equal(fl_tlb_ipi_less("x86_64", &f, why, sizeof(why)), 0);
 	assert_int_equal(fl_tlb_ipi_less("x86_64", NULL, why, sizeof(why)), 0);
+	free(pvm);
 }
 
 static void parse(const char *dir, const char *file, struct fl_irq_table *t)
@@ -164,6 +179,39 @@ static void test_ipi_set_missing(void **state)
 	free(kmsg);
 }
 
+/* A PVM guest (2026-12-01): a 2-thread mmap/munmap loop sent 2292 remote flushes ("remote IPI
+ * send"), none reached a CPU by IPI ("remote shootdown" 0, cpuid.txt) and the TLB row stayed
+ * at 0: the class is unsupported there, never a counted 0. */
+static void test_pvm_capture(void **state)
+{
+	struct fl_irq_table a, b;
+	struct fl_tlb_reason r[FL_TLB_REASONS_MAX];
+	char why[768];
+	char *kmsg = fixture("x86_64-6.18-pvm", "kmsg");
+	char *fmt = fixture("x86_64-6.18-pvm", "tlb_flush-format.txt");
+	struct fl_tlb_facts f = { .cpuid = true, .kmsg = kmsg, .possible_cpus = 2 };
+	json_t *ipi, *tlb;
+
+	assert_int_equal(fl_tlb_reasons_parse(fmt, r, FL_TLB_REASONS_MAX), 6);
+	assert_string_equal(r[4].text, "remote IPI send");
+	parse("x86_64-6.18-pvm", "interrupts-before.txt", &a);
+	parse("x86_64-6.18-pvm", "interrupts-after.txt", &b);
+	ipi = fl_ipi_delta_json("x86_64", &a, &b);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(ipi,
+			"tlb_shootdown"), "total")), 0);
+	assert_int_equal(fl_tlb_ipi_less("x86_64", &f, why, sizeof(why)), 1);
+	assert_int_equal(fl_ipi_set_missing(ipi, FL_IPI_TLB_SHOOTDOWN, "unsupported", why), 0);
+	tlb = json_object_get(ipi, "tlb_shootdown");
+	assert_string_equal(json_string_value(json_object_get(tlb, "status")), "unsupported");
+	assert_null(json_object_get(tlb, "total"));
+	assert_schema("ipi", ipi);
+	json_decref(ipi);
+	fl_irq_free(&a);
+	fl_irq_free(&b);
+	free(fmt);
+	free(kmsg);
+}
+
 /* The live judge on this machine agrees with the pure one on its captured facts. */
 static void test_live_facts(void **state)
 {
@@ -187,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_reasons_format),
 		cmocka_unit_test(test_kvm_pv_flush),
 		cmocka_unit_test(test_other_hypervisors),
+		cmocka_unit_test(test_pvm_capture),
 		cmocka_unit_test(test_ipi_set_missing),
 		cmocka_unit_test(test_live_facts),
 	};

@@ -11,6 +11,8 @@
 
 #define KVM_PV_LINE	"KVM setup pv remote TLB flush"
 #define HYPERV_PV_LINE	"Using hypercall for remote TLB flush"
+/* A PVM guest (a paravirtual x86 guest; its host is a PVM hypervisor, CPUID says "bhyve"). */
+#define PVM_PV_LINE	"remote TLB flushes via PVM_HC_FLUSH_TLB_MULTI"
 #define BOOT_LINE	"Linux version "
 
 /*
@@ -81,8 +83,13 @@ int fl_tlb_ipi_less(const char *machine, const struct fl_tlb_facts *f, char *rea
 		   "remote TLB flushes go through KVM's paravirtual flush: a vCPU the host has "
 		   "preempted is flushed by the host at its next entry, without an IPI", reason, len))
 		return 1;
-	return tlb_pv(f, HYPERV_PV_LINE, hyperv_cpuid_pv_flush(f),
-		      "(HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED)",
-		      "remote TLB flushes are Hyper-V hypercalls (HvFlushVirtualAddressSpace), "
-		      "without an IPI", reason, len);
+	if (tlb_pv(f, HYPERV_PV_LINE, hyperv_cpuid_pv_flush(f),
+		   "(HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED)",
+		   "remote TLB flushes are Hyper-V hypercalls (HvFlushVirtualAddressSpace), "
+		   "without an IPI", reason, len))
+		return 1;
+	/* No CPUID bit to read: only the kernel log tells. */
+	return tlb_pv(f, PVM_PV_LINE, false, "",
+		      "remote TLB flushes are PVM hypercalls (PVM_HC_FLUSH_TLB_MULTI), without an "
+		      "IPI", reason, len);
 }
