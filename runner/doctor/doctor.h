@@ -51,6 +51,9 @@ void fl_doctor_summarize(json_t *doc);
 json_t *fl_doctor_add(json_t *doc, const char *id, const char *name, const char *level,
 		      const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Boot parameter name of cmdline (/proc/cmdline's text; what follows "--" is init's, not
+ * the kernel's): its value in buf ("" for a bare flag such as nopti); NULL when not given. */
+const char *fl_doctor_cmdline_arg(const char *cmdline, const char *name, char *buf, size_t len);
 /* A small file's first line, trailing blanks removed; -1 when it cannot be read. */
 int fl_doctor_read(const char *path, char *buf, size_t len);
 /* The kernel defaults of the THP and khugepaged files: {"enabled": "madvise", ...,
@@ -59,8 +62,10 @@ int fl_doctor_read(const char *path, char *buf, size_t len);
 json_t *fl_doctor_thp_defaults(void);
 #define FL_THP_DIR "/sys/kernel/mm/transparent_hugepage/"
 
-/* doctor_settings.c: the kernel and machine settings; doctor_load.c: the moment's load. */
+/* doctor_settings.c: the kernel and machine settings; doctor_cmdline.c: boot parameters
+ * that change what mm workloads measure; doctor_load.c: the moment's load. */
 void fl_doctor_check_settings(json_t *doc);
+void fl_doctor_check_cmdline(json_t *doc);
 void fl_doctor_check_load(json_t *doc, const struct fl_doctor_opts *o);
 
 /* doctor_tune.c: faultline doctor --tune [--no-wait] -- COMMAND...: set the safe settings

@@ -33,6 +33,25 @@ int fl_doctor_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+const char *fl_doctor_cmdline_arg(const char *cmdline, const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name);
+	const char *p = cmdline;
+
+	while (p && *p) {
+		p += strspn(p, " \n");
+		if (!strncmp(p, "--", 2) && (p[2] == ' ' || p[2] == '\n' || !p[2]))
+			break;	/* the rest is init's */
+		if (!strncmp(p, name, n) && (p[n] == '=' || p[n] == ' ' || p[n] == '\n' || !p[n])) {
+			snprintf(buf, len, "%.*s", p[n] == '=' ? (int)strcspn(p + n + 1, " \n") : 0,
+				 p[n] == '=' ? p + n + 1 : "");
+			return buf;
+		}
+		p += strcspn(p, " \n");
+	}
+	return NULL;
+}
+
 json_t *fl_doctor_add(json_t *doc, const char *id, const char *name, const char *level,
 		      const char *fix, const char *fmt, ...)
 {
@@ -91,6 +110,7 @@ json_t *fl_doctor_collect(const struct fl_doctor_opts *o)
 
 	fl_doctor_check_load(doc, o);
 	fl_doctor_check_settings(doc);
+	fl_doctor_check_cmdline(doc);
 	fl_doctor_summarize(doc);
 	return doc;
 }

@@ -23,19 +23,6 @@
 
 #define CPU_DIR "/sys/devices/system/cpu/"
 
-static const char *cmdline_arg(const char *cmdline, const char *name, char *buf, size_t len)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = cmdline; p && *p; p = strchr(p, ' '), p = p ? p + 1 : NULL) {
-		if (strncmp(p, name, n) || p[n] != '=' || (p != cmdline && p[-1] != ' '))
-			continue;
-		snprintf(buf, len, "%.*s", (int)strcspn(p + n + 1, " \n"), p + n + 1);
-		return buf;
-	}
-	return NULL;
-}
-
 /* ---- CPU frequency, SMT, isolation ------------------------------------------------ */
 
 static bool hypervisor_flag(void)
@@ -121,9 +108,9 @@ static void check_isolation(json_t *doc)
 
 	fl_doctor_read(CPU_DIR "isolated", iso, sizeof(iso));
 	fl_doctor_read(CPU_DIR "nohz_full", nohz, sizeof(nohz));
-	if (!nohz[0] && cmdline_arg(cmd, "nohz_full", arg, sizeof(arg)))
+	if (!nohz[0] && fl_doctor_cmdline_arg(cmd, "nohz_full", arg, sizeof(arg)))
 		snprintf(nohz, sizeof(nohz), "%s", arg);
-	if (cmdline_arg(cmd, "rcu_nocbs", arg, sizeof(arg)))
+	if (fl_doctor_cmdline_arg(cmd, "rcu_nocbs", arg, sizeof(arg)))
 		snprintf(rcu, sizeof(rcu), "%s", arg);
 	free(cmd);
 	if (!iso[0] && !nohz[0])
@@ -262,7 +249,7 @@ static void thp_enabled_default(json_t *d, const char *cmd, const char *cfg)
 					    "TRANSPARENT_HUGEPAGE_NEVER" };
 	char arg[32];
 
-	if (cmdline_arg(cmd, "transparent_hugepage", arg, sizeof(arg))) {
+	if (fl_doctor_cmdline_arg(cmd, "transparent_hugepage", arg, sizeof(arg)) && arg[0]) {
 		json_object_set_new(d, "enabled", json_string(arg));
 		return;
 	}
@@ -281,9 +268,9 @@ json_t *fl_doctor_thp_defaults(void)
 			      "khugepaged/alloc_sleep_millisecs", "60000");
 
 	thp_enabled_default(d, cmd, cfg);
-	json_object_set_new(d, "shmem_enabled",
-			    json_string(cmdline_arg(cmd, "transparent_hugepage_shmem", arg,
-						    sizeof(arg)) ?: "never"));
+	if (!fl_doctor_cmdline_arg(cmd, "transparent_hugepage_shmem", arg, sizeof(arg)) || !arg[0])
+		snprintf(arg, sizeof(arg), "never");
+	json_object_set_new(d, "shmem_enabled", json_string(arg));
 	if (!fl_doctor_read(FL_THP_DIR "hpage_pmd_size", num, sizeof(num)))
 		pmd = strtol(num, NULL, 10) / (page > 0 ? page : 4096);
 	if (pmd > 0) {	/* mm/khugepaged.c: khugepaged_init() */

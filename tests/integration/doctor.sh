@@ -32,10 +32,10 @@ check "doctor exits 0 or 1 (rc $rc)" test "$rc" = 0 -o "$rc" = 1
 check "text fits 80 columns" sh -c "! awk 'length > 80' '$TMP/stdout' | grep -q ."
 for id in load "busy processes" "steal time" "other runs" "knobs journals" "CPU frequency" \
 	SMT "CPU isolation" "NMI watchdog" "perf limits" PMU THP khugepaged swap hypervisor \
-	"remote TLB flush" ASLR; do
+	"remote TLB flush" ASLR "boot parameters"; do
 	grep -qE "^(ok|warn|info) +$id " "$TMP/stdout" || { notok "finding '$id' listed"; miss=1; }
 done
-[ -z "${miss:-}" ] && ok "all 17 findings listed"
+[ -z "${miss:-}" ] && ok "all 18 findings listed"
 if [ ! -e /sys/bus/event_source/devices/cpu ]; then
 	check "   no PMU here: said" grep -q "no hardware PMU" "$TMP/stdout"
 fi
@@ -55,6 +55,17 @@ s = json.load(open(sys.argv[1])); d = json.load(open(sys.argv[2]))
 jsonschema.Draft202012Validator(s).validate(d)
 assert (d["summary"]["warn"] > 0) == (sys.argv[3] == "1"), "exit status vs warnings"
 ' "$FL_ROOT/schema/doctor-1.schema.json" "$TMP/stdout" "$rc"
+check "   the boot parameters it knows are named with their values (/proc/cmdline up to --)" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = next(f for f in d["findings"] if f["id"] == "cmdline")
+words = open("/proc/cmdline").read().split()
+words = words[:words.index("--")] if "--" in words else words
+given = dict((w.split("=", 1) + [""])[:2] for w in words)
+for p in ("pvm_no_zero_page", "mitigations", "pti", "init_on_alloc", "init_on_free", "numa_balancing"):
+    assert f["settings"].get(p) == given.get(p), (p, f["settings"].get(p), given.get(p))
+assert (f["level"] == "info") == bool(f["settings"]), f
+' "$TMP/stdout"
 
 # --- load: a busy loop beside it is named, and warns
 sh -c 'while :; do :; done' & busy=$!

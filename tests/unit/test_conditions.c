@@ -157,6 +157,28 @@ static void test_real_conditions(void **state)
 	json_decref(c);
 }
 
+/* Boot parameters read off /proc/cmdline's text: this machine's (2026-12-01), whose init
+ * takes arguments after "--"; a bare flag; a name that only prefixes another. */
+static void test_cmdline_arg(void **state)
+{
+	static const char cmd[] = "mitigations=auto,no_guest_host pti=on nopti panic=1 "
+				  "memmap=1G pvm_no_zero_page=1 rdinit=/process_api -- "
+				  "--firecracker-init mem=2G init_on_free=1\n";
+	char v[64];
+
+	assert_string_equal(fl_doctor_cmdline_arg(cmd, "mitigations", v, sizeof(v)),
+			    "auto,no_guest_host");
+	assert_string_equal(fl_doctor_cmdline_arg(cmd, "pti", v, sizeof(v)), "on");
+	assert_string_equal(fl_doctor_cmdline_arg(cmd, "nopti", v, sizeof(v)), "");
+	assert_string_equal(fl_doctor_cmdline_arg(cmd, "pvm_no_zero_page", v, sizeof(v)), "1");
+	assert_null(fl_doctor_cmdline_arg(cmd, "mem", v, sizeof(v)));	/* memmap=; init's mem= */
+	assert_null(fl_doctor_cmdline_arg(cmd, "init_on_free", v, sizeof(v)));
+	assert_null(fl_doctor_cmdline_arg(cmd, "pan", v, sizeof(v)));
+	assert_string_equal(fl_doctor_cmdline_arg("a x=1\n", "x", v, sizeof(v)), "1");
+	assert_string_equal(fl_doctor_cmdline_arg("x=12345", "x", v, 3), "12");
+	assert_null(fl_doctor_cmdline_arg(NULL, "x", v, sizeof(v)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_missing_conditions),
 		cmocka_unit_test(test_run_conditions),
 		cmocka_unit_test(test_real_conditions),
+		cmocka_unit_test(test_cmdline_arg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
