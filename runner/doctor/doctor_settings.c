@@ -421,6 +421,12 @@ static const char *hypervisor_name(const struct fl_tlb_facts *f, char *name, siz
 	fl_doctor_read("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
 	fl_doctor_read("/sys/class/dmi/id/product_name", product, sizeof(product));
 	dmi = dmi_vm(vendor, product);
+	/* The kernel's own pick first where it differs from CPUID's signature: a PVM guest's
+	 * kernel reads KVM's leaves but runs as a PVM guest ("Hypervisor detected: PVM"). */
+	if (kmsg_hypervisor(f->kmsg, name, nlen) && strcmp(name, "kvm") &&
+	    strncmp(name, "microsoft", 9) && (f->kvm || f->hyperv))
+		return snprintf(how, len, "the kernel log: \"Hypervisor detected\"; CPUID "
+				"signature %s", f->kvm ? "KVMKVMKVM" : "Microsoft Hv"), name;
 	if (f->kvm) {
 		snprintf(how, len, "CPUID signature KVMKVMKVM; steal time %s, PV TLB flush %s",
 			 f->kvm_features & FL_KVM_FEATURE_STEAL_TIME ? "on" : "off",

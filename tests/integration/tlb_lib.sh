@@ -2,8 +2,10 @@
 # TLB-shootdown row of /proc/interrupts undercounts? tlb_ipi_less prints 1 or 0.
 # KVM's paravirtual flush is on when CPUID says PV_TLB_FLUSH and STEAL_TIME, no REALTIME hint,
 # no MWAIT and more than one CPU (arch/x86/kernel/kvm.c pv_tlb_flush_supported), read from
-# /dev/cpu/0/cpuid; else the boot line in the kernel log (Hyper-V's, a PVM guest's, or KVM's
-# while the ring buffer still holds it: a busy log drops the boot lines).
+# /dev/cpu/0/cpuid (the kernel's view: a PVM guest's kernel reads KVM's leaves with
+# PV_TLB_FLUSH, and flushes by PVM's hypercall instead, without an IPI too); else the boot line
+# in the kernel log (Hyper-V's, a PVM guest's, or KVM's while the ring buffer still holds it: a
+# busy log drops the boot lines).
 tlb_ipi_less() {
 	python3 - <<'PY' 2>/dev/null && return
 import os, struct, sys

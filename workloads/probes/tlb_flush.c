@@ -76,41 +76,62 @@ int fl_tlb_reasons_parse(const char *format, struct fl_tlb_reason *out, int max)
 /* ---- facts ----------------------------------------------------------------------- */
 
 #if defined(__x86_64__) || defined(__i386__)
-/* The KVM signature's leaf, as the kernel's hypervisor_cpuid_base() looks for it. */
-static void cpuid_kvm(struct fl_tlb_facts *f)
+/*
+ * CPUID as the kernel sees it: /dev/cpu/0/cpuid (root, the cpuid module; the file offset is
+ * the leaf) where it can be read, else the instruction here. The two can differ: a PVM
+ * guest's kernel reads KVM's leaves ("KVMKVMKVM", PV_TLB_FLUSH) while its user space reads
+ * "bhyve bhyve ", and the kernel's choices follow what it reads.
+ */
+static void cpuid_read(int fd, unsigned int leaf, unsigned int r[4])
 {
-	unsigned int a, b, c, d, base;
+	if (fd >= 0 && pread(fd, r, 16, leaf) == 16)
+		return;
+	__cpuid(leaf, r[0], r[1], r[2], r[3]);
+}
+
+/* The KVM signature's leaf, as the kernel's hypervisor_cpuid_base() looks for it. */
+static void cpuid_kvm(struct fl_tlb_facts *f, int fd)
+{
+	unsigned int r[4], base;
 	char sig[13];
 
 	for (base = 0x40000000; base < 0x40010000; base += 0x100) {
-		__cpuid(base, a, b, c, d);
-		memcpy(sig, &b, 4);
-		memcpy(sig + 4, &c, 4);
-		memcpy(sig + 8, &d, 4);
+		cpuid_read(fd, base, r);
+		memcpy(sig, &r[1], 4);
+		memcpy(sig + 4, &r[2], 4);
+		memcpy(sig + 8, &r[3], 4);
 		sig[12] = '\0';
-		if (!memcmp(sig, "KVMKVMKVM\0\0\0", 12) && a - base >= 1) {
+		if (!memcmp(sig, "KVMKVMKVM\0\0\0", 12) && r[0] - base >= 1) {
 			f->kvm = true;
 			f->kvm_base = base;
-			__cpuid(base + 1, f->kvm_features, b, c, f->kvm_hints);
+			cpuid_read(fd, base + 1, r);
+			f->kvm_features = r[0];
+			f->kvm_hints = r[3];
 			return;
 		}
-		if (base == 0x40000000 && !memcmp(sig, "Microsoft Hv", 12) && a >= 0x40000004) {
+		if (base == 0x40000000 && !memcmp(sig, "Microsoft Hv", 12) && r[0] >= 0x40000004) {
 			f->hyperv = true;
-			__cpuid(0x40000004, f->hyperv_hints, b, c, d);
+			cpuid_read(fd, 0x40000004, r);
+			f->hyperv_hints = r[0];
 		}
 	}
 }
 
 static void cpuid_facts(struct fl_tlb_facts *f)
 {
-	unsigned int a, b, c, d;
+	int fd = open("/dev/cpu/0/cpuid", O_RDONLY | O_CLOEXEC);
+	unsigned int r[4];
 
-	if (!__get_cpuid(1, &a, &b, &c, &d))
-		return;
-	f->cpuid = true;
-	f->mwait = c & (1u << 3);	/* MONITOR/MWAIT */
-	if (c & (1u << 31))		/* the hypervisor bit */
-		cpuid_kvm(f);
+	cpuid_read(fd, 0, r);
+	if (r[0] >= 1) {
+		cpuid_read(fd, 1, r);
+		f->cpuid = true;
+		f->mwait = r[2] & (1u << 3);	/* MONITOR/MWAIT */
+		if (r[2] & (1u << 31))		/* the hypervisor bit */
+			cpuid_kvm(f, fd);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 #else
 static void cpuid_facts(struct fl_tlb_facts *f)
