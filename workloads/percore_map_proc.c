@@ -53,25 +53,6 @@ void pc_proxy_worker(struct fl_worker *w)
 	}
 }
 
-/* Bind this process to core (or PU) i % count with hwloc; -1 if it could not. */
-static int pc_bind_process(enum fl_pin pin, int i)
-{
-	hwloc_topology_t topo;
-	hwloc_obj_t obj;
-	int cpu = -1;
-
-	if (pin == FL_PIN_NONE || hwloc_topology_init(&topo))
-		return -1;
-	if (hwloc_topology_load(topo))
-		goto out;
-	obj = fl_pin_obj(topo, pin, i);
-	if (obj && obj->cpuset && !hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_PROCESS))
-		cpu = hwloc_bitmap_first(obj->cpuset);
-out:
-	hwloc_topology_destroy(topo);
-	return cpu;
-}
-
 static void pc_child(struct percore *p, int id, pid_t parent)
 {
 	struct pc_slot *s = &p->slots[id];
@@ -79,13 +60,51 @@ static void pc_child(struct percore *p, int id, pid_t parent)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(0);
-	s->cpu = pc_bind_process(p->pin, id);
 	while (!atomic_load(&s->go) && !atomic_load(&s->stop))
 		usleep(200);
 	if (!atomic_load(&s->stop))
 		pc_loop(p, id, &s->ops, pc_slot_stop, s);
 	atomic_store(&s->done, 1);
 	_exit(0);
+}
+
+/*
+ * fork() with this thread bound to worker i's core (or PU, i % count, with hwloc) first: the
+ * child inherits the binding and its mm runs only there (its slot's cpu says which; -1 when
+ * it could not be bound). Binding the child after the fork moved it, and loading a topology
+ * in the child moved it over every CPU (hwloc's x86 backend runs CPUID on each): each CPU it
+ * ran on stays in its mm_cpumask until a remote flush_tlb_func clears it, and where a
+ * hypervisor flushes remote TLBs (a PVM guest's PVM_HC_FLUSH_TLB_MULTI) none runs, so every
+ * flush of the child's mm went out as a remote flush (1.0 per op, as many as shared-mm's).
+ * The thread's own binding is put back after the fork.
+ */
+static pid_t pc_fork_on(enum fl_pin pin, int i, int *cpu)
+{
+	hwloc_topology_t topo;
+	hwloc_bitmap_t old = NULL;
+	hwloc_obj_t obj;
+	bool have = false;
+	pid_t pid;
+
+	*cpu = -1;
+	if (pin != FL_PIN_NONE && !hwloc_topology_init(&topo)) {
+		have = true;
+		old = hwloc_bitmap_alloc();
+		if (old && !hwloc_topology_load(topo) &&
+		    !hwloc_get_cpubind(topo, old, HWLOC_CPUBIND_THREAD) &&
+		    (obj = fl_pin_obj(topo, pin, i)) && obj->cpuset &&
+		    !hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_THREAD))
+			*cpu = hwloc_bitmap_first(obj->cpuset);
+	}
+	pid = fork();
+	if (pid != 0 && *cpu >= 0)
+		hwloc_set_cpubind(topo, old, HWLOC_CPUBIND_THREAD);
+	if (pid == 0)	/* the child: nothing to tidy, it ends in _exit */
+		return 0;
+	hwloc_bitmap_free(old);
+	if (have)
+		hwloc_topology_destroy(topo);
+	return pid;
 }
 
 int pc_fork_children(struct fl_case *c, struct percore *p)
@@ -97,7 +116,7 @@ int pc_fork_children(struct fl_case *c, struct percore *p)
 		return fl_case_fail(c, "out of memory");
 	fflush(NULL);
 	for (int i = 0; i < p->n; i++) {
-		pid_t pid = fork();
+		pid_t pid = pc_fork_on(p->pin, i, &p->slots[i].cpu);
 
 		if (pid < 0)
 			return fl_case_fail(c, "cannot fork worker process %d of %d: %s", i, p->n,
