@@ -12,7 +12,7 @@
 # guest the wall-time munmap total reached 60-85% of sys time and the ratio went to 1.5-2.1).
 # One thread: more threads than CPUs put preemption inside the timed (wall) intervals, which CPU
 # time does not see. Ratio of the medians of 3 runs: 0.96-1.02 on a 2-vCPU KVM guest (AMD EPYC,
-# no PMU) at load 0-11.
+# no PMU) at load 0-11; on a PVM guest see below.
 . "$(dirname "$0")/lib.sh"
 A=$FL_BIN/faultline-agent
 F=$FL_BIN/faultline
@@ -65,9 +65,21 @@ done
 check "ebizzy: histogram ordered, count = records x pages per record" \
 	hist_ok "$TMP/eb1.json" "c['ops']['count'] * pages" "$((512 * 1024 / PAGE))"
 check "ebizzy: the case validates" "$F" validate "$TMP/eb1.json"
-check "ebizzy -mT: p50 within 20% of (sys - mmap/munmap CPU time) / page-faults (medians of 3 runs)" \
-	python3 - "$TMP"/eb[123].json <<'PY'
+# A PVM guest (its kernel log says "Hypervisor detected: PVM") runs its kernel in user mode on
+# the host's shadow page tables: a guest page fault also takes a host fault to fill the shadow
+# entry, and that host work is not in the guest's sys time (the guest charges it, by ticks, to
+# whichever mode it interrupted). There p50 / kernel time per fault was 1.5-2.0 (2026-12-01),
+# so only the lower bound holds: a fault takes at least the kernel's time. Said, not skipped.
+pvm=0
+dmesg 2> /dev/null | grep -q "Hypervisor detected: PVM" && pvm=1
+if [ $pvm = 1 ]; then
+	what="ebizzy -mT on a PVM guest: p50 at least 0.8 x (sys - mmap/munmap CPU time) / page-faults (the host's shadow-paging share is not in sys; medians of 3 runs)"
+else
+	what="ebizzy -mT: p50 within 20% of (sys - mmap/munmap CPU time) / page-faults (medians of 3 runs)"
+fi
+check "$what" python3 - $pvm "$TMP"/eb[123].json <<'PY'
 import json, statistics as st, sys
+pvm = sys.argv.pop(1) == "1"
 p50, spf, fpf = [], [], []
 for f in sys.argv[1:]:
     c = json.load(open(f))["case"]
@@ -79,7 +91,7 @@ for f in sys.argv[1:]:
 r = st.median(p50) / st.median(fpf)
 print(f"# p50 {st.median(p50):.3f} us; (sys - mmap/munmap)/faults {st.median(fpf):.3f} us "
       f"(ratio {r:.3f}); sys/faults {st.median(spf):.3f} us (ratio {st.median(p50) / st.median(spf):.3f})")
-assert 0.8 <= r <= 1.2, r
+assert 0.8 <= r and (pvm or r <= 1.2), r
 PY
 expect_exit 0 "ebizzy -m -T --fault-latency=false" "$A" ebizzy -m -T -t 1 -S 0.3 --fault-latency=false --quiet --json "$TMP/eb_off.json"
 check "ebizzy fault_latency=false: no histogram, no metric, the reason" off_ok "$TMP/eb_off.json" "fault_latency=false"
