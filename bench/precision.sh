@@ -8,6 +8,12 @@
 # then `faultline run --resume` of each with 2/S, ...; which goes first alternates), so the
 # host's drift falls on both alike. Prints every pair (n and half-width reached by each run,
 # the delta, the adjusted p, the verdict, the pair's time) and the rates with their counts.
+# A/A and slowed pairs alternate (two A/A pairs to one slowed with the defaults), so an
+# interrupted bench has figures of both. A pair stops taking turns when another turn of both
+# runs would take it past twice --max-time on the wall clock (turn overhead counted).
+# With --out DIR the bench can be stopped and run again with the same DIR: DIR/rows.tsv keeps
+# every finished pair, DIR/calibration the delay; finished pairs are skipped, an unfinished one
+# is made again from the start.
 #
 #   bench/precision.sh [--aa N] [--slow N] [--precision PCT] [--max-time D] [--iterations N]
 #                      [--seconds S] [--threads N] [--delay-us US] [--slow-pct P] [--busy N] [--slices S]
@@ -31,8 +37,10 @@
 #                     so the two runs alternate every few iterations; the turns end when both
 #                     runs have reached the precision; 1: A, then B)
 #     --nice N        run both runs with `faultline run --nice N` (default: not given, nice 0)
-#     --out DIR       keep the runs there (default: a temp dir, removed)
+#     --out DIR       keep the runs there, and rows.tsv and calibration to go on from (default:
+#                     a temp dir, removed)
 # Environment: FL_BIN (default bin/) holds faultline and faultline-agent.
+. "$(dirname "$0")/usage.sh"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/slowdown.sh
@@ -87,6 +95,18 @@ EOF
 wrapper "$tmp/agent-plain" 0 "$busy"
 # Calibrate: the delay per record that costs slowpct % of the records/s of 5 cases run as
 # the pairs' cases are (the plain agent: its busy loops; nice).
+# What the pairs of one --out must share to be counted together.
+params="precision=$prec max-time=$maxt iterations=$iters seconds=$secs threads=$threads slow-pct=$slowpct busy=$busy slices=$slices nice=${nice:-0}"
+if [ -s "$out/params" ] && [ "$(cat "$out/params")" != "$params" ]; then
+	echo "precision.sh: $out holds pairs of other options ($(cat "$out/params")), not $params; give another --out" >&2
+	exit 2
+fi
+echo "$params" > "$out/params"
+touch "$out/rows.tsv"
+if [ "$delay" = auto ] && [ -s "$out/calibration" ]; then
+	read -r rate delay < "$out/calibration"
+	echo "calibration: $rate records/s, +$delay us per record (kept in $out/calibration)"
+fi
 if [ "$delay" = auto ]; then
 	for i in 1 2 3 4 5; do
 		"$tmp/agent-plain" ebizzy --threads="$threads" --seconds="$secs" --mmap --touch_only \
@@ -97,6 +117,7 @@ if [ "$delay" = auto ]; then
 	cal=$(slowdown_us "$slowpct" < "$tmp/cal")
 	read -r rate delay <<< "$cal"
 	echo "calibration: $rate records/s (median of 5); $slowpct% slower is +$delay us per record"
+	echo "$rate $delay" > "$out/calibration"
 fi
 wrapper "$tmp/agent-slow" "$delay" "$busy"
 
@@ -140,36 +161,53 @@ EOF
 }
 
 pair() {	# $1 kind (aa|slow) $2 k
-	local d=$out/$1-$2 t0 t1
+	local d=$out/$1-$2 t0 t1 ts wall
+	if grep -q "^$1 $2 " "$out/rows.tsv" 2> /dev/null; then
+		echo "$1 $2: done before (rows.tsv)"
+		return
+	fi
+	rm -rf "$d"
 	mkdir -p "$d"
 	local bagent=$tmp/agent-plain
 	[ "$1" = slow ] && bagent=$tmp/agent-slow
 	t0=$(date +%s)
+	wall=$(python3 -c "print(int(2 * float('$maxs')))")
 	for s in $(seq 1 "$slices"); do
+		ts=$(date +%s)
 		if [ $((($2 + s) % 2)) = 0 ]; then
 			run "$d/a" "$tmp/agent-plain" "$s"; run "$d/b" "$bagent" "$s"
 		else
 			run "$d/b" "$bagent" "$s"; run "$d/a" "$tmp/agent-plain" "$s"
 		fi
 		both_done "$d/a" "$d/b" && break
+		t1=$(date +%s)	# the next turn would take about as long as this one
+		[ $((2 * t1 - ts - t0)) -le "$wall" ] || break
 	done
 	t1=$(date +%s)
 	# n_a hw_a stop_a n_b hw_b stop_b delta p verdict dir
 	read -r na ha sa nb hb sb delta p v dir <<< "$(verdict "$d/a" "$d/b")"
 	printf '%-4s %2d  A n=%-3s ±%-5s%% (%s)  B n=%-3s ±%-5s%% (%s)  delta %6s%%  p_adj %-7s %-9s %-6s %4d s\n' \
 		"$1" "$2" "$na" "$ha" "$sa" "$nb" "$hb" "$sb" "$delta" "$p" "$v" "$dir" $((t1 - t0))
-	echo "$1 $v $dir $delta $((t1 - t0))" >> "$tmp/rows"
+	echo "$1 $2 $v $dir $delta $((t1 - t0)) $na $ha $nb $hb" >> "$out/rows.tsv"
 }
 
 echo "precision bench: ebizzy -mT -t $threads -S $secs, --precision $prec --max-time $maxt," \
      "at least $iters iterations, $slices turns; $busy busy loop(s) beside each case; slowdown" \
      "--test-delay-us=$delay; nice ${nice:-0}; $aa A/A and $slow slowed pairs"
-: > "$tmp/rows"
-for k in $(seq 1 "$aa"); do pair aa "$k"; done
-for k in $(seq 1 "$slow"); do pair slow "$k"; done
-python3 - "$tmp/rows" <<'EOF'
+# Interleaved: slowed pair j after A/A pair round(j * aa / slow), the rest in order.
+ka=0 ks=0
+while [ $ka -lt "$aa" ] || [ $ks -lt "$slow" ]; do
+	if [ $ks -lt "$slow" ] && { [ $ka -ge "$aa" ] || [ $((ks * aa)) -lt $((ka * slow)) ]; }; then
+		ks=$((ks + 1)); pair slow $ks
+	else
+		ka=$((ka + 1)); pair aa $ka
+	fi
+done
+python3 - "$out/rows.tsv" "$aa" "$slow" <<'EOF'
 import sys
+n = {'aa': int(sys.argv[2]), 'slow': int(sys.argv[3])}
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+rows = [x for x in rows if int(x[1]) <= n[x[0]]]
 def rate(kind, hit):
     r = [x for x in rows if x[0] == kind]
     h = [x for x in r if hit(x)]
@@ -178,12 +216,12 @@ def rate(kind, hit):
               len(h), len(r), 100.0 * len(h) / len(r)))
     return r
 print('results:')
-aa = rate('aa', lambda x: x[1] in ('worse', 'better'))
-sl = rate('slow', lambda x: x[1] == 'worse')
+aa = rate('aa', lambda x: x[2] in ('worse', 'better'))
+sl = rate('slow', lambda x: x[2] == 'worse')
 for kind, r in (('A/A', aa), ('slowed', sl)):
     if r:
-        t = [int(x[4]) for x in r]
-        d = [float(x[3]) for x in r]
+        t = [int(x[5]) for x in r]
+        d = [float(x[4]) for x in r]
         print('  %-7s pairs: time per pair mean %.0f s, max %d s; delta mean %+.2f%%' %
               (kind, sum(t) / len(t), max(t), sum(d) / len(d)))
 EOF
