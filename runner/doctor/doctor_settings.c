@@ -462,8 +462,11 @@ static void check_hypervisor(json_t *doc, const struct fl_tlb_facts *facts)
 	else
 		f = fl_doctor_add(doc, "hypervisor", "hypervisor", "info",
 				  "compare runs of one host only; watch steal time",
-				  "%s guest (%s)%s: times include the host's scheduling", hv, how,
-				  box ? ", inside a container" : "");
+				  "%s guest (%s)%s: times include the host's scheduling%s", hv, how,
+				  box ? ", inside a container" : "",
+				  strcmp(hv, "pvm") ? "" : "; PVM runs the guest on the host's "
+				  "shadow page tables, so a page fault also takes a host fault that "
+				  "the guest's sys time does not hold (fault latency does)");
 	json_object_set_new(f, "settings", json_pack("{s:s, s:b}", "hypervisor", hv,
 						     "container", box));
 }
