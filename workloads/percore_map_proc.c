@@ -85,6 +85,7 @@ static pid_t pc_fork_on(enum fl_pin pin, int i, int *cpu)
 	hwloc_obj_t obj;
 	bool have = false;
 	pid_t pid;
+	int err;
 
 	*cpu = -1;
 	if (pin != FL_PIN_NONE && !hwloc_topology_init(&topo)) {
@@ -97,6 +98,7 @@ static pid_t pc_fork_on(enum fl_pin pin, int i, int *cpu)
 			*cpu = hwloc_bitmap_first(obj->cpuset);
 	}
 	pid = fork();
+	err = errno;	/* for the caller's message when the fork failed */
 	if (pid != 0 && *cpu >= 0)
 		hwloc_set_cpubind(topo, old, HWLOC_CPUBIND_THREAD);
 	if (pid == 0)	/* the child: nothing to tidy, it ends in _exit */
@@ -104,6 +106,7 @@ static pid_t pc_fork_on(enum fl_pin pin, int i, int *cpu)
 	hwloc_bitmap_free(old);
 	if (have)
 		hwloc_topology_destroy(topo);
+	errno = err;
 	return pid;
 }
 
