@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * percore-map, mode percore-mm (percore_map.h): one child process (its own mm) per worker,
- * bound to its core with hwloc, running the worker loop at its slot's gate; in the parent a
- * team worker per child mirrors the child's op count for the per-second samples and stops it.
+ * forked already bound to its core (pc_fork_on), running the worker loop at its slot's gate;
+ * in the parent a team worker per child mirrors the child's op count for the per-second
+ * samples and stops it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -12,7 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <hwloc.h>
+#include "lib/cpubind.h"
 #include "lib/timing.h"
 #include "percore_map.h"
 
@@ -69,43 +70,29 @@ static void pc_child(struct percore *p, int id, pid_t parent)
 }
 
 /*
- * fork() with this thread bound to worker i's core (or PU, i % count, with hwloc) first: the
- * child inherits the binding and its mm runs only there (its slot's cpu says which; -1 when
- * it could not be bound). Binding the child after the fork moved it, and loading a topology
- * in the child moved it over every CPU (hwloc's x86 backend runs CPUID on each): each CPU it
- * ran on stays in its mm_cpumask until a remote flush_tlb_func clears it, and where a
- * hypervisor flushes remote TLBs (a PVM guest's PVM_HC_FLUSH_TLB_MULTI) none runs, so every
- * flush of the child's mm went out as a remote flush (1.0 per op, as many as shared-mm's).
- * The thread's own binding is put back after the fork.
+ * fork() with this thread bound to worker i's core (or PU) first (fl_cpubind_to): the child
+ * inherits the binding and its mm runs only there (its slot's cpu says which; -1 when it could
+ * not be bound). Binding the child after the fork moved it, and loading a topology in the
+ * child moved it over every CPU (hwloc's x86 backend runs CPUID on each): each CPU it ran on
+ * stays in its mm_cpumask until a remote flush_tlb_func clears it, and where a hypervisor
+ * flushes remote TLBs (a PVM guest's PVM_HC_FLUSH_TLB_MULTI) none runs, so every flush of the
+ * child's mm went out as a remote flush (1.0 per op, as many as shared-mm's). The thread's
+ * own binding is put back after the fork.
  */
 static pid_t pc_fork_on(enum fl_pin pin, int i, int *cpu)
 {
-	hwloc_topology_t topo;
-	hwloc_bitmap_t old = NULL;
-	hwloc_obj_t obj;
-	bool have = false;
+	struct fl_cpubind b;
+	char ignored[FL_ERRLEN];	/* not bound: the slot's cpu -1 says so */
 	pid_t pid;
 	int err;
 
-	*cpu = -1;
-	if (pin != FL_PIN_NONE && !hwloc_topology_init(&topo)) {
-		have = true;
-		old = hwloc_bitmap_alloc();
-		if (old && !hwloc_topology_load(topo) &&
-		    !hwloc_get_cpubind(topo, old, HWLOC_CPUBIND_THREAD) &&
-		    (obj = fl_pin_obj(topo, pin, i)) && obj->cpuset &&
-		    !hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_THREAD))
-			*cpu = hwloc_bitmap_first(obj->cpuset);
-	}
+	fl_cpubind_to(&b, pin, i, ignored, sizeof(ignored));
+	*cpu = b.cpu;
 	pid = fork();
-	err = errno;	/* for the caller's message when the fork failed */
-	if (pid != 0 && *cpu >= 0)
-		hwloc_set_cpubind(topo, old, HWLOC_CPUBIND_THREAD);
-	if (pid == 0)	/* the child: nothing to tidy, it ends in _exit */
+	if (pid == 0)
 		return 0;
-	hwloc_bitmap_free(old);
-	if (have)
-		hwloc_topology_destroy(topo);
+	err = errno;	/* for the caller's message when the fork failed */
+	fl_cpubind_restore(&b);
 	errno = err;
 	return pid;
 }

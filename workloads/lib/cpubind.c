@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Bind the calling thread to the last core or PU (hwloc); restore the old affinity. */
+/* Bind the calling thread to a core or PU (hwloc); restore the old affinity. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,6 +8,11 @@
 #include "cpubind.h"
 
 int fl_cpubind_last(struct fl_cpubind *b, enum fl_pin pin, char *err, size_t errlen)
+{
+	return fl_cpubind_to(b, pin, -1, err, errlen);
+}
+
+int fl_cpubind_to(struct fl_cpubind *b, enum fl_pin pin, int i, char *err, size_t errlen)
 {
 	hwloc_topology_t topo;
 	hwloc_obj_t obj;
@@ -23,7 +28,7 @@ int fl_cpubind_last(struct fl_cpubind *b, enum fl_pin pin, char *err, size_t err
 		snprintf(err, errlen, "hwloc cannot read the CPU topology");
 		return -1;
 	}
-	obj = fl_pin_obj(topo, pin, -1);
+	obj = fl_pin_obj(topo, pin, i);
 	if (!obj || !obj->cpuset) {
 		snprintf(err, errlen, "hwloc finds no core or PU to bind to");
 	} else if (hwloc_set_cpubind(topo, obj->cpuset, HWLOC_CPUBIND_THREAD)) {
