@@ -415,6 +415,7 @@ static const char *hypervisor_name(const struct fl_tlb_facts *f, char *name, siz
 				   char *how, size_t len)
 {
 	char xen[32] = "", vendor[128] = "", product[128] = "";
+	bool logged = kmsg_hypervisor(f->kmsg, name, nlen);
 	const char *dmi;
 
 	fl_doctor_read("/sys/hypervisor/type", xen, sizeof(xen));
@@ -423,8 +424,7 @@ static const char *hypervisor_name(const struct fl_tlb_facts *f, char *name, siz
 	dmi = dmi_vm(vendor, product);
 	/* The kernel's own pick first where it differs from CPUID's signature: a PVM guest's
 	 * kernel reads KVM's leaves but runs as a PVM guest ("Hypervisor detected: PVM"). */
-	if (kmsg_hypervisor(f->kmsg, name, nlen) && strcmp(name, "kvm") &&
-	    strncmp(name, "microsoft", 9) && (f->kvm || f->hyperv))
+	if (logged && strcmp(name, "kvm") && strncmp(name, "microsoft", 9) && (f->kvm || f->hyperv))
 		return snprintf(how, len, "the kernel log: \"Hypervisor detected\"; CPUID "
 				"signature %s", f->kvm ? "KVMKVMKVM" : "Microsoft Hv"), name;
 	if (f->kvm) {
@@ -439,7 +439,7 @@ static const char *hypervisor_name(const struct fl_tlb_facts *f, char *name, siz
 		return snprintf(how, len, "/sys/hypervisor/type %s", xen), "xen";
 	if (dmi)
 		return snprintf(how, len, "DMI %.100s %.100s", vendor, product), dmi;
-	if (kmsg_hypervisor(f->kmsg, name, nlen))
+	if (logged)
 		return snprintf(how, len, "the kernel log: \"Hypervisor detected\""), name;
 	if (hypervisor_flag())
 		return snprintf(how, len, "the CPU's hypervisor flag"), "unknown";
