@@ -16,10 +16,7 @@ state() { kernel_state; for k in nmi_watchdog perf_event_paranoid randomize_va_s
 if [ "$(id -u)" != 0 ] || [ ! -e $T/defrag ]; then
 	skip "faultline doctor --tune and THP need root and THP"; done_testing; exit
 fi
-mkdir -p /run/faultline
-exec 9>> /run/faultline/host.lock
-flock 9
-export FAULTLINE_HOSTLOCK_FD=9
+host_lock_hold
 before=$(state)
 old_defrag=$(sed 's/.*\[\(.*\)\].*/\1/' $T/defrag) old_sleep=$(cat $T/khugepaged/scan_sleep_millisecs)
 restore() { echo "$old_defrag" > $T/defrag; echo "$old_sleep" > $T/khugepaged/scan_sleep_millisecs; }

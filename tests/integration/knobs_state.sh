@@ -17,11 +17,7 @@ fi
 # and the restore checked here and replay the killed agent's journal itself, as it should: the
 # checks would then see that run's restore, not this test's (two failures in one of nine
 # `make check` runs while other tests ran beside it).
-L=/run/faultline/host.lock
-mkdir -p /run/faultline
-exec 9>> "$L"
-flock 9
-export FAULTLINE_HOSTLOCK_FD=9
+host_lock_hold
 # Every THP/khugepaged setting (counters left out), the swap areas, zram sizes; no agent of
 # another run can be in the middle of a case while this test holds the lock.
 snapshot() { kernel_state > "$1"; }

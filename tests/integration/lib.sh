@@ -44,6 +44,19 @@ kernel_state() {
 	for z in /sys/block/zram*/disksize; do [ -e "$z" ] && echo "$z: $(cat "$z")"; done
 	echo "vm.swappiness: $(cat /proc/sys/vm/swappiness)"
 }
+# Hold the host lock on fd 9 from here until host_lock_release (or the test's end) and pass it
+# to the agents and faultline runs the test starts (FAULTLINE_HOSTLOCK_FD), so no run
+# elsewhere on the machine changes or restores kernel settings in between.
+host_lock_hold() {
+	mkdir -p /run/faultline
+	exec 9>> /run/faultline/host.lock
+	flock 9
+	export FAULTLINE_HOSTLOCK_FD=9
+}
+host_lock_release() {
+	exec 9>&-
+	unset FAULTLINE_HOSTLOCK_FD
+}
 # kernel_state taken under the host lock, so a run elsewhere on the machine is not caught
 # half-way through its set-up or teardown (it waits for that run to end)
 kernel_state_locked() {

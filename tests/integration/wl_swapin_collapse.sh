@@ -95,9 +95,7 @@ check "Ctrl-C: no swap file, no tracefs instance left" sh -c "! ls /var/tmp | gr
 # `faultline run` start-up does); the journal made it removable. The test holds the host lock
 # from here to its --restore and passes it to the agents (as knobs_state.sh does): an agent of
 # another run would otherwise take it after the SIGKILL and replay the journal first.
-exec 9>> /run/faultline/host.lock
-flock 9
-export FAULTLINE_HOSTLOCK_FD=9
+host_lock_hold
 kernel_state > "$TMP/state.before"
 "$A" swapin-collapse --size 32M --timeout-s 60 --scan-sleep-ms 1000 --pages-to-scan 512 \
 	--probes none --json "$TMP/kill.json" > /dev/null 2>&1 &
@@ -109,8 +107,7 @@ check "SIGKILL: the tracefs instance is left behind" test -d "$inst"
 expect_exit 0 "faultline-agent --restore replays the dead agent's journal" "$A" --restore
 check "it says it removed the instance" grep -q "removed tracefs instance $inst" "$TMP/stdout" "$TMP/stderr"
 kernel_state > "$TMP/state.after.kill"
-exec 9>&-
-unset FAULTLINE_HOSTLOCK_FD
+host_lock_release
 check "SIGKILL + restore: no instance left" test ! -d "$inst"
 check "SIGKILL + restore: swap and knobs as before" cmp -s "$TMP/state.before" "$TMP/state.after.kill"
 
