@@ -22,7 +22,7 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct fl_cmp_grp *
 {
 	size_t ncol = 0, maxn = 0;
 	struct fl_cmp_col *cols = fl_cmp_columns_of(runs, nruns, g->key, &ncol);
-	json_t *gj, *metrics = json_array(), *ns = json_array(), *warm = json_array();
+	json_t *gj, *metrics = json_array(), *ns = json_array(), *warm = json_array(), *prec;
 	const char *ops_unit = NULL;
 	char label[1024];
 	double **x = calloc(nruns, sizeof(double *));
@@ -56,6 +56,9 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct fl_cmp_grp *
 		       "warmups_excluded", warm);
 	if (sweep)
 		json_object_set_new(gj, "sweep", sweep);
+	prec = fl_cmp_precision_of(runs, nruns, g);
+	if (prec)
+		json_object_set_new(gj, "precision", prec);
 	if (json_is_object(g->resolved) && json_object_size(g->resolved))
 		json_object_set(gj, "resolved", g->resolved);
 	for (size_t k = 0; x && nx && k < ncol; k++) {

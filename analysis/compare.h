@@ -120,6 +120,10 @@ void fl_cmp_list(FILE *out, json_t *list, const char *none, const char *head,
 char fl_cmp_outlier_mark(json_t *st);
 /* What the CI of a compare document is of, for the legends ("the difference of means ..."). */
 const char *fl_cmp_ci_of(json_t *cmp);
+/* "precision of records_per_s (95% CI half-width of the mean): A ±1.88% (target ±1%, time
+ * spent), B ..." of group g of the document cmp, in buf; false (nothing) when no run of the
+ * group was run with a precision target. */
+bool fl_cmp_precision_text(json_t *cmp, json_t *g, char *buf, size_t len);
 /* The metric named name of group, if group is a point of the sweep family; else NULL (the
  * last match, as the renderers took it). */
 json_t *fl_cmp_sweep_metric(json_t *group, const char *family, const char *name);

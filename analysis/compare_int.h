@@ -55,6 +55,11 @@ void fl_cmp_family_finish(struct fl_cmp_family *f, const struct fl_cmp_opts *o,
 enum fl_family fl_cmp_family_of_col(const struct fl_cmp_col *c, const char *unit, bool *count);
 void fl_cmp_comps_mark(json_t *comps, bool count, json_t *nf);
 
+/* compare_prec.c: each run's precision on group g (run.json's "precision"): an array of
+ * {metric, target_pct, halfwidth_pct, n, stopped} or null per run (null also for a run with no
+ * case in g); NULL when no run asked one. */
+json_t *fl_cmp_precision_of(struct fl_run *runs, size_t nruns, const struct fl_cmp_grp *g);
+
 /* compare_ids.c: each run's identity, their names and differences, host conditions. */
 json_t *fl_cmp_identity_of(struct fl_run *r);
 void fl_cmp_name_runs(json_t *ids);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The comparison as Markdown (GitHub tables): identities, sweeps, per-case tables, problems. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,6 +110,7 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 {
 	json_t *runs = json_object_get(cmp, "runs"), *m;
 	size_t nr = json_array_size(runs), i;
+	char line[1024];
 
 	fprintf(out, "\n### %s %s\n\n| metric | unit | better |", fl_cmp_str(g, "workload"),
 		fl_cmp_str(g, "label"));
@@ -163,6 +165,10 @@ static void md_group(json_t *cmp, json_t *g, FILE *out)
 			fprintf(out, " %s |", fl_cmp_word(cp));
 		}
 		fputc('\n', out);
+	}
+	if (fl_cmp_precision_text(cmp, g, line, sizeof(line))) {
+		fl_utf8_cut(line);
+		fprintf(out, "\n%c%s.\n", toupper((unsigned char)line[0]), line + 1);
 	}
 }
 

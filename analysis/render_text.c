@@ -348,7 +348,7 @@ static void print_group(struct ctx *x, json_t *g)
 {
 	json_t *runs = json_object_get(x->cmp, "runs"), *m;
 	size_t nruns = json_array_size(runs), i;
-	char head[1024];
+	char head[1024], prec[900];
 	size_t off;
 
 	if (!x->counters && !fl_cmp_group_measured(g))
@@ -363,6 +363,11 @@ static void print_group(struct ctx *x, json_t *g)
 		snprintf(head + off, sizeof(head) - off, ")");
 	fl_utf8_cut(head);
 	fl_text_wrap(x->out, head, 3, W);
+	if (fl_cmp_precision_text(x->cmp, g, prec, sizeof(prec))) {
+		snprintf(head, sizeof(head), "   %s", prec);
+		fl_utf8_cut(head);
+		fl_text_wrap(x->out, head, 3, W);
+	}
 	if (!x->counters)
 		fold_count(x, g);
 	json_array_foreach(json_object_get(g, "metrics"), i, m) {

@@ -228,6 +228,8 @@ int fl_run_load(struct fl_run *r, const char *dir, char *err, size_t errlen)
 		r->state = fl_runload_strdup(json_string_value(json_object_get(doc, "state")) ?: "unknown");
 		if (json_is_object(json_object_get(doc, "run")))
 			runinfo = json_incref(json_object_get(doc, "run"));
+		if (json_is_object(json_object_get(doc, "precision")))
+			r->precision = json_incref(json_object_get(doc, "precision"));
 		json_decref(doc);
 	} else {
 		struct stat st;
@@ -256,6 +258,8 @@ int fl_run_absorb(struct fl_run *dst, struct fl_run *src)
 	dst->ncases += src->ncases;
 	src->ncases = 0;
 	json_array_extend(dst->skipped, src->skipped);
+	json_decref(dst->precision);
+	dst->precision = NULL;
 	return 0;
 }
 
@@ -267,6 +271,7 @@ void fl_run_free(struct fl_run *r)
 	free(r->dir);
 	free(r->state);
 	json_decref(r->info);
+	json_decref(r->precision);
 	json_decref(r->skipped);
 	memset(r, 0, sizeof(*r));
 }

@@ -60,6 +60,8 @@ struct fl_run {
 	char *dir;
 	char label[8];		/* "A", "B", ... */
 	json_t *info;		/* the "run" object (run.json, else the first case document) */
+	json_t *precision;	/* run.json's "precision" object (what --precision reached), or
+				 * NULL: none, or a pooled baseline (fl_run_absorb) */
 	char *state;		/* run.json's state, or "unknown" */
 	struct fl_run_case *cases;
 	size_t ncases;
@@ -70,7 +72,8 @@ struct fl_run {
  * documents, another schema major version). Unreadable or corrupt case files are skipped
  * and listed in r->skipped with the reason. */
 int fl_run_load(struct fl_run *r, const char *dir, char *err, size_t errlen);
-/* Move src's cases into dst (nightly's pooled baseline); src keeps its identity. */
+/* Move src's cases into dst (nightly's pooled baseline); src keeps its identity, dst loses
+ * its precision (the pool is not one run's). */
 int fl_run_absorb(struct fl_run *dst, struct fl_run *src);
 void fl_run_free(struct fl_run *r);
 /* The item called name in c, or NULL. */

@@ -129,6 +129,53 @@ static int select_cols(struct tgrid *gr, const char *metrics, char *err, size_t 
 	return -1;
 }
 
+/* One note on the precision the runs reached where they were run with --precision: how many
+ * of the (group, run) cells reached their target, and the widest half-width. */
+static void precision_note(struct tgrid *gr)
+{
+	json_t *g, *p, *widest = NULL, *wg = NULL;
+	size_t i, r, cells = 0, reached = 0, wr = 0;
+	double tmin = INFINITY, tmax = 0, wh = -1;
+	char tg[48], lbl[300] = "";
+
+	json_array_foreach(gr->groups, i, g) {
+		json_array_foreach(json_object_get(g, "precision"), r, p) {
+			double t = fl_cmp_num(json_object_get(p, "target_pct"));
+			double h = fl_cmp_num(json_object_get(p, "halfwidth_pct"));
+
+			if (!json_is_object(p))
+				continue;
+			cells++;
+			reached += !strcmp(fl_cmp_str(p, "stopped"), "precision");
+			tmin = fmin(tmin, t);
+			tmax = fmax(tmax, t);
+			if (!isnan(h) && h > wh) {
+				wh = h;
+				widest = p;
+				wg = g;
+				wr = r;
+			}
+		}
+	}
+	if (!cells)
+		return;
+	if (wg)
+		tg_label_of(gr, wg, NULL, NULL, lbl, sizeof(lbl));
+	if (tmin == tmax)
+		snprintf(tg, sizeof(tg), "±%g%%", tmin);
+	else
+		snprintf(tg, sizeof(tg), "±%g%% to ±%g%%", tmin, tmax);
+	if (!widest)
+		tg_note(gr, "precision (95%% CI half-width of the mean of each case's first metric, "
+			"target %s): reached in %zu of %zu runs' cases", tg, reached, cells);
+	else
+		tg_note(gr, "precision (95%% CI half-width of the mean of each case's %s, target "
+			"%s): reached in %zu of %zu runs' cases; the widest ±%.2f%% (%s%s%s, n=%lld)",
+			fl_cmp_str(widest, "metric"), tg, reached, cells, wh,
+			wr < gr->nruns ? gr->names[wr] : "?", *lbl ? ", " : "", lbl,
+			(long long)json_integer_value(json_object_get(widest, "n")));
+}
+
 static int build(struct tgrid *gr, const char *metrics, char *err, size_t errlen)
 {
 	json_t *g;
@@ -154,6 +201,7 @@ static int build(struct tgrid *gr, const char *metrics, char *err, size_t errlen
 	if (gr->missing[0])
 		tg_note(gr, "n/a: not reported by %s in these runs: %s", gr->t->workload,
 			gr->missing);
+	precision_note(gr);
 	if (ret)
 		fl_seterr(err, errlen, "--table %s: out of memory", gr->t->name);
 	return ret;

@@ -34,6 +34,8 @@ static void usage(FILE *out)
 	      "  (metrics whose unit counts events: IPIs/op, faults/page, flushes), probe\n"
 	      "  counters. Better/worse needs the test AND a floor: counts move by >= 0.5\n"
 	      "  events (their unit) and >= 1%; others by >= --min-effect PCT (default 1).\n"
+	      "  Runs made with --precision: each group says what each run reached (the\n"
+	      "  95% CI half-width of its metric's mean, the target, why it stopped).\n"
 	      "  --plot writes FILE and FILE.gp (the gnuplot script) with its data files.\n"
 	      "  --format matrix: means only, one column per run headed by its arch.\n"
 	      "  --table NAME: a seed thread's published table (text, md or csv), columns\n"

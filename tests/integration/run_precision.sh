@@ -112,6 +112,50 @@ n_done=$(jget "$R/run.json" "['cases'].__len__()")
 expect_exit 0 "--resume of the complete run with a larger --max-time" "$F" run --resume "$R" --max-time 10s
 check "  gives it more iterations" test "$(jget "$R/run.json" "['cases'].__len__()")" -gt "$n_done"
 check "  the new budget is recorded" test "$(jget "$R/run.json" "['precision']['max_time_s']")" = 10.0
+# compare shows what each run reached, matched to the group by the suite's parameters (the one
+# naming most of the case's: r1's mmap case is its first group, not its second, whose threads
+# and seconds it has too).
+"$F" compare "$TMP/r1" "$R" > "$TMP/cmp.txt" 2>&1
+"$F" compare "$TMP/r1" "$R" --format json > "$TMP/cmp.json" 2>&1
+"$F" compare "$TMP/r1" "$R" --format md > "$TMP/cmp.md" 2>&1
+tr -s ' \n' ' ' < "$TMP/cmp.txt" > "$TMP/cmp1.txt"	# the text wrapped at 80 columns, joined
+check "compare shows the precision each run reached" \
+	grep -q "precision of records_per_s (95% CI half-width of the mean)" "$TMP/cmp.txt"
+check "  A's mmap group: its own target, reached" \
+	grep -q "A ±[0-9.]*% (target ±90%, reached), B none asked" "$TMP/cmp1.txt"
+check "  the shared group: both at ±0.001%, time spent" \
+	grep -Eq "A ±[0-9.]+% \(target ±0.001%, time spent\), B ±[0-9.]+% \(target ±0.001%, time spent\)" "$TMP/cmp1.txt"
+check "  json: per run, with n as run.json has it" python3 -c '
+import json, sys
+c, r = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+p = [g["precision"] for g in c["groups"]]
+want = r["precision"]["groups"][0]
+sys.exit(not (len(p) == 2 and all(len(x) == 2 for x in p) and
+              any(x[1] and x[1]["n"] == want["n"] and x[1]["stopped"] == want["stopped"]
+                  for x in p)))' "$TMP/cmp.json" "$R/run.json"
+check "  json validates against schema/compare-1.schema.json" python3 -c '
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
+	"$TMP/cmp.json" "$FL_ROOT/schema/compare-1.schema.json"
+check "  md: a line under the group's table" \
+	grep -q "^Precision of records_per_s .*(target ±0.001%, time spent)" "$TMP/cmp.md"
+"$F" compare "$TMP/r1" "$R" --table ebizzy > "$TMP/tab.txt" 2>&1
+check "  --table: one note, with the widest" \
+	eval 'tr -s " \n" " " < "$TMP/tab.txt" | grep -q "reached in 1 of 3 runs. cases; the widest"'
+for d in n1 n2; do cp -r "$R" "$TMP/$d"; done
+python3 - "$TMP/n1/run.json" "$TMP/n2/run.json" <<-'EOF'
+import json, sys
+for f in sys.argv[1:]:
+    d = json.load(open(f))
+    for g in d['precision']['groups']:
+        g['target_pct'] = None
+        g['stopped'] = 'planned'
+    d['run']['id'] += f[-10:-9]
+    json.dump(d, open(f, 'w'))
+EOF
+"$F" compare "$TMP/n1" "$TMP/n2" > "$TMP/cmp0.txt" 2>&1
+check "runs without a target: no precision line" eval '! grep -q "precision of" "$TMP/cmp0.txt"'
+check "  (the compare ran)" grep -q "^records_per_s" "$TMP/cmp0.txt"
 python3 - "$R/run.json" <<-'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
