@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Run documents as compare, report and nightly load them (analysis/runload.c fl_run_load):
- * the input is run.json of a run directory whose cases/ holds one valid case document
- * (tests/fixtures/schema/valid/case-full.json, copied in by the harness on first use). */
+/* Run documents as compare, report and nightly load them (analysis/runload.c fl_run_load),
+ * and compare's reading of what they say (the run identity, the precision reached:
+ * analysis/compare_prec.c): the input is run.json of a run directory whose cases/ holds one
+ * valid case document (tests/fixtures/schema/valid/case-full.json, copied in by the harness on
+ * first use), compared with itself. */
 #include "fuzz_util.h"
+#include "compare.h"
 #include "runload.h"
 
 static void copy_case(const char *to)
@@ -28,10 +31,26 @@ static void copy_case(const char *to)
 		abort();
 }
 
+/* The comparison of the two loads of the run, and each group's precision line. */
+static void compare(struct fl_run *r)
+{
+	struct fl_cmp_opts o;
+	struct fl_cmp_floors f;
+	char err[1024], line[1024];
+	json_t *cmp, *g;
+	size_t i;
+
+	fl_cmp_opts_default(&o, &f);
+	cmp = fl_compare_build_floors(r, 2, &o, &f, err, sizeof(err));
+	json_array_foreach(json_object_get(cmp, "groups"), i, g)
+		fl_cmp_precision_text(cmp, g, line, sizeof(line));
+	json_decref(cmp);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char dir[300], path[400];
-	struct fl_run r;
+	struct fl_run r[2] = { 0 };
 	char err[1024];
 
 	if (!dir[0]) {
@@ -40,7 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof(path), "%s/run.json", dir);
 	}
 	fuzz_write(path, data, size);
-	fl_run_load(&r, dir, err, sizeof(err));
-	fl_run_free(&r);
+	if (!fl_run_load(&r[0], dir, err, sizeof(err)) &&
+	    !fl_run_load(&r[1], dir, err, sizeof(err)))
+		compare(r);
+	fl_run_free(&r[0]);
+	fl_run_free(&r[1]);
 	return 0;
 }
