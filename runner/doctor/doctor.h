@@ -67,6 +67,11 @@ json_t *fl_doctor_thp_defaults(void);
 void fl_doctor_check_settings(json_t *doc);
 void fl_doctor_check_cmdline(json_t *doc);
 void fl_doctor_check_load(json_t *doc, const struct fl_doctor_opts *o);
+/* doctor_memory.c: free page reporting and DAMON (the real sysfs); the same two from other
+ * roots (tests: tests/fixtures/x86_64-6.18-pvm/memory). */
+void fl_doctor_check_memory(json_t *doc);
+void fl_doctor_check_reporting(json_t *doc, const char *virtio_dir, const char *order_path);
+void fl_doctor_check_damon(json_t *doc, const char *damon_admin_dir);
 
 /* doctor_tune.c: faultline doctor --tune [--no-wait] -- COMMAND...: set the safe settings
  * through the knobs journal, run COMMAND, restore. Returns the exit status. */

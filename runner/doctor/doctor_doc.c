@@ -111,6 +111,7 @@ json_t *fl_doctor_collect(const struct fl_doctor_opts *o)
 	fl_doctor_check_load(doc, o);
 	fl_doctor_check_settings(doc);
 	fl_doctor_check_cmdline(doc);
+	fl_doctor_check_memory(doc);
 	fl_doctor_summarize(doc);
 	return doc;
 }

@@ -29,10 +29,10 @@ check "doctor exits 0 or 1 (rc $rc)" test "$rc" = 0 -o "$rc" = 1
 check "text fits 80 columns" sh -c "! awk 'length > 80' '$TMP/stdout' | grep -q ."
 for id in load "busy processes" "steal time" "other runs" "knobs journals" "CPU frequency" \
 	SMT "CPU isolation" "NMI watchdog" "perf limits" PMU THP khugepaged swap hypervisor \
-	"remote TLB flush" ASLR "boot parameters"; do
+	"remote TLB flush" ASLR "boot parameters" "page reporting" DAMON; do
 	grep -qE "^(ok|warn|info) +$id " "$TMP/stdout" || { notok "finding '$id' listed"; miss=1; }
 done
-[ -z "${miss:-}" ] && ok "all 18 findings listed"
+[ -z "${miss:-}" ] && ok "all 20 findings listed"
 if [ ! -e /sys/bus/event_source/devices/cpu ]; then
 	check "   no PMU here: said" grep -q "no hardware PMU" "$TMP/stdout"
 fi
@@ -62,6 +62,26 @@ given = dict((w.split("=", 1) + [""])[:2] for w in words)
 for p in ("pvm_no_zero_page", "mitigations", "pti", "init_on_alloc", "init_on_free", "numa_balancing"):
     assert f["settings"].get(p) == given.get(p), (p, f["settings"].get(p), given.get(p))
 assert (f["level"] == "info") == bool(f["settings"]), f
+' "$TMP/stdout"
+check "   free page reporting as sysfs has it (a virtio-balloon with feature bit 5, its order)" python3 -c '
+import glob, json, sys
+d = json.load(open(sys.argv[1]))
+f = next(f for f in d["findings"] if f["id"] == "reporting")
+on = any(open(p + "/device").read().strip() == "0x0005" and open(p + "/features").read()[5] == "1"
+         for p in glob.glob("/sys/bus/virtio/devices/*"))
+o = "/sys/module/page_reporting/parameters/page_reporting_order"
+want = ("order " + open(o).read().strip()) if on else "off"
+assert f["settings"]["free_page_reporting"] == want, (f, want)
+assert f["level"] == ("info" if on else "ok"), f
+' "$TMP/stdout"
+check "   DAMON: one setting per kdamond that is on, as sysfs has it" python3 -c '
+import glob, json, sys
+d = json.load(open(sys.argv[1]))
+f = next(f for f in d["findings"] if f["id"] == "damon")
+on = sorted("kdamond." + p.split("/")[-2] for p in glob.glob("/sys/kernel/mm/damon/admin/kdamonds/*/state")
+            if open(p).read().strip() == "on")
+assert sorted(f["settings"]) == on, (f, on)
+assert f["level"] == ("info" if on else "ok"), f
 ' "$TMP/stdout"
 
 # --- load: a busy loop beside it is named, and warns
