@@ -113,7 +113,7 @@ static int run_text(char *buf, size_t len, const char *label, json_t *p)
 	char hw[32] = "±?";
 
 	if (!json_is_object(p))
-		return snprintf(buf, len, "%s none asked", label);
+		return snprintf(buf, len, "%s no target recorded", label);
 	if (isfinite(h))
 		snprintf(hw, sizeof(hw), "±%.2f%%", h);
 	return snprintf(buf, len, "%s %s (target ±%g%%, %s)", label, hw,

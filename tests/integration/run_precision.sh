@@ -122,7 +122,7 @@ tr -s ' \n' ' ' < "$TMP/cmp.txt" > "$TMP/cmp1.txt"	# the text wrapped at 80 colu
 check "compare shows the precision each run reached" \
 	grep -q "precision of records_per_s (95% CI half-width of the mean)" "$TMP/cmp.txt"
 check "  A's mmap group: its own target, reached" \
-	grep -q "A ±[0-9.]*% (target ±90%, reached), B none asked" "$TMP/cmp1.txt"
+	grep -q "A ±[0-9.]*% (target ±90%, reached), B no target recorded" "$TMP/cmp1.txt"
 check "  the shared group: both at ±0.001%, time spent" \
 	grep -Eq "A ±[0-9.]+% \(target ±0.001%, time spent\), B ±[0-9.]+% \(target ±0.001%, time spent\)" "$TMP/cmp1.txt"
 check "  json: per run, with n as run.json has it" python3 -c '

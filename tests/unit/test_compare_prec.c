@@ -117,7 +117,7 @@ static void test_matching(void **state)
 			   5, 1e-9);
 	assert_true(fl_cmp_precision_text(cmp, group_of(cmp, false), line, sizeof(line)));
 	assert_string_equal(line, "precision of records_per_s (95% CI half-width of the mean): "
-			    "A ±4.50% (target ±5%, reached), B none asked");
+			    "A ±4.50% (target ±5%, reached), B no target recorded");
 	json_decref(cmp);
 	fl_run_free(&runs[0]);
 	fl_run_free(&runs[1]);
