@@ -18,6 +18,7 @@
 #include <ftw.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include "compare.h"
 #include "doctor.h"
 
 static const char *top(void)
@@ -28,14 +29,11 @@ static const char *top(void)
 /* The one finding of doc with id. */
 static json_t *finding(json_t *doc, const char *id)
 {
-	json_t *f;
-	size_t i;
+	json_t *f = fl_cmp_find(json_object_get(doc, "findings"), "id", id);
 
-	json_array_foreach(json_object_get(doc, "findings"), i, f)
-		if (!strcmp(json_string_value(json_object_get(f, "id")), id))
-			return f;
-	fail_msg("no finding %s", id);
-	return NULL;
+	if (!f)
+		fail_msg("no finding %s", id);
+	return f;
 }
 
 static const char *str(json_t *f, const char *k)
@@ -93,19 +91,29 @@ static void test_real_capture(void **state)
 	json_decref(doc);
 }
 
+/* The two findings on the trees dir/v and dir/d (made by the test; v or d may not exist). */
+static json_t *doctor_of(const char *dir, const char *v, const char *d)
+{
+	json_t *doc = json_pack("{s:[]}", "findings");
+	char sub[PATH_MAX];
+
+	snprintf(sub, sizeof(sub), "%s/%s", dir, v);
+	fl_doctor_check_reporting(doc, sub, "/nonexistent");
+	snprintf(sub, sizeof(sub), "%s/%s", dir, d);
+	fl_doctor_check_damon(doc, sub);
+	return doc;
+}
+
 static void test_made_trees(void **state)
 {
-	char dir[] = "/tmp/fl-doctor-memory.XXXXXX", sub[PATH_MAX];
-	json_t *doc = json_pack("{s:[]}", "findings"), *f;
+	char dir[] = "/tmp/fl-doctor-memory.XXXXXX";
+	json_t *doc, *f;
 
 	assert_non_null(mkdtemp(dir));
 	/* no balloon (a block device only), no DAMON */
 	put(dir, "v1/virtio1/device", "0x0002\n");
 	put(dir, "v1/virtio1/features", "0010001001100100000000000000010010000000\n");
-	snprintf(sub, sizeof(sub), "%s/v1", dir);
-	fl_doctor_check_reporting(doc, sub, "/nonexistent");
-	snprintf(sub, sizeof(sub), "%s/no-damon", dir);
-	fl_doctor_check_damon(doc, sub);
+	doc = doctor_of(dir, "v1", "no-damon");
 	f = finding(doc, "reporting");
 	assert_string_equal(str(f, "level"), "ok");
 	assert_string_equal(str(f, "state"), "off: no virtio-balloon device");
@@ -116,7 +124,6 @@ static void test_made_trees(void **state)
 	json_decref(doc);
 
 	/* a balloon without bit 5; kdamond 0 off, kdamond 1 on with no scheme */
-	doc = json_pack("{s:[]}", "findings");
 	put(dir, "v2/virtio0/device", "0x0005\n");
 	put(dir, "v2/virtio0/features", "0110000100000000000000000000000010000000\n");
 	put(dir, "d/kdamonds/nr_kdamonds", "2\n");
@@ -127,10 +134,7 @@ static void test_made_trees(void **state)
 	put(dir, "d/kdamonds/1/contexts/0/monitoring_attrs/intervals/sample_us", "5000\n");
 	put(dir, "d/kdamonds/1/contexts/0/monitoring_attrs/intervals/aggr_us", "100000\n");
 	put(dir, "d/kdamonds/1/contexts/0/schemes/nr_schemes", "0\n");
-	snprintf(sub, sizeof(sub), "%s/v2", dir);
-	fl_doctor_check_reporting(doc, sub, "/nonexistent");
-	snprintf(sub, sizeof(sub), "%s/d", dir);
-	fl_doctor_check_damon(doc, sub);
+	doc = doctor_of(dir, "v2", "d");
 	f = finding(doc, "reporting");
 	assert_string_equal(str(f, "level"), "ok");
 	assert_string_equal(str(f, "state"), "off: the virtio-balloon device virtio0 does not "
@@ -144,9 +148,8 @@ static void test_made_trees(void **state)
 	json_decref(doc);
 
 	/* the kdamond off: ok */
-	doc = json_pack("{s:[]}", "findings");
 	put(dir, "d/kdamonds/1/state", "off\n");
-	fl_doctor_check_damon(doc, sub);
+	doc = doctor_of(dir, "v2", "d");
 	f = finding(doc, "damon");
 	assert_string_equal(str(f, "level"), "ok");
 	assert_string_equal(str(f, "state"), "no kdamond on");
