@@ -106,8 +106,8 @@ void fl_doctor_check_reporting(json_t *doc, const char *vdir, const char *order_
 	json_object_set_new(f, "settings", json_pack("{s:s}", "free_page_reporting", buf));
 }
 
-/* "pageout of memory idle for 60 s or more (at most 128 MiB per 1 s)" of scheme dir s, whose
- * context aggregates every aggr_us. */
+/* "pageout of memory seen accessed in at most 1 of 10 samples for 60 s or more, at most 128
+ * MiB per 1 s" of scheme dir s, whose context aggregates every aggr_us (samples samples). */
 static size_t scheme_text(const char *s, uint64_t aggr_us, uint64_t samples, char *buf,
 			  size_t len)
 {
@@ -133,7 +133,8 @@ static size_t scheme_text(const char *s, uint64_t aggr_us, uint64_t samples, cha
 }
 
 /* "kdamond 0 on (paddr, sampling every 0.5 s): pageout of ..." of kdamond dir k; its
- * settings value ("paddr: pageout age>=60s") in set. */
+ * settings value ("paddr: pageout", each context's operations and its schemes' actions) in
+ * set. */
 static void kdamond_text(const char *k, const char *name, char *buf, size_t len, char *set,
 			 size_t slen)
 {
