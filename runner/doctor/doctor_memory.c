@@ -39,7 +39,8 @@ static void read_word(const char *dir, const char *rel, char *buf, size_t len)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if (fl_doctor_read(path, buf, len) || !buf[0] || buf[strspn(buf, "abcdefghijklmnopqrstuvwxyz_")])
+	if (fl_doctor_read(path, buf, len) || !buf[0] ||
+	    buf[strspn(buf, "abcdefghijklmnopqrstuvwxyz_")])
 		snprintf(buf, len, "?");
 }
 
