@@ -108,15 +108,15 @@ void fl_doctor_check_reporting(json_t *doc, const char *vdir, const char *order_
 }
 
 /* "pageout of memory seen accessed in at most 1 of 10 samples for 60 s or more, at most 128
- * MiB per 1 s" of scheme dir s, whose context aggregates every aggr_us (samples samples). */
-static size_t scheme_text(const char *s, uint64_t aggr_us, uint64_t samples, char *buf,
-			  size_t len)
+ * MiB per 1 s" of scheme dir s (its action read by the caller), whose context aggregates
+ * every aggr_us (samples samples). */
+static size_t scheme_text(const char *s, const char *action, uint64_t aggr_us,
+			  uint64_t samples, char *buf, size_t len)
 {
-	char action[32], q[96] = "";
+	char q[96] = "";
 	uint64_t age = 0, acc = 0, bytes = 0, reset = 0;
 	size_t off;
 
-	read_word(s, "action", action, sizeof(action));
 	read_u64(s, "access_pattern/age/min", &age);
 	read_u64(s, "access_pattern/nr_accesses/max", &acc);
 	if (!read_u64(s, "quotas/bytes", &bytes) && bytes &&
@@ -156,11 +156,11 @@ static void kdamond_text(const char *k, const char *name, char *buf, size_t len,
 		read_u64(c, "schemes/nr_schemes", &ns);
 		for (uint64_t j = 0; j < ns && j < MAX_SHOWN && off < len && soff < slen; j++) {
 			snprintf(s, sizeof(s), "%.3500s/schemes/%" PRIu64, c, j);
+			read_word(s, "action", act, sizeof(act));
 			off += (size_t)snprintf(buf + off, len - off, "%s", j ? "; " : ": ");
 			if (off < len)
-				off += scheme_text(s, aggr, sample ? aggr / sample : 0, buf + off,
-						   len - off);
-			read_word(s, "action", act, sizeof(act));
+				off += scheme_text(s, act, aggr, sample ? aggr / sample : 0,
+						   buf + off, len - off);
 			soff += (size_t)snprintf(set + soff, slen - soff, " %s", act);
 		}
 		if (!ns && off < len)
@@ -170,7 +170,8 @@ static void kdamond_text(const char *k, const char *name, char *buf, size_t len,
 
 void fl_doctor_check_damon(json_t *doc, const char *adm)
 {
-	char kd[PATH_MAX], st[16], name[24], one[640], set[160], state[2048] = "", fix[512] = "";
+	char kd[PATH_MAX], st[16], name[24], key[40], one[640], set[160], state[2048] = "",
+	     fix[512] = "";
 	uint64_t n = 0;
 	json_t *f, *sets = json_object();
 	size_t on = 0;
@@ -194,8 +195,8 @@ void fl_doctor_check_damon(json_t *doc, const char *adm)
 				 "", kd);
 		}
 		on++;
-		snprintf(kd, sizeof(kd), "kdamond.%s", name);
-		json_object_set_new(sets, kd, json_string(set));
+		snprintf(key, sizeof(key), "kdamond.%s", name);
+		json_object_set_new(sets, key, json_string(set));
 	}
 	if (!on) {
 		f = fl_doctor_add(doc, "damon", "DAMON", "ok", "none needed", "%s",
