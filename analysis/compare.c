@@ -27,6 +27,7 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct fl_cmp_grp *
 	char label[1024];
 	double **x = calloc(nruns, sizeof(double *));
 	size_t *nx = calloc(nruns, sizeof(size_t));
+	bool *has = calloc(nruns, sizeof(bool));	/* run r has a case of g, in any state */
 
 	for (size_t r = 0; r < nruns; r++) {
 		size_t n = 0, w = 0;
@@ -36,6 +37,8 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct fl_cmp_grp *
 
 			if (strcmp(cs->key, g->key))
 				continue;
+			if (has)
+				has[r] = true;
 			if (cs->warmup) {
 				w++;
 				continue;
@@ -56,7 +59,7 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct fl_cmp_grp *
 		       "warmups_excluded", warm);
 	if (sweep)
 		json_object_set_new(gj, "sweep", sweep);
-	prec = fl_cmp_precision_of(runs, nruns, g);
+	prec = has ? fl_cmp_precision_of(runs, nruns, g, has) : NULL;
 	if (prec)
 		json_object_set_new(gj, "precision", prec);
 	if (json_is_object(g->resolved) && json_object_size(g->resolved))
@@ -121,6 +124,7 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct fl_cmp_grp *
 		free(x[r]);
 	free(x);
 	free(nx);
+	free(has);
 	free(cols);
 	return gj;
 }

@@ -56,9 +56,10 @@ enum fl_family fl_cmp_family_of_col(const struct fl_cmp_col *c, const char *unit
 void fl_cmp_comps_mark(json_t *comps, bool count, json_t *nf);
 
 /* compare_prec.c: each run's precision on group g (run.json's "precision"): an array of
- * {metric, target_pct, halfwidth_pct, n, stopped} or null per run (null also for a run with no
- * case in g); NULL when no run asked one. */
-json_t *fl_cmp_precision_of(struct fl_run *runs, size_t nruns, const struct fl_cmp_grp *g);
+ * {metric, target_pct, halfwidth_pct, n, stopped} or null per run (null also for a run r with
+ * no case in g: has[r] false); NULL when no run asked one. */
+json_t *fl_cmp_precision_of(struct fl_run *runs, size_t nruns, const struct fl_cmp_grp *g,
+			    const bool *has);
 
 /* compare_ids.c: each run's identity, their names and differences, host conditions. */
 json_t *fl_cmp_identity_of(struct fl_run *r);

@@ -80,22 +80,14 @@ static json_t *of_run(const struct fl_run *r, const struct fl_cmp_grp *g)
 			 json_null(), "n", json_integer_value(n), "stopped", stopped);
 }
 
-static bool has_case(const struct fl_run *r, const struct fl_cmp_grp *g)
-{
-	for (size_t i = 0; i < r->ncases; i++)
-		if (!strcmp(r->cases[i].key, g->key))
-			return true;
-	return false;
-}
-
-json_t *fl_cmp_precision_of(struct fl_run *runs, size_t nruns, const struct fl_cmp_grp *g)
+json_t *fl_cmp_precision_of(struct fl_run *runs, size_t nruns, const struct fl_cmp_grp *g,
+			    const bool *has)
 {
 	json_t *arr = json_array();
 	bool any = false;
 
 	for (size_t r = 0; r < nruns; r++) {
-		json_t *p = runs[r].precision && has_case(&runs[r], g) ?
-			    of_run(&runs[r], g) : NULL;
+		json_t *p = runs[r].precision && has[r] ? of_run(&runs[r], g) : NULL;
 
 		any |= p != NULL;
 		json_array_append_new(arr, p ? p : json_null());
