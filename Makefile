@@ -157,7 +157,8 @@ FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 FUZZ_LIB_SRC := $(COMMON_SRC) $(wildcard workloads/probes/procparse*.c) \
 		$(addprefix analysis/,runload.c runload_scan.c runload_items.c casedoc.c console_classify.c) \
 		$(addprefix analysis/,compare.c compare_groups.c compare_stats.c compare_ids.c \
-			compare_prec.c compare_shown.c stats.c bootstrap.c counts.c conditions.c) \
+			compare_prec.c compare_shown.c stats.c bootstrap.c counts.c conditions.c \
+			precision_doc.c summary.c) \
 		$(addprefix runner/,run/suite.c run/agent_exec.c targets/qemu_chan.c lava/lava_collect.c)
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRC)) $(FUZZ_BUILD)/obj/common/schema_blob.o
 # Replaced in the harness: the agent check (no process per case) and the LAVA writer (no file).

@@ -7,20 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 #include "compare_int.h"
+#include "precision_doc.h"
 
-/* The schema's "stopped" words and what the renderers say of them. */
-static const char *const stopped_words[][2] = {
-	{ "precision", "reached" }, { "time", "time spent" },
-	{ "iterations", "iteration cap" }, { "failed", "an iteration failed" },
-	{ "no_metric", "no metric" }, { "running", "unfinished" }, { "planned", "planned" },
-};
-
+/* What compare says of run.json's "stopped" word; NULL for a word the schema does not know. */
 static const char *stopped_text(const char *w)
 {
-	for (size_t i = 0; w && i < sizeof(stopped_words) / sizeof(stopped_words[0]); i++)
-		if (!strcmp(w, stopped_words[i][0]))
-			return stopped_words[i][1];
-	return NULL;
+	int s = fl_prec_state_of(w);
+
+	return s < 0 ? NULL : fl_prec_state_brief(s);
 }
 
 /* A parameter as the suite gave it against the case's: numbers by value (1 and 1.0 alike). */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The comparison as CSV (RFC 4180): one row per case group, item and run. */
+/* The comparison as CSV (RFC 4180): one row per case group, item and run; the precision a run
+ * made with --precision reached on a group sits on the row of its metric. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,7 +44,7 @@ static void indices(FILE *out, json_t *o)
 		if (off < sizeof(buf))
 			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%lld", i ? " " : "",
 						(long long)json_integer_value(v));
-	fl_csv_field(out, buf, true);
+	fl_csv_field(out, buf, false);
 }
 
 /* The comparison's test, CI, difference, floor; the run's outliers. */
@@ -71,6 +72,25 @@ static void tail(FILE *out, json_t *st, json_t *cp)
 	indices(out, o);
 }
 
+/* The precision run r's --precision reached on group g, on the row of its metric m (run.json's
+ * "precision"; compare_prec.c), else four empty fields. */
+static void precision(FILE *out, json_t *g, json_t *m, size_t r)
+{
+	json_t *p = json_array_get(json_object_get(g, "precision"), r);
+	const char *pm = json_string_value(json_object_get(p, "metric"));
+	char n[24] = "";
+
+	if (!pm || strcmp(pm, json_string_value(json_object_get(m, "name")) ?: ""))
+		p = NULL;
+	numf(out, json_object_get(p, "target_pct"), false);
+	numf(out, json_object_get(p, "halfwidth_pct"), false);
+	if (json_is_integer(json_object_get(p, "n")))
+		snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(json_object_get(p,
+			 "n")));
+	fl_csv_field(out, n, false);
+	fl_csv_field(out, json_string_value(json_object_get(p, "stopped")), true);
+}
+
 static void render(json_t *cmp, FILE *out)
 {
 	static const char *const stats[] = { "n", "mean", "sd", "cov", "min", "max", "hmean" };
@@ -82,7 +102,8 @@ static void render(json_t *cmp, FILE *out)
 	fputs("workload,params,metric,kind,unit,better,run,status,n,mean,sd,cov,min,max,hmean,"
 	      "delta_pct,ci_low_pct,ci_high_pct,p_value,p_adjusted,significant,verdict,kernel,"
 	      "delta_better_pct,direction,family,test,ci_method,delta,floor,floor_source,"
-	      "beyond_floor,outliers_mild,outliers_severe,outlier_indices\r\n", out);
+	      "beyond_floor,outliers_mild,outliers_severe,outlier_indices,"
+	      "precision_target_pct,precision_halfwidth_pct,precision_n,precision_stopped\r\n", out);
 	json_array_foreach(json_object_get(cmp, "groups"), i, g) {
 		json_array_foreach(json_object_get(g, "metrics"), k, m) {
 			for (size_t r = 0; r < json_array_size(runs); r++) {
@@ -114,6 +135,7 @@ static void render(json_t *cmp, FILE *out)
 					     false);
 				fl_csv_field(out, json_string_value(json_object_get(m, "family")), false);
 				tail(out, st, cp);
+				precision(out, g, m, r);
 			}
 		}
 	}

@@ -9,6 +9,7 @@
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "fl_util.h"
+#include "precision_doc.h"
 #include "stats.h"
 #include "summary.h"
 
@@ -337,6 +338,7 @@ int fl_summary_print(const char *dir, FILE *out)
 		json_decref(g[i].docs);
 	}
 	free(g);
+	fl_prec_doc_print(json_object_get(doc, "precision"), NULL, true, out);
 	json_decref(doc);
 	return 0;
 }

@@ -516,7 +516,6 @@ int fl_cmd_run(int argc, char **argv)
 	ret = fl_run_plan(&rd, &plan, &t, fl_interrupt_flag());
 	if (ret != FL_EXIT_USAGE && ret != FL_EXIT_ENV) {
 		fl_summary_print(rd.dir, stdout);
-		fl_prec_print(&plan, NULL, true, stdout);
 	}
 	printf("results: %s\n", rd.dir);
 	if (fl_interrupted())

@@ -251,7 +251,7 @@ static int run_adaptive(struct fl_rundir *rd, struct fl_plan *plan, struct fl_ta
 		}
 		if (!added)
 			break;
-		fl_prec_print(plan, NULL, false, stdout);
+		fl_prec_print(plan, NULL, stdout);
 		ret = fl_run_plan_round(rd, plan, t, interrupted, round++);
 	}
 	return ret;

@@ -16,23 +16,6 @@
 #include "summary.h"
 #include "plan.h"
 
-static const char *const state_names[] = {
-	[FL_PREC_RUNNING] = "running", [FL_PREC_PRECISION] = "precision",
-	[FL_PREC_TIME] = "time", [FL_PREC_ITERATIONS] = "iterations",
-	[FL_PREC_FAILED] = "failed", [FL_PREC_NO_METRIC] = "no_metric",
-	[FL_PREC_PLANNED] = "planned",
-};
-
-static const char *const state_text[] = {
-	[FL_PREC_RUNNING] = "wants more iterations",
-	[FL_PREC_PRECISION] = "stopped: precision reached",
-	[FL_PREC_TIME] = "stopped: time budget spent",
-	[FL_PREC_ITERATIONS] = "stopped: iteration cap",
-	[FL_PREC_FAILED] = "stopped: an iteration failed",
-	[FL_PREC_NO_METRIC] = "stopped: no metric with a direction",
-	[FL_PREC_PLANNED] = "planned iterations",
-};
-
 double fl_prec_halfwidth(const double *x, size_t n, double level)
 {
 	double m = 0, ss = 0;
@@ -328,7 +311,7 @@ static json_t *group_json(const struct fl_plan *plan, const struct fl_prec_group
 		"n", (json_int_t)g->n, "min_iterations", g->min_iterations,
 		"iterations", g->iterations, "mean", num(g->mean), "sd", num(g->sd),
 		"halfwidth", num(g->halfwidth), "halfwidth_pct", num(g->halfwidth_pct),
-		"spent_s", g->spent_s, "stopped", state_names[g->state]);
+		"spent_s", g->spent_s, "stopped", fl_prec_word(g->state));
 }
 
 json_t *fl_prec_json(const struct fl_plan *plan)
@@ -347,56 +330,15 @@ json_t *fl_prec_json(const struct fl_plan *plan)
 		"spent_s", fl_plan_spent(plan), "groups", arr);
 }
 
-/* "records_per_s ±2.31% (n=7), wants ±1%" */
-static void group_line(const struct fl_plan *plan, const struct fl_prec_group *g, FILE *out)
+void fl_prec_print(const struct fl_plan *plan, const char *who, FILE *out)
 {
-	const struct fl_plan_case *pc = &plan->cases[g->first];
-	char label[512];
-
-	fl_params_label(pc->params, NULL, label, sizeof(label));
-	fprintf(out, "  %s %s: ", pc->workload, label);
-	if (!g->metric)
-		fprintf(out, "no metric yet");
-	else if (isfinite(g->halfwidth_pct))
-		fprintf(out, "%s ±%.2f%% (n=%zu)", g->metric, g->halfwidth_pct, g->n);
-	else
-		fprintf(out, "%s ±? (n=%zu)", g->metric, g->n);
-	fprintf(out, ", target ±%g%%; ", g->target_pct);
-	if (g->state == FL_PREC_RUNNING && g->n < FL_PREC_MIN_N &&
-	    g->halfwidth_pct <= g->target_pct)
-		fprintf(out, "within it; wants n=%d before it stops\n", FL_PREC_MIN_N);
-	else
-		fprintf(out, "%s\n", state_text[g->state]);
-}
-
-void fl_prec_print(const struct fl_plan *plan, const char *who, bool final, FILE *out)
-{
-	struct fl_prec_group *gs;
-	size_t want = 0, adaptive = 0;
-	char a[48], b[48];
+	json_t *doc;
 
 	if (!fl_plan_adaptive(plan))
 		return;
-	gs = fl_prec_assess(plan);
-	for (size_t k = 0; gs && k < plan->ngroups; k++) {
-		adaptive += gs[k].target_pct > 0 && gs[k].first != (size_t)-1;
-		want += gs[k].target_pct > 0 && gs[k].state == FL_PREC_RUNNING;
-	}
-	fl_fmt_duration(a, sizeof(a), fl_plan_spent(plan));
-	fl_fmt_duration(b, sizeof(b), plan->max_time_s);
-	if (final)
-		fprintf(out, "precision%s%s (95%% CI half-width of the mean; %s spent):\n",
-			who ? " of " : "", who ? who : "", a);
-	else
-		fprintf(out, "== precision%s%s: %zu of %zu cases want more iterations (%s spent%s%s)\n",
-			who ? " of " : "", who ? who : "", want, adaptive, a,
-			plan->max_time_s > 0 ? " of " : "", plan->max_time_s > 0 ? b : "");
-	for (size_t k = 0; gs && k < plan->ngroups; k++)
-		if (gs[k].target_pct > 0 && gs[k].first != (size_t)-1 &&
-		    (final || gs[k].state == FL_PREC_RUNNING))
-			group_line(plan, &gs[k], out);
-	fflush(out);
-	free(gs);
+	doc = fl_prec_json(plan);
+	fl_prec_doc_print(doc, who, false, out);
+	json_decref(doc);
 }
 
 /* The workload's first metric with a direction, and its measured phase in seconds (the case's

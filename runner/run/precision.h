@@ -10,6 +10,9 @@
  * the half-width reached, n and why it stopped; its spent_s lets --resume go on with the time
  * that is left.
  *
+ * Why a group stopped (enum fl_prec_state), the words run.json holds for it and the rule that
+ * no precision is called before FL_PREC_MIN_N iterations are in analysis/precision_doc.h.
+ *
  * The primary metric is a case's first metric with a direction (better higher or lower) and a
  * value, the rule of analysis/history.c fl_history_summary. The state of a group is computed
  * from the plan alone (statuses, values, times), so a resumed run carries on where it stopped.
@@ -22,26 +25,9 @@
 #include <jansson.h>
 #include "plan.h"
 #include "execute.h"
+#include "precision_doc.h"
 
 #define FL_PREC_LEVEL 0.95
-/*
- * A precision is not called reached before this many measured iterations (nor before the
- * suite's iterations). Stopping at the first n whose half-width fits picks samples whose spread
- * happened to come out low; at a small n that is often, and compare, which tests the same
- * samples, then flags an A/A pair too often: bench/stopping-sim.py simulates it (at a 1.5% CoV
- * and a 1% target, A/A pairs flagged 9% of the time stopping from n=5, 6% from n=10).
- */
-#define FL_PREC_MIN_N 10
-
-enum fl_prec_state {
-	FL_PREC_RUNNING,	/* its planned iterations are not done, or it wants more */
-	FL_PREC_PRECISION,	/* the half-width reached the target */
-	FL_PREC_TIME,		/* the run's or the group's time budget has no room for one more */
-	FL_PREC_ITERATIONS,	/* FL_ITERATIONS_MAX, or the plan is at FL_PLAN_MAX */
-	FL_PREC_FAILED,		/* a measured iteration did not end ok */
-	FL_PREC_NO_METRIC,	/* no metric with a direction and a value */
-	FL_PREC_PLANNED,	/* no precision asked: its planned iterations */
-};
 
 struct fl_prec_group {
 	size_t first;		/* plan index of its first measured case */
@@ -89,9 +75,10 @@ int fl_prec_next_round(struct fl_plan *plan, int round, double reserve_s, double
 void fl_prec_case_metric(struct fl_plan_case *pc, json_t *case_obj);
 /* run.json's "precision" object. */
 json_t *fl_prec_json(const struct fl_plan *plan);
-/* Progress: which groups still want iterations and their half-width (final: every adaptive
- * group and why it stopped). Nothing when the plan is not adaptive. */
-void fl_prec_print(const struct fl_plan *plan, const char *who, bool final, FILE *out);
+/* Progress: which groups still want iterations and their half-width (fl_prec_doc_print of
+ * fl_prec_json). Nothing when the plan is not adaptive. At the end of a run the summary
+ * (fl_summary_print) prints every group and why it stopped, from run.json. */
+void fl_prec_print(const struct fl_plan *plan, const char *who, FILE *out);
 /* --dry-run: per adaptive group, the planned minimum and the most the budget allows. */
 void fl_prec_print_plan(const struct fl_plan *plan, json_t *describe, FILE *out);
 /* --dry-run: the run's worst case with the adaptive iterations (planned_s: the planned

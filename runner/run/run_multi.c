@@ -196,7 +196,7 @@ static void adaptive_rounds(struct slot *slots, int nkernels, int rmax, json_t *
 			if (n <= 0)
 				continue;
 			added += n;
-			fl_prec_print(&s->plan, s->name, false, stdout);
+			fl_prec_print(&s->plan, s->name, stdout);
 			printf("== round %d (adaptive): kernel %s, %d case(s)\n", r + 1, s->name, n);
 			fflush(stdout);
 			json_array_append_new(order, json_string(s->name));
@@ -316,7 +316,6 @@ int fl_run_multi(const char *suite, const char *out, const struct fl_target_opts
 			ret = fl_run_plan_finish(&s->rd, &s->plan, interrupted);
 			printf("== kernel %s: %s\n", s->name, s->rd.dir);
 			fl_summary_print(s->rd.dir, stdout);
-			fl_prec_print(&s->plan, s->name, true, stdout);
 		}
 		if (ret > status)
 			status = ret;

@@ -3,10 +3,12 @@
  * and compare's reading of what they say (the run identity, the precision reached:
  * analysis/compare_prec.c): the input is run.json of a run directory whose cases/ holds one
  * valid case document (tests/fixtures/schema/valid/case-full.json, copied in by the harness on
- * first use), compared with itself. */
+ * first use), compared with itself, and the summary `faultline report` prints of it (its
+ * precision block included: analysis/precision_doc.c), written to /dev/null. */
 #include "fuzz_util.h"
 #include "compare.h"
 #include "runload.h"
+#include "summary.h"
 
 static void copy_case(const char *to)
 {
@@ -50,6 +52,7 @@ static void compare(struct fl_run *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char dir[300], path[400];
+	static FILE *null;
 	struct fl_run r[2] = { 0 };
 	char err[1024];
 
@@ -57,11 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_run_dir(dir, sizeof(dir), path, sizeof(path));
 		copy_case(path);
 		snprintf(path, sizeof(path), "%s/run.json", dir);
+		null = fopen("/dev/null", "w");
+		if (!null)
+			abort();
 	}
 	fuzz_write(path, data, size);
 	if (!fl_run_load(&r[0], dir, err, sizeof(err)) &&
 	    !fl_run_load(&r[1], dir, err, sizeof(err)))
 		compare(r);
+	fl_summary_print(dir, null);
 	fl_run_free(&r[0]);
 	fl_run_free(&r[1]);
 	return 0;

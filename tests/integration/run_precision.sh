@@ -5,7 +5,8 @@
 # is spent; run.json records per case group the
 # half-width, n and why it stopped; --dry-run shows the minimum and the most the budget allows;
 # bad --precision / --max-time / suite values are one sentence and exit 2; an interrupted
-# adaptive run resumes where it stopped, and --resume with a new --max-time goes on. ~30 s
+# adaptive run resumes where it stopped, and --resume with a new --max-time goes on; `faultline
+# report` shows the precision reached as the run's end did. ~30 s
 # (longer while another run holds the host lock).
 . "$(dirname "$0")/lib.sh"
 F=$FL_BIN/faultline
@@ -49,6 +50,15 @@ check "  the adaptive cases are marked extra" \
 check "  the progress says which case wants iterations, with its half-width" \
 	grep -qE "^  ebizzy threads=1 seconds=0.2: records_per_s ±[0-9.]+% \(n=[0-9]+\), target ±0.001%; wants more iterations" "$TMP/stdout"
 check "  and the end says why each stopped" grep -q "stopped: time budget spent" "$TMP/stdout"
+cp "$TMP/stdout" "$TMP/run.out"
+check "  the run's end printed the block once" test "$(grep -c '^precision (95% CI' "$TMP/run.out")" = 1
+expect_exit 0 "faultline report of the run" "$F" report "$R"
+check "  shows the precision each group reached, as the run's end did" \
+	diff <(sed -n '/^precision (95% CI/,/^results:/p' "$TMP/run.out") \
+	     <(sed -n '/^precision (95% CI/,/^results:/p' "$TMP/stdout")
+check "  one line per group, with n and why it stopped" \
+	test "$(grep -cE '^  ebizzy .*: records_per_s ±[0-9.]+% \(n=[0-9]+\), target ±[0-9.]+%; stopped: (precision reached|time budget spent)$' "$TMP/stdout")" = 2
+check "  the block is printed once" test "$(grep -c '^precision (95% CI' "$TMP/stdout")" = 1
 
 expect_exit 0 "--dry-run with --precision and --max-time" \
 	"$F" run --dry-run --precision 2 --max-time 1m "$S"
@@ -139,6 +149,19 @@ jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))'
 	"$TMP/cmp.json" "$FL_ROOT/schema/compare-1.schema.json"
 check "  md: a line under the group's table" \
 	grep -q "^Precision of records_per_s .*(target ±0.001%, time spent)" "$TMP/cmp.md"
+"$F" compare "$TMP/r1" "$R" --format csv > "$TMP/cmp.csv" 2>&1
+check "  csv: on the row of the metric of each run, as run.json has it" python3 -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+want = json.load(open(sys.argv[2]))["precision"]["groups"]
+got = [r for r in rows if r["precision_stopped"]]
+ok = all(r["metric"] == "records_per_s" for r in got) and len(got) == 3
+ok &= any(r["run"] == "B" and int(r["precision_n"]) == w["n"] and
+          r["precision_stopped"] == w["stopped"] and
+          float(r["precision_target_pct"]) == w["target_pct"] for r in got for w in want)
+ok &= all(r["precision_n"] == r["precision_target_pct"] == "" for r in rows
+          if r["metric"] != "records_per_s")
+sys.exit(not ok)' "$TMP/cmp.csv" "$R/run.json"
 "$F" compare "$TMP/r1" "$R" --table ebizzy > "$TMP/tab.txt" 2>&1
 check "  --table: one note, with the widest" \
 	eval 'tr -s " \n" " " < "$TMP/tab.txt" | grep -q "reached in 1 of 3 runs. cases; the widest"'
