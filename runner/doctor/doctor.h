@@ -67,6 +67,22 @@ json_t *fl_doctor_thp_defaults(void);
 void fl_doctor_check_settings(json_t *doc);
 void fl_doctor_check_cmdline(json_t *doc);
 void fl_doctor_check_load(json_t *doc, const struct fl_doctor_opts *o);
+
+/* Host steadiness (doctor_steady.c): the same page-fault work timed in FL_STEADY_BLOCKS blocks
+ * over the load sample; it warns when the blocks' time per fault spreads by FL_STEADY_WARN_COV
+ * percent (CoV) or more. */
+#define FL_STEADY_BLOCKS 10
+#define FL_STEADY_WARN_COV 5.0
+struct fl_steady {
+	bool measured;
+	int n;				/* blocks with work in them */
+	double block_s;
+	double us[FL_STEADY_BLOCKS];	/* CPU time per fault of each block */
+};
+/* secs of work; -1 when memory could not be mapped (s->measured false). */
+int fl_steady_measure(double secs, struct fl_steady *s);
+/* The "steady" finding of s; why_not (may be NULL) says why it was not measured. */
+void fl_doctor_check_steady(json_t *doc, const struct fl_steady *s, const char *why_not);
 /* doctor_memory.c: free page reporting and DAMON (the real sysfs); the same two from other
  * roots (tests: tests/fixtures/x86_64-6.18-pvm/memory). */
 void fl_doctor_check_memory(json_t *doc);

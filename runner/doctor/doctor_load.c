@@ -2,9 +2,11 @@
 /*
  * faultline doctor: the moment's load (doctor.h). /proc/stat and every /proc/PID/stat read
  * twice, sample_s apart: how busy the CPUs were, which processes used them (this one left
- * out), the steal time; without a sample, the load average only. Other faultline runs:
- * the host lock (its flock in /proc/locks, its owner file) and knobs journals left behind.
- * Read-only: no lock is taken, no journal replayed.
+ * out), the steal time, and meanwhile the host's steadiness (doctor_steady.c: page-fault work
+ * under the host lock, taken without waiting, so no run that measures is disturbed; the
+ * work's own CPU time is not counted as load); without a sample, the load average only.
+ * Other faultline runs: the host lock (its flock in /proc/locks, its owner file) and knobs
+ * journals left behind. No kernel setting is changed, no journal replayed.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -156,20 +158,48 @@ static double loadavg_text(char *buf, size_t len)
 	return l[0];
 }
 
-static void check_sampled(json_t *doc, double secs)
+/* The sample's secs: the steadiness work (doctor_steady.c) under the host lock, taken without
+ * waiting; when another run holds it, a sleep, and why_not says so. */
+static void sample_wait(double secs, const struct fl_doctor_opts *o, struct fl_steady *st,
+			char *why_not, size_t len)
+{
+	struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
+	struct fl_hostlock hl = { .fd = -1 };
+	char err[FL_ERRLEN];
+	int r = fl_hostlock_take(&hl, o->lock_path, false, err, sizeof(err));
+
+	memset(st, 0, sizeof(*st));
+	if (r == FL_HOSTLOCK_BUSY)
+		snprintf(why_not, len, "a run holds the host lock, and the work would disturb it");
+	else if (r < 0)
+		snprintf(why_not, len, "%s", err);
+	else if (fl_steady_measure(secs, st))
+		snprintf(why_not, len, "2 MiB of memory could not be mapped");
+	if (r == 0)
+		fl_hostlock_release(&hl);
+	if (!st->measured)
+		nanosleep(&ts, NULL);
+}
+
+static void check_sampled(json_t *doc, double secs, const struct fl_doctor_opts *o)
 {
 	struct sample a, b;
-	struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
-	unsigned long long dt, busy;
-	char top[512], loadavg[64] = "";
+	struct proc_ticks self_a = { 0 }, self_b = { 0 };
+	struct fl_steady st;
+	unsigned long long dt, busy, self;
+	char top[512], loadavg[64] = "", why_not[FL_ERRLEN] = "";
 	json_t *list = json_array(), *f;
 	double busy_pct, steal_pct, top_pct;
 
 	take_sample(&a);
-	nanosleep(&ts, NULL);
+	read_proc(getpid(), &self_a);
+	sample_wait(secs, o, &st, why_not, sizeof(why_not));
+	read_proc(getpid(), &self_b);
 	take_sample(&b);
 	dt = b.cpu.total > a.cpu.total ? b.cpu.total - a.cpu.total : 1;
 	busy = dt - (b.cpu.idle - a.cpu.idle);
+	self = self_b.ticks - self_a.ticks;	/* the steadiness work is not load */
+	busy = busy > self ? busy - self : 0;
 	busy_pct = 100.0 * (double)busy / (double)dt;
 	steal_pct = 100.0 * (double)(b.cpu.steal - a.cpu.steal) / (double)dt;
 	top_pct = top_users(&a, &b, secs, top, sizeof(top), list);
@@ -186,6 +216,7 @@ static void check_sampled(json_t *doc, double secs)
 		      steal_pct >= 2 ? "the host is busy: measure when it is quiet, or on "
 		      "another host" : "none needed", "%.1f%% of CPU time taken by the host "
 		      "over %.1f s", steal_pct, secs);
+	fl_doctor_check_steady(doc, &st, why_not[0] ? why_not : NULL);
 	free(a.procs);
 	free(b.procs);
 }
@@ -323,7 +354,7 @@ static void check_journals(json_t *doc)
 void fl_doctor_check_load(json_t *doc, const struct fl_doctor_opts *o)
 {
 	if (o->sample_s > 0)
-		check_sampled(doc, o->sample_s);
+		check_sampled(doc, o->sample_s, o);
 	else
 		check_loadavg(doc);
 	check_runs(doc, o);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# faultline doctor: this machine's real conditions (load, PMU, hypervisor and its TLB flush),
+# faultline doctor: this machine's real conditions (load, PMU, hypervisor and its TLB flush,
+# the host's steadiness measured under the host lock and not measured when another holds it),
 # --json against schema/doctor-1.schema.json, --tune changing THP/khugepaged for a command
 # and restoring them (also on SIGINT and after a SIGKILL), run.json's run.conditions, and
 # two runs with different THP settings told apart (doctor --diff: fl_conditions_diff).
@@ -27,12 +28,12 @@ expect_exit_any() { "$@" > "$TMP/stdout" 2> "$TMP/stderr"; echo $?; }
 rc=$(expect_exit_any "$F" doctor --sample 0.3)
 check "doctor exits 0 or 1 (rc $rc)" test "$rc" = 0 -o "$rc" = 1
 check "text fits 80 columns" sh -c "! awk 'length > 80' '$TMP/stdout' | grep -q ."
-for id in load "busy processes" "steal time" "other runs" "knobs journals" "CPU frequency" \
+for id in load "busy processes" "steal time" "host steadiness" "other runs" "knobs journals" "CPU frequency" \
 	SMT "CPU isolation" "NMI watchdog" "perf limits" PMU THP khugepaged swap hypervisor \
 	"remote TLB flush" ASLR "boot parameters" "page reporting" DAMON; do
 	grep -qE "^(ok|warn|info) +$id " "$TMP/stdout" || { notok "finding '$id' listed"; miss=1; }
 done
-[ -z "${miss:-}" ] && ok "all 20 findings listed"
+[ -z "${miss:-}" ] && ok "all 21 findings listed"
 if [ ! -e /sys/bus/event_source/devices/cpu ]; then
 	check "   no PMU here: said" grep -q "no hardware PMU" "$TMP/stdout"
 fi
@@ -83,6 +84,21 @@ on = sorted("kdamond." + p.split("/")[-2] for p in glob.glob("/sys/kernel/mm/dam
 assert sorted(f["settings"]) == on, (f, on)
 assert f["level"] == ("info" if on else "ok"), f
 ' "$TMP/stdout"
+check "   host steadiness: blocks of CPU time per fault, their CoV as they give it, warn at 5%" python3 -c '
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+f = next(f for f in d["findings"] if f["id"] == "steady")
+b = f["steady"]["blocks_us"]
+assert len(b) >= 2 and all(0 < x < 10000 for x in b), f
+cov = 100 * statistics.stdev(b) / statistics.mean(b)
+assert abs(cov - f["steady"]["cov_pct"]) < 1e-6, (cov, f)
+assert abs(f["steady"]["block_s"] - 0.02) < 1e-9, f
+assert f["level"] == ("warn" if cov >= 5 else "ok") and f["volatile"] is True, f
+' "$TMP/stdout"
+# the lock held by another run (this test, not passed down): the work is not done
+env -u FAULTLINE_HOSTLOCK_FD "$F" doctor --sample 0.2 9>&- > "$TMP/stdout" 2> "$TMP/stderr"
+check "   a run holds the host lock: steadiness not measured, and why" \
+	grep -qE "^info +host steadiness +not measured: a run holds the host lock, and the work" "$TMP/stdout"
 
 # --- load: a busy loop beside it is named, and warns
 sh -c 'while :; do :; done' & busy=$!
