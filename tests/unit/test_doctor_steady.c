@@ -22,7 +22,8 @@ static json_t *finding_of(const double *us, int n, const char *why_not)
 	struct fl_steady s = { .measured = n > 0, .n = n, .block_s = 0.1 };
 	json_t *doc = json_pack("{s:[]}", "findings"), *f;
 
-	memcpy(s.us, us, sizeof(double) * (size_t)n);
+	if (n)
+		memcpy(s.us, us, sizeof(double) * (size_t)n);
 	fl_doctor_check_steady(doc, &s, why_not);
 	f = json_incref(fl_cmp_find(json_object_get(doc, "findings"), "id", "steady"));
 	json_decref(doc);
