@@ -2,6 +2,7 @@
 /* run.json's "precision": its stopped words, their texts, the printed block (precision_doc.h). */
 #include <math.h>
 #include <string.h>
+#include "compare.h"
 #include "fl_json.h"
 #include "fl_safe.h"
 #include "precision_doc.h"
@@ -45,9 +46,7 @@ const char *fl_prec_state_brief(enum fl_prec_state s)
 /* A number of the document, NAN when it is not one. */
 static double num(json_t *o, const char *key)
 {
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return fl_cmp_num(json_object_get(o, key));
 }
 
 static bool has_target(json_t *g)

@@ -514,9 +514,8 @@ int fl_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	ret = fl_run_plan(&rd, &plan, &t, fl_interrupt_flag());
-	if (ret != FL_EXIT_USAGE && ret != FL_EXIT_ENV) {
+	if (ret != FL_EXIT_USAGE && ret != FL_EXIT_ENV)
 		fl_summary_print(rd.dir, stdout);
-	}
 	printf("results: %s\n", rd.dir);
 	if (fl_interrupted())
 		printf("interrupted: finish it with  faultline run --resume %s\n", rd.dir);

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include "doctor.h"
 #include "fl_util.h"
+#include "stats.h"
 
 #define UNIT_BYTES (2UL << 20)
 #define PAGE_BYTES 4096UL
@@ -71,34 +72,20 @@ int fl_steady_measure(double secs, struct fl_steady *s)
 	return 0;
 }
 
-static int by_value(const void *a, const void *b)
+/* The blocks' median (fl_describe has the rest: range, CoV). */
+static double block_median(const struct fl_steady *s)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Median, lowest, highest and CoV (%) of the blocks; the CoV is NAN below 2 blocks. */
-static void block_stats(const struct fl_steady *s, double *med, double *lo, double *hi,
-			double *cov)
-{
-	double v[FL_STEADY_BLOCKS], m = 0, ss = 0;
+	double v[FL_STEADY_BLOCKS];
 
 	memcpy(v, s->us, sizeof(double) * (size_t)s->n);
-	qsort(v, (size_t)s->n, sizeof(double), by_value);
-	*med = s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
-	*lo = v[0];
-	*hi = v[s->n - 1];
-	for (int k = 0; k < s->n; k++)
-		m += v[k] / s->n;
-	for (int k = 0; k < s->n; k++)
-		ss += (v[k] - m) * (v[k] - m);
-	*cov = s->n > 1 && m > 0 ? 100 * sqrt(ss / (s->n - 1)) / m : NAN;
+	qsort(v, (size_t)s->n, sizeof(double), fl_double_cmp);
+	return fl_quantile_sorted(v, (size_t)s->n, 0.5);
 }
 
 void fl_doctor_check_steady(json_t *doc, const struct fl_steady *s, const char *why_not)
 {
-	double med, lo, hi, cov;
+	struct fl_desc d;
+	double med, cov;
 	json_t *f, *blocks;
 	bool warn;
 
@@ -110,14 +97,16 @@ void fl_doctor_check_steady(json_t *doc, const struct fl_steady *s, const char *
 		json_object_set_new(f, "volatile", json_true());
 		return;
 	}
-	block_stats(s, &med, &lo, &hi, &cov);
+	fl_describe(s->us, (size_t)s->n, &d);
+	med = block_median(s);
+	cov = 100 * d.cov;
 	warn = cov >= FL_STEADY_WARN_COV;
 	f = fl_doctor_add(doc, "steady", "host steadiness", warn ? "warn" : "ok",
 			  warn ? "measure on a steadier host (bare metal, or a VM with dedicated "
 			  "CPUs); here give --precision and --max-time room and read the "
 			  "precision compare shows" : "none needed",
 			  "the same page-fault work took %.2f us of CPU per fault (median of %d blocks of "
-			  "%.2g s), from %.2f to %.2f: %.1f%% CoV%s", med, s->n, s->block_s, lo, hi,
+			  "%.2g s), from %.2f to %.2f: %.1f%% CoV%s", med, s->n, s->block_s, d.min, d.max,
 			  cov, warn ? ": the host changes this machine's speed under a "
 			  "measurement" : "");
 	blocks = json_array();
