@@ -59,6 +59,20 @@ static int not_never(struct fl_case *c, const char *rel, const char *value)
 	return fl_thp_set(c, rel, value);
 }
 
+/* The powerpc hash MMU with 4K base pages: a PMD maps 2M there and hash's large page is 16M. */
+static bool hash_mmu_4k(void)
+{
+	char *cpuinfo;
+	bool hash;
+
+	if (sysconf(_SC_PAGESIZE) != 4096)
+		return false;
+	cpuinfo = fl_read_all("/proc/cpuinfo", 0, 0, NULL, NULL, 0);
+	hash = cpuinfo && strstr(cpuinfo, "\nMMU\t\t: Hash\n");
+	free(cpuinfo);
+	return hash;
+}
+
 int fl_thp_require_present(struct fl_case *c)
 {
 	char *meminfo;
@@ -71,6 +85,11 @@ int fl_thp_require_present(struct fl_case *c)
 	meminfo = fl_read_all("/proc/meminfo", 0, 0, NULL, NULL, 0);
 	built = meminfo && strstr(meminfo, "\nAnonHugePages:");
 	free(meminfo);
+	if (built && hash_mmu_4k())
+		return fl_case_skip(c, "transparent hugepages are built in but off: this kernel "
+				    "runs the powerpc hash MMU with 4K pages, where a PMD maps 2M and "
+				    "the hash MMU's large page is 16M (%s is missing; THP under hash "
+				    "needs CONFIG_PPC_64K_PAGES)", FL_THP_SYSFS);
 	if (built)
 		return fl_case_skip(c, "transparent hugepages are built in but off: this machine "
 				    "cannot map PMD-size pages (%s is missing; e.g. s390 without "
