@@ -80,10 +80,21 @@ sys.exit(0 if json.load(open(sys.argv[1]))["case"]["metrics"]["function_call_ipi
 	check "arm64: tlb_shootdown is absent (broadcast TLBI)" test \
 		"$(jget "$c" "['case']['ipi']['tlb_shootdown']['status']")" = absent
 fi
+for a in arm64 ppc64le; do	# only x86 fires tlb:tlb_flush: elsewhere no count, not 0
+	[ -d "$TMP/$a" ] || continue
+	check "$a: remote_tlb_flushes is unsupported with the reason, not 0" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["case"]
+w = c["detail"]["metrics_missing"]["remote_tlb_flushes_per_gib"]
+assert "remote_tlb_flushes_per_gib" not in c["metrics"], c["metrics"]
+assert w["status"] == "unsupported" and "only x86" in w["reason"], w' "$(case_of "$TMP/$a")"
+done
 if [ ${#dirs[@]} -ge 2 ]; then
 	expect_exit 0 "compare --format matrix over the arches" "$F" compare --format matrix "${dirs[@]}"
 	check "one column per arch" grep -qE '^metric +x86_64 +arm64' "$TMP/stdout"
 	check "the IPI rows are there" grep -q '^ipis_per_gib ' "$TMP/stdout"
+	check "remote TLB flushes: a count on x86_64, n/a on arm64 and ppc64le" \
+		grep -qE '^remote_tlb_flushes_per_gib +[0-9.]+ +n/a +n/a ' "$TMP/stdout"
 	cp "$TMP/stdout" "$TMP/matrix.txt"
 	sed 's/^/# /' "$TMP/matrix.txt" | head -30
 fi

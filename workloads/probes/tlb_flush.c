@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -282,9 +283,21 @@ static void tf_open_all(struct fl_tlb_flush *t, const char *dir)
 	}
 }
 
+/*
+ * Only x86's TLB code (arch/x86/mm/tlb.c) fires tlb:tlb_flush. Other arches have the event in
+ * tracefs and flush other CPUs without it (arm64 broadcast TLBI, powerpc tlbie or hypervisor
+ * calls, s390 IPTE/IDTE), so its count there would be 0 whatever the kernel did.
+ */
+static bool fired_here(const char *machine)
+{
+	return !strcmp(machine, "x86_64") ||
+	       (machine[0] == 'i' && !strcmp(machine + 2, "86") && strchr("3456", machine[1]));
+}
+
 struct fl_tlb_flush *fl_tlb_flush_open(void)
 {
 	struct fl_tlb_flush *t = calloc(1, sizeof(*t));
+	struct utsname u;
 	const char *dir;
 	char why[224];
 
@@ -296,7 +309,11 @@ struct fl_tlb_flush *fl_tlb_flush_open(void)
 		return NULL;
 	}
 	dir = fl_tracefs_events_dir(why, sizeof(why));
-	if (!dir)
+	if (uname(&u) == 0 && !fired_here(u.machine))
+		tf_missing(t, "unsupported", "only x86's TLB code fires tlb:tlb_flush; this %s "
+			   "kernel flushes other CPUs' TLBs without it, so it would count 0 "
+			   "whatever the kernel did", u.machine);
+	else if (!dir)
 		tf_missing(t, "unsupported", "%s", why);
 	else
 		tf_open_all(t, dir);
