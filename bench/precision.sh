@@ -12,8 +12,8 @@
 # interrupted bench has figures of both. A pair stops taking turns when another turn of both
 # runs would take it past twice --max-time on the wall clock (turn overhead counted).
 # With --out DIR the bench can be stopped and run again with the same DIR: DIR/rows.tsv keeps
-# every finished pair, DIR/calibration the delay; finished pairs are skipped, an unfinished one
-# is made again from the start.
+# every finished pair (a slowed one with the delay it was calibrated to), DIR/calibration the
+# last calibration; finished pairs are skipped, an unfinished one is made again from the start.
 #
 #   bench/precision.sh [--aa N] [--slow N] [--precision PCT] [--max-time D] [--iterations N]
 #                      [--seconds S] [--threads N] [--delay-us US] [--slow-pct P] [--busy N] [--slices S]
@@ -27,9 +27,9 @@
 #     --seconds S     ebizzy's measured phase per iteration (default 1)
 #     --threads N     ebizzy threads (default 1: ebizzy -mT -t 1)
 #     --delay-us US   the slowdown: spin US microseconds per record (default: calibrated to
-#                     --slow-pct of the records/s measured first, the median of 5 cases run
-#                     as the pairs' are: same busy loops and nice; the measured slowdown is
-#                     printed)
+#                     --slow-pct of the records/s measured just before each slowed pair, the
+#                     median of 5 cases run as the pairs' are: same busy loops and nice; the
+#                     measured slowdown is printed)
 #     --slow-pct P    the slowdown to calibrate (default 3)
 #     --busy N        N busy loops beside every case (default 0; the acceptance: 2). They
 #                     run only while a case runs (under the host lock), not between.
@@ -37,8 +37,8 @@
 #                     so the two runs alternate every few iterations; the turns end when both
 #                     runs have reached the precision; 1: A, then B)
 #     --nice N        run both runs with `faultline run --nice N` (default: not given, nice 0)
-#     --out DIR       keep the runs there, and rows.tsv and calibration to go on from (default:
-#                     a temp dir, removed)
+#     --out DIR       keep the runs there, and rows.tsv to go on from (default: a temp dir,
+#                     removed)
 # Environment: FL_BIN (default bin/) holds faultline and faultline-agent.
 . "$(dirname "$0")/usage.sh"
 set -euo pipefail
@@ -93,8 +93,6 @@ EOF
 	chmod +x "$1"
 }
 wrapper "$tmp/agent-plain" 0 "$busy"
-# Calibrate: the delay per record that costs slowpct % of the records/s of 5 cases run as
-# the pairs' cases are (the plain agent: its busy loops; nice).
 # What the pairs of one --out must share to be counted together.
 params="precision=$prec max-time=$maxt iterations=$iters seconds=$secs threads=$threads slow-pct=$slowpct busy=$busy slices=$slices nice=${nice:-0}"
 if [ -s "$out/params" ] && [ "$(cat "$out/params")" != "$params" ]; then
@@ -103,23 +101,26 @@ if [ -s "$out/params" ] && [ "$(cat "$out/params")" != "$params" ]; then
 fi
 echo "$params" > "$out/params"
 touch "$out/rows.tsv"
-if [ "$delay" = auto ] && [ -s "$out/calibration" ]; then
-	read -r rate delay < "$out/calibration"
-	echo "calibration: $rate records/s, +$delay us per record (kept in $out/calibration)"
-fi
-if [ "$delay" = auto ]; then
-	for i in 1 2 3 4 5; do
-		"$tmp/agent-plain" ebizzy --threads="$threads" --seconds="$secs" --mmap --touch_only \
-			${nice:+--nice="$nice"} --quiet --json="$tmp/cal.json" > /dev/null 2>&1 ||
-			{ echo "precision.sh: the calibration case failed" >&2; exit 1; }
-		rate_of "$tmp/cal.json"
-	done > "$tmp/cal"
-	cal=$(slowdown_us "$slowpct" < "$tmp/cal")
-	read -r rate delay <<< "$cal"
-	echo "calibration: $rate records/s (median of 5); $slowpct% slower is +$delay us per record"
-	echo "$rate $delay" > "$out/calibration"
-fi
-wrapper "$tmp/agent-slow" "$delay" "$busy"
+# calibrate: before each slowed pair (this host's speed drifts over hours: 63 us per record
+# calibrated to 3% at 489 records/s was 4% at 670 a day later), the delay per record that
+# costs slowpct % of the records/s of 5 cases run as the pairs' are (the plain agent: its
+# busy loops; nice); sets delay and rate, writes the slowed agent and DIR/calibration (the
+# last one). A fixed --delay-us is used as given.
+fixed=$delay rate=
+calibrate() {
+	if [ "$fixed" = auto ]; then
+		for i in 1 2 3 4 5; do
+			"$tmp/agent-plain" ebizzy --threads="$threads" --seconds="$secs" --mmap \
+				--touch_only ${nice:+--nice="$nice"} --quiet --json="$tmp/cal.json" \
+				> /dev/null 2>&1 ||
+				{ echo "precision.sh: the calibration case failed" >&2; exit 1; }
+			rate_of "$tmp/cal.json"
+		done > "$tmp/cal"
+		read -r rate delay <<< "$(slowdown_us "$slowpct" < "$tmp/cal")"
+		echo "$rate $delay" > "$out/calibration"
+	fi
+	wrapper "$tmp/agent-slow" "$delay" "$busy"
+}
 
 run() {	# $1 dir $2 agent $3 slice (1..slices): a new run, or resumed with a larger budget
 	local b
@@ -168,8 +169,12 @@ pair() {	# $1 kind (aa|slow) $2 k
 	fi
 	rm -rf "$d"
 	mkdir -p "$d"
-	local bagent=$tmp/agent-plain
-	[ "$1" = slow ] && bagent=$tmp/agent-slow
+	local bagent=$tmp/agent-plain cal=-
+	if [ "$1" = slow ]; then
+		calibrate
+		bagent=$tmp/agent-slow cal=$delay
+		[ "$fixed" != auto ] || echo "$1 $2: calibrated: $rate records/s (median of 5), $slowpct% slower is +$delay us per record"
+	fi
 	t0=$(date +%s)
 	wall=$(python3 -c "print(int(2 * float('$maxs')))")
 	for s in $(seq 1 "$slices"); do
@@ -188,12 +193,13 @@ pair() {	# $1 kind (aa|slow) $2 k
 	read -r na ha sa nb hb sb delta p v dir <<< "$(verdict "$d/a" "$d/b")"
 	printf '%-4s %2d  A n=%-3s ±%-5s%% (%s)  B n=%-3s ±%-5s%% (%s)  delta %6s%%  p_adj %-7s %-9s %-6s %4d s\n' \
 		"$1" "$2" "$na" "$ha" "$sa" "$nb" "$hb" "$sb" "$delta" "$p" "$v" "$dir" $((t1 - t0))
-	echo "$1 $2 $v $dir $delta $((t1 - t0)) $na $ha $nb $hb" >> "$out/rows.tsv"
+	echo "$1 $2 $v $dir $delta $((t1 - t0)) $na $ha $nb $hb $cal" >> "$out/rows.tsv"
 }
 
 echo "precision bench: ebizzy -mT -t $threads -S $secs, --precision $prec --max-time $maxt," \
      "at least $iters iterations, $slices turns; $busy busy loop(s) beside each case; slowdown" \
-     "--test-delay-us=$delay; nice ${nice:-0}; $aa A/A and $slow slowed pairs"
+     "$([ "$fixed" = auto ] && echo "$slowpct% (calibrated before each slowed pair)" || echo "--test-delay-us=$fixed");" \
+     "nice ${nice:-0}; $aa A/A and $slow slowed pairs"
 # Interleaved: slowed pair j after A/A pair round(j * aa / slow), the rest in order.
 ka=0 ks=0
 while [ $ka -lt "$aa" ] || [ $ks -lt "$slow" ]; do

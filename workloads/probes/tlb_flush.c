@@ -290,8 +290,8 @@ static void tf_open_all(struct fl_tlb_flush *t, const char *dir)
  */
 static bool fired_here(const char *machine)
 {
-	return !strcmp(machine, "x86_64") ||
-	       (machine[0] == 'i' && !strcmp(machine + 2, "86") && strchr("3456", machine[1]));
+	return !strcmp(machine, "x86_64") || (strlen(machine) == 4 && machine[0] == 'i' &&
+					       strchr("3456", machine[1]) && !strcmp(machine + 2, "86"));
 }
 
 struct fl_tlb_flush *fl_tlb_flush_open(void)
