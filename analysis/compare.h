@@ -89,6 +89,10 @@ void fl_render_csv(json_t *cmp, FILE *out);
 void fl_render_matrix(json_t *cmp, FILE *out);
 /* One CSV field (RFC 4180 quoting), then ',' or CRLF if last. */
 void fl_csv_field(FILE *out, const char *v, bool last);
+/* The precision run r's --precision reached on group g, on the row of its metric m (run.json's
+ * "precision"; compare_prec.c), else four empty fields: target_pct, halfwidth_pct, n,
+ * stopped; the last of the line. */
+void fl_csv_precision(FILE *out, json_t *g, json_t *m, size_t r);
 
 /* "9428", "128.0", "1.9e-05": a number in at most 9 characters; "-" for NaN/null. */
 void fl_fmt_num(char *buf, size_t len, double v);

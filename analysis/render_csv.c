@@ -72,9 +72,7 @@ static void tail(FILE *out, json_t *st, json_t *cp)
 	indices(out, o);
 }
 
-/* The precision run r's --precision reached on group g, on the row of its metric m (run.json's
- * "precision"; compare_prec.c), else four empty fields. */
-static void precision(FILE *out, json_t *g, json_t *m, size_t r)
+void fl_csv_precision(FILE *out, json_t *g, json_t *m, size_t r)
 {
 	json_t *p = json_array_get(json_object_get(g, "precision"), r);
 	const char *pm = json_string_value(json_object_get(p, "metric"));
@@ -135,7 +133,7 @@ static void render(json_t *cmp, FILE *out)
 					     false);
 				fl_csv_field(out, json_string_value(json_object_get(m, "family")), false);
 				tail(out, st, cp);
-				precision(out, g, m, r);
+				fl_csv_precision(out, g, m, r);
 			}
 		}
 	}

@@ -178,6 +178,7 @@ void tg_value_cell(struct tgrid *gr, struct tcell *c, json_t *g, json_t *m, size
 
 	c->kind = TC_VALUE;
 	c->run = run;
+	c->g = g;
 	c->m = m;
 	c->st = st;
 	c->metric = metric;

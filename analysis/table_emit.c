@@ -222,7 +222,8 @@ static void num(FILE *out, json_t *o, const char *k)
 void tg_emit_csv(struct tgrid *gr, FILE *out)
 {
 	fputs("table,block,row,run,kernel,split,metric,unit,better,status,reason,n,mean,sd,"
-	      "delta_pct,delta_better_pct,p_adjusted,direction\r\n", out);
+	      "delta_pct,delta_better_pct,p_adjusted,direction,precision_target_pct,"
+	      "precision_halfwidth_pct,precision_n,precision_stopped\r\n", out);
 	for (size_t i = 0; i < gr->nrows; i++) {
 		struct trow *r = &gr->rows[i];
 
@@ -256,7 +257,8 @@ void tg_emit_csv(struct tgrid *gr, FILE *out)
 			num(out, cp, "delta_pct");
 			num(out, cp, "delta_better_pct");
 			num(out, cp, "p_adjusted");
-			fl_csv_field(out, cp ? fl_cmp_str(cp, "direction") : "", true);
+			fl_csv_field(out, cp ? fl_cmp_str(cp, "direction") : "", false);
+			fl_csv_precision(out, c->g, c->m, c->run);
 		}
 	}
 }

@@ -23,7 +23,8 @@ struct tcell {
 	size_t run;
 	const char *metric;	/* the layout's metric name */
 	const char *split;	/* SWEEP: the split parameter's value */
-	json_t *m, *st, *cp;	/* the document's metric row, run stats, comparison */
+	json_t *g, *m, *st, *cp; /* the document's case group, metric row, run stats,
+				  * comparison */
 };
 
 struct trow {

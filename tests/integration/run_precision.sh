@@ -165,6 +165,16 @@ sys.exit(not ok)' "$TMP/cmp.csv" "$R/run.json"
 "$F" compare "$TMP/r1" "$R" --table ebizzy > "$TMP/tab.txt" 2>&1
 check "  --table: one note, with the widest" \
 	eval 'tr -s " \n" " " < "$TMP/tab.txt" | grep -q "reached in 1 of 3 runs. cases; the widest"'
+"$F" compare "$TMP/r1" "$R" --table ebizzy --format csv > "$TMP/tab.csv" 2>&1
+check "  --table csv: the same four columns, filled as compare's csv has them" python3 -c '
+import csv, sys
+key = lambda r: (r["run"], r["metric"], r["precision_target_pct"], r["precision_halfwidth_pct"],
+                 r["precision_n"], r["precision_stopped"])
+t = list(csv.DictReader(open(sys.argv[1], newline="")))
+c = list(csv.DictReader(open(sys.argv[2], newline="")))
+got = sorted(key(r) for r in t if r["precision_stopped"])
+sys.exit(not (got and got == sorted(key(r) for r in c if r["precision_stopped"] and
+                                    r["metric"] == "records_per_s")))' "$TMP/tab.csv" "$TMP/cmp.csv"
 for d in n1 n2; do cp -r "$R" "$TMP/$d"; done
 python3 - "$TMP/n1/run.json" "$TMP/n2/run.json" <<-'EOF'
 import json, sys
