@@ -119,6 +119,27 @@ static int guest_files(struct fl_qemu *q, char *err, size_t errlen)
 			 "ARCHES=%s')", miss, q->m.uname, q->m.arch, q->m.arch);
 }
 
+/*
+ * A guest booted with the hash MMU (disable_radix) and a kernel of 4K pages: it has no THP
+ * there (a PMD maps 2M, the hash MMU's large page is 16M), and its boot marks the kernel text
+ * read-only one 4K hash entry at a time in stop_machine with the other vCPUs spinning: Debian's
+ * 6.12 image did not boot in 300 s under single-threaded TCG with 4 vCPUs (kernels/README.md).
+ */
+static void warn_hash_4k(const struct fl_qemu *q)
+{
+	char *cfg;
+
+	if (!q->m.append || !strstr(q->m.append, "disable_radix") || !q->k.config[0])
+		return;
+	cfg = fl_read_all(q->k.config, 0, 0, NULL, NULL, 0);
+	if (cfg && strstr(cfg, "\n# CONFIG_PPC_64K_PAGES is not set"))
+		fprintf(stderr, "faultline: warning: %s has 4K pages (CONFIG_PPC_64K_PAGES is not "
+			"set): under the hash MMU it has no THP, and under single-threaded TCG its "
+			"boot can outlast --boot-timeout (kernels/README.md); debian-ppc64le-hash "
+			"is a 64K-page kernel\n", q->k.name);
+	free(cfg);
+}
+
 int fl_qemu_prepare(struct fl_target *t, char *err, size_t errlen)
 {
 	struct fl_qemu *q = calloc(1, sizeof(*q));
@@ -147,6 +168,7 @@ int fl_qemu_prepare(struct fl_target *t, char *err, size_t errlen)
 				 q->k.arch, q->arch), FL_EXIT_USAGE;
 	if (fl_image_check(&q->m, q->k.image, err, errlen))
 		return FL_EXIT_USAGE;
+	warn_hash_4k(q);
 	if (!in_path(q->m.qemu))
 		return fl_seterr(err, errlen, "%s is not installed (%s installs %s; "
 				 "scripts/packages.txt lists it)", q->m.qemu,

@@ -66,11 +66,27 @@ if [ -d "$TMP/ppc64le" ]; then	# seed 000: the hash MMU (its own candidate: the 
 	check "ppc64le: the guest ran the radix MMU" test "$(jget "$(case_of "$TMP/ppc64le")" "['run']['kernel'].get('mmu')")" = Radix
 	expect_exit 0 "ppc64le-hash: Debian's 64K-page image boots with the hash MMU" "$F" run --target qemu \
 		--accel tcg --arch ppc64le-hash --kernel debian --out "$TMP/ppc64le-hash" "$S/qemu-arch-tiny.json"
+	check "ppc64le-hash: its 64K-page kernel gets no 4K-page warning" \
+		sh -c '! grep -q "has 4K pages" "$0"' "$TMP/stderr"
 	c=$(case_of "$TMP/ppc64le-hash")
 	check "ppc64le-hash: the guest ran the hash MMU" test "$(jget "$c" "['run']['kernel'].get('mmu')")" = Hash
 	check "ppc64le-hash: THP under hash (16M pages allowed in the HPT), thp-munmap ran" \
 		test "$(jget "$c" "['case']['status']") $(jget "$c" "['case']['metrics']['thp_share']['value']")" = "ok 100"
 	echo "# ppc64le radix IPIs/GiB: $(jget "$(case_of "$TMP/ppc64le")" "['case']['detail']['ipi_per_gib']['other']['total']"), hash: $(jget "$c" "['case']['detail']['ipi_per_gib']['other']['total']")"
+	# debian-ppc64le is 6.12 (4K pages) or 6.1 (64K), as the security suite resolved
+	cfg=$(ls "$FL_ROOT"/build/kernels/debian-ppc64le/pkg/boot/config-* 2>/dev/null | head -1)
+	if [ -n "$cfg" ]; then
+		"$F" run --target qemu --accel tcg --arch ppc64le-hash --kernel debian-ppc64le \
+			--boot-timeout 1 --out "$TMP/hash-radix-kernel" "$S/qemu-arch-tiny.json" \
+			> /dev/null 2> "$TMP/hash4k.err"
+		if grep -q "^# CONFIG_PPC_64K_PAGES is not set" "$cfg"; then
+			check "ppc64le-hash with the 4K-page $(basename "$cfg" | sed 's/config-//'): warned before the boot" \
+				grep -q "debian-ppc64le has 4K pages (CONFIG_PPC_64K_PAGES is not set): under the hash MMU it has no THP" "$TMP/hash4k.err"
+		else
+			check "ppc64le-hash with the 64K-page $(basename "$cfg" | sed 's/config-//'): no warning" \
+				sh -c '! grep -q "has 4K pages" "$0"' "$TMP/hash4k.err"
+		fi
+	fi
 fi
 if [ -d "$TMP/arm64" ]; then
 	c=$(case_of "$TMP/arm64")
