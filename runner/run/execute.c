@@ -244,7 +244,7 @@ static int run_adaptive(struct fl_rundir *rd, struct fl_plan *plan, struct fl_ta
 	int round = fl_plan_max_round(plan) + 1, ret = 0, added;
 
 	while (!ret && !*interrupted) {
-		added = fl_prec_next_round(plan, round, 0, NULL);
+		added = fl_prec_next_round(plan, round, 0, NULL, NULL);
 		if (added < 0) {
 			fl_err("out of memory planning more iterations");
 			return FL_EXIT_ENV;

@@ -244,7 +244,47 @@ out:
 	return gs;
 }
 
-int fl_prec_next_round(struct fl_plan *plan, int round, double reserve_s, double *est_s)
+int fl_prec_keep(const struct fl_plan *plan, const struct fl_plan *const *others, size_t n,
+		 bool *keep)
+{
+	for (size_t k = 0; k < plan->ngroups; k++)
+		keep[k] = false;
+	for (size_t o = 0; o < n; o++) {
+		const struct fl_plan *op = others[o];
+		struct fl_prec_group *gs = fl_prec_assess(op);
+		bool *seen = calloc(op->ngroups + 1, sizeof(bool));
+
+		if (!gs || !seen) {
+			free(gs);
+			free(seen);
+			return -1;
+		}
+		for (size_t i = 0; i < op->n; i++) {
+			const struct fl_plan_case *pc = &op->cases[i];
+			size_t k;
+
+			if (pc->group >= op->ngroups || seen[pc->group] ||
+			    gs[pc->group].state != FL_PREC_RUNNING)
+				continue;
+			seen[pc->group] = true;
+			k = fl_plan_group_of(plan, pc->workload, pc->params);
+			if (k < plan->ngroups)
+				keep[k] = true;
+		}
+		free(gs);
+		free(seen);
+	}
+	return 0;
+}
+
+/* A group that wants another iteration: its own, or beside another kernel's (keep). */
+static bool wants(const struct fl_prec_group *g, bool keep)
+{
+	return g->state == FL_PREC_RUNNING || (keep && g->state == FL_PREC_PRECISION);
+}
+
+int fl_prec_next_round(struct fl_plan *plan, int round, double reserve_s, const bool *keep,
+		       double *est_s)
 {
 	struct fl_prec_group *gs = fl_prec_assess(plan);
 	double reserved = reserve_s;
@@ -258,7 +298,7 @@ int fl_prec_next_round(struct fl_plan *plan, int round, double reserve_s, double
 		struct fl_prec_group *g = &gs[k];
 
 		/* one that fits alone but not beside the others' share waits for the next round */
-		if (g->state != FL_PREC_RUNNING || g->pending || g->first == (size_t)-1 ||
+		if (!wants(g, keep && keep[k]) || g->pending || g->first == (size_t)-1 ||
 		    !fits(plan, g, reserved))
 			continue;
 		if (fl_plan_add(plan, g->first, g->next_iteration, round)) {

@@ -65,11 +65,23 @@ double fl_plan_spent(const struct fl_plan *plan);
 
 /* The groups of plan as they stand (plan->ngroups of them); NULL when out of memory. */
 struct fl_prec_group *fl_prec_assess(const struct fl_plan *plan);
-/* One more iteration of every group that wants one and whose estimated time fits what is left
- * of the budgets after reserve_s (e.g. a guest's boot); round becomes their fl_plan_round.
- * Returns the number of cases added (0: none wants or fits one), -1 out of memory; *est_s
- * (if not NULL) their estimated time. */
-int fl_prec_next_round(struct fl_plan *plan, int round, double reserve_s, double *est_s);
+/*
+ * A multi-kernel run's groups go on together: keep[k] (plan->ngroups of them) says whether
+ * the same workload and params still want more iterations in one of the others' plans. A
+ * group that reached its precision then goes on beside them, so each round keeps an iteration
+ * of every kernel and the host's drift falls on all alike (a kernel that stopped early would
+ * leave the later, maybe slower or faster, minutes to the other). A group stopped for time,
+ * the iteration cap or a failure does not. -1 when out of memory.
+ */
+int fl_prec_keep(const struct fl_plan *plan, const struct fl_plan *const *others, size_t n,
+		 bool *keep);
+/* One more iteration of every group that wants one (its own precision, or keep[k] of
+ * fl_prec_keep; keep may be NULL) and whose estimated time fits what is left of the budgets
+ * after reserve_s (e.g. a guest's boot); round becomes their fl_plan_round. Returns the number
+ * of cases added (0: none wants or fits one), -1 out of memory; *est_s (if not NULL) their
+ * estimated time. */
+int fl_prec_next_round(struct fl_plan *plan, int round, double reserve_s, const bool *keep,
+		       double *est_s);
 
 /* The primary metric of a case document's "case" object into pc (metric, value). */
 void fl_prec_case_metric(struct fl_plan_case *pc, json_t *case_obj);

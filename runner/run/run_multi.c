@@ -12,8 +12,10 @@
  * sentence and its remaining cases are skipped; the others go on.
  *
  * With --precision (precision.h), rounds go on after the planned ones: each kernel in turn
- * gets one more iteration of every case group of its own that still wants one and fits what
- * is left of the budget (--max-time is the whole run's, boots included: a kernel's share of a
+ * gets one more iteration of every case group of its own that still wants one, or that
+ * reached its precision while another kernel's same group still wants more (the kernels stop
+ * together, so every round has each of them: fl_prec_keep), and fits what is left of the
+ * budget (--max-time is the whole run's, boots included: a kernel's share of a
  * round reserves the boot and power-off time its last share took).
  */
 #include <stdio.h>
@@ -175,6 +177,28 @@ static void slot_round_timed(struct slot *s, int r, volatile sig_atomic_t *inter
 		s->overhead_s = 0;
 }
 
+/* The next adaptive round of slot s: its groups that want more, and those the other kernels'
+ * same groups still want (fl_prec_keep: the kernels stop together). */
+static int next_round(struct slot *slots, int nkernels, struct slot *s, int r)
+{
+	const struct fl_plan **others = calloc((size_t)nkernels, sizeof(*others));
+	bool *keep = calloc(s->plan.ngroups + 1, sizeof(bool));
+	size_t n = 0;
+	int ret = -1;
+
+	if (!others || !keep)
+		goto out;
+	for (int j = 0; j < nkernels; j++)
+		if (&slots[j] != s && !slots[j].failed && slots[j].have_rd)
+			others[n++] = &slots[j].plan;
+	if (!fl_prec_keep(&s->plan, others, n, keep))
+		ret = fl_prec_next_round(&s->plan, r, s->overhead_s, keep, NULL);
+out:
+	free(others);
+	free(keep);
+	return ret;
+}
+
 /* Adaptive rounds after the planned ones (rmax), kernels in turn, until no kernel's case
  * group wants and fits another iteration. */
 static void adaptive_rounds(struct slot *slots, int nkernels, int rmax, json_t *rounds,
@@ -190,7 +214,7 @@ static void adaptive_rounds(struct slot *slots, int nkernels, int rmax, json_t *
 
 			if (s->failed || !s->have_rd || !fl_plan_adaptive(&s->plan))
 				continue;
-			n = fl_prec_next_round(&s->plan, r, s->overhead_s, NULL);
+			n = next_round(slots, nkernels, s, r);
 			if (n < 0)
 				fail_slot(s, FL_EXIT_ENV, "out of memory planning more iterations");
 			if (n <= 0)

@@ -143,7 +143,7 @@ static void test_next_round(void **state)
 
 	(void)state;
 	make_plan(&plan, v, 3, 1);
-	assert_int_equal(fl_prec_next_round(&plan, 3, 0, &est), 1);
+	assert_int_equal(fl_prec_next_round(&plan, 3, 0, NULL, &est), 1);
 	assert_int_equal(plan.n, 4);
 	assert_float_equal(est, 1, 0);
 	assert_true(plan.cases[3].extra);
@@ -152,7 +152,7 @@ static void test_next_round(void **state)
 	assert_string_equal(plan.cases[3].file, "cases/0003-ebizzy-i3.json");
 	assert_string_equal(plan.cases[3].status, "pending");
 	/* it is pending: no second one until it is done */
-	assert_int_equal(fl_prec_next_round(&plan, 4, 0, NULL), 0);
+	assert_int_equal(fl_prec_next_round(&plan, 4, 0, NULL, NULL), 0);
 	strcpy(plan.cases[3].status, "ok");
 	plan.cases[3].value = 100;
 	plan.cases[3].elapsed_s = 1;
@@ -160,9 +160,48 @@ static void test_next_round(void **state)
 	/* a reserve (another kernel's boot) that leaves no room in the budget */
 	plan.max_time_s = 100;
 	plan.spent_before_s = 98.5;
-	assert_int_equal(fl_prec_next_round(&plan, 4, 1, NULL), 0);
-	assert_int_equal(fl_prec_next_round(&plan, 4, 0, NULL), 1);
+	assert_int_equal(fl_prec_next_round(&plan, 4, 1, NULL, NULL), 0);
+	assert_int_equal(fl_prec_next_round(&plan, 4, 0, NULL, NULL), 1);
 	fl_plan_free(&plan);
+}
+
+/* A multi-kernel run: a group that reached its precision goes on while another kernel's same
+ * group wants more, not when that one stopped for time or is another group. */
+static void test_keep(void **state)
+{
+	const double tight[] = { 100, 101, 99, 100, 101, 99, 100, 101, 99, 100 };
+	const double wide[] = { 100, 140, 60 };
+	struct fl_plan a, b;
+	const struct fl_plan *others[] = { &b };
+	bool keep[1];
+
+	(void)state;
+	make_plan(&a, tight, 10, 1);
+	make_plan(&b, wide, 3, 1);
+	assert_int_equal(state_of(&a), FL_PREC_PRECISION);
+	assert_int_equal(state_of(&b), FL_PREC_RUNNING);
+	assert_int_equal(fl_prec_next_round(&a, 10, 0, NULL, NULL), 0);
+	assert_int_equal(fl_prec_keep(&a, others, 1, keep), 0);
+	assert_true(keep[0]);
+	assert_int_equal(fl_prec_next_round(&a, 10, 0, keep, NULL), 1);
+	assert_int_equal(a.n, 11);
+	assert_int_equal(a.cases[10].iteration, 10);
+	/* b out of time: a stops with it */
+	for (size_t i = 0; i < 3; i++)
+		b.cases[i].max_time_s = 3;
+	assert_int_equal(state_of(&b), FL_PREC_TIME);
+	assert_int_equal(fl_prec_keep(&a, others, 1, keep), 0);
+	assert_false(keep[0]);
+	/* another group (other params) in b says nothing of a's */
+	for (size_t i = 0; i < 3; i++) {
+		b.cases[i].max_time_s = 0;
+		json_object_set_new(b.cases[i].params, "threads", json_integer(2));
+	}
+	assert_int_equal(state_of(&b), FL_PREC_RUNNING);
+	assert_int_equal(fl_prec_keep(&a, others, 1, keep), 0);
+	assert_false(keep[0]);
+	fl_plan_free(&a);
+	fl_plan_free(&b);
 }
 
 int main(void)
@@ -172,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_next_round),
+		cmocka_unit_test(test_keep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
