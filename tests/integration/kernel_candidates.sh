@@ -49,13 +49,7 @@ else
 fi
 
 # Several --kernel: a truncated image and two broken candidates do not stop debian-6.12.
-if ! command -v qemu-system-x86_64 > /dev/null || [ "$(uname -m)" != x86_64 ]; then
-	skip "qemu-system-x86_64 is not installed or this host is not x86_64"
-	done_testing
-	exit
-fi
-"$F" kernel show debian-6.12 > "$TMP/show" 2>&1 || true
-img=$(awk '$1 == "image" {print $2}' "$TMP/show")
+need_debian_x86_image
 head -c 1000000 "$img" > "$TMP/truncated-bzImage"
 expect_exit 3 "a run with a good and three bad kernels exits with the worst status (3: no boot)" "$F" run --target qemu --accel tcg \
 	--boot-timeout 40 --nice -5 --kernel debian-6.12 --kernel "$TMP/truncated-bzImage" \

@@ -33,6 +33,17 @@ stderr_has() { if grep -qF -- "$1" "$TMP/stderr"; then ok "$2"; else notok "$2 (
 # jq-like lookups with python3
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$@"; }
 done_testing() { echo "1..$tap_n"; [ "$tap_failed" = 0 ]; }
+# need_debian_x86_image: on an x86_64 host with qemu-system-x86_64, sets img to the debian-6.12
+# candidate's image (fetched if need be); elsewhere says skip and ends the test.
+need_debian_x86_image() {
+	if ! command -v qemu-system-x86_64 > /dev/null || [ "$(uname -m)" != x86_64 ]; then
+		skip "qemu-system-x86_64 is not installed or this host is not x86_64"
+		done_testing
+		exit
+	fi
+	img=$("$FL_BIN/faultline" kernel show debian-6.12 2>&1 | awk '$1 == "image" {print $2}')
+}
+
 # Kernel settings faultline workloads may change (THP, khugepaged, swap, zram, swappiness),
 # as text, to compare before and after a run; statistics and counters are left out.
 kernel_state() {

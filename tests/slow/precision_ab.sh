@@ -8,13 +8,7 @@
 . "$(dirname "$0")/../integration/lib.sh"
 F=$FL_BIN/faultline
 
-if ! command -v qemu-system-x86_64 > /dev/null || [ "$(uname -m)" != x86_64 ]; then
-	skip "qemu-system-x86_64 is not installed or this host is not x86_64"
-	done_testing
-	exit
-fi
-"$F" kernel show debian-6.12 > "$TMP/show" 2>&1 || true
-img=$(awk '$1 == "image" {print $2}' "$TMP/show")
+need_debian_x86_image
 check "debian-6.12 has an image" test -r "$img"
 cat > "$TMP/suite.json" <<'S'
 {"name": "precision-ab", "iterations": 2, "warmup": 0, "timeout_s": 60,
