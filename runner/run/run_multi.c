@@ -177,25 +177,28 @@ static void slot_round_timed(struct slot *s, int r, volatile sig_atomic_t *inter
 		s->overhead_s = 0;
 }
 
-/* The next adaptive round of slot s: its groups that want more, and those the other kernels'
- * same groups still want (fl_prec_keep: the kernels stop together). */
-static int next_round(struct slot *slots, int nkernels, struct slot *s, int r)
+/* keep[j] of slot j for fl_prec_next_round: its groups that another kernel's same groups
+ * still want (fl_prec_keep), as the round starts, so a kernel that reaches its precision in a
+ * round does not cut the others' share of it (every round has each kernel: they stop
+ * together). NULL for a slot that takes no part. -1 when out of memory. */
+static int round_keeps(struct slot *slots, int nkernels, bool **keep)
 {
 	const struct fl_plan **others = calloc((size_t)nkernels, sizeof(*others));
-	bool *keep = calloc(s->plan.ngroups + 1, sizeof(bool));
-	size_t n = 0;
-	int ret = -1;
+	int ret = others ? 0 : -1;
 
-	if (!others || !keep)
-		goto out;
-	for (int j = 0; j < nkernels; j++)
-		if (&slots[j] != s && !slots[j].failed && slots[j].have_rd)
-			others[n++] = &slots[j].plan;
-	if (!fl_prec_keep(&s->plan, others, n, keep))
-		ret = fl_prec_next_round(&s->plan, r, s->overhead_s, keep, NULL);
-out:
+	for (int j = 0; j < nkernels && !ret; j++) {
+		struct slot *s = &slots[j];
+		size_t n = 0;
+
+		if (s->failed || !s->have_rd || !fl_plan_adaptive(&s->plan))
+			continue;
+		for (int i = 0; i < nkernels; i++)
+			if (i != j && !slots[i].failed && slots[i].have_rd)
+				others[n++] = &slots[i].plan;
+		keep[j] = calloc(s->plan.ngroups + 1, sizeof(bool));
+		ret = keep[j] ? fl_prec_keep(&s->plan, others, n, keep[j]) : -1;
+	}
 	free(others);
-	free(keep);
 	return ret;
 }
 
@@ -204,17 +207,20 @@ out:
 static void adaptive_rounds(struct slot *slots, int nkernels, int rmax, json_t *rounds,
 			    volatile sig_atomic_t *interrupted, char *err, size_t errlen)
 {
+	bool **keep = calloc((size_t)nkernels, sizeof(*keep));
+
 	for (int r = rmax + 1, added = 1; added && !*interrupted; r++) {
 		json_t *order = json_array();
+		bool nomem = !keep || round_keeps(slots, nkernels, keep) < 0;
 
 		added = 0;
 		for (int j = 0; j < nkernels && !*interrupted; j++) {
-			struct slot *s = &slots[(j + r) % nkernels];
-			int n;
+			int k = (j + r) % nkernels, n;
+			struct slot *s = &slots[k];
 
 			if (s->failed || !s->have_rd || !fl_plan_adaptive(&s->plan))
 				continue;
-			n = next_round(slots, nkernels, s, r);
+			n = nomem ? -1 : fl_prec_next_round(&s->plan, r, s->overhead_s, keep[k], NULL);
 			if (n < 0)
 				fail_slot(s, FL_EXIT_ENV, "out of memory planning more iterations");
 			if (n <= 0)
@@ -226,10 +232,15 @@ static void adaptive_rounds(struct slot *slots, int nkernels, int rmax, json_t *
 			json_array_append_new(order, json_string(s->name));
 			slot_round_timed(s, r, interrupted, err, errlen);
 		}
+		for (int j = 0; keep && j < nkernels; j++) {
+			free(keep[j]);
+			keep[j] = NULL;
+		}
 		if (json_array_size(order))
 			json_array_append(rounds, order);
 		json_decref(order);
 	}
+	free(keep);
 }
 
 static bool round_pending(const struct fl_plan *plan, int r)
