@@ -308,12 +308,14 @@ struct fl_tlb_flush *fl_tlb_flush_open(void)
 		free(t);
 		return NULL;
 	}
-	dir = fl_tracefs_events_dir(why, sizeof(why));
-	if (uname(&u) == 0 && !fired_here(u.machine))
+	if (uname(&u) == 0 && !fired_here(u.machine)) {
 		tf_missing(t, "unsupported", "only x86's TLB code fires tlb:tlb_flush; this %s "
 			   "kernel flushes other CPUs' TLBs without it, so it would count 0 "
 			   "whatever the kernel did", u.machine);
-	else if (!dir)
+		return t;
+	}
+	dir = fl_tracefs_events_dir(why, sizeof(why));
+	if (!dir)
 		tf_missing(t, "unsupported", "%s", why);
 	else
 		tf_open_all(t, dir);
