@@ -53,6 +53,8 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct fl_cmp_grp *
 	}
 	for (size_t r = 0; x && r < nruns; r++)
 		x[r] = malloc((maxn + 1) * sizeof(double));
+	if (cols)
+		fl_cmp_mark_primary(cols, ncol);
 	fl_cmp_label_of(g->params, g->resolved, vkeys, NULL, label, sizeof(label));
 	gj = json_pack("{s:s, s:O, s:s, s:s, s:o, s:o}", "workload", g->workload, "params",
 		       g->params, "label", label, "ops_unit", ops_unit ? ops_unit : "op", "n", ns,
@@ -114,6 +116,8 @@ static json_t *group_json(struct fl_run *runs, size_t nruns, struct fl_cmp_grp *
 				      c.better == 'l' ? "lower" : "none", "per_op", po, "runs", rs,
 				      "comparisons", comps);
 			json_object_set_new(m, "family", json_string(fl_family_name(famk)));
+			if (c.primary)
+				json_object_set_new(m, "primary", json_true());
 			if (nf)
 				json_object_set(m, "noise_floor", nf);
 			json_array_append_new(metrics, m);
@@ -140,9 +144,9 @@ json_t *fl_compare_build_floors(struct fl_run *runs, size_t nruns, const struct 
 {
 	size_t total = 0, ng = 0;
 	struct fl_cmp_grp *g;
-	struct fl_cmp_family fam[FL_FAM_N] = { { json_array(), NULL, 0, 0 },
-						{ json_array(), NULL, 0, 0 },
-						{ json_array(), NULL, 0, 0 } };
+	struct fl_cmp_family fam[FL_FAM_N] = { { .comps = json_array() },
+						{ .comps = json_array() },
+						{ .comps = json_array() } };
 	json_t *doc, *ids = json_array(), *groups = json_array(), *vk = json_object();
 	char legend[512];
 
@@ -186,6 +190,7 @@ json_t *fl_compare_build_floors(struct fl_run *runs, size_t nruns, const struct 
 		"family_counters", (json_int_t)fam[FL_FAM_COUNTERS].n,
 		"runs", ids, "differences", fl_cmp_differences_of(ids), "groups", groups,
 		"problems", fl_cmp_problems_of(runs, nruns, vk));
+	json_object_set_new(doc, "primary_share", json_real(FL_CMP_PRIMARY_SHARE));
 	json_object_set_new(doc, "conditions", fl_cmp_conditions_of(runs, nruns));
 	json_object_set_new(doc, "floors", json_pack("{s:f, s:f, s:f, s:b}", "min_effect_pct",
 			    fo->min_effect_pct, "count_min_delta", FL_COUNT_MIN_DELTA,
@@ -195,6 +200,7 @@ json_t *fl_compare_build_floors(struct fl_run *runs, size_t nruns, const struct 
 	for (int f = 0; f < FL_FAM_N; f++) {
 		json_decref(fam[f].comps);
 		free(fam[f].p);
+		free(fam[f].primary);
 	}
 	return doc;
 fail:

@@ -160,7 +160,7 @@ struct fl_cmp_col *fl_cmp_columns_of(struct fl_run *runs, size_t nruns, const ch
 					c = nc;
 				}
 				c[n++] = (struct fl_cmp_col){ it->name, it->name, it->unit,
-							      it->kind, it->better, false };
+							      it->kind, it->better, false, false };
 			}
 		}
 out:
@@ -174,6 +174,15 @@ out:
 		}
 	*ncol = n;
 	return c;
+}
+
+void fl_cmp_mark_primary(struct fl_cmp_col *cols, size_t ncol)
+{
+	for (size_t k = 0; k < ncol; k++)
+		if (cols[k].kind == FL_ITEM_METRIC && cols[k].better != 'n') {
+			cols[k].primary = true;
+			return;
+		}
 }
 
 /* Values of one column for one run's measured cases of a group. */

@@ -22,12 +22,15 @@ struct fl_cmp_col {
 	const char *unit;
 	char kind, better;
 	bool per_op;
+	bool primary;		/* the group's primary metric (fl_cmp_mark_primary) */
 };
 
-/* One multiple-testing family: its comparisons and their p-values, adjusted together. */
+/* One multiple-testing family: its comparisons and their p-values, adjusted together; the
+ * comparisons of primary metrics carry FL_CMP_PRIMARY_SHARE of the family's weight. */
 struct fl_cmp_family {
 	json_t *comps;		/* comparison objects in this family */
 	double *p;
+	bool *primary;		/* comps[i] is of a group's primary metric */
 	size_t n, cap;
 };
 
@@ -39,6 +42,9 @@ void fl_cmp_label_of(json_t *params, json_t *resolved, json_t *keys, const char 
 json_t *fl_cmp_sweep_of(struct fl_cmp_grp *g, size_t ng, size_t gi, json_t *vkeys);
 struct fl_cmp_col *fl_cmp_columns_of(struct fl_run *runs, size_t nruns, const char *key,
 				     size_t *ncol);
+/* Mark the primary metric among cols: the first workload metric with a better direction, the
+ * rule of run --precision (precision.h) and of the history (fl_history_summary). */
+void fl_cmp_mark_primary(struct fl_cmp_col *cols, size_t ncol);
 const char *fl_cmp_values_of(struct fl_run *r, const char *key, const struct fl_cmp_col *c,
 			     double *x, size_t *nx, size_t *ncases, const char **reason);
 json_t *fl_cmp_problems_of(struct fl_run *runs, size_t nruns, json_t *vkeys_by_wl);

@@ -93,17 +93,23 @@ json_t *fl_cmp_run_stats(const char *status, const char *reason, const double *x
 	return o;
 }
 
-static int family_add(struct fl_cmp_family *f, json_t *comp, double p)
+static int family_add(struct fl_cmp_family *f, json_t *comp, double p, bool primary)
 {
 	if (f->n == f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 64;
 		double *np = realloc(f->p, nc * sizeof(double));
+		bool *nb;
 
 		if (!np)
 			return -1;
 		f->p = np;
+		nb = realloc(f->primary, nc * sizeof(bool));
+		if (!nb)
+			return -1;
+		f->primary = nb;
 		f->cap = nc;
 	}
+	f->primary[f->n] = primary;
 	f->p[f->n++] = p;
 	json_array_append(f->comps, comp);
 	return 0;
@@ -182,7 +188,7 @@ json_t *fl_cmp_compare_one(const double *a, size_t na, json_t *sa, const double 
 	json_object_set_new(comp, "spread", num(fmax(fl_cmp_num(json_object_get(sa, "sd")),
 						     fl_cmp_num(json_object_get(sb, "sd")))));
 	json_object_set_new(comp, "delta", num(mb - ma));
-	family_add(fam, comp, t.p);
+	family_add(fam, comp, t.p, c->primary);
 	return comp;
 }
 
@@ -209,15 +215,35 @@ static void decide(json_t *c, bool sig, const struct fl_cmp_floors *fo)
 		json_object_set_new(c, "direction", json_string(v));
 }
 
+/* The weights of f's comparisons into w: FL_CMP_PRIMARY_SHARE of the family shared by its
+ * primary metrics' comparisons, the rest by the others; equal when either kind is missing.
+ * Comparisons without a p-value (NaN) take no share. */
+static void family_weights(const struct fl_cmp_family *f, double *w)
+{
+	size_t np = 0, no = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (!isnan(f->p[i]))
+			*(f->primary[i] ? &np : &no) += 1;
+	for (size_t i = 0; i < f->n; i++)
+		w[i] = !np || !no ? 1 : f->primary[i] ? FL_CMP_PRIMARY_SHARE / (double)np :
+		       (1 - FL_CMP_PRIMARY_SHARE) / (double)no;
+}
+
 void fl_cmp_family_finish(struct fl_cmp_family *f, const struct fl_cmp_opts *o,
 			  const struct fl_cmp_floors *fo)
 {
 	double *adj = f->n ? malloc(f->n * sizeof(double)) : NULL;
+	double *w = f->n ? malloc(f->n * sizeof(double)) : NULL;
 
-	if (f->n && (!adj || fl_p_adjust(f->p, f->n, o->correction, adj))) {
+	if (f->n && w)
+		family_weights(f, w);
+	if (f->n && (!adj || !w || fl_p_adjust_weighted(f->p, w, f->n, o->correction, adj))) {
 		free(adj);
+		free(w);
 		return;
 	}
+	free(w);
 	for (size_t i = 0; i < f->n; i++) {
 		json_t *c = json_array_get(f->comps, i);
 		bool sig = adj[i] < o->alpha;

@@ -88,7 +88,9 @@ static void md_ids(json_t *cmp, FILE *out)
 		    "\nHost conditions differ (numbers may differ for these, not the kernel):\n\n",
 		    md_item);
 	fprintf(out, "\nTest: %s; p-values %s-adjusted within each family: %lld workload "
-		"metrics, %lld counts (metrics that count events, marked #), %lld counters; "
+		"metrics (each case's primary metric, its first with a better direction, carries "
+		"half the family's weight), %lld counts (metrics that count events, marked #), "
+		"%lld counters; "
 		"significant at p < %g. 95%% CI of %s, in %% of the base mean. n < 3: too few "
 		"samples. Warm-up iterations excluded. better: the metric's better direction; "
 		"verdict: better or worse (significant, by that direction, and at least the "

@@ -217,7 +217,8 @@ static void print_legend(struct ctx *x)
 		snprintf(floor_str, sizeof(floor_str), "others none");
 	snprintf(buf, sizeof(buf), "delta: (run - base) / |base|; b: better is hi(gher) or "
 		 "lo(wer); verdict: better/worse (%s, %s within each family: %lld workload "
-		 "metrics, %lld counts (#), %lld counters; p < %g, by b, and beyond the floor: "
+		 "metrics, each case's first (primary) weighted to half, %lld counts (#), %lld "
+		 "counters; p < %g, by b, and beyond the floor: "
 		 "%s, counts 0.5 event and 1%%), changed (no b), ~ not significant or within "
 		 "the floor, same, n<3 (no test). o/O after a value: a mild/severe "
 		 "outlier among its iterations (Tukey's fences, kept). "

@@ -244,45 +244,73 @@ int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
 	return hodges_lehmann(a, na, b, nb, level, NULL, sigma, t);
 }
 
+/* The weight of p[i] in its family, as a share (weights of the kept p-values sum to 1). */
+static double share_of(const double *w, size_t i, double total, size_t m)
+{
+	return w ? w[i] / total : 1.0 / (double)m;
+}
+
 int fl_p_adjust(const double *p, size_t n, enum fl_correction c, double *adj)
 {
-	size_t *idx, m = 0;
-	double *v, run;
+	return fl_p_adjust_weighted(p, NULL, n, c, adj);
+}
 
-	for (size_t i = 0; i < n; i++)
+int fl_p_adjust_weighted(const double *p, const double *w, size_t n, enum fl_correction c,
+			 double *adj)
+{
+	size_t *idx, *pos, m = 0;
+	double *q, *s, total = 0, run, left;
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
 		adj[i] = p[i];
+		if (!isnan(p[i]))
+			total += w ? w[i] : 1;
+	}
 	if (c == FL_CORR_NONE || !n)
 		return 0;
 	idx = malloc(n * sizeof(*idx));
-	v = malloc(n * sizeof(*v));
-	if (!idx || !v) {
-		free(idx);
-		free(v);
-		return -1;
-	}
+	pos = malloc(n * sizeof(*pos));
+	q = malloc(n * sizeof(*q));
+	s = malloc(n * sizeof(*s));
+	if (!idx || !pos || !q || !s)
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(p[i]))
-			v[m++] = p[i];
-	gsl_sort_index(idx, v, 1, m);	/* idx[k]: position in v of the k-th smallest */
+			pos[m++] = i;
+	rc = 0;
+	if (!m)
+		goto out;
+	for (size_t k = 0; k < m; k++) {
+		s[k] = share_of(w, pos[k], total, m);
+		q[k] = p[pos[k]] / s[k] / (double)m;	/* p / (share * m): p itself at equal weights */
+	}
+	gsl_sort_index(idx, q, 1, m);	/* idx[k]: position in q of the k-th smallest */
 	if (c == FL_CORR_HOLM) {
+		/* Holm (1979), weighted: p times the shares still in the family over its own */
 		run = 0;
+		left = 1;
 		for (size_t k = 0; k < m; k++) {
-			run = fmax(run, fmin(1, (double)(m - k) * v[idx[k]]));
-			v[idx[k]] = -run - 1;	/* mark as done, keep the value */
+			size_t j = idx[k];
+
+			run = fmax(run, fmin(1, p[pos[j]] * fmax(left, s[j]) / s[j]));
+			left -= s[j];
+			adj[pos[j]] = run;
 		}
 	} else {
+		/* Benjamini-Hochberg on p / (share * m) (Genovese, Roeder, Wasserman 2006) */
 		run = 1;
 		for (size_t k = m; k-- > 0;) {
-			run = fmin(run, (double)m / (double)(k + 1) * v[idx[k]]);
-			v[idx[k]] = -run - 1;
+			run = fmin(run, (double)m / (double)(k + 1) * q[idx[k]]);
+			adj[pos[idx[k]]] = run;
 		}
 	}
-	for (size_t i = 0, k = 0; i < n; i++)
-		if (!isnan(p[i]))
-			adj[i] = -v[k++] - 1;
+out:
 	free(idx);
-	free(v);
-	return 0;
+	free(pos);
+	free(q);
+	free(s);
+	return rc;
 }
 
 const char *fl_correction_name(enum fl_correction c)

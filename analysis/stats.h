@@ -89,6 +89,12 @@ enum fl_correction { FL_CORR_HOLM, FL_CORR_BH, FL_CORR_NONE };
 /* Adjusted p-values (as R's p.adjust "holm", "BH", "none") of p[0..n) into adj[0..n).
  * NaN entries are left out of the family and stay NaN. Returns 0, -1 on allocation failure. */
 int fl_p_adjust(const double *p, size_t n, enum fl_correction c, double *adj);
+/* The same with weights w[0..n) (> 0; NULL: equal): Holm's weighted step-down (a p-value
+ * is multiplied by the weight still in the family over its own weight) and weighted
+ * Benjamini-Hochberg (BH on p / w, w scaled to a mean of 1). Equal weights give fl_p_adjust's
+ * values; a hypothesis with half the family's weight is tested at alpha / 2 at first. */
+int fl_p_adjust_weighted(const double *p, const double *w, size_t n, enum fl_correction c,
+			 double *adj);
 const char *fl_correction_name(enum fl_correction c);
 
 #endif

@@ -15,7 +15,8 @@
 # overhead counted).
 # With --out DIR the bench can be stopped and run again with the same DIR: DIR/rows.tsv keeps
 # every finished pair (a slowed one with the delay it was calibrated to), DIR/calibration the
-# last calibration; finished pairs are skipped, an unfinished one is made again from the start.
+# last calibration; finished pairs are skipped, an unfinished one is made again from the start,
+# and the finished ones are judged again by this build's compare (one rule for all).
 #
 #   bench/precision.sh [--aa N] [--slow N] [--precision PCT] [--max-time D] [--iterations N]
 #                      [--seconds S] [--threads N] [--delay-us US] [--slow-pct P] [--busy N] [--slices S]
@@ -202,6 +203,24 @@ pair() {	# $1 kind (aa|slow) $2 k
 		"$1" "$2" "$na" "$ha" "$sa" "$nb" "$hb" "$sb" "$delta" "$p" "$v" "$dir" $((t1 - t0))
 	echo "$1 $2 $v $dir $delta $((t1 - t0)) $na $ha $nb $hb $cal" >> "$out/rows.tsv"
 }
+
+# rejudge: the pairs kept in DIR/rows.tsv judged again by this build's compare (their runs are
+# kept beside it), so every pair counted is judged by one rule; a changed verdict is printed.
+rejudge() {
+	local kind k v dir delta rest na ha sa nb hb sb d2 p v2 dir2
+	[ -s "$out/rows.tsv" ] || return 0
+	: > "$out/rows.tsv.new"
+	while read -r kind k v dir delta rest; do
+		if [ -d "$out/$kind-$k/a" ] && [ -d "$out/$kind-$k/b" ]; then
+			read -r na ha sa nb hb sb d2 p v2 dir2 <<< "$(verdict "$out/$kind-$k/a" "$out/$kind-$k/b")"
+			[ "$v2" = "$v" ] || echo "$kind $k: judged again by this compare: $v -> $v2 (delta $d2%, p_adj $p)"
+			v=$v2 dir=$dir2 delta=$d2
+		fi
+		echo "$kind $k $v $dir $delta $rest" >> "$out/rows.tsv.new"
+	done < "$out/rows.tsv"
+	mv "$out/rows.tsv.new" "$out/rows.tsv"
+}
+rejudge
 
 echo "precision bench: ebizzy -mT -t $threads -S $secs, --precision $prec --max-time $maxt," \
      "at least $iters iterations, $slices turns; $busy busy loop(s) beside each case; slowdown" \

@@ -184,7 +184,8 @@ char *fl_nightly_verdict_text(const struct fl_nightly_verdict *nv)
 		return v;
 	}
 	vappend(v, len, &off, "nightly: run %s against the last %zu good run(s) (%zu measured "
-		"iterations pooled; %s, %s within each family (timing, counts), alpha %g; counts "
+		"iterations pooled; %s, %s within each family (timing, counts; a case's primary "
+		"metric weighted to half), alpha %g; counts "
 		"move by %g event and %g%% at least; %s): ",
 		id, nbase, baseiters, strcmp(json_string_value(json_object_get(cmp, "test")) ?: "",
 		"auto") ? json_string_value(json_object_get(cmp, "test")) ?: "?" :

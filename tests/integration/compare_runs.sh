@@ -75,6 +75,25 @@ check "json validates against schema/compare-1.schema.json" python3 -c 'import j
 s=json.load(open(sys.argv[1]))
 for f in sys.argv[2:]: jsonschema.validate(json.load(open(f)), s)' \
 	"$FL_ROOT/schema/compare-1.schema.json" "$TMP/aa.json" "$TMP/slow.json"
+check "one primary metric per group, its first with a direction; every p_adjusted is weighted Holm (primaries half of their family), recomputed here" python3 -c 'import json,sys
+for f in sys.argv[1:]:
+    d=json.load(open(f)); fam={}
+    for g in d["groups"]:
+        ms=g["metrics"]; prim=[m for m in ms if m.get("primary")]
+        first=[m for m in ms if m["kind"]=="metric" and m["better"]!="none"][0]
+        assert prim==[first], (f, g["label"], [m["name"] for m in prim])
+        for m in ms:
+            for c in m["comparisons"]:
+                if "p_value" in c: fam.setdefault(m["family"], []).append((c, bool(m.get("primary"))))
+    assert d["primary_share"]==0.5
+    for rows in fam.values():
+        np_=sum(p for _, p in rows); no=len(rows)-np_
+        w=[1/len(rows) if not np_ or not no else (.5/np_ if p else .5/no) for _, p in rows]
+        order=sorted(range(len(rows)), key=lambda i: rows[i][0]["p_value"]/w[i])
+        left, run = 1.0, 0.0
+        for i in order:
+            run=max(run, min(1, rows[i][0]["p_value"]*max(left, w[i])/w[i])); left-=w[i]
+            assert abs(run-rows[i][0]["p_adjusted"]) < 1e-9, (f, run, rows[i][0])' "$TMP/aa.json" "$TMP/slow.json"
 
 # a thread sweep for two candidates
 for r in sa sb; do

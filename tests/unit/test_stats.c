@@ -109,6 +109,34 @@ static void test_p_adjust(void **state)
 	assert_true(isnan(adj[4]));
 }
 
+/* Weighted: equal weights give the unweighted values; a p-value with half the weight is
+ * multiplied by 2 (not 3) at the first Holm step. Hand-worked: p {.018 .176 .01}, w {2 1 1}
+ * (shares .5 .25 .25): Holm by p / share: .036, then .01 * .5 / .25 = .02 -> .036, then
+ * .176; BH on p / (share * 3) {.012 .2347 .0133}: .0133 * 3 / 2 = .02, .012 * 3 -> .02. */
+static void test_p_adjust_weighted(void **state)
+{
+	const double p[] = { 0.01, 0.02, 0.03, 0.04, 0.05 }, eq[] = { 3, 3, 3, 3, 3 };
+	const double r[] = { 0.018, 0.176, 0.01, NAN }, w[] = { 2, 1, 1, 7 };
+	const double holm[] = { 0.036, 0.176, 0.036 }, bh[] = { 0.02, 0.176 / 0.75, 0.02 };
+	double adj[5], ref[5];
+
+	for (int c = FL_CORR_HOLM; c <= FL_CORR_BH; c++) {
+		assert_int_equal(fl_p_adjust(p, 5, c, ref), 0);
+		assert_int_equal(fl_p_adjust_weighted(p, eq, 5, c, adj), 0);
+		for (int i = 0; i < 5; i++)
+			assert_float_equal(adj[i], ref[i], 1e-12);
+	}
+	assert_int_equal(fl_p_adjust_weighted(r, w, 4, FL_CORR_HOLM, adj), 0);
+	for (int i = 0; i < 3; i++)
+		assert_float_equal(adj[i], holm[i], 1e-12);
+	assert_true(isnan(adj[3]));
+	assert_int_equal(fl_p_adjust_weighted(r, w, 4, FL_CORR_BH, adj), 0);
+	for (int i = 0; i < 3; i++)
+		assert_float_equal(adj[i], bh[i], 1e-12);
+	assert_int_equal(fl_p_adjust_weighted(r, w, 4, FL_CORR_NONE, adj), 0);
+	assert_float_equal(adj[0], 0.018, 0);
+}
+
 static void test_describe(void **state)
 {
 	const double r[] = { 10, 20, 40 };
@@ -211,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_welch_edges),
 		cmocka_unit_test(test_mwu),
 		cmocka_unit_test(test_p_adjust),
+		cmocka_unit_test(test_p_adjust_weighted),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_prediction),
 		cmocka_unit_test(test_compare_document),
