@@ -212,9 +212,13 @@ rejudge() {
 	: > "$out/rows.tsv.new"
 	while read -r kind k v dir delta rest; do
 		if [ -d "$out/$kind-$k/a" ] && [ -d "$out/$kind-$k/b" ]; then
-			read -r na ha sa nb hb sb d2 p v2 dir2 <<< "$(verdict "$out/$kind-$k/a" "$out/$kind-$k/b")"
-			[ "$v2" = "$v" ] || echo "$kind $k: judged again by this compare: $v -> $v2 (delta $d2%, p_adj $p)"
-			v=$v2 dir=$dir2 delta=$d2
+			read -r na ha sa nb hb sb d2 p v2 dir2 <<< "$(verdict "$out/$kind-$k/a" "$out/$kind-$k/b" 2> /dev/null || true)"
+			if [ -z "$dir2" ]; then
+				echo "$kind $k: compare could not judge it again; its verdict stays $v" >&2
+			else
+				[ "$v2" = "$v" ] || echo "$kind $k: judged again by this compare: $v -> $v2 (delta $d2%, p_adj $p)"
+				v=$v2 dir=$dir2 delta=$d2
+			fi
 		fi
 		echo "$kind $k $v $dir $delta $rest" >> "$out/rows.tsv.new"
 	done < "$out/rows.tsv"
