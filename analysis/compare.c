@@ -200,7 +200,6 @@ json_t *fl_compare_build_floors(struct fl_run *runs, size_t nruns, const struct 
 	for (int f = 0; f < FL_FAM_N; f++) {
 		json_decref(fam[f].comps);
 		free(fam[f].p);
-		free(fam[f].primary);
 	}
 	return doc;
 fail:

@@ -30,7 +30,6 @@ struct fl_cmp_col {
 struct fl_cmp_family {
 	json_t *comps;		/* comparison objects in this family */
 	double *p;
-	bool *primary;		/* comps[i] is of a group's primary metric */
 	size_t n, cap;
 };
 

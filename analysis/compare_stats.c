@@ -93,23 +93,17 @@ json_t *fl_cmp_run_stats(const char *status, const char *reason, const double *x
 	return o;
 }
 
-static int family_add(struct fl_cmp_family *f, json_t *comp, double p, bool primary)
+static int family_add(struct fl_cmp_family *f, json_t *comp, double p)
 {
 	if (f->n == f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 64;
 		double *np = realloc(f->p, nc * sizeof(double));
-		bool *nb;
 
 		if (!np)
 			return -1;
 		f->p = np;
-		nb = realloc(f->primary, nc * sizeof(bool));
-		if (!nb)
-			return -1;
-		f->primary = nb;
 		f->cap = nc;
 	}
-	f->primary[f->n] = primary;
 	f->p[f->n++] = p;
 	json_array_append(f->comps, comp);
 	return 0;
@@ -188,7 +182,8 @@ json_t *fl_cmp_compare_one(const double *a, size_t na, json_t *sa, const double 
 	json_object_set_new(comp, "spread", num(fmax(fl_cmp_num(json_object_get(sa, "sd")),
 						     fl_cmp_num(json_object_get(sb, "sd")))));
 	json_object_set_new(comp, "delta", num(mb - ma));
-	family_add(fam, comp, t.p, c->primary);
+	json_object_set_new(comp, "primary_row", json_boolean(c->primary));
+	family_add(fam, comp, t.p);
 	return comp;
 }
 
@@ -215,6 +210,12 @@ static void decide(json_t *c, bool sig, const struct fl_cmp_floors *fo)
 		json_object_set_new(c, "direction", json_string(v));
 }
 
+/* Whether f's comparison i is of a group's primary metric (marked by fl_cmp_compare_one). */
+static bool primary_row(const struct fl_cmp_family *f, size_t i)
+{
+	return json_is_true(json_object_get(json_array_get(f->comps, i), "primary_row"));
+}
+
 /* The weights of f's comparisons into w: FL_CMP_PRIMARY_SHARE of the family shared by its
  * primary metrics' comparisons, the rest by the others; equal when either kind is missing.
  * Comparisons without a p-value (NaN) take no share. */
@@ -224,9 +225,9 @@ static void family_weights(const struct fl_cmp_family *f, double *w)
 
 	for (size_t i = 0; i < f->n; i++)
 		if (!isnan(f->p[i]))
-			*(f->primary[i] ? &np : &no) += 1;
+			*(primary_row(f, i) ? &np : &no) += 1;
 	for (size_t i = 0; i < f->n; i++)
-		w[i] = !np || !no ? 1 : f->primary[i] ? FL_CMP_PRIMARY_SHARE / (double)np :
+		w[i] = !np || !no ? 1 : primary_row(f, i) ? FL_CMP_PRIMARY_SHARE / (double)np :
 		       (1 - FL_CMP_PRIMARY_SHARE) / (double)no;
 }
 
@@ -255,6 +256,7 @@ void fl_cmp_family_finish(struct fl_cmp_family *f, const struct fl_cmp_opts *o,
 		json_object_del(c, "base_mean");
 		json_object_del(c, "count_rule");
 		json_object_del(c, "noise_pct");
+		json_object_del(c, "primary_row");
 		json_object_del(c, "spread");
 	}
 	free(adj);

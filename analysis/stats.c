@@ -244,12 +244,6 @@ int fl_mwu(const double *a, size_t na, const double *b, size_t nb, double level,
 	return hodges_lehmann(a, na, b, nb, level, NULL, sigma, t);
 }
 
-/* The weight of p[i] in its family, as a share (weights of the kept p-values sum to 1). */
-static double share_of(const double *w, size_t i, double total, size_t m)
-{
-	return w ? w[i] / total : 1.0 / (double)m;
-}
-
 int fl_p_adjust(const double *p, size_t n, enum fl_correction c, double *adj)
 {
 	return fl_p_adjust_weighted(p, NULL, n, c, adj);
@@ -282,7 +276,7 @@ int fl_p_adjust_weighted(const double *p, const double *w, size_t n, enum fl_cor
 	if (!m)
 		goto out;
 	for (size_t k = 0; k < m; k++) {
-		s[k] = share_of(w, pos[k], total, m);
+		s[k] = (w ? w[pos[k]] : 1) / total;	/* its share: the kept ones' sum to 1 */
 		q[k] = p[pos[k]] / s[k] / (double)m;	/* p / (share * m): p itself at equal weights */
 	}
 	gsl_sort_index(idx, q, 1, m);	/* idx[k]: position in q of the k-th smallest */
