@@ -211,7 +211,8 @@ rejudge() {
 	[ -s "$out/rows.tsv" ] || return 0
 	: > "$out/rows.tsv.new"
 	while read -r kind k v dir delta rest; do
-		if [ -d "$out/$kind-$k/a" ] && [ -d "$out/$kind-$k/b" ]; then
+		if [[ $kind =~ ^(aa|slow)$ && $k =~ ^[0-9]+$ ]] && [ -d "$out/$kind-$k/a" ] &&
+			[ -d "$out/$kind-$k/b" ]; then
 			read -r na ha sa nb hb sb d2 p v2 dir2 <<< "$(verdict "$out/$kind-$k/a" "$out/$kind-$k/b" 2> /dev/null || true)"
 			if [ -z "$dir2" ]; then
 				echo "$kind $k: compare could not judge it again; its verdict stays $v" >&2
